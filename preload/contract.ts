@@ -1,0 +1,53 @@
+// The one contract between the renderer and main: every call ('domain/verb') with its argument
+// schema and result type, and every pushed event. Types only for the renderer; no environment.
+import type { z } from 'zod'
+import { projectsArgs, type ProjectsResults } from './contract/projects'
+import { datasetsArgs, type DatasetsResults } from './contract/datasets'
+import { labelsArgs, type LabelsResults } from './contract/labels'
+import { exportsArgs, type ExportsResults } from './contract/exports'
+import { jobsArgs, type JobsResults, type JobProgressDto } from './contract/jobs'
+
+export * from './contract/common'
+export type * from './contract/projects'
+export type * from './contract/datasets'
+export type * from './contract/labels'
+export type * from './contract/exports'
+export type * from './contract/jobs'
+
+/** Argument schemas of every call, validated by main before any service runs. */
+export const callSchemas = {
+  ...projectsArgs,
+  ...datasetsArgs,
+  ...labelsArgs,
+  ...exportsArgs,
+  ...jobsArgs,
+}
+
+export type CallName = keyof typeof callSchemas
+export type CallArgs<C extends CallName> = z.input<(typeof callSchemas)[C]>
+export type CallResults = ProjectsResults & DatasetsResults & LabelsResults & ExportsResults & JobsResults
+export type CallResult<C extends CallName> = CallResults[C]
+
+/** The flat contract main implements: one async function per call. */
+export type Contract = { [C in CallName]: (args: CallArgs<C>) => Promise<CallResult<C>> }
+
+/** Events main pushes to every window. */
+export interface Events {
+  'jobs/progress': JobProgressDto
+}
+export type EventName = keyof Events
+export const eventNames: EventName[] = ['jobs/progress']
+
+/** Channel names as a runtime list (the preload and the web client build window.cts from it). */
+export const callNames = Object.keys(callSchemas) as CallName[]
+
+type Domain = CallName extends `${infer D}/${string}` ? D : never
+
+/** window.cts: `window.cts.projects.create(args)` for `'projects/create'`, plus `on(event, cb)`. */
+export type CtsApi = {
+  [D in Domain]: {
+    [C in CallName as C extends `${D}/${infer V}` ? V : never]: Contract[C]
+  }
+} & {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
+}

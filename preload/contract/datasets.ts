@@ -1,0 +1,100 @@
+// Importing files into a project: preview, column mapping, import, and the text table.
+import { z } from 'zod'
+import { fileRefSchema, idSchema } from './common'
+
+export type ImportFormat = 'csv' | 'tsv' | 'xlsx' | 'jsonl' | 'json' | 'txt'
+
+export const columnMappingSchema = z
+  .object({
+    text: z.string().min(1),
+    label: z.string().optional(),
+    id: z.string().optional(),
+    group: z.string().optional(),
+  })
+  .strict()
+export type ColumnMapping = z.infer<typeof columnMappingSchema>
+
+export interface ImportPreviewDto {
+  format: ImportFormat
+  /** Encoding used for this preview (detected unless overridden). */
+  encoding: string
+  detectedEncoding: string
+  delimiter?: string
+  sheets?: string[]
+  sheet?: string
+  columns: string[]
+  /** First rows as strings, for the mapping preview. */
+  rows: string[][]
+  suggestedMapping: ColumnMapping
+  /** Distinct values of the suggested label column, offered for the label set. */
+  labelsFound: string[]
+}
+
+export interface RejectedRowDto {
+  /** 1-based row number as the user sees it in the file (header = row 1 for tabular files). */
+  row: number
+  reason: string
+}
+
+export interface ImportResultDto {
+  imported: number
+  duplicates: number
+  rejected: number
+  rejectedRows: RejectedRowDto[]
+  /** Labels that were in the file and were added to the project's label set. */
+  labelsAdded: string[]
+  /** Labels in the file that are not in the label set and were not added (left unlabelled). */
+  labelsUnknown: string[]
+}
+
+export interface TextRowDto {
+  id: number
+  text: string
+  sourceRow: number | null
+  externalId: string | null
+  groupId: string | null
+  labelIds: number[]
+  split: 'train' | 'dev' | 'test' | null
+}
+
+const importOptions = {
+  projectId: idSchema,
+  file: fileRefSchema,
+  encoding: z.string().optional(),
+  sheet: z.string().optional(),
+}
+
+export const datasetsArgs = {
+  'datasets/preview': z.object(importOptions).strict(),
+  'datasets/import': z
+    .object({
+      ...importOptions,
+      mapping: columnMappingSchema,
+      /** Add labels found in the file to the label set (default true). */
+      addLabels: z.boolean().optional(),
+    })
+    .strict(),
+  'texts/list': z
+    .object({
+      projectId: idSchema,
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(1000),
+      search: z.string().max(500).optional(),
+      labelId: idSchema.optional(),
+      unlabelled: z.boolean().optional(),
+    })
+    .strict(),
+  'texts/get': z.object({ textId: idSchema }).strict(),
+  /** The id of the next text to label after `afterTextId` (unlabelled first), or null. */
+  'texts/next': z
+    .object({ projectId: idSchema, afterTextId: idSchema.optional(), unlabelledOnly: z.boolean().optional() })
+    .strict(),
+}
+
+export interface DatasetsResults {
+  'datasets/preview': ImportPreviewDto
+  'datasets/import': ImportResultDto
+  'texts/list': { total: number; rows: TextRowDto[] }
+  'texts/get': TextRowDto
+  'texts/next': { textId: number | null; position: number; total: number }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: setup, typecheck, lint, unit + parity tests, build, e2e.
+# Ends with one line "N passed, N failed" counted from the test runners' own reports.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+
+mkdir -p test-artifacts
+status=0
+step() { echo; echo "== $1"; shift; "$@" || { echo "FAILED: $*"; status=1; }; }
+
+step typecheck npm run --silent typecheck
+step lint npm run --silent lint
+step unit-and-parity npx vitest run --reporter=default --reporter=json --outputFile=test-artifacts/unit.json
+step build-renderer npm run --silent build:renderer
+step e2e npx vitest run --config test/e2e/vitest.config.ts --reporter=default --reporter=json --outputFile=test-artifacts/e2e.json
+
+node -e '
+const fs = require("fs"); let p = 0, f = 0
+for (const file of ["test-artifacts/unit.json", "test-artifacts/e2e.json"]) {
+  if (!fs.existsSync(file)) { f++; console.log("missing report: " + file); continue }
+  const r = JSON.parse(fs.readFileSync(file, "utf8")); p += r.numPassedTests; f += r.numFailedTests
+  if (r.numTotalTests === 0) { f++; console.log("no tests ran: " + file) }
+}
+console.log(`${p} passed, ${f} failed`)
+process.exit(f > 0 ? 1 : 0)
+' || status=1
+exit $status
