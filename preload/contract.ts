@@ -6,6 +6,7 @@ import { datasetsArgs, type DatasetsResults } from './contract/datasets'
 import { labelsArgs, type LabelsResults } from './contract/labels'
 import { exportsArgs, type ExportsResults } from './contract/exports'
 import { jobsArgs, type JobsResults, type JobProgressDto } from './contract/jobs'
+import type { CtsErrorDto } from './contract/common'
 
 export * from './contract/common'
 export type * from './contract/projects'
@@ -25,7 +26,11 @@ export const callSchemas = {
 
 export type CallName = keyof typeof callSchemas
 export type CallArgs<C extends CallName> = z.input<(typeof callSchemas)[C]>
-export type CallResults = ProjectsResults & DatasetsResults & LabelsResults & ExportsResults & JobsResults
+export type CallResults = ProjectsResults &
+  DatasetsResults &
+  LabelsResults &
+  ExportsResults &
+  JobsResults
 export type CallResult<C extends CallName> = CallResults[C]
 
 /** The flat contract main implements: one async function per call. */
@@ -51,3 +56,6 @@ export type CtsApi = {
 } & {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
 }
+
+/** What every call returns over a transport (IPC or HTTP); rebuilt into a value or a CtsError. */
+export type CallEnvelope<T = unknown> = { ok: true; value: T } | { ok: false; error: CtsErrorDto }

@@ -25,7 +25,11 @@ export type SourceRecord =
  */
 export interface SourceReader {
   preview(input: SourceInput, options: SourceOptions): Promise<ImportPreviewDto>
-  records(input: SourceInput, options: SourceOptions, mapping: ColumnMapping): AsyncIterable<SourceRecord>
+  records(
+    input: SourceInput,
+    options: SourceOptions,
+    mapping: ColumnMapping,
+  ): AsyncIterable<SourceRecord>
 }
 
 export type { ImportFormat }

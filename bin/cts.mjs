@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// `cts` command: runs main/cli/index.ts through tsx, so it works in a checkout without a build.
+import { register } from 'tsx/esm/api'
+
+register()
+const { main } = await import('../main/cli/index.ts')
+process.exitCode = await main(process.argv.slice(2))
+// A service that keeps a handle open (a pool, a timer) must not keep a finished command alive.
+setTimeout(() => process.exit(), 2000).unref()

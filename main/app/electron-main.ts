@@ -1,0 +1,102 @@
+// Electron entry (bundled to out/main/app/electron-main.js): opens the workspace in userData,
+// registers the contract on IPC with sender checks, applies the security policy, opens the window.
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
+import { openServices, type OpenedServices } from '../web/open-services'
+import { createBroadcast, registerContract } from './ipc-adapter'
+import { installMenu } from './menu'
+import { CONTENT_SECURITY_POLICY, denyPermission, isAllowedNavigation } from './security'
+import { createMainWindow, guardWebContents, type AppPage } from './window'
+
+/** Development only: the Vite dev server (never used by a packaged app). */
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
+
+function appPage(): AppPage {
+  const root = app.getAppPath()
+  return {
+    url: devServerUrl ?? pathToFileURL(join(root, 'out', 'renderer', 'index.html')).href,
+    preloadPath: join(root, 'out', 'preload', 'index.cjs'),
+  }
+}
+
+function applySessionPolicy(): void {
+  const ses = session.defaultSession
+  ses.setPermissionRequestHandler(denyPermission)
+  ses.setPermissionCheckHandler(denyPermission)
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
+        'X-Content-Type-Options': ['nosniff'],
+      },
+    })
+  })
+  // The app makes no request off the machine: anything but the page's own files is cancelled.
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const url = details.url
+    const local =
+      url.startsWith('file:') ||
+      url.startsWith('devtools:') ||
+      url.startsWith('data:') ||
+      url.startsWith('blob:') ||
+      (devServerUrl !== undefined && url.startsWith(new URL(devServerUrl).origin))
+    callback({ cancel: !local })
+  })
+}
+
+let services: OpenedServices | undefined
+let unregister: (() => void) | undefined
+
+async function start(): Promise<void> {
+  const page = appPage()
+  applySessionPolicy()
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, page.url))
+  installMenu({ isMac: process.platform === 'darwin', isDev: devServerUrl !== undefined })
+
+  const broadcast = createBroadcast(() => BrowserWindow.getAllWindows().map((w) => w.webContents))
+  services = await openServices(join(app.getPath('userData'), 'workspace'), broadcast)
+  unregister = registerContract(ipcMain, services.handlers, {
+    isTrustedSender: (frame) => isAllowedNavigation(frame.url, page.url),
+  })
+
+  createMainWindow(page)
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(page)
+  })
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  app.on('second-instance', () => {
+    const [window] = BrowserWindow.getAllWindows()
+    if (window) {
+      if (window.isMinimized()) window.restore()
+      window.focus()
+    }
+  })
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('will-quit', () => {
+    unregister?.()
+    void services?.close()
+  })
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      // A CtsError (e.g. a failed migration) carries a message meant for the user; others do not.
+      const ours = error instanceof Error && error.name === 'CtsError'
+      console.error(`[cts] start-up failed: ${error instanceof Error ? error.name : typeof error}`)
+      dialog.showErrorBox(
+        'Clinical Text Studio could not start',
+        ours
+          ? (error as Error).message
+          : 'An internal error stopped the app. Your data was not changed.',
+      )
+      app.exit(1)
+    })
+}

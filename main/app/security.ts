@@ -1,0 +1,66 @@
+// The window's security settings in one place: web preferences, CSP, navigation and permission
+// guards. Pure (no electron import) so unit tests pin them; electron-main and window.ts apply them.
+
+// The CSP and headers live beside the web bridge (which may not import main/app) and are the same
+// for the Electron window: one string, one home.
+export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../web/security-headers'
+
+/** BrowserWindow webPreferences: isolated, sandboxed, no Node in the page, no webviews. */
+export function secureWebPreferences(preloadPath: string) {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    experimentalFeatures: false,
+    navigateOnDragDrop: false,
+    safeDialogs: true,
+    spellcheck: false,
+  } as const
+}
+
+/**
+ * True only for the app's own page. appOrigin is the dev server origin (http://localhost:5173) or
+ * the file:// URL of the built index.html; for file:// the path must match exactly, so another
+ * local file cannot be loaded into the window.
+ */
+export function isAllowedNavigation(url: string, appOrigin: string): boolean {
+  let target: URL
+  let app: URL
+  try {
+    target = new URL(url)
+    app = new URL(appOrigin)
+  } catch {
+    return false
+  }
+  if (app.protocol === 'file:') {
+    return (
+      target.protocol === 'file:' && target.host === app.host && target.pathname === app.pathname
+    )
+  }
+  if (app.protocol !== 'http:' && app.protocol !== 'https:') return false
+  return target.origin === app.origin
+}
+
+/** setWindowOpenHandler: no new windows, ever (links to the web are not followed either). */
+export function denyWindowOpen(): { action: 'deny' } {
+  return { action: 'deny' }
+}
+
+/**
+ * Both setPermissionRequestHandler (third argument: a callback) and setPermissionCheckHandler
+ * (third argument: the requesting origin; the return value counts): camera, geolocation, … denied.
+ */
+export function denyPermission(
+  _webContents: unknown,
+  _permission: string,
+  callback?: unknown,
+): false {
+  if (typeof callback === 'function') callback(false)
+  return false
+}

@@ -1,0 +1,12 @@
+// Every `cts` command, in help order. To add one: write main/cli/commands/<name>.ts exporting a
+// CliCommand (see project.ts) and add it to this list.
+import type { CliCommand } from './command'
+import { exportCommand } from './export'
+import { importCommand } from './import'
+import { projectCommand } from './project'
+import { predictCommand } from './predict'
+import { trainCommand } from './train'
+
+export type { CliCommand } from './command'
+
+export const commands: CliCommand[] = [projectCommand, importCommand, exportCommand, trainCommand, predictCommand]

@@ -1,0 +1,185 @@
+// `cts train`: train a classifier on a project or on files, in a job process, with progress on
+// stderr; --json prints one JSON object (run id, labels, epochs, test metrics, timings) on stdout.
+import { dirname, extname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Command } from 'commander'
+import { CtsError, type JobProgressDto } from '../../../preload/contract'
+import type { RunDto, TrainingConfigInput } from '../../../preload/contract/training'
+import { ForkHost } from '../../jobs/fork-host'
+import { JobService } from '../../jobs/job-service'
+import type { TrainJobResult } from '../../jobs/train-job'
+import { RunsService } from '../../services/runs-service'
+import { TrainingService, type StartedRun } from '../../services/training-service'
+import { openWorkspace } from '../../store/workspace'
+import { withContext } from '../context'
+import type { CliCommand } from './command'
+import { labelIndices, labelOrder, readTextsFile } from './train-data'
+
+interface TrainOptions {
+  project?: string
+  train?: string
+  dev?: string
+  test?: string
+  textCol?: string
+  labelCol?: string
+  groupCol?: string
+  model: string
+  epochs?: string
+  batchSize?: string
+  lr?: string
+  maxLength?: string
+  seed?: string
+  device?: string
+  classWeights?: boolean
+  json?: boolean
+}
+
+/** The job process entry next to this build of the code (.ts under tsx, .js when built). */
+export function jobEntryPath(): string {
+  const here = fileURLToPath(import.meta.url)
+  return join(dirname(here), '..', '..', 'jobs', `job-entry${extname(here)}`)
+}
+
+const num = (flag: string, v: string | undefined, int = true): number | undefined => {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isFinite(n) || (int && !Number.isInteger(n))) {
+    throw new CtsError('bad-input', `${flag} must be ${int ? 'a whole number' : 'a number'} (got "${v}").`)
+  }
+  return n
+}
+
+function progressLine(p: JobProgressDto): string | undefined {
+  const m = p.metrics ?? {}
+  if (p.phase === 'training' && p.step !== undefined) {
+    const eta = p.etaSeconds !== undefined ? ` eta ${Math.round(p.etaSeconds)}s` : ''
+    return `epoch ${m.epoch}/${m.epochs} step ${p.step}/${p.total} loss ${p.loss?.toFixed(4)} ${p.samplesPerSecond?.toFixed(0)} texts/s${eta}`
+  }
+  if (p.phase === 'evaluating' && m.devMacroF1 !== undefined) return `epoch ${m.epoch} dev macro-F1 ${m.devMacroF1.toFixed(4)}`
+  if (p.status === 'running') return p.phase
+  return undefined
+}
+
+export function runJson(run: RunDto, result: TrainJobResult | undefined): Record<string, unknown> {
+  return {
+    run_id: run.id,
+    status: run.status,
+    labels: run.labels,
+    model: run.baseModel,
+    provider: run.provider,
+    config: run.config,
+    epochs: run.epochs,
+    test: run.test,
+    timings: {
+      train_seconds: run.trainSeconds,
+      eval_seconds: run.evalSeconds,
+      train_samples_per_second: result?.trainSamplesPerSecond ?? null,
+    },
+    ...(result ? { best_epoch: result.bestEpoch, stopped_early: result.stoppedEarly } : {}),
+  }
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  register(program) {
+    program.addCommand(
+      new Command('train')
+        .description('train a classifier on a project, or on --train FILE (progress on stderr)')
+        .option('--project <project>', 'project name or id')
+        .option('--train <file>', 'training file (any importable format)')
+        .option('--dev <file>', 'development file (default: 10% held out of --train)')
+        .option('--test <file>', 'test file (default: 10% held out of --train)')
+        .option('--text-col <column>', 'text column of the files')
+        .option('--label-col <column>', 'label column of the files')
+        .option('--group-col <column>', 'group / patient id column (its texts stay in one split)')
+        .option('--model <model>', 'default | baseline | a model folder', 'default')
+        .option('--epochs <n>')
+        .option('--batch-size <n>')
+        .option('--lr <x>')
+        .option('--max-length <n>')
+        .option('--seed <n>')
+        .option('--device <device>', 'auto | cpu | cuda | webgpu')
+        .option('--class-weights', 'weight classes by inverse frequency')
+        .option('--json', 'print one JSON object with the run on stdout')
+        .action(
+          withContext(async (ctx, opts: TrainOptions) => {
+            if (!opts.project === !opts.train) {
+              throw new CtsError('bad-input', 'Give either --project or --train FILE (not both).')
+            }
+            const config: TrainingConfigInput = {
+              model: opts.model,
+              epochs: num('--epochs', opts.epochs),
+              batchSize: num('--batch-size', opts.batchSize),
+              learningRate: num('--lr', opts.lr, false),
+              maxLength: num('--max-length', opts.maxLength),
+              seed: num('--seed', opts.seed),
+              device: opts.device as TrainingConfigInput['device'],
+              classWeights: opts.classWeights,
+            }
+            const ws = openWorkspace(ctx.home)
+            let lastLine = 0
+            const jobs = new JobService({
+              host: new ForkHost({ entry: jobEntryPath() }),
+              publish: (_e, p) => {
+                const line = progressLine(p)
+                const now = Date.now()
+                // stderr gets a line at most every 2 s while training, every phase change otherwise.
+                if (line && (p.phase !== 'training' || now - lastLine > 2000)) {
+                  lastLine = now
+                  process.stderr.write(line + '\n')
+                }
+              },
+            })
+            const stopOnSignal = () => jobs.dispose()
+            process.once('SIGINT', stopOnSignal)
+            try {
+              const runs = new RunsService(ws.db, ws.runsDir)
+              const training = new TrainingService(runs, jobs, ws.db)
+              let started: StartedRun
+              if (opts.project) {
+                const project = await ctx.resolveProject(opts.project)
+                started = training.startForProject(project.id, config)
+              } else {
+                const cols = { textCol: opts.textCol, labelCol: opts.labelCol, groupCol: opts.groupCol }
+                const train = await readTextsFile(resolve(opts.train!), cols, true)
+                const labels = labelOrder(train.labels as string[])
+                const other = async (file: string | undefined) => {
+                  if (!file) return undefined
+                  const f = await readTextsFile(resolve(file), cols, true)
+                  return { texts: f.texts, labels: labelIndices(f.labels, labels, file) }
+                }
+                if (train.skipped > 0) process.stderr.write(`${train.skipped} rows without text or label were left out\n`)
+                started = training.start(
+                  {
+                    labels,
+                    train: { texts: train.texts, labels: labelIndices(train.labels, labels, opts.train!), groups: train.groups },
+                    dev: await other(opts.dev),
+                    test: await other(opts.test),
+                  },
+                  config,
+                )
+              }
+              process.stderr.write(`run ${started.runId}: training (job ${started.jobId})\n`)
+              const run = await started.done
+              const final = jobs.list().find((j) => j.jobId === started.jobId)
+              const result = final?.result as TrainJobResult | undefined
+              if (result?.fallbackMessage) process.stderr.write(result.fallbackMessage + '\n')
+              if (run.status !== 'success') {
+                throw new CtsError(run.error?.code ?? run.status, run.error?.message ?? `Training ${run.status}.`)
+              }
+              if (opts.json) return ctx.printJson(runJson(run, result))
+              const t = run.test!
+              ctx.print(
+                `Run ${run.id}: test accuracy ${t.accuracy.toFixed(4)}, macro-F1 ${t.macro_f1.toFixed(4)}, ` +
+                  `weighted-F1 ${t.weighted_f1.toFixed(4)} (${run.trainSeconds?.toFixed(1)} s training on ${run.provider}). ` +
+                  `Model: ${join(ws.runsDir, String(run.id))}`,
+              )
+            } finally {
+              process.off('SIGINT', stopOnSignal)
+              ws.close()
+            }
+          }),
+        ),
+    )
+  },
+}

@@ -1,0 +1,65 @@
+// Child side of a job: receives 'start', runs the handler for its kind with a progress reporter
+// and an AbortSignal, and answers with exactly one result, cancelled or error message.
+import type { JobKind } from '../../preload/contract/jobs'
+import type { ChildToHost, HostToChild, JobProgressUpdate } from './job-protocol'
+
+export interface JobContext {
+  report(progress: JobProgressUpdate): void
+  signal: AbortSignal
+}
+
+export type JobHandler = (input: unknown, ctx: JobContext) => Promise<unknown>
+
+/** Thrown (or rethrown) by a handler that stopped because ctx.signal was aborted. */
+export class JobCancelledError extends Error {
+  constructor() {
+    super('cancelled')
+    this.name = 'JobCancelledError'
+  }
+}
+
+/** Start listening on the parent channel; call once from a job entry module. */
+export function runJobWorker(handlers: Partial<Record<JobKind, JobHandler>>): void {
+  if (!process.send) throw new Error('runJobWorker must run in a child process with an IPC channel')
+  const send = (m: ChildToHost) => process.send!(m)
+  const controller = new AbortController()
+  let started = false
+  process.on('message', (raw) => {
+    const msg = raw as HostToChild
+    if (msg.type === 'cancel') {
+      controller.abort()
+      return
+    }
+    if (msg.type !== 'start' || started) return
+    started = true
+    void run(msg.kind, msg.input)
+  })
+
+  async function run(kind: JobKind, input: unknown): Promise<void> {
+    const handler = handlers[kind]
+    let reply: ChildToHost
+    try {
+      if (!handler) throw Object.assign(new Error(`no job handler for '${kind}'`), { code: 'unsupported' })
+      const result = await handler(input, {
+        report: (progress) => send({ type: 'progress', progress }),
+        signal: controller.signal,
+      })
+      reply = controller.signal.aborted ? { type: 'cancelled' } : { type: 'result', result }
+    } catch (e) {
+      if (controller.signal.aborted || e instanceof JobCancelledError) {
+        reply = { type: 'cancelled' }
+      } else {
+        const err = e as { code?: unknown; message?: unknown }
+        reply = {
+          type: 'error',
+          error: {
+            code: typeof err.code === 'string' ? err.code : 'internal',
+            message: typeof err.message === 'string' ? err.message : String(e),
+          },
+        }
+      }
+    }
+    // Exit only once the reply is flushed through the channel.
+    process.send!(reply, undefined, undefined, () => process.exit(0))
+  }
+}

@@ -1,0 +1,145 @@
+// The 'train' job (runs in the job process): trains a classifier on the given splits, writes the
+// model bundle into the run folder, evaluates it on the test split and returns epochs + metrics.
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { EvaluationDto, RunEpochDto } from '../../preload/contract/training'
+import type { ClassificationReport } from '../ml/eval/metrics'
+import { argmaxRows, classificationReport } from '../ml/eval/metrics'
+import { BUNDLE_MODEL, loadClassifierBundle, saveClassifierBundle } from '../ml/infer/classifier-bundle'
+import { baselineConfig, createBaselineAdapter } from '../ml/models/baseline-adapter'
+import type { TrainingDefaults } from '../ml/train/defaults'
+import { createGraphStepRunner } from '../ml/train/graph-step-runner'
+import { trainClassifier, TrainingCancelledError, type LabelledTexts } from '../ml/train/trainer'
+import type { DeviceChoice } from '../ml/runtime'
+import type { JobContext } from './job-worker'
+import { JobCancelledError } from './job-worker'
+
+/** Fully resolved hyper-parameters (defaults merged by the training service). */
+export interface TrainHyper extends TrainingDefaults {
+  seed: number
+  device: DeviceChoice
+  classWeights: boolean
+}
+
+export interface TrainJobInput {
+  runDir: string
+  model: 'baseline'
+  labels: string[]
+  hyper: TrainHyper
+  train: LabelledTexts
+  dev?: LabelledTexts
+  test: LabelledTexts
+}
+
+export interface TrainJobResult {
+  epochs: RunEpochDto[]
+  test: EvaluationDto
+  bestEpoch: number
+  stoppedEarly: boolean
+  resumedEpochs: number
+  provider: string
+  fallbackMessage?: string
+  trainSeconds: number
+  evalSeconds: number
+  trainSamplesPerSecond: number
+}
+
+/** scikit-learn-style report → the DTO keyed by label names. */
+export function toEvaluationDto(r: ClassificationReport, labels: string[]): EvaluationDto {
+  return {
+    accuracy: r.accuracy,
+    macro_f1: r.macro.f1,
+    weighted_f1: r.weighted.f1,
+    per_class: Object.fromEntries(
+      r.perClass.map((c) => [
+        labels[c.label],
+        { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support },
+      ]),
+    ),
+    confusion_matrix: r.confusion,
+  }
+}
+
+export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJobResult> {
+  const input = raw as TrainJobInput
+  const h = input.hyper
+  const numClasses = input.labels.length
+  const config = baselineConfig({ numClasses, seed: h.seed, maxFeatures: h.maxLength, dropout: h.dropout })
+  const adapter = createBaselineAdapter(config, h.lengthMultiple)
+  let fallbackMessage: string | undefined
+  const checkpointDir = join(input.runDir, 'checkpoints')
+  mkdirSync(checkpointDir, { recursive: true })
+  let result
+  try {
+    result = await trainClassifier({
+      adapter,
+      train: input.train,
+      dev: input.dev,
+      epochs: h.epochs,
+      batchSize: h.batchSize,
+      learningRate: h.learningRate,
+      warmupRatio: h.warmupRatio,
+      weightDecay: h.weightDecay,
+      clipNorm: h.clipNorm,
+      patience: h.patience,
+      seed: h.seed,
+      classWeights: h.classWeights,
+      checkpointDir,
+      signal: ctx.signal,
+      createRunner: async (req) => {
+        const runner = await createGraphStepRunner(req, h.device)
+        fallbackMessage = runner.fallbackMessage
+        return runner
+      },
+      onProgress: (p) =>
+        ctx.report({
+          phase: p.phase,
+          step: p.step,
+          total: p.totalSteps,
+          loss: p.loss,
+          samplesPerSecond: p.samplesPerSecond,
+          etaSeconds: p.etaSeconds,
+          metrics: {
+            epoch: p.epoch,
+            epochs: p.epochs,
+            ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {}),
+            ...(p.devMacroF1 !== undefined ? { devMacroF1: p.devMacroF1 } : {}),
+          },
+        }),
+    })
+  } catch (e) {
+    if (e instanceof TrainingCancelledError) throw new JobCancelledError()
+    throw e
+  }
+
+  ctx.report({ phase: 'testing' })
+  const evalStart = performance.now()
+  if (!existsSync(join(input.runDir, BUNDLE_MODEL))) {
+    saveClassifierBundle(input.runDir, createBaselineAdapter(config, h.lengthMultiple, result.weights), input.labels)
+  }
+  const model = await loadClassifierBundle(input.runDir)
+  const probs = await model.predict(input.test.texts, Math.max(64, h.batchSize))
+  await model.release()
+  const report = classificationReport(input.test.labels, argmaxRows(probs, numClasses), [...Array(numClasses).keys()])
+  const evalSeconds = (performance.now() - evalStart) / 1000
+  // The bundle holds the best weights; the checkpoints only served a resume.
+  rmSync(checkpointDir, { recursive: true, force: true })
+  return {
+    epochs: result.epochs.map((e) => ({
+      epoch: e.epoch,
+      train_loss: e.trainLoss,
+      learning_rate: e.learningRate,
+      seconds: e.seconds,
+      ...(e.dev ? { dev: toEvaluationDto(e.dev, input.labels) } : {}),
+    })),
+    test: toEvaluationDto(report, input.labels),
+    bestEpoch: result.bestEpoch,
+    stoppedEarly: result.stoppedEarly,
+    resumedEpochs: result.resumedEpochs,
+    provider: result.provider,
+    ...(fallbackMessage ? { fallbackMessage } : {}),
+    trainSeconds: result.trainSeconds,
+    evalSeconds,
+    trainSamplesPerSecond: result.samplesPerSecond,
+  }
+}

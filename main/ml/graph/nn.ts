@@ -1,0 +1,115 @@
+// Neural-network building blocks composed from primitive ops (their gradients follow from the
+// primitives'): GELU, LayerNorm, seeded dropout and the losses (LogSoftmax + GatherElements).
+import { Graph, Tensor, dimProduct } from './ir'
+import {
+  abs,
+  add,
+  cast,
+  div,
+  erf,
+  exp,
+  gather,
+  gatherElements,
+  greater,
+  log,
+  logSoftmax,
+  mod,
+  mul,
+  neg,
+  range,
+  reduceMean,
+  reduceProd,
+  reduceSum,
+  relu,
+  reshapeLike,
+  scalar,
+  shapeOf,
+  sqrt,
+  squeeze,
+  sub,
+  unsqueeze,
+} from './ops'
+
+/** GELU, erf form (as BERT): 0.5 x (1 + erf(x / sqrt 2)). */
+export function gelu(x: Tensor): Tensor {
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1))
+}
+
+/** LayerNorm over the last axis, as torch.nn.LayerNorm (biased variance, eps inside the sqrt). */
+export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-12): Tensor {
+  const centered = sub(x, reduceMean(x, [-1], true))
+  const variance = reduceMean(mul(centered, centered), [-1], true)
+  return add(mul(div(centered, sqrt(add(variance, eps))), gamma), beta)
+}
+
+const PRIME = 2147483647 // 2^31 - 1
+const dropoutSalt = new WeakMap<Graph, number>()
+
+/**
+ * Inverted dropout with a mask drawn from a hash of (element index, seed, call site): the same
+ * seed gives the same mask, every dropout call in a graph gets its own stream. Training only.
+ */
+export function dropout(x: Tensor, p: number, seed: Tensor): Tensor {
+  if (p <= 0) return x
+  if (p >= 1) throw new Error('dropout: p must be below 1')
+  if (seed.dtype !== 'int64' || seed.rank !== 0)
+    throw new Error('dropout: seed must be an int64 scalar')
+  const salt = (dropoutSalt.get(x.graph) ?? 0) + 1
+  dropoutSalt.set(x.graph, salt)
+  const i64 = (v: number) => scalar(seed, v, 'int64')
+  const count = reduceProd(shapeOf(x), [0], false)
+  const index = range(i64(0), count, dimProduct(x.shape))
+  const seedPart = mod(add(mul(mod(seed, PRIME), 48271), salt * 7919), PRIME)
+  let h = mod(add(mul(index, 16807), seedPart), PRIME)
+  // Two quadratic rounds make the stream non-linear in the index (an affine map alone would
+  // give a regular, striped mask).
+  h = mod(add(mul(h, h), i64(12345 + salt)), PRIME)
+  h = mod(add(mul(h, h), i64(67891)), PRIME)
+  const u = div(cast(h, 'float32'), PRIME)
+  const keep = reshapeLike(cast(greater(u, p), 'float32'), x)
+  return mul(x, mul(keep, 1 / (1 - p)))
+}
+
+export interface CrossEntropyOptions {
+  /** [classes] weights, as torch's CrossEntropyLoss(weight=…): the mean is weighted. */
+  classWeights?: Tensor
+  reduction?: 'mean' | 'sum' | 'none'
+}
+
+/** Softmax cross-entropy of logits [batch, classes] against int64 labels [batch]. */
+export function crossEntropy(
+  logits: Tensor,
+  labels: Tensor,
+  opts: CrossEntropyOptions = {},
+): Tensor {
+  if (logits.rank !== 2 || labels.rank !== 1) {
+    throw new Error('crossEntropy: expects logits [batch, classes] and labels [batch]')
+  }
+  const picked = gatherElements(logSoftmax(logits, -1), unsqueeze(labels, [1]), 1)
+  let nll = neg(squeeze(picked, [1]))
+  const reduction = opts.reduction ?? 'mean'
+  if (opts.classWeights) {
+    const w = gather(opts.classWeights, labels, 0)
+    nll = mul(nll, w)
+    if (reduction === 'mean') return div(reduceSum(nll), reduceSum(w))
+  }
+  if (reduction === 'none') return nll
+  return reduction === 'sum' ? reduceSum(nll) : reduceMean(nll)
+}
+
+/**
+ * Multi-label loss: sigmoid + binary cross-entropy from logits, as torch's BCEWithLogitsLoss
+ * (mean over all elements; posWeight [classes] scales the positive term).
+ */
+export function bceWithLogits(
+  logits: Tensor,
+  targets: Tensor,
+  opts: { posWeight?: Tensor } = {},
+): Tensor {
+  // log(1 + exp(-|x|)) + max(-x, 0) is log(1 + exp(-x)) without overflow.
+  const softplusNeg = add(log(add(exp(neg(abs(logits))), 1)), relu(neg(logits)))
+  const negTerm = mul(sub(1, targets), logits)
+  const weight = opts.posWeight ? add(mul(sub(opts.posWeight, 1), targets), 1) : undefined
+  const loss = add(negTerm, weight ? mul(weight, softplusNeg) : softplusNeg)
+  return reduceMean(loss)
+}

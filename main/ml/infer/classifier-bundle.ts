@@ -1,0 +1,84 @@
+// A trained classifier on disk: model.onnx (inference graph, weights inside; inputs as the
+// encoder packs them, outputs logits and probs) + model.json (labels and how to encode texts).
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as ort from 'onnxruntime-node'
+import { emitOnnx } from '../graph'
+import { baselineCodec } from '../models/baseline-adapter'
+import type { BaselineModelConfig } from '../models/baseline'
+import { writeNewFileAtomic } from '../train/atomic-file'
+import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'
+import { predictProbabilities } from './predict'
+
+export const BUNDLE_MODEL = 'model.onnx'
+export const BUNDLE_META = 'model.json'
+const FORMAT = 'cts-classifier/1'
+
+export interface BundleMeta {
+  format: typeof FORMAT
+  labels: string[]
+  /** adapter.describe(): what recreates the encoder (baseline config, or tokenizer folder …). */
+  encoder: Record<string, unknown>
+  inputs: string[]
+  outputs: ['logits', 'probs']
+}
+
+/** The inference graph of an adapter whose params hold the trained weights (initializers). */
+export function inferenceModelBytes(adapter: ClassifierAdapter): Uint8Array {
+  const g = adapter.graph
+  return emitOnnx({
+    inputs: g.batchInputs,
+    outputs: [
+      { name: 'logits', tensor: g.evalLogits },
+      { name: 'probs', tensor: g.evalProbs },
+    ],
+  })
+}
+
+/** Write model.onnx and model.json into `dir` (atomically; existing files are never replaced). */
+export function saveClassifierBundle(dir: string, adapter: ClassifierAdapter, labels: string[]): void {
+  const meta: BundleMeta = {
+    format: FORMAT,
+    labels,
+    encoder: adapter.describe(),
+    inputs: adapter.graph.batchInputs.map((t) => (t.source as { name: string }).name),
+    outputs: ['logits', 'probs'],
+  }
+  writeNewFileAtomic(join(dir, BUNDLE_MODEL), inferenceModelBytes(adapter))
+  writeNewFileAtomic(join(dir, BUNDLE_META), JSON.stringify(meta, null, 2))
+}
+
+export interface LoadedClassifier {
+  labels: string[]
+  /** Probabilities [texts × labels], row-major. */
+  predict(texts: string[], batchSize?: number): Promise<Float32Array>
+  release(): Promise<void>
+}
+
+export async function loadClassifierBundle(dir: string): Promise<LoadedClassifier> {
+  const meta = JSON.parse(readFileSync(join(dir, BUNDLE_META), 'utf8')) as BundleMeta
+  if (meta.format !== FORMAT) throw new Error(`${dir} holds an unknown model format (${meta.format})`)
+  const codec = codecFor(meta.encoder)
+  const session = await ort.InferenceSession.create(readFileSync(join(dir, BUNDLE_MODEL)))
+  return {
+    labels: meta.labels,
+    predict: (texts, batchSize = 64) =>
+      predictProbabilities(
+        session,
+        codec,
+        texts.map((t) => codec.encode(t)),
+        { batchSize },
+      ),
+    release: () => session.release(),
+  }
+}
+
+type Codec = Pick<ClassifierAdapter<EncodedText>, 'encode' | 'feeds' | 'maxLength' | 'lengthMultiple' | 'numClasses'>
+
+function codecFor(encoder: Record<string, unknown>): Codec {
+  if (encoder.kind === 'baseline') {
+    const { lengthMultiple, ...config } = encoder as unknown as BaselineModelConfig & { lengthMultiple: number }
+    return baselineCodec(config, lengthMultiple) as unknown as Codec
+  }
+  throw new Error(`models of kind "${String(encoder.kind)}" cannot be loaded by this version`)
+}

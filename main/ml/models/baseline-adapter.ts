@@ -1,0 +1,78 @@
+// The baseline as a ClassifierAdapter: featurises texts into hashed n-gram ids and exposes the
+// embedding-bag graph to the trainer and to prediction.
+import * as ort from 'onnxruntime-node'
+import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'
+import { BASELINE_MODEL_DEFAULTS } from '../train/defaults'
+import { baselineFeatures } from './baseline-features'
+import { buildBaselineClassifier, packBaselineBatch, type BaselineModelConfig } from './baseline'
+
+export interface BaselineEncoded extends EncodedText {
+  ids: Int32Array
+}
+
+export type BaselineAdapter = ClassifierAdapter<BaselineEncoded> & { config: BaselineModelConfig }
+
+/** The part of the adapter prediction needs: featurise and pack (no graph, no weights). */
+export type BaselineCodec = Pick<
+  BaselineAdapter,
+  'encode' | 'feeds' | 'maxLength' | 'lengthMultiple' | 'numClasses' | 'describe'
+>
+
+export function baselineCodec(config: BaselineModelConfig, lengthMultiple: number): BaselineCodec {
+  return {
+    numClasses: config.numClasses,
+    maxLength: config.maxFeatures,
+    lengthMultiple,
+    encode(text) {
+      const ids = baselineFeatures(text, config)
+      return { ids, length: Math.max(1, ids.length) }
+    },
+    feeds(items, length) {
+      const b = packBaselineBatch(
+        items.map((e) => e.ids),
+        length,
+      )
+      return {
+        ids: new ort.Tensor('int64', b.ids, b.dims),
+        mask: new ort.Tensor('float32', b.mask, b.dims),
+      }
+    },
+    describe: () => ({ kind: 'baseline', ...config, lengthMultiple }),
+  }
+}
+
+export function baselineConfig(
+  partial: Partial<BaselineModelConfig> & Pick<BaselineModelConfig, 'numClasses' | 'seed' | 'maxFeatures' | 'dropout'>,
+): BaselineModelConfig {
+  return { ...BASELINE_MODEL_DEFAULTS, ...partial }
+}
+
+/**
+ * A baseline adapter. `weights` (by param name) replace the random initial weights, e.g. to
+ * export or predict with a trained run.
+ */
+export function createBaselineAdapter(
+  config: BaselineModelConfig,
+  lengthMultiple: number,
+  weights?: Map<string, Float32Array>,
+): BaselineAdapter {
+  const m = buildBaselineClassifier(config, weights)
+  return {
+    ...baselineCodec(config, lengthMultiple),
+    kind: 'baseline',
+    baseModel: 'baseline',
+    config,
+    graph: {
+      batchInputs: [m.ids, m.mask],
+      labels: m.labels,
+      dropoutSeed: m.dropoutSeed,
+      classWeights: m.classWeights,
+      loss: m.loss,
+      logits: m.logits,
+      evalLogits: m.evalLogits,
+      evalProbs: m.evalProbs,
+      trainable: m.params,
+      decayMask: m.params.map((p) => m.decay.has((p.source as { name: string }).name)),
+    },
+  }
+}

@@ -1,0 +1,155 @@
+// Hugging Face BERT weight names ↔ the classifier's params: which names a config needs, with what
+// shape, whether AdamW decays them, and how a checkpoint's tensors (any prefix) become param values.
+// CtsError is environment-free (preload/contract/common imports only zod); see safetensors.ts.
+// eslint-disable-next-line no-restricted-imports
+import { CtsError } from '../../../preload/contract/common'
+import type { BertConfig } from './bert-config'
+import { Rng } from '../train/rng'
+
+/** The BERT initializer's standard deviation (config.initializer_range in every BERT checkpoint). */
+export const BERT_INIT_STD = 0.02
+
+export type BertHead = 'cls' | 'mean'
+
+/** Where a param sits: embeddings, encoder layer `layer`, pooler (cls head only) or classifier. */
+export type BertPart = 'embeddings' | 'encoder' | 'pooler' | 'classifier'
+
+export interface BertParamSpec {
+  /** The Hugging Face name inside the base model, without a 'bert.' prefix. */
+  name: string
+  shape: number[]
+  /** AdamW weight decay applies (the usual recipe: not on biases nor LayerNorm params). */
+  decay: boolean
+  part: BertPart
+  /** Encoder layer index (part 'encoder' only). */
+  layer?: number
+}
+
+/** A tensor as the safetensors reader returns it. */
+export interface WeightTensor {
+  shape: readonly number[]
+  data: Float32Array
+}
+
+export type WeightMap = ReadonlyMap<string, WeightTensor>
+
+export interface ResolvedWeights {
+  /** Param values by HF name, in `specs` order. */
+  values: Map<string, Float32Array>
+  specs: BertParamSpec[]
+  /** Names the checkpoint lacked and that were freshly initialised (classifier, sometimes pooler). */
+  initialized: string[]
+}
+
+/** HF's recipe: no decay on biases and LayerNorm params (weights of LayerNorm modules). */
+export function isDecayed(name: string): boolean {
+  return !(name.endsWith('.bias') || name.includes('LayerNorm.'))
+}
+
+/** Every param a classifier over this config needs, in Hugging Face's order. */
+export function bertParamSpecs(
+  config: BertConfig,
+  numLabels: number,
+  head: BertHead,
+): BertParamSpec[] {
+  const h = config.hiddenSize
+  const specs: BertParamSpec[] = []
+  const add = (name: string, shape: number[], part: BertPart, layer?: number) =>
+    specs.push({ name, shape, decay: isDecayed(name), part, ...(layer === undefined ? {} : { layer }) })
+  const linear = (prefix: string, out: number, inp: number, part: BertPart, layer?: number) => {
+    add(`${prefix}.weight`, [out, inp], part, layer)
+    add(`${prefix}.bias`, [out], part, layer)
+  }
+  const norm = (prefix: string, part: BertPart, layer?: number) => {
+    add(`${prefix}.weight`, [h], part, layer)
+    add(`${prefix}.bias`, [h], part, layer)
+  }
+  add('embeddings.word_embeddings.weight', [config.vocabSize, h], 'embeddings')
+  add('embeddings.position_embeddings.weight', [config.maxPositions, h], 'embeddings')
+  add('embeddings.token_type_embeddings.weight', [config.typeVocabSize, h], 'embeddings')
+  norm('embeddings.LayerNorm', 'embeddings')
+  for (let i = 0; i < config.numLayers; i++) {
+    const p = `encoder.layer.${i}`
+    linear(`${p}.attention.self.query`, h, h, 'encoder', i)
+    linear(`${p}.attention.self.key`, h, h, 'encoder', i)
+    linear(`${p}.attention.self.value`, h, h, 'encoder', i)
+    linear(`${p}.attention.output.dense`, h, h, 'encoder', i)
+    norm(`${p}.attention.output.LayerNorm`, 'encoder', i)
+    linear(`${p}.intermediate.dense`, config.intermediateSize, h, 'encoder', i)
+    linear(`${p}.output.dense`, h, config.intermediateSize, 'encoder', i)
+    norm(`${p}.output.LayerNorm`, 'encoder', i)
+  }
+  if (head === 'cls') linear('pooler.dense', h, h, 'pooler')
+  linear('classifier', numLabels, h, 'classifier')
+  return specs
+}
+
+/**
+ * The checkpoint's names brought to the base-model form: drops a 'bert.' prefix
+ * (BertForSequenceClassification checkpoints) and renames TF-era LayerNorm gamma/beta.
+ */
+export function normalizeWeightName(name: string): string {
+  let n = name.startsWith('bert.') ? name.slice('bert.'.length) : name
+  if (n.includes('LayerNorm.')) n = n.replace(/\.gamma$/, '.weight').replace(/\.beta$/, '.bias')
+  return n
+}
+
+/**
+ * Picks every param's value from a checkpoint. The encoder and embeddings must be present with
+ * the right shapes; a missing pooler (some sentence-transformers exports) or a classifier that is
+ * missing or sized for another label count is initialised as Hugging Face does (normal(0, 0.02)
+ * weights, zero biases), seeded so the same seed gives the same start.
+ */
+export function resolveBertWeights(
+  config: BertConfig,
+  weights: WeightMap,
+  options: { numLabels: number; head: BertHead; seed?: number },
+): ResolvedWeights {
+  const byName = new Map<string, WeightTensor>()
+  for (const [k, v] of weights) byName.set(normalizeWeightName(k), v)
+  const specs = bertParamSpecs(config, options.numLabels, options.head)
+  const rng = new Rng(options.seed ?? 0)
+  const values = new Map<string, Float32Array>()
+  const initialized: string[] = []
+  for (const spec of specs) {
+    const found = byName.get(spec.name)
+    const fits = found !== undefined && sameShape(found.shape, spec.shape)
+    const mayInit = spec.part === 'classifier' || spec.part === 'pooler'
+    if (fits) {
+      values.set(spec.name, found.data)
+    } else if (mayInit) {
+      values.set(spec.name, initValue(spec, rng))
+      initialized.push(spec.name)
+    } else if (found === undefined) {
+      throw new CtsError(
+        'bad-input',
+        `The model weights lack ${spec.name}: this folder does not hold a BERT model that matches its config.json.`,
+      )
+    } else {
+      throw new CtsError(
+        'bad-input',
+        `The model weight ${spec.name} has shape [${found.shape.join(', ')}] but config.json implies [${spec.shape.join(', ')}].`,
+      )
+    }
+  }
+  return { values, specs, initialized }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i])
+}
+
+function initValue(spec: BertParamSpec, rng: Rng): Float32Array {
+  const n = spec.shape.reduce((a, b) => a * b, 1)
+  const out = new Float32Array(n)
+  if (spec.name.endsWith('.bias')) return out
+  for (let i = 0; i < n; i += 2) {
+    // Box–Muller: two standard normals per pair of uniforms.
+    const u = 1 - rng.next()
+    const v = rng.next()
+    const r = Math.sqrt(-2 * Math.log(u))
+    out[i] = BERT_INIT_STD * r * Math.cos(2 * Math.PI * v)
+    if (i + 1 < n) out[i + 1] = BERT_INIT_STD * r * Math.sin(2 * Math.PI * v)
+  }
+  return out
+}

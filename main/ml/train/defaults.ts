@@ -1,0 +1,57 @@
+// The one home of training hyper-parameter defaults. BERT follows the reference fine-tuning recipe
+// (lr 2e-5, batch 16, 5 epochs, max length 128); the baseline has its own, tuned on the
+// medical-abstracts development data (it trains from scratch, so it wants a far larger lr).
+
+export interface TrainingDefaults {
+  learningRate: number
+  batchSize: number
+  epochs: number
+  /** Tokens (BERT) or hashed n-gram ids (baseline) per text. */
+  maxLength: number
+  /** Fraction of all steps spent warming the learning rate up linearly from 0. */
+  warmupRatio: number
+  weightDecay: number
+  /** Global gradient-norm clip. */
+  clipNorm: number
+  /** Epochs without a better dev macro-F1 before training stops. */
+  patience: number
+  dropout: number
+  /** Padded lengths are rounded up to a multiple of this (bounds the shapes ORT sees). */
+  lengthMultiple: number
+}
+
+export const BERT_DEFAULTS: TrainingDefaults = {
+  learningRate: 2e-5,
+  batchSize: 16,
+  epochs: 5,
+  maxLength: 128,
+  warmupRatio: 0.1,
+  weightDecay: 0.01,
+  clipNorm: 1.0,
+  patience: 2,
+  dropout: 0.1,
+  lengthMultiple: 16,
+}
+
+export const BASELINE_DEFAULTS: TrainingDefaults = {
+  learningRate: 5e-2,
+  batchSize: 64,
+  epochs: 5,
+  maxLength: 512,
+  warmupRatio: 0.1,
+  weightDecay: 0,
+  clipNorm: 5.0,
+  patience: 2,
+  dropout: 0.2,
+  lengthMultiple: 64,
+}
+
+/** Baseline model shape: hash buckets, embedding width, char n-gram mode. */
+export const BASELINE_MODEL_DEFAULTS = {
+  buckets: 1 << 16,
+  dim: 32,
+  charNgrams: 'cjk' as const,
+}
+
+/** Default seed for splits, shuffling, dropout and initial weights. */
+export const DEFAULT_SEED = 42

@@ -1,0 +1,284 @@
+// The training loop, generic over a model family: seeded length-bucketed batches, linear warm-up
+// and decay fed per step, a dropout seed per step, dev evaluation and early stopping on macro-F1,
+// best weights kept, atomic checkpoints after every epoch (resume after a crash), non-finite guard.
+import { join } from 'node:path'
+import * as ort from 'onnxruntime-node'
+import { emitOnnx, nameOf, type Tensor } from '../graph'
+import { argmaxRows, classificationReport, type ClassificationReport } from '../eval/metrics'
+import { predictProbabilities } from '../infer/predict'
+import { trainBatches } from './batching'
+import { loadCheckpoint, saveCheckpoint, NonFiniteError, type CheckpointTensor } from './checkpoint'
+import type { ClassifierAdapter, EncodedText } from './classifier-adapter'
+import { Rng } from './rng'
+import {
+  EarlyStopping,
+  inverseFrequencyWeights,
+  linearScheduleFactor,
+  warmupSteps,
+  type EarlyStoppingState,
+} from './schedule'
+import type { StepRunner } from './step-runner'
+
+export interface LabelledTexts {
+  texts: string[]
+  labels: number[]
+}
+
+export interface TrainProgress {
+  phase: 'preparing' | 'training' | 'evaluating'
+  epoch: number
+  epochs: number
+  step: number
+  totalSteps: number
+  loss?: number
+  learningRate?: number
+  samplesPerSecond?: number
+  etaSeconds?: number
+  devMacroF1?: number
+}
+
+export interface TrainerOptions<E extends EncodedText> {
+  adapter: ClassifierAdapter<E>
+  train: LabelledTexts
+  dev?: LabelledTexts
+  epochs: number
+  batchSize: number
+  learningRate: number
+  warmupRatio: number
+  weightDecay: number
+  clipNorm: number
+  patience: number
+  seed: number
+  classWeights: boolean
+  /** Build the step runner for the adapter's graph (engine and execution provider choice). */
+  createRunner: (o: RunnerRequest) => Promise<StepRunner>
+  /** Where last.ckpt / best.ckpt live; with it an interrupted run resumes. */
+  checkpointDir?: string
+  onProgress?: (p: TrainProgress) => void
+  signal?: AbortSignal
+}
+
+export interface RunnerRequest {
+  graph: ClassifierAdapter['graph']
+  weightDecay: number
+  clipNorm: number
+}
+
+export interface EpochResult {
+  epoch: number
+  trainLoss: number
+  learningRate: number
+  seconds: number
+  dev?: ClassificationReport
+}
+
+export interface TrainResult {
+  epochs: EpochResult[]
+  /** Epoch whose weights are returned (best dev macro-F1, or the last without dev data). */
+  bestEpoch: number
+  weights: Map<string, Float32Array>
+  provider: string
+  trainSeconds: number
+  samplesPerSecond: number
+  stoppedEarly: boolean
+  /** Epochs restored from a checkpoint instead of trained in this call. */
+  resumedEpochs: number
+}
+
+interface LoopState {
+  epoch: number // epochs completed
+  rngState: number
+  early: EarlyStoppingState
+  epochs: SerializedEpoch[]
+  trainSeconds: number
+  samples: number
+}
+type SerializedEpoch = Omit<EpochResult, 'dev'> & { dev?: ClassificationReport }
+
+export class TrainingCancelledError extends Error {
+  constructor() {
+    super('training was cancelled')
+    this.name = 'TrainingCancelledError'
+  }
+}
+
+export async function trainClassifier<E extends EncodedText>(o: TrainerOptions<E>): Promise<TrainResult> {
+  const { adapter } = o
+  const report = o.onProgress ?? (() => {})
+  const g = adapter.graph
+  const trainItems = o.train.texts.map((t) => adapter.encode(t))
+  const devItems = o.dev?.texts.map((t) => adapter.encode(t))
+  const lengths = trainItems.map((e) => e.length)
+  const stepsPerEpoch = Math.ceil(trainItems.length / o.batchSize)
+  const totalSteps = stepsPerEpoch * o.epochs
+  const warmup = warmupSteps(totalSteps, o.warmupRatio)
+  const weights = o.classWeights
+    ? inverseFrequencyWeights(o.train.labels, adapter.numClasses)
+    : new Array<number>(adapter.numClasses).fill(1)
+  const classWeightTensor = new ort.Tensor('float32', Float32Array.from(weights), [adapter.numClasses])
+  report({ phase: 'preparing', epoch: 0, epochs: o.epochs, step: 0, totalSteps })
+
+  const runner = await o.createRunner({ graph: g, weightDecay: o.weightDecay, clipNorm: o.clipNorm })
+  // Evaluation model: params are inputs, so the current weights are fed without re-emitting.
+  const evalSession = devItems
+    ? await ort.InferenceSession.create(
+        emitOnnx({
+          inputs: g.batchInputs,
+          outputs: [{ name: 'probs', tensor: g.evalProbs }],
+          trainable: g.trainable,
+        }),
+      )
+    : undefined
+
+  const lastPath = o.checkpointDir ? join(o.checkpointDir, 'last.ckpt') : undefined
+  const bestPath = o.checkpointDir ? join(o.checkpointDir, 'best.ckpt') : undefined
+  let loop: LoopState = {
+    epoch: 0,
+    rngState: new Rng(o.seed).state,
+    early: new EarlyStopping(o.patience).state,
+    epochs: [],
+    trainSeconds: 0,
+    samples: 0,
+  }
+  let best: Map<string, Float32Array> | undefined
+  const resumed = lastPath ? loadCheckpoint<LoopState>(lastPath) : undefined
+  if (resumed) {
+    runner.load(resumed.tensors)
+    loop = resumed.state
+    const b = loadCheckpoint(bestPath!)
+    if (b) best = new Map(Object.entries(b.tensors).map(([k, t]) => [k, t.data]))
+  }
+  const resumedEpochs = loop.epoch
+  const rng = Rng.fromState(loop.rngState)
+  const early = new EarlyStopping(o.patience, 0, loop.early)
+  let stoppedEarly = early.state.badEpochs >= o.patience && resumedEpochs > 0
+
+  try {
+    for (let epoch = loop.epoch; epoch < o.epochs && !stoppedEarly; epoch++) {
+      const started = performance.now()
+      let lossSum = 0
+      let lossCount = 0
+      let lr = 0
+      const batches = trainBatches(lengths, {
+        batchSize: o.batchSize,
+        rng,
+        maxLength: adapter.maxLength,
+        lengthMultiple: adapter.lengthMultiple,
+      })
+      for (const batch of batches) {
+        if (o.signal?.aborted) throw new TrainingCancelledError()
+        const step = runner.steps
+        lr = o.learningRate * linearScheduleFactor(step, totalSteps, warmup)
+        const feeds = adapter.feeds(
+          batch.indices.map((i) => trainItems[i]),
+          batch.length,
+        )
+        const labels = BigInt64Array.from(batch.indices, (i) => BigInt(o.train.labels[i]))
+        feeds[inputName(g.labels)] = new ort.Tensor('int64', labels, [labels.length])
+        // A fresh, reproducible dropout mask per step, independent of the shuffling stream.
+        const seed = (Math.imul(o.seed + 1, 0x9e3779b1) ^ (step + 1)) >>> 0
+        feeds[inputName(g.dropoutSeed)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(seed)), [])
+        feeds[inputName(g.classWeights)] = classWeightTensor
+        const { loss } = await runner.step(feeds, lr)
+        if (!Number.isFinite(loss)) {
+          throw new NonFiniteError(`the loss (step ${step + 1}, epoch ${epoch + 1})`)
+        }
+        lossSum += loss * batch.indices.length
+        lossCount += batch.indices.length
+        const elapsed = loop.trainSeconds + (performance.now() - started) / 1000
+        const sps = (loop.samples + lossCount) / Math.max(elapsed, 1e-9)
+        report({
+          phase: 'training',
+          epoch: epoch + 1,
+          epochs: o.epochs,
+          step: runner.steps,
+          totalSteps,
+          loss,
+          learningRate: lr,
+          samplesPerSecond: sps,
+          etaSeconds: ((totalSteps - runner.steps) * o.batchSize) / Math.max(sps, 1e-9),
+        })
+      }
+      const seconds = (performance.now() - started) / 1000
+      const result: EpochResult = { epoch: epoch + 1, trainLoss: lossSum / Math.max(1, lossCount), learningRate: lr, seconds }
+      const current = runner.weights()
+      let improved = true
+      if (evalSession && devItems && o.dev) {
+        report({ phase: 'evaluating', epoch: epoch + 1, epochs: o.epochs, step: runner.steps, totalSteps })
+        result.dev = await evaluate(evalSession, adapter, devItems, o.dev.labels, current, o.batchSize)
+        const verdict = early.update(epoch + 1, result.dev.macro.f1)
+        improved = verdict.improved
+        stoppedEarly = verdict.stop
+        report({
+          phase: 'evaluating',
+          epoch: epoch + 1,
+          epochs: o.epochs,
+          step: runner.steps,
+          totalSteps,
+          devMacroF1: result.dev.macro.f1,
+        })
+      }
+      if (improved) best = new Map([...current].map(([k, v]) => [k, Float32Array.from(v)]))
+      loop = {
+        epoch: epoch + 1,
+        rngState: rng.state,
+        early: early.state,
+        epochs: [...loop.epochs, result],
+        trainSeconds: loop.trainSeconds + seconds,
+        samples: loop.samples + lossCount,
+      }
+      if (o.checkpointDir) {
+        // best first: a crash between the two writes resumes from the older last.ckpt, whose
+        // epoch is then redone identically and rewrites the same best weights.
+        if (improved) saveCheckpoint(bestPath!, { tensors: toTensors(best!, g), state: { epoch: epoch + 1 } })
+        saveCheckpoint(lastPath!, { tensors: runner.state(), state: loop })
+      }
+    }
+    return {
+      epochs: loop.epochs,
+      bestEpoch: evalSession ? early.state.bestEpoch : loop.epoch,
+      weights: best ?? runner.weights(),
+      provider: runner.provider,
+      trainSeconds: loop.trainSeconds,
+      samplesPerSecond: loop.samples / Math.max(loop.trainSeconds, 1e-9),
+      stoppedEarly,
+      resumedEpochs,
+    }
+  } finally {
+    await runner.release()
+    await evalSession?.release()
+  }
+}
+
+/** Classification report of a model (params fed as inputs) on encoded texts. */
+export async function evaluate<E extends EncodedText>(
+  session: ort.InferenceSession,
+  adapter: ClassifierAdapter<E>,
+  items: E[],
+  labels: number[],
+  weights: Map<string, Float32Array> | undefined,
+  batchSize: number,
+): Promise<ClassificationReport> {
+  const extraFeeds: Record<string, ort.Tensor> = {}
+  if (weights) {
+    for (const p of adapter.graph.trainable) {
+      extraFeeds[inputName(p)] = new ort.Tensor('float32', weights.get(inputName(p))!, p.shape as number[])
+    }
+  }
+  const probs = await predictProbabilities(session, adapter, items, { batchSize, extraFeeds })
+  const predicted = argmaxRows(probs, adapter.numClasses)
+  return classificationReport(labels, predicted, [...Array(adapter.numClasses).keys()])
+}
+
+function toTensors(
+  weights: Map<string, Float32Array>,
+  g: ClassifierAdapter['graph'],
+): Record<string, CheckpointTensor> {
+  const out: Record<string, CheckpointTensor> = {}
+  for (const p of g.trainable) out[inputName(p)] = { dims: p.shape as number[], data: weights.get(inputName(p))! }
+  return out
+}
+
+function inputName(t: Tensor): string {
+  return nameOf(t)
+}

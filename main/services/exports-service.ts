@@ -1,0 +1,117 @@
+// Exporting a project's texts with their labels (CSV, XLSX, JSONL) through main/data's writers.
+// Rows are read a page at a time, so labelling can continue while a large export is written.
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import type { Database } from 'better-sqlite3'
+import { CtsError } from '../../preload/contract/common'
+import type { ExportFormat, ExportRow, exportRows } from '../data/exporters'
+import type { ExportsResults } from '../../preload/contract/exports'
+import { writeAudit } from '../store/audit'
+import { EXPORT_PAGE_ROWS } from '../store/limits'
+import type { ProjectsService } from './projects-service'
+
+export type { ExportFormat, ExportRow }
+
+/** The file writer main/data provides (main/data/exporters.ts `exportRows`), injected. */
+export type ExportRowsFn = typeof exportRows
+
+interface PageRow {
+  id: number
+  text: string
+  external_id: string | null
+  group_id: string | null
+  split: string | null
+  labels: string | null
+}
+
+/** A file name safe on every desktop OS, from the project name. */
+export function exportFileName(projectName: string, format: ExportFormat): string {
+  // eslint-disable-next-line no-control-regex
+  const safe = projectName.replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_').trim() || 'project'
+  return `${safe}-texts.${format}`
+}
+
+export class ExportsService {
+  constructor(
+    private readonly db: Database,
+    private readonly projects: ProjectsService,
+    private readonly exportRows: ExportRowsFn,
+    private readonly actor: string,
+  ) {}
+
+  /** Rows of the project in id order, read page by page (keyset pagination on id). */
+  async *rows(projectId: number): AsyncGenerator<ExportRow> {
+    const page = this.db.prepare(
+      `SELECT t.id, t.text, t.external_id, t.group_id, t.split,
+              (SELECT json_group_array(name) FROM (
+                 SELECT l.name FROM annotation_labels al JOIN labels l ON l.id = al.label_id
+                  WHERE al.text_id = t.id ORDER BY l.position)) AS labels
+         FROM texts t WHERE t.project_id = ? AND t.id > ? ORDER BY t.id LIMIT ?`,
+    )
+    let after = 0
+    for (;;) {
+      const rows = page.all(projectId, after, EXPORT_PAGE_ROWS) as PageRow[]
+      for (const r of rows) {
+        yield {
+          id: r.id,
+          text: r.text,
+          labels: r.labels ? (JSON.parse(r.labels) as string[]) : [],
+          externalId: r.external_id,
+          group: r.group_id,
+          split: r.split,
+        }
+      }
+      if (rows.length < EXPORT_PAGE_ROWS) return
+      after = rows[rows.length - 1].id
+    }
+  }
+
+  private async toBytes(projectId: number, format: ExportFormat, fileName: string) {
+    const dir = await mkdtemp(join(tmpdir(), 'cts-export-'))
+    try {
+      const out = join(dir, fileName)
+      const { rows } = await this.exportRows(format, this.rows(projectId), out)
+      return { rows, fileName, contentBase64: (await readFile(out)).toString('base64') }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+
+  /** Writes to `path` (desktop), or returns the bytes when no path is given (browser). */
+  async texts(args: {
+    projectId: number
+    format: ExportFormat
+    path?: string
+  }): Promise<ExportsResults['exports/texts']> {
+    const project = this.projects.require(args.projectId)
+    const fileName = args.path ? basename(args.path) : exportFileName(project.name, args.format)
+    let result: ExportsResults['exports/texts']
+    try {
+      if (args.path) {
+        const { rows } = await this.exportRows(args.format, this.rows(project.id), args.path)
+        result = { rows, path: args.path, fileName }
+      } else {
+        result = await this.toBytes(project.id, args.format, fileName)
+      }
+    } catch (err) {
+      // File-system failures become a message the user can act on; anything else is a bug.
+      const code = (err as NodeJS.ErrnoException).code
+      if (err instanceof CtsError || typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw err
+      throw new CtsError(
+        'bad-input',
+        `The export file ${fileName} could not be written (${code}). Check that the folder exists and you may write to it.`,
+      )
+    }
+    this.db
+      .transaction(() =>
+        writeAudit(this.db, this.actor, 'export', project.id, {
+          format: args.format,
+          rows: result.rows,
+          fileName,
+        }),
+      )
+      .immediate()
+    return result
+  }
+}

@@ -1,0 +1,195 @@
+// Runs: one row per training run (config, labels, data hash, seed, provider, status, timings,
+// metrics) plus per-epoch rows; artifacts in <home>/runs/<id>/, written atomically, never overwritten.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import type { Database } from 'better-sqlite3'
+import { CtsError } from '../../preload/contract/common'
+import type {
+  EvaluationDto,
+  ModelKind,
+  RunDto,
+  RunEpochDto,
+  RunStatus,
+} from '../../preload/contract/training'
+import { writeNewFileAtomic } from '../ml/train/atomic-file'
+
+export interface NewRun {
+  projectId?: number | null
+  modelKind: ModelKind
+  baseModel: string
+  labels: string[]
+  config: Record<string, unknown>
+  dataHash: string
+  seed: number
+}
+
+export interface RunOutcome {
+  status: Exclude<RunStatus, 'running'>
+  provider?: string | null
+  error?: { code: string; message: string } | null
+  trainSeconds?: number | null
+  evalSeconds?: number | null
+  test?: EvaluationDto | null
+}
+
+interface RunRow {
+  id: number
+  project_id: number | null
+  model_kind: ModelKind
+  base_model: string
+  config_json: string
+  labels_json: string
+  data_hash: string
+  seed: number
+  provider: string | null
+  status: RunStatus
+  error_json: string | null
+  created_at: string
+  finished_at: string | null
+  train_seconds: number | null
+  eval_seconds: number | null
+  metrics_json: string | null
+}
+
+export class RunsService {
+  constructor(
+    private readonly db: Database,
+    private readonly runsDir: string,
+  ) {}
+
+  /** Record a new run (status 'running') and create its artifact folder. */
+  create(run: NewRun): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (project_id, model_kind, base_model, config_json, labels_json, data_hash,
+           seed, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
+      )
+      .run(
+        run.projectId ?? null,
+        run.modelKind,
+        run.baseModel,
+        JSON.stringify(run.config),
+        JSON.stringify(run.labels),
+        run.dataHash,
+        run.seed,
+        new Date().toISOString(),
+      )
+    const id = Number(info.lastInsertRowid)
+    const dir = this.runDir(id)
+    // A folder left by a deleted database must not be reused: runs are never overwritten.
+    if (existsSync(dir)) {
+      throw new CtsError('conflict', `The run folder ${dir} already exists; it was not overwritten.`)
+    }
+    mkdirSync(dir, { recursive: true })
+    return id
+  }
+
+  runDir(runId: number): string {
+    return join(this.runsDir, String(runId))
+  }
+
+  addEpoch(runId: number, e: RunEpochDto): void {
+    this.db
+      .prepare(
+        `INSERT INTO run_epochs (run_id, epoch, train_loss, dev_macro_f1, dev_accuracy, dev_json,
+           learning_rate, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        runId,
+        e.epoch,
+        e.train_loss,
+        e.dev?.macro_f1 ?? null,
+        e.dev?.accuracy ?? null,
+        e.dev ? JSON.stringify(e.dev) : null,
+        e.learning_rate,
+        e.seconds,
+      )
+  }
+
+  finish(runId: number, o: RunOutcome): void {
+    const changed = this.db
+      .prepare(
+        `UPDATE runs SET status = ?, provider = COALESCE(?, provider), error_json = ?, finished_at = ?,
+           train_seconds = ?, eval_seconds = ?, metrics_json = ? WHERE id = ? AND status = 'running'`,
+      )
+      .run(
+        o.status,
+        o.provider ?? null,
+        o.error ? JSON.stringify(o.error) : null,
+        new Date().toISOString(),
+        o.trainSeconds ?? null,
+        o.evalSeconds ?? null,
+        o.test ? JSON.stringify(o.test) : null,
+        runId,
+      ).changes
+    if (changed === 0) throw new CtsError('conflict', `Run ${runId} is not running; its outcome is already recorded.`)
+  }
+
+  /** Back to 'running' for a resume after a crash. */
+  reopen(runId: number): void {
+    this.db.prepare(`UPDATE runs SET status = 'running', error_json = NULL, finished_at = NULL WHERE id = ?`).run(runId)
+  }
+
+  get(runId: number): RunDto {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined
+    if (!row) throw new CtsError('not-found', `Run ${runId} does not exist in this workspace.`)
+    return this.toDto(row)
+  }
+
+  list(projectId?: number): RunDto[] {
+    const rows = (
+      projectId === undefined
+        ? this.db.prepare('SELECT * FROM runs ORDER BY id').all()
+        : this.db.prepare('SELECT * FROM runs WHERE project_id = ? ORDER BY id').all(projectId)
+    ) as RunRow[]
+    return rows.map((r) => this.toDto(r))
+  }
+
+  /** Write an artifact atomically; an existing artifact is never replaced. */
+  writeArtifact(runId: number, name: string, data: Uint8Array | string): string {
+    if (basename(name) !== name) throw new CtsError('bad-input', `Artifact name ${name} must be a plain file name.`)
+    const path = join(this.runDir(runId), name)
+    if (existsSync(path)) throw new CtsError('conflict', `Run ${runId} already has ${name}; it was not overwritten.`)
+    writeNewFileAtomic(path, data)
+    return path
+  }
+
+  readArtifact(runId: number, name: string): Buffer {
+    const path = join(this.runDir(runId), name)
+    if (!existsSync(path)) throw new CtsError('not-found', `Run ${runId} has no ${name}.`)
+    return readFileSync(path)
+  }
+
+  private toDto(r: RunRow): RunDto {
+    const epochs = (
+      this.db
+        .prepare('SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch')
+        .all(r.id) as { epoch: number; train_loss: number; dev_json: string | null; learning_rate: number | null; seconds: number }[]
+    ).map((e) => ({
+      epoch: e.epoch,
+      train_loss: e.train_loss,
+      learning_rate: e.learning_rate ?? 0,
+      seconds: e.seconds,
+      ...(e.dev_json ? { dev: JSON.parse(e.dev_json) as EvaluationDto } : {}),
+    }))
+    return {
+      id: r.id,
+      projectId: r.project_id,
+      modelKind: r.model_kind,
+      baseModel: r.base_model,
+      labels: JSON.parse(r.labels_json) as string[],
+      config: JSON.parse(r.config_json) as Record<string, unknown>,
+      dataHash: r.data_hash,
+      seed: r.seed,
+      provider: r.provider,
+      status: r.status,
+      error: r.error_json ? (JSON.parse(r.error_json) as { code: string; message: string }) : null,
+      createdAt: r.created_at,
+      finishedAt: r.finished_at,
+      trainSeconds: r.train_seconds,
+      evalSeconds: r.eval_seconds,
+      test: r.metrics_json ? (JSON.parse(r.metrics_json) as EvaluationDto) : null,
+      epochs,
+    }
+  }
+}

@@ -1,0 +1,220 @@
+// Training runs end to end: resolves the config (defaults in ml/train/defaults), splits the data
+// (seeded, stratified, de-duplicated, groups kept together), records the run, trains in a job
+// process and records epochs, metrics and the outcome.
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import type { Database } from 'better-sqlite3'
+import { CtsError } from '../../preload/contract/common'
+import {
+  trainingConfigSchema,
+  type RunDto,
+  type TrainingConfigInput,
+  type TrainingResults,
+} from '../../preload/contract/training'
+import type { JobService } from '../jobs/job-service'
+import type { TrainHyper, TrainJobInput, TrainJobResult } from '../jobs/train-job'
+import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defaults'
+import { splitDataset } from '../ml/train/split'
+import type { LabelledTexts } from '../ml/train/trainer'
+import { writeNewFileAtomic } from '../ml/train/atomic-file'
+import type { RunsService } from './runs-service'
+
+export interface TrainingData {
+  projectId?: number | null
+  labels: string[]
+  train: LabelledTexts & { groups?: (string | undefined)[] }
+  dev?: LabelledTexts
+  test?: LabelledTexts
+}
+
+export interface StartedRun {
+  runId: number
+  jobId: string
+  /** Settles with the recorded run once the job has ended (success, cancelled or error). */
+  done: Promise<RunDto>
+}
+
+/** Merge a config with the model family's defaults (the values recorded in the run). */
+export function resolveHyper(config: TrainingConfigInput): TrainHyper {
+  const c = trainingConfigSchema.parse(config)
+  const d = c.model === 'baseline' ? BASELINE_DEFAULTS : BERT_DEFAULTS
+  return {
+    ...d,
+    epochs: c.epochs ?? d.epochs,
+    batchSize: c.batchSize ?? d.batchSize,
+    learningRate: c.learningRate ?? d.learningRate,
+    maxLength: c.maxLength ?? d.maxLength,
+    seed: c.seed ?? DEFAULT_SEED,
+    device: c.device ?? 'auto',
+    classWeights: c.classWeights ?? false,
+  }
+}
+
+/** Held-out splits: the given ones, else seeded stratified 80/10/10 (or 90/10 for dev only). */
+export function prepareSplits(data: TrainingData, seed: number): { train: LabelledTexts; dev: LabelledTexts; test: LabelledTexts; duplicates: number } {
+  const t = data.train
+  const items = t.labels.map((label, i) => ({ label, key: t.texts[i].normalize('NFC').trim(), group: t.groups?.[i] }))
+  const pick = (idx: number[]) => ({ texts: idx.map((i) => t.texts[i]), labels: idx.map((i) => t.labels[i]) })
+  if (data.test && data.dev) {
+    const s = splitDataset(items, { seed, fractions: [1, 0, 0] })
+    return { train: pick(s.train), dev: data.dev, test: data.test, duplicates: s.duplicates.length }
+  }
+  if (data.test) {
+    const s = splitDataset(items, { seed, fractions: [0.9, 0.1, 0] })
+    return { train: pick(s.train), dev: pick(s.dev), test: data.test, duplicates: s.duplicates.length }
+  }
+  const s = splitDataset(items, { seed })
+  return { train: pick(s.train), dev: data.dev ?? pick(s.dev), test: pick(s.test), duplicates: s.duplicates.length }
+}
+
+export function dataSnapshotHash(labels: string[], splits: Record<string, LabelledTexts>): string {
+  const h = createHash('sha256')
+  h.update(JSON.stringify(labels))
+  for (const [name, s] of Object.entries(splits)) {
+    h.update(`\u0000${name}\u0000`)
+    s.texts.forEach((text, i) => h.update(`${s.labels[i]}\u0001${text}\u0002`))
+  }
+  return h.digest('hex')
+}
+
+export class TrainingService {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly jobs: JobService,
+    private readonly db?: Database,
+  ) {}
+
+  /** Train on texts handed in directly (CLI files, tests). */
+  start(data: TrainingData, config: TrainingConfigInput): StartedRun {
+    const model = trainingConfigSchema.parse(config).model
+    if (model !== 'baseline') {
+      throw new CtsError(
+        'unsupported',
+        `Training "${model}" is not available in this version yet; use --model baseline.`,
+      )
+    }
+    if (data.labels.length < 2) {
+      throw new CtsError('bad-input', 'Training needs at least two labels with labelled texts.')
+    }
+    const hyper = resolveHyper(config)
+    const splits = prepareSplits(data, hyper.seed)
+    if (splits.train.texts.length < 2) {
+      throw new CtsError('bad-input', 'Too few labelled texts to train on: label more texts and try again.')
+    }
+    const runId = this.runs.create({
+      projectId: data.projectId ?? null,
+      modelKind: 'baseline',
+      baseModel: model,
+      labels: data.labels,
+      config: { ...hyper, model, duplicatesRemoved: splits.duplicates },
+      dataHash: dataSnapshotHash(data.labels, { train: splits.train, dev: splits.dev, test: splits.test }),
+      seed: hyper.seed,
+    })
+    const runDir = this.runs.runDir(runId)
+    const input: TrainJobInput = {
+      runDir,
+      model: 'baseline',
+      labels: data.labels,
+      hyper,
+      train: splits.train,
+      dev: splits.dev.texts.length > 0 ? splits.dev : undefined,
+      test: splits.test,
+    }
+    // The exact texts of each split, so the run can be resumed and audited later.
+    writeNewFileAtomic(join(runDir, 'dataset.json'), JSON.stringify(input))
+    return this.launch(runId, input)
+  }
+
+  /** Resume a run whose job process died (its checkpoints are in the run folder). */
+  resume(runId: number): StartedRun {
+    const run = this.runs.get(runId)
+    const crashed = run.status === 'error' && run.error?.code === 'job-crashed'
+    if (run.status !== 'running' && !crashed) {
+      throw new CtsError('conflict', `Run ${runId} has already ended (${run.status}); start a new run instead.`)
+    }
+    if (crashed) this.runs.reopen(runId)
+    const input = JSON.parse(this.runs.readArtifact(runId, 'dataset.json').toString('utf8')) as TrainJobInput
+    return this.launch(runId, input)
+  }
+
+  /** Train on a project's labelled texts (texts with exactly one label; skipped texts left out). */
+  startForProject(projectId: number, config: TrainingConfigInput): StartedRun {
+    if (!this.db) throw new CtsError('internal', 'Training from a project needs the workspace database.')
+    const labelRows = this.db
+      .prepare('SELECT id, name FROM labels WHERE project_id = ? ORDER BY position')
+      .all(projectId) as { id: number; name: string }[]
+    const rows = this.db
+      .prepare(
+        `SELECT t.text AS text, t.group_id AS grp, t.split AS split, MIN(al.label_id) AS label, COUNT(*) AS n
+           FROM texts t JOIN annotation_labels al ON al.text_id = t.id
+           JOIN annotations a ON a.text_id = t.id AND a.skipped = 0
+          WHERE t.project_id = ? GROUP BY t.id ORDER BY t.id`,
+      )
+      .all(projectId) as { text: string; grp: string | null; split: string | null; label: number; n: number }[]
+    const index = new Map(labelRows.map((l, i) => [l.id, i]))
+    const single = rows.filter((r) => r.n === 1)
+    const used = [...new Set(single.map((r) => index.get(r.label)!))].sort((a, b) => a - b)
+    const remap = new Map(used.map((l, i) => [l, i]))
+    const labels = used.map((l) => labelRows[l].name)
+    const of = (pred: (r: (typeof single)[number]) => boolean) => {
+      const chosen = single.filter(pred)
+      return {
+        texts: chosen.map((r) => r.text),
+        labels: chosen.map((r) => remap.get(index.get(r.label)!)!),
+        groups: chosen.map((r) => r.grp ?? undefined),
+      }
+    }
+    const fixed = single.some((r) => r.split === 'test')
+    const data: TrainingData = fixed
+      ? {
+          projectId,
+          labels,
+          train: of((r) => r.split !== 'test' && r.split !== 'dev'),
+          dev: single.some((r) => r.split === 'dev') ? of((r) => r.split === 'dev') : undefined,
+          test: of((r) => r.split === 'test'),
+        }
+      : { projectId, labels, train: of(() => true) }
+    return this.start(data, config)
+  }
+
+  /** Contract handlers for 'training/start', 'runs/list' and 'runs/get'. */
+  handlers(): {
+    'training/start': (a: { projectId: number; config: TrainingConfigInput }) => Promise<TrainingResults['training/start']>
+    'runs/list': (a: { projectId?: number }) => Promise<TrainingResults['runs/list']>
+    'runs/get': (a: { runId: number }) => Promise<TrainingResults['runs/get']>
+  } {
+    return {
+      'training/start': async ({ projectId, config }) => {
+        const { runId, jobId } = this.startForProject(projectId, config)
+        return { runId, jobId }
+      },
+      'runs/list': async ({ projectId }) => this.runs.list(projectId),
+      'runs/get': async ({ runId }) => this.runs.get(runId),
+    }
+  }
+
+  private launch(runId: number, input: TrainJobInput): StartedRun {
+    const { jobId, done } = this.jobs.start('train', input)
+    const recorded = done.then((final) => {
+      if (final.status === 'success') {
+        const r = final.result as TrainJobResult
+        for (const e of r.epochs) this.runs.addEpoch(runId, e)
+        this.runs.writeArtifact(runId, 'metrics.json', JSON.stringify(r, null, 2))
+        this.runs.finish(runId, {
+          status: 'success',
+          provider: r.provider,
+          trainSeconds: r.trainSeconds,
+          evalSeconds: r.evalSeconds,
+          test: r.test,
+        })
+      } else if (final.status === 'cancelled') {
+        this.runs.finish(runId, { status: 'cancelled' })
+      } else {
+        // A crashed job keeps its checkpoints in the run folder: resume(runId) continues it.
+        this.runs.finish(runId, { status: 'error', error: final.error ?? null })
+      }
+      return this.runs.get(runId)
+    })
+    return { runId, jobId, done: recorded }
+  }
+}

@@ -1,0 +1,27 @@
+// Appends to the audit log. Details are ids, counts and names a user typed for structure
+// (project, label, file names) — never the text of a patient record.
+import type { Database } from 'better-sqlite3'
+
+export type AuditAction =
+  | 'project.create'
+  | 'project.rename'
+  | 'project.delete'
+  | 'label.add'
+  | 'import'
+  | 'label.set'
+  | 'label.skip'
+  | 'label.undo'
+  | 'label.redo'
+  | 'export'
+
+export function writeAudit(
+  db: Database,
+  actor: string,
+  action: AuditAction,
+  projectId: number | null,
+  details: Record<string, unknown>,
+): void {
+  db.prepare(
+    'INSERT INTO audit_log (at, actor, action, project_id, details) VALUES (?, ?, ?, ?, ?)',
+  ).run(new Date().toISOString(), actor, action, projectId, JSON.stringify(details))
+}

@@ -1,0 +1,113 @@
+// Stages an import in temporary tables while the file streams in, then moves it into the project
+// in one transaction. Nothing touches the project's tables until commit, so a file that fails to
+// read halfway leaves the workspace exactly as it was, and labelling can go on meanwhile.
+import type { Database } from 'better-sqlite3'
+
+export interface StagedRow {
+  row: number
+  text: string
+  hash: string
+  externalId: string | null
+  groupId: string | null
+  /** Label names from the row's label cell, already split and trimmed. */
+  labels: string[]
+}
+
+let stagingSeq = 0
+
+export class ImportStaging {
+  private readonly table: string
+  private readonly labelTable: string
+
+  constructor(private readonly db: Database) {
+    // Temporary tables belong to this connection and vanish with it (also after a crash).
+    stagingSeq += 1
+    this.table = `import_stage_${stagingSeq}`
+    this.labelTable = `import_stage_${stagingSeq}_labels`
+    db.exec(`
+      CREATE TEMP TABLE ${this.table} (
+        seq INTEGER PRIMARY KEY, row INTEGER NOT NULL, text TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+        external_id TEXT, group_id TEXT);
+      CREATE TEMP TABLE ${this.labelTable} (
+        seq INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (seq, name)) WITHOUT ROWID;
+    `)
+  }
+
+  /** Stages rows; returns how many repeated a text already staged from this file. */
+  addBatch(rows: StagedRow[]): number {
+    const insertText = this.db.prepare(
+      `INSERT INTO temp.${this.table} (row, text, hash, external_id, group_id) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (hash) DO NOTHING`,
+    )
+    const insertLabel = this.db.prepare(
+      `INSERT INTO temp.${this.labelTable} (seq, name) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+    )
+    let duplicates = 0
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const info = insertText.run(r.row, r.text, r.hash, r.externalId, r.groupId)
+        if (info.changes === 0) {
+          duplicates += 1
+          continue
+        }
+        for (const name of r.labels) insertLabel.run(info.lastInsertRowid, name)
+      }
+    })()
+    return duplicates
+  }
+
+  /** Distinct label names in order of first appearance. */
+  labelNames(): string[] {
+    return (
+      this.db
+        .prepare(`SELECT name FROM temp.${this.labelTable} GROUP BY name ORDER BY MIN(seq)`)
+        .all() as {
+        name: string
+      }[]
+    ).map((r) => r.name)
+  }
+
+  stagedCount(): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM temp.${this.table}`).get() as { n: number })
+      .n
+  }
+
+  /**
+   * Inserts the staged texts that the project does not hold yet and their labels. A text with a
+   * label the project does not have is left unlabelled. Call inside the import's transaction.
+   */
+  commitInto(projectId: number, importId: number): { imported: number } {
+    const p = { projectId, importId }
+    const imported = this.db
+      .prepare(
+        `INSERT INTO texts (project_id, text, content_hash, source_row, external_id, group_id, import_id)
+         SELECT @projectId, s.text, s.hash, s.row, s.external_id, s.group_id, @importId
+           FROM temp.${this.table} s
+          WHERE NOT EXISTS (SELECT 1 FROM texts t WHERE t.project_id = @projectId AND t.content_hash = s.hash)
+          ORDER BY s.seq`,
+      )
+      .run(p).changes
+    this.db
+      .prepare(
+        `INSERT INTO annotation_labels (text_id, label_id)
+         SELECT t.id, l.id
+           FROM temp.${this.labelTable} sl
+           JOIN temp.${this.table} s ON s.seq = sl.seq
+           JOIN texts t ON t.project_id = @projectId AND t.content_hash = s.hash AND t.import_id = @importId
+           JOIN labels l ON l.project_id = @projectId AND l.name = sl.name
+          WHERE NOT EXISTS (
+            SELECT 1 FROM temp.${this.labelTable} x
+             WHERE x.seq = sl.seq
+               AND x.name NOT IN (SELECT name FROM labels WHERE project_id = @projectId))`,
+      )
+      .run(p)
+    return { imported }
+  }
+
+  drop(): void {
+    if (!this.db.open) return
+    this.db.exec(
+      `DROP TABLE IF EXISTS temp.${this.table}; DROP TABLE IF EXISTS temp.${this.labelTable};`,
+    )
+  }
+}

@@ -1,0 +1,7 @@
+// The ordered list of schema migrations. To add one, create NNN-name.ts and append it here;
+// its version must be its position (1-based) in this list.
+import type { Migration } from '../migrate'
+import { m001Workspace } from './001-workspace'
+import { m002Runs } from './002-runs'
+
+export const migrations: readonly Migration[] = [m001Workspace, m002Runs]

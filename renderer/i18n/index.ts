@@ -1,0 +1,44 @@
+// vue-i18n set-up: zh-CN and en, the chosen language persisted in localStorage. Composition API
+// only (legacy: false); messages are plain strings that vue-i18n interprets without eval.
+import { createI18n } from 'vue-i18n'
+import { en } from './en'
+import { zhCN } from './zh-cn'
+
+export type Locale = 'en' | 'zh-CN'
+export const locales: { code: Locale; name: string }[] = [
+  { code: 'zh-CN', name: '简体中文' },
+  { code: 'en', name: 'English' },
+]
+
+const storageKey = 'cts.locale'
+
+function initialLocale(): Locale {
+  const saved = localStorage.getItem(storageKey)
+  if (saved === 'en' || saved === 'zh-CN') return saved
+  return navigator.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en'
+}
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: initialLocale(),
+  fallbackLocale: 'en',
+  messages: { en, 'zh-CN': zhCN },
+  datetimeFormats: {
+    en: { short: { year: 'numeric', month: 'short', day: 'numeric' } },
+    'zh-CN': { short: { year: 'numeric', month: 'long', day: 'numeric' } },
+  },
+})
+
+export function setLocale(locale: Locale): void {
+  i18n.global.locale.value = locale
+  localStorage.setItem(storageKey, locale)
+  reflectLocale()
+}
+
+/** The page's lang (fonts and line breaking for CJK) and the window title follow the language. */
+function reflectLocale(): void {
+  document.documentElement.lang = i18n.global.locale.value
+  document.title = i18n.global.t('app.name')
+}
+
+reflectLocale()

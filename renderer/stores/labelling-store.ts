@@ -1,0 +1,281 @@
+// The labelling session: which text is open, the trail of texts seen (for ← and →), the pending
+// multi-label choice, and the save state. Every label is committed by main before "saved" shows;
+// on an error the session stays on the text. Actions run one after another, in keystroke order.
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { AnnotationDto, LabelStatsDto, ProjectDto, TextRowDto } from '../../preload/contract'
+import { cts, errorMessage } from '../api'
+
+export type SaveState = 'idle' | 'saving' | 'saved' | 'error'
+export type Note = '' | 'skipped' | 'undone' | 'redone' | 'nothingToUndo' | 'nothingToRedo'
+
+function sameSet(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x))
+}
+
+export const useLabellingStore = defineStore('labelling', () => {
+  const project = ref<ProjectDto | null>(null)
+  const trail = ref<number[]>([])
+  const cursor = ref(-1)
+  const text = ref<TextRowDto | null>(null)
+  const selection = ref<number[]>([])
+  const positions = new Map<number, number>()
+  const position = ref<number | null>(null)
+  const stats = ref<LabelStatsDto | null>(null)
+  const saveState = ref<SaveState>('idle')
+  const error = ref('')
+  const note = ref<Note>('')
+  const done = ref(false)
+  const loading = ref(false)
+  const unlabelledOnly = ref(true)
+  let queue: Promise<void> = Promise.resolve()
+  let ticket = 0
+  let dropUpTo = 0
+  let fallbackError = 'Something went wrong. Please try again.'
+
+  const multi = computed(() => project.value?.kind === 'multilabel')
+  const dirty = computed(
+    () => text.value !== null && !sameSet(selection.value, text.value.labelIds),
+  )
+  const busy = computed(() => loading.value || saveState.value === 'saving')
+
+  /** Runs actions strictly in order; a failure drops the keystrokes already queued behind it. */
+  function enqueue(action: () => Promise<void>): Promise<void> {
+    const mine = ++ticket
+    queue = queue.then(async () => {
+      if (mine <= dropUpTo) return
+      try {
+        await action()
+      } catch (e) {
+        saveState.value = 'error'
+        error.value = errorMessage(e, fallbackError)
+        dropUpTo = ticket
+      }
+    })
+    return queue
+  }
+
+  async function refreshStats(): Promise<void> {
+    if (project.value) stats.value = await cts().labels.stats({ projectId: project.value.id })
+  }
+
+  async function show(textId: number): Promise<void> {
+    loading.value = true
+    try {
+      const row = await cts().texts.get({ textId })
+      text.value = row
+      selection.value = [...row.labelIds]
+      position.value = positions.get(textId) ?? null
+      done.value = false
+    } finally {
+      loading.value = false
+    }
+  }
+
+  async function fetchNext(): Promise<void> {
+    if (!project.value) return
+    const next = await cts().texts.next({
+      projectId: project.value.id,
+      afterTextId: text.value?.id,
+      unlabelledOnly: unlabelledOnly.value,
+    })
+    if (next.textId === null) {
+      done.value = true
+      text.value = null
+      cursor.value = trail.value.length
+      return
+    }
+    positions.set(next.textId, next.position)
+    trail.value = [...trail.value.slice(0, cursor.value + 1), next.textId]
+    cursor.value = trail.value.length - 1
+    await show(next.textId)
+  }
+
+  async function goNext(): Promise<void> {
+    if (cursor.value < trail.value.length - 1) {
+      cursor.value++
+      await show(trail.value[cursor.value]!)
+    } else if (!done.value) {
+      await fetchNext()
+    }
+  }
+
+  async function save(labelIds: number[]): Promise<void> {
+    if (!text.value) return
+    saveState.value = 'saving'
+    error.value = ''
+    const saved = await cts().labels.set({ textId: text.value.id, labelIds })
+    text.value = { ...text.value, labelIds: saved.labelIds }
+    selection.value = [...saved.labelIds]
+    await refreshStats()
+    saveState.value = 'saved'
+  }
+
+  /** Shows the text an undo/redo changed, wherever it is in the trail. */
+  async function applyHistory(state: AnnotationDto): Promise<void> {
+    if (text.value?.id !== state.textId) {
+      const at = trail.value.indexOf(state.textId)
+      if (at >= 0) cursor.value = at
+      else {
+        trail.value = [...trail.value.slice(0, cursor.value + 1), state.textId]
+        cursor.value = trail.value.length - 1
+      }
+      await show(state.textId)
+    }
+    if (text.value) {
+      text.value = { ...text.value, labelIds: state.labelIds }
+      selection.value = [...state.labelIds]
+    }
+    await refreshStats()
+  }
+
+  function start(p: ProjectDto, textId: number | null, fallback: string): Promise<void> {
+    project.value = p
+    fallbackError = fallback
+    trail.value = []
+    cursor.value = -1
+    text.value = null
+    done.value = false
+    saveState.value = 'idle'
+    error.value = ''
+    note.value = ''
+    positions.clear()
+    return enqueue(async () => {
+      await refreshStats()
+      if (textId !== null) {
+        trail.value = [textId]
+        cursor.value = 0
+        await show(textId)
+      } else {
+        await fetchNext()
+      }
+    })
+  }
+
+  function clearError() {
+    if (saveState.value === 'error') saveState.value = 'idle'
+    error.value = ''
+  }
+
+  /** Key 1–9: single-label kinds save and move on; multi-label toggles until accepted. */
+  function choose(index: number): Promise<void> {
+    clearError()
+    return enqueue(async () => {
+      const label = project.value?.labels.find((l) => l.position === index)
+      if (!label || !text.value) return
+      note.value = ''
+      if (multi.value) {
+        selection.value = selection.value.includes(label.id)
+          ? selection.value.filter((id) => id !== label.id)
+          : [...selection.value, label.id]
+        return
+      }
+      selection.value = [label.id]
+      await save([label.id])
+      await goNext()
+    })
+  }
+
+  /** Enter or →: commit a changed choice, then move on. */
+  function accept(): Promise<void> {
+    clearError()
+    return enqueue(async () => {
+      note.value = ''
+      if (dirty.value) await save(selection.value)
+      await goNext()
+    })
+  }
+
+  function back(): Promise<void> {
+    clearError()
+    return enqueue(async () => {
+      note.value = ''
+      if (cursor.value > 0) {
+        cursor.value--
+        await show(trail.value[cursor.value]!)
+      }
+    })
+  }
+
+  function skip(): Promise<void> {
+    clearError()
+    return enqueue(async () => {
+      if (!text.value) return
+      await cts().labels.skip({ textId: text.value.id })
+      await refreshStats()
+      await goNext()
+      note.value = 'skipped'
+    })
+  }
+
+  function undo(): Promise<void> {
+    clearError()
+    return enqueue(async () => {
+      if (!project.value) return
+      const state = await cts().labels.undo({ projectId: project.value.id })
+      if (state === null) {
+        note.value = 'nothingToUndo'
+        return
+      }
+      await applyHistory(state)
+      note.value = 'undone'
+    })
+  }
+
+  function redo(): Promise<void> {
+    clearError()
+    return enqueue(async () => {
+      if (!project.value) return
+      const state = await cts().labels.redo({ projectId: project.value.id })
+      if (state === null) {
+        note.value = 'nothingToRedo'
+        return
+      }
+      await applyHistory(state)
+      note.value = 'redone'
+    })
+  }
+
+  /** Re-reads the next text after switching "unlabelled only". */
+  function restartFromCurrent(): Promise<void> {
+    return enqueue(async () => {
+      trail.value = trail.value.slice(0, cursor.value + 1)
+      if (done.value) {
+        done.value = false
+        text.value = null
+        const last = trail.value[trail.value.length - 1]
+        if (last !== undefined) {
+          cursor.value = trail.value.length - 1
+          await show(last)
+        }
+        await fetchNext()
+      }
+    })
+  }
+
+  return {
+    project,
+    text,
+    selection,
+    position,
+    stats,
+    saveState,
+    error,
+    note,
+    done,
+    loading,
+    busy,
+    multi,
+    dirty,
+    unlabelledOnly,
+    canGoBack: computed(() => cursor.value > 0),
+    start,
+    choose,
+    accept,
+    back,
+    skip,
+    undo,
+    redo,
+    restartFromCurrent,
+  }
+})

@@ -1,0 +1,98 @@
+// Starts the app for a browser test: the loopback bridge on a fresh workspace and headless
+// Chromium on a fresh profile; collects every console error (CSP violations included).
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { startBridge, type Bridge } from '../../main/web/bridge'
+import type { CtsApi } from '../../preload/contract'
+
+export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/e2e/', import.meta.url))
+export const FIXTURES = fileURLToPath(new URL('../fixtures/e2e/', import.meta.url))
+const RENDERER = fileURLToPath(new URL('../../out/renderer', import.meta.url))
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/**
+ * Chromium reports this for our CSP meta tag, which must carry frame-ancestors to match the header
+ * the Electron session and the bridge send (where it does apply). Nothing else is ignored.
+ */
+const IGNORED_CONSOLE_ERRORS = [
+  "The Content Security Policy directive 'frame-ancestors' is ignored when delivered via a <meta> element.",
+]
+
+export interface AppSession {
+  bridge: Bridge
+  context: BrowserContext
+  page: Page
+  /** Console errors and uncaught page errors, in order. A passing test leaves this empty. */
+  errors: string[]
+  close(): Promise<void>
+}
+
+export async function openApp(): Promise<AppSession> {
+  const home = await mkdtemp(join(tmpdir(), 'cts-e2e-home-'))
+  const profile = await mkdtemp(join(tmpdir(), 'cts-e2e-profile-'))
+  const bridge = await startBridge({ home, port: 0, rendererDir: RENDERER, log: () => {} })
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    acceptDownloads: true,
+  })
+  const page = context.pages()[0] ?? (await context.newPage())
+  page.setDefaultTimeout(10_000)
+  const errors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !IGNORED_CONSOLE_ERRORS.includes(message.text())) {
+      errors.push(message.text())
+    }
+  })
+  page.on('response', (response) => {
+    if (response.status() >= 400)
+      errors.push(`HTTP ${response.status()} ${new URL(response.url()).pathname}`)
+  })
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
+  await mkdir(ARTIFACTS, { recursive: true })
+  await page.goto(bridge.url)
+  return {
+    bridge,
+    context,
+    page,
+    errors,
+    async close() {
+      await context.close()
+      await bridge.close()
+      await rm(home, { recursive: true, force: true })
+      await rm(profile, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * Calls window.cts inside the page, i.e. through the bridge exactly as the UI does. `fn` must be
+ * self-contained (it is sent as source); it runs as a DevTools expression, outside the page's CSP.
+ */
+export function callApi<A, R>(
+  page: Page,
+  fn: (cts: CtsApi, arg: A) => Promise<R>,
+  arg: A,
+): Promise<R> {
+  return page.evaluate(`(${fn.toString()})(globalThis.cts, ${JSON.stringify(arg)})`) as Promise<R>
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) })
+}

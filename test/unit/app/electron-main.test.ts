@@ -1,0 +1,108 @@
+// The desktop main process as shipped: scripts/build-node.mjs bundles it, and the bundle runs
+// against a recording stand-in for 'electron' (Electron itself cannot run on the build machines).
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { callNames } from '../../../preload/contract'
+import { ForkHost } from '../../../main/jobs/fork-host'
+import { JobService } from '../../../main/jobs/job-service'
+import { CONTENT_SECURITY_POLICY, secureWebPreferences } from '../../../main/app/security'
+
+// Inside the checkout, so the bundle's external modules (better-sqlite3 …) resolve from node_modules.
+mkdirSync('.cache', { recursive: true })
+const dir = resolve(mkdtempSync('.cache/electron-main-'))
+const appPath = join(dir, 'app')
+let report: Record<string, unknown>
+
+beforeAll(() => {
+  const built = spawnSync(process.execPath, ['scripts/build-node.mjs'], {
+    env: { ...process.env, CTS_BUILD_OUT: join(dir, 'out') },
+    encoding: 'utf8',
+  })
+  expect(built.status, built.stderr).toBe(0)
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      './test/fixtures/app/electron-hook.mjs',
+      'test/fixtures/app/electron-main-runner.mjs',
+    ],
+    {
+      env: {
+        ...process.env,
+        BUNDLE: join(dir, 'out/main/app/electron-main.js'),
+        STUB_APP_PATH: appPath,
+        STUB_USER_DATA: join(dir, 'user-data'),
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  )
+  expect(run.status, run.stderr).toBe(0)
+  report = JSON.parse(run.stdout) as Record<string, unknown>
+})
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('bundled electron-main', () => {
+  it('bundles main as ESM and the preload as one CommonJS file without other requires', () => {
+    const preload = readFileSync(join(dir, 'out/preload/index.cjs'), 'utf8')
+    const requires = [...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])
+    expect([...new Set(requires)]).toEqual(['electron'])
+    expect(preload).toContain('exposeInMainWorld("cts"')
+    expect(preload).not.toContain('sendSync')
+    expect(existsSync(join(dir, 'out/main/app/electron-main.js'))).toBe(true)
+  })
+
+  it('opens one window with the secure preferences on the built page', () => {
+    const pageUrl = pathToFileURL(join(appPath, 'out/renderer/index.html')).href
+    expect(report.pageUrl).toBe(pageUrl)
+    expect(report.webPreferences).toEqual(
+      secureWebPreferences(join(appPath, 'out/preload/index.cjs')),
+    )
+    expect(report.menuHasItems).toBe(true)
+    expect(report.errors).toEqual([])
+  })
+
+  it('registers every call on IPC and serves the app page only, with the workspace in userData', () => {
+    expect(report.channels).toBe(callNames.length)
+    expect(report.channelsAfterQuit).toBe(0)
+    expect(report.created).toMatchObject({
+      ok: true,
+      value: { name: 'Ward 7 病房', kind: 'binary' },
+    })
+    expect(report.forbidden).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    expect(report.listed).toEqual(['Ward 7 病房'])
+    expect(report.workspaceExists).toBe(true)
+  })
+
+  it('blocks navigation away, new windows, remote requests and permissions, and sets the CSP', () => {
+    expect(report.navigationPrevented).toBe(true)
+    expect(report.ownPagePrevented).toBe(false)
+    expect(report.windowOpen).toEqual({ action: 'deny' })
+    expect(report.headers).toEqual({
+      'X-Other': ['1'],
+      'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
+      'X-Content-Type-Options': ['nosniff'],
+    })
+    expect(report.cancelRemote).toBe(true)
+    expect(report.cancelLocal).toBe(false)
+    expect(report.permissionAnswers).toEqual([false])
+    expect(report.permissionCheck).toBe(false)
+  })
+})
+
+describe('bundled job process entry', () => {
+  it('loads as a job process and answers through the job protocol', async () => {
+    const entry = join(dir, 'out/main/jobs/job-host-entry.js')
+    const jobs = new JobService({ host: new ForkHost({ entry }), publish: () => {} })
+    // An empty input cannot succeed; what matters is that the process answered (an error reply
+    // from the worker) rather than failing to load (which JobService reports as job-crashed).
+    const final = await jobs.start('predict-file', {}).done
+    expect(final.status).toBe('error')
+    expect(final.error?.code).not.toBe('job-crashed')
+    expect(final.error?.message).toBeTruthy()
+  })
+})
