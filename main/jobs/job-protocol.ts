@@ -13,9 +13,7 @@ export interface JobProgressUpdate {
   etaSeconds?: number
 }
 
-export type HostToChild =
-  | { type: 'start'; kind: JobKind; input: unknown }
-  | { type: 'cancel' }
+export type HostToChild = { type: 'start'; kind: JobKind; input: unknown } | { type: 'cancel' }
 
 export type ChildToHost =
   | { type: 'progress'; progress: JobProgressUpdate }

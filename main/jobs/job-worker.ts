@@ -39,7 +39,8 @@ export function runJobWorker(handlers: Partial<Record<JobKind, JobHandler>>): vo
     const handler = handlers[kind]
     let reply: ChildToHost
     try {
-      if (!handler) throw Object.assign(new Error(`no job handler for '${kind}'`), { code: 'unsupported' })
+      if (!handler)
+        throw Object.assign(new Error(`no job handler for '${kind}'`), { code: 'unsupported' })
       const result = await handler(input, {
         report: (progress) => send({ type: 'progress', progress }),
         signal: controller.signal,

@@ -5,7 +5,11 @@ import { join } from 'node:path'
 import type { EvaluationDto, RunEpochDto } from '../../preload/contract/training'
 import type { ClassificationReport } from '../ml/eval/metrics'
 import { argmaxRows, classificationReport } from '../ml/eval/metrics'
-import { BUNDLE_MODEL, loadClassifierBundle, saveClassifierBundle } from '../ml/infer/classifier-bundle'
+import {
+  BUNDLE_MODEL,
+  loadClassifierBundle,
+  saveClassifierBundle,
+} from '../ml/infer/classifier-bundle'
 import { baselineConfig, createBaselineAdapter } from '../ml/models/baseline-adapter'
 import type { TrainingDefaults } from '../ml/train/defaults'
 import { createGraphStepRunner } from '../ml/train/graph-step-runner'
@@ -64,7 +68,12 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
   const input = raw as TrainJobInput
   const h = input.hyper
   const numClasses = input.labels.length
-  const config = baselineConfig({ numClasses, seed: h.seed, maxFeatures: h.maxLength, dropout: h.dropout })
+  const config = baselineConfig({
+    numClasses,
+    seed: h.seed,
+    maxFeatures: h.maxLength,
+    dropout: h.dropout,
+  })
   const adapter = createBaselineAdapter(config, h.lengthMultiple)
   let fallbackMessage: string | undefined
   const checkpointDir = join(input.runDir, 'checkpoints')
@@ -115,12 +124,18 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
   ctx.report({ phase: 'testing' })
   const evalStart = performance.now()
   if (!existsSync(join(input.runDir, BUNDLE_MODEL))) {
-    saveClassifierBundle(input.runDir, createBaselineAdapter(config, h.lengthMultiple, result.weights), input.labels)
+    saveClassifierBundle(
+      input.runDir,
+      createBaselineAdapter(config, h.lengthMultiple, result.weights),
+      input.labels,
+    )
   }
   const model = await loadClassifierBundle(input.runDir)
   const probs = await model.predict(input.test.texts, Math.max(64, h.batchSize))
   await model.release()
-  const report = classificationReport(input.test.labels, argmaxRows(probs, numClasses), [...Array(numClasses).keys()])
+  const report = classificationReport(input.test.labels, argmaxRows(probs, numClasses), [
+    ...Array(numClasses).keys(),
+  ])
   const evalSeconds = (performance.now() - evalStart) / 1000
   // The bundle holds the best weights; the checkpoints only served a resume.
   rmSync(checkpointDir, { recursive: true, force: true })

@@ -78,7 +78,10 @@ export class RunsService {
     const dir = this.runDir(id)
     // A folder left by a deleted database must not be reused: runs are never overwritten.
     if (existsSync(dir)) {
-      throw new CtsError('conflict', `The run folder ${dir} already exists; it was not overwritten.`)
+      throw new CtsError(
+        'conflict',
+        `The run folder ${dir} already exists; it was not overwritten.`,
+      )
     }
     mkdirSync(dir, { recursive: true })
     return id
@@ -122,12 +125,20 @@ export class RunsService {
         o.test ? JSON.stringify(o.test) : null,
         runId,
       ).changes
-    if (changed === 0) throw new CtsError('conflict', `Run ${runId} is not running; its outcome is already recorded.`)
+    if (changed === 0)
+      throw new CtsError(
+        'conflict',
+        `Run ${runId} is not running; its outcome is already recorded.`,
+      )
   }
 
   /** Back to 'running' for a resume after a crash. */
   reopen(runId: number): void {
-    this.db.prepare(`UPDATE runs SET status = 'running', error_json = NULL, finished_at = NULL WHERE id = ?`).run(runId)
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'running', error_json = NULL, finished_at = NULL WHERE id = ?`,
+      )
+      .run(runId)
   }
 
   get(runId: number): RunDto {
@@ -147,9 +158,11 @@ export class RunsService {
 
   /** Write an artifact atomically; an existing artifact is never replaced. */
   writeArtifact(runId: number, name: string, data: Uint8Array | string): string {
-    if (basename(name) !== name) throw new CtsError('bad-input', `Artifact name ${name} must be a plain file name.`)
+    if (basename(name) !== name)
+      throw new CtsError('bad-input', `Artifact name ${name} must be a plain file name.`)
     const path = join(this.runDir(runId), name)
-    if (existsSync(path)) throw new CtsError('conflict', `Run ${runId} already has ${name}; it was not overwritten.`)
+    if (existsSync(path))
+      throw new CtsError('conflict', `Run ${runId} already has ${name}; it was not overwritten.`)
     writeNewFileAtomic(path, data)
     return path
   }
@@ -162,9 +175,13 @@ export class RunsService {
 
   private toDto(r: RunRow): RunDto {
     const epochs = (
-      this.db
-        .prepare('SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch')
-        .all(r.id) as { epoch: number; train_loss: number; dev_json: string | null; learning_rate: number | null; seconds: number }[]
+      this.db.prepare('SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch').all(r.id) as {
+        epoch: number
+        train_loss: number
+        dev_json: string | null
+        learning_rate: number | null
+        seconds: number
+      }[]
     ).map((e) => ({
       epoch: e.epoch,
       train_loss: e.train_loss,

@@ -51,20 +51,40 @@ export function resolveHyper(config: TrainingConfigInput): TrainHyper {
 }
 
 /** Held-out splits: the given ones, else seeded stratified 80/10/10 (or 90/10 for dev only). */
-export function prepareSplits(data: TrainingData, seed: number): { train: LabelledTexts; dev: LabelledTexts; test: LabelledTexts; duplicates: number } {
+export function prepareSplits(
+  data: TrainingData,
+  seed: number,
+): { train: LabelledTexts; dev: LabelledTexts; test: LabelledTexts; duplicates: number } {
   const t = data.train
-  const items = t.labels.map((label, i) => ({ label, key: t.texts[i].normalize('NFC').trim(), group: t.groups?.[i] }))
-  const pick = (idx: number[]) => ({ texts: idx.map((i) => t.texts[i]), labels: idx.map((i) => t.labels[i]) })
+  const items = t.labels.map((label, i) => ({
+    label,
+    key: t.texts[i].normalize('NFC').trim(),
+    group: t.groups?.[i],
+  }))
+  const pick = (idx: number[]) => ({
+    texts: idx.map((i) => t.texts[i]),
+    labels: idx.map((i) => t.labels[i]),
+  })
   if (data.test && data.dev) {
     const s = splitDataset(items, { seed, fractions: [1, 0, 0] })
     return { train: pick(s.train), dev: data.dev, test: data.test, duplicates: s.duplicates.length }
   }
   if (data.test) {
     const s = splitDataset(items, { seed, fractions: [0.9, 0.1, 0] })
-    return { train: pick(s.train), dev: pick(s.dev), test: data.test, duplicates: s.duplicates.length }
+    return {
+      train: pick(s.train),
+      dev: pick(s.dev),
+      test: data.test,
+      duplicates: s.duplicates.length,
+    }
   }
   const s = splitDataset(items, { seed })
-  return { train: pick(s.train), dev: data.dev ?? pick(s.dev), test: pick(s.test), duplicates: s.duplicates.length }
+  return {
+    train: pick(s.train),
+    dev: data.dev ?? pick(s.dev),
+    test: pick(s.test),
+    duplicates: s.duplicates.length,
+  }
 }
 
 export function dataSnapshotHash(labels: string[], splits: Record<string, LabelledTexts>): string {
@@ -99,7 +119,10 @@ export class TrainingService {
     const hyper = resolveHyper(config)
     const splits = prepareSplits(data, hyper.seed)
     if (splits.train.texts.length < 2) {
-      throw new CtsError('bad-input', 'Too few labelled texts to train on: label more texts and try again.')
+      throw new CtsError(
+        'bad-input',
+        'Too few labelled texts to train on: label more texts and try again.',
+      )
     }
     const runId = this.runs.create({
       projectId: data.projectId ?? null,
@@ -107,7 +130,11 @@ export class TrainingService {
       baseModel: model,
       labels: data.labels,
       config: { ...hyper, model, duplicatesRemoved: splits.duplicates },
-      dataHash: dataSnapshotHash(data.labels, { train: splits.train, dev: splits.dev, test: splits.test }),
+      dataHash: dataSnapshotHash(data.labels, {
+        train: splits.train,
+        dev: splits.dev,
+        test: splits.test,
+      }),
       seed: hyper.seed,
     })
     const runDir = this.runs.runDir(runId)
@@ -130,16 +157,22 @@ export class TrainingService {
     const run = this.runs.get(runId)
     const crashed = run.status === 'error' && run.error?.code === 'job-crashed'
     if (run.status !== 'running' && !crashed) {
-      throw new CtsError('conflict', `Run ${runId} has already ended (${run.status}); start a new run instead.`)
+      throw new CtsError(
+        'conflict',
+        `Run ${runId} has already ended (${run.status}); start a new run instead.`,
+      )
     }
     if (crashed) this.runs.reopen(runId)
-    const input = JSON.parse(this.runs.readArtifact(runId, 'dataset.json').toString('utf8')) as TrainJobInput
+    const input = JSON.parse(
+      this.runs.readArtifact(runId, 'dataset.json').toString('utf8'),
+    ) as TrainJobInput
     return this.launch(runId, input)
   }
 
   /** Train on a project's labelled texts (texts with exactly one label; skipped texts left out). */
   startForProject(projectId: number, config: TrainingConfigInput): StartedRun {
-    if (!this.db) throw new CtsError('internal', 'Training from a project needs the workspace database.')
+    if (!this.db)
+      throw new CtsError('internal', 'Training from a project needs the workspace database.')
     const labelRows = this.db
       .prepare('SELECT id, name FROM labels WHERE project_id = ? ORDER BY position')
       .all(projectId) as { id: number; name: string }[]
@@ -150,7 +183,13 @@ export class TrainingService {
            JOIN annotations a ON a.text_id = t.id AND a.skipped = 0
           WHERE t.project_id = ? GROUP BY t.id ORDER BY t.id`,
       )
-      .all(projectId) as { text: string; grp: string | null; split: string | null; label: number; n: number }[]
+      .all(projectId) as {
+      text: string
+      grp: string | null
+      split: string | null
+      label: number
+      n: number
+    }[]
     const index = new Map(labelRows.map((l, i) => [l.id, i]))
     const single = rows.filter((r) => r.n === 1)
     const used = [...new Set(single.map((r) => index.get(r.label)!))].sort((a, b) => a - b)
@@ -179,7 +218,10 @@ export class TrainingService {
 
   /** Contract handlers for 'training/start', 'runs/list' and 'runs/get'. */
   handlers(): {
-    'training/start': (a: { projectId: number; config: TrainingConfigInput }) => Promise<TrainingResults['training/start']>
+    'training/start': (a: {
+      projectId: number
+      config: TrainingConfigInput
+    }) => Promise<TrainingResults['training/start']>
     'runs/list': (a: { projectId?: number }) => Promise<TrainingResults['runs/list']>
     'runs/get': (a: { runId: number }) => Promise<TrainingResults['runs/get']>
   } {

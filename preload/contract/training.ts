@@ -59,7 +59,12 @@ export const trainingConfigSchema = z
     batchSize: z.number().int().min(1).max(512).optional(),
     learningRate: z.number().positive().max(1).optional(),
     maxLength: z.number().int().min(8).max(512).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     device: z.enum(['auto', 'cpu', 'cuda', 'webgpu']).optional(),
     classWeights: z.boolean().optional(),
   })

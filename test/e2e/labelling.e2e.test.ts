@@ -192,6 +192,14 @@ describe('labelling a project end to end', () => {
     expect((await page.textContent('[data-testid=progress]'))?.trim()).toBe('已标注 14 / 20')
     await screenshot(page, '06-labelling-zh-CN')
 
+    await page.click('[data-testid=tab-texts]')
+    await page.locator('[data-testid=text-row] [data-testid=row-labels]').first().waitFor()
+    expect((await page.textContent('[data-testid=text-count]'))?.trim()).toBe('20 条文本')
+    await page.click('[data-testid=export]')
+    await screenshot(page, '10-dataset-zh-CN')
+    await page.keyboard.press('Escape')
+    await page.click('[data-testid=tab-label]')
+
     await page.reload()
     await page.getByText('键盘', { exact: true }).waitFor()
     await page.click('a[href="#/"]')

@@ -127,7 +127,9 @@ export async function runReference(specs: RefSpec[]): Promise<RefResult[]> {
     writeFileSync(path, JSON.stringify(spec))
     return path
   })
-  const lines = refPython(['run', ...paths.flatMap((p) => ['--spec', p])]).trim().split('\n')
+  const lines = refPython(['run', ...paths.flatMap((p) => ['--spec', p])])
+    .trim()
+    .split('\n')
   const read = async (dir: string, f: string) =>
     new Map([...(await readSafetensorsFile(join(dir, f))).tensors].map(([k, v]) => [k, v.data]))
   return Promise.all(
@@ -142,7 +144,8 @@ export async function runReference(specs: RefSpec[]): Promise<RefResult[]> {
 function batchFeeds(b: RefBatch, numLabels: number): Record<string, ort.Tensor> {
   const rows = b.inputIds.length
   const seq = b.inputIds[0].length
-  const i64 = (a: number[][]) => new ort.Tensor('int64', BigInt64Array.from(a.flat(), BigInt), [rows, seq])
+  const i64 = (a: number[][]) =>
+    new ort.Tensor('int64', BigInt64Array.from(a.flat(), BigInt), [rows, seq])
   return {
     input_ids: i64(b.inputIds),
     attention_mask: i64(b.attentionMask),
@@ -152,7 +155,10 @@ function batchFeeds(b: RefBatch, numLabels: number): Record<string, ort.Tensor> 
   }
 }
 
-function pick(feeds: Record<string, ort.Tensor>, names: readonly string[]): Record<string, ort.Tensor> {
+function pick(
+  feeds: Record<string, ort.Tensor>,
+  names: readonly string[],
+): Record<string, ort.Tensor> {
   return Object.fromEntries(names.map((n) => [n, feeds[n]]))
 }
 
@@ -167,7 +173,10 @@ async function runModel(bytes: Uint8Array, feeds: Record<string, ort.Tensor>) {
 
 /** Inference graph (params as initializers): logits [batch, labels] as rows. */
 export async function ourLogits(m: BertClassifierModel, b: RefBatch): Promise<number[][]> {
-  const bytes = emitOnnx({ inputs: m.batchInputs, outputs: [{ name: 'logits', tensor: m.evalLogits }] })
+  const bytes = emitOnnx({
+    inputs: m.batchInputs,
+    outputs: [{ name: 'logits', tensor: m.evalLogits }],
+  })
   const out = await runModel(bytes, batchFeeds(b, m.options.numLabels))
   return rowsOf(out.logits)
 }
@@ -210,7 +219,9 @@ export async function ourAdamWStep(
     clipNorm: a.clipNorm,
   })
   const feeds = batchFeeds(b, m.options.numLabels)
-  const values = new Map(m.params.map((p) => [p.name, (p.tensor.source as { init: Float32Array }).init]))
+  const values = new Map(
+    m.params.map((p) => [p.name, (p.tensor.source as { init: Float32Array }).init]),
+  )
   for (const p of io.params) {
     const v = values.get(p.name) as Float32Array
     feeds[p.input] = new ort.Tensor('float32', v, p.shape)
@@ -221,7 +232,10 @@ export async function ourAdamWStep(
   feeds[io.lr] = new ort.Tensor('float32', Float32Array.of(a.lr), [])
   feeds[io.weightDecay] = new ort.Tensor('float32', Float32Array.of(a.weightDecay), [])
   const out = await runModel(model, feeds)
-  return { updated: new Map(io.params.map((p) => [p.name, out[p.output].data as Float32Array])), model }
+  return {
+    updated: new Map(io.params.map((p) => [p.name, out[p.output].data as Float32Array])),
+    model,
+  }
 }
 
 function rowsOf(t: ort.Tensor): number[][] {

@@ -23,7 +23,14 @@ import {
 } from './bert-harness'
 
 // The trainer's recipe (lr 2e-5, torch's betas/eps, decay 0.01, clipping at 1.0).
-const ADAMW: AdamWSpec = { lr: 2e-5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 }
+const ADAMW: AdamWSpec = {
+  lr: 2e-5,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0.01,
+  clipNorm: 1,
+}
 const HEADS = [
   { head: 'cls', numLabels: 3, seed: 11 },
   { head: 'mean', numLabels: 2, seed: 12 },
@@ -73,7 +80,10 @@ describe('BERT classifier on all-MiniLM-L6-v2 matches PyTorch + transformers', (
     const batch = BATCH(numLabels)
 
     beforeAll(async () => {
-      const { config, weights } = await loadCheckpoint(MINILM_DIR, join(work, `${head}-head.safetensors`))
+      const { config, weights } = await loadCheckpoint(
+        MINILM_DIR,
+        join(work, `${head}-head.safetensors`),
+      )
       model = buildBertClassifier(config, weights, { numLabels, head, training: false })
     })
 
@@ -92,7 +102,9 @@ describe('BERT classifier on all-MiniLM-L6-v2 matches PyTorch + transformers', (
       const names = model.params.filter((p) => p.trainable).map((p) => p.name)
       // Same trainable params in the same order, and the same weight-decay split as HF's recipe.
       expect(names).toEqual(ref.trainable)
-      expect(model.params.filter((p) => p.trainable && p.decay).map((p) => p.name)).toEqual(ref.decay)
+      expect(model.params.filter((p) => p.trainable && p.decay).map((p) => p.name)).toEqual(
+        ref.decay,
+      )
 
       const ours = await ourGradients(model, batch)
       expect(Math.abs(ours.loss - ref.loss) / ref.loss).toBeLessThanOrEqual(1e-3)
@@ -117,7 +129,9 @@ describe('BERT classifier on all-MiniLM-L6-v2 matches PyTorch + transformers', (
       const ours = (await ourAdamWStep(model, batch, ADAMW)).updated
       expect([...ours.keys()]).toEqual(ref.trainable)
       const worst = compareParams(ours, ref.updated)
-      console.log(`[${head}] max |AdamW step − torch| = ${worst.maxAbs.toExponential(2)} (${worst.name})`)
+      console.log(
+        `[${head}] max |AdamW step − torch| = ${worst.maxAbs.toExponential(2)} (${worst.name})`,
+      )
       expect(worst.maxAbs).toBeLessThanOrEqual(1e-5)
     })
   })

@@ -104,13 +104,17 @@ export const importCommand: CliCommand = {
             const preview = await ctx.call('datasets/preview', source)
             const mapping = mappingFrom(preview.suggestedMapping, preview.columns, opts)
             const result = await ctx.call('datasets/import', { ...source, mapping })
-            if (opts.json)
+            if (opts.json) {
               return ctx.printJson({
                 project: project.name,
                 projectId: project.id,
+                format: preview.format,
+                encoding: preview.encoding,
+                ...(preview.sheet !== undefined ? { sheet: preview.sheet } : {}),
                 mapping,
                 ...result,
               })
+            }
             ctx.print(summary(result, project.name))
           }),
         ),

@@ -9,4 +9,10 @@ import { trainCommand } from './train'
 
 export type { CliCommand } from './command'
 
-export const commands: CliCommand[] = [projectCommand, importCommand, exportCommand, trainCommand, predictCommand]
+export const commands: CliCommand[] = [
+  projectCommand,
+  importCommand,
+  exportCommand,
+  trainCommand,
+  predictCommand,
+]

@@ -31,33 +31,62 @@ export const predictCommand: CliCommand = {
         .option('--text-col <column>', 'text column of the input file')
         .option('--json', 'print one JSON object with the result')
         .action(
-          withContext(async (ctx, opts: { run: string; in: string; out: string; textCol?: string; json?: boolean }) => {
-            const runId = Number(opts.run)
-            if (!Number.isInteger(runId) || runId < 1) throw new CtsError('bad-input', `--run must be a run id (got "${opts.run}").`)
-            const ws = openWorkspace(ctx.home)
-            try {
-              const runs = new RunsService(ws.db, ws.runsDir)
-              const run = runs.get(runId)
-              if (run.status !== 'success') throw new CtsError('conflict', `Run ${runId} has no trained model (its status is ${run.status}).`)
-              const input = await readTextsFile(resolve(opts.in), { textCol: opts.textCol }, false)
-              const model = await loadClassifierBundle(runs.runDir(runId))
-              const probs = await model.predict(input.texts)
-              await model.release()
-              const k = model.labels.length
-              const predicted = argmaxRows(probs, k)
-              const lines = [['text', 'label', ...model.labels.map((l) => `p_${l}`)].map(csvCell).join(',')]
-              input.texts.forEach((text, i) => {
-                const p = Array.from(probs.subarray(i * k, i * k + k), (x) => Number(x.toFixed(6)))
-                lines.push([csvCell(text), csvCell(model.labels[predicted[i]]), ...p.map(csvCell)].join(','))
-              })
-              const out = resolve(opts.out)
-              writeFileAtomic(out, '\ufeff' + lines.join('\r\n') + '\r\n')
-              if (opts.json) return ctx.printJson({ run_id: runId, rows: input.texts.length, skipped: input.skipped, path: out, labels: model.labels })
-              ctx.print(`Predicted ${input.texts.length} texts with run ${runId} → ${out}`)
-            } finally {
-              ws.close()
-            }
-          }),
+          withContext(
+            async (
+              ctx,
+              opts: { run: string; in: string; out: string; textCol?: string; json?: boolean },
+            ) => {
+              const runId = Number(opts.run)
+              if (!Number.isInteger(runId) || runId < 1)
+                throw new CtsError('bad-input', `--run must be a run id (got "${opts.run}").`)
+              const ws = openWorkspace(ctx.home)
+              try {
+                const runs = new RunsService(ws.db, ws.runsDir)
+                const run = runs.get(runId)
+                if (run.status !== 'success')
+                  throw new CtsError(
+                    'conflict',
+                    `Run ${runId} has no trained model (its status is ${run.status}).`,
+                  )
+                const input = await readTextsFile(
+                  resolve(opts.in),
+                  { textCol: opts.textCol },
+                  false,
+                )
+                const model = await loadClassifierBundle(runs.runDir(runId))
+                const probs = await model.predict(input.texts)
+                await model.release()
+                const k = model.labels.length
+                const predicted = argmaxRows(probs, k)
+                const lines = [
+                  ['text', 'label', ...model.labels.map((l) => `p_${l}`)].map(csvCell).join(','),
+                ]
+                input.texts.forEach((text, i) => {
+                  const p = Array.from(probs.subarray(i * k, i * k + k), (x) =>
+                    Number(x.toFixed(6)),
+                  )
+                  lines.push(
+                    [csvCell(text), csvCell(model.labels[predicted[i]]), ...p.map(csvCell)].join(
+                      ',',
+                    ),
+                  )
+                })
+                const out = resolve(opts.out)
+                writeFileAtomic(out, '\ufeff' + lines.join('\r\n') + '\r\n')
+                if (opts.json)
+                  return ctx.printJson({
+                    run_id: runId,
+                    rows: input.texts.length,
+                    skipped: input.skipped,
+                    path: out,
+                    labels: model.labels,
+                  })
+                ctx.print(`Predicted ${input.texts.length} texts with run ${runId} → ${out}`)
+              } finally {
+                ws.close()
+              }
+            },
+          ),
         ),
     )
   },

@@ -21,7 +21,10 @@ export async function readTextsFile(
   const columns = preview.columns ?? []
   const check = (flag: string, c: string | undefined) => {
     if (c !== undefined && columns.length > 0 && !columns.includes(c)) {
-      throw new CtsError('bad-input', `${flag} "${c}" is not a column of ${path}. Columns: ${columns.join(', ')}.`)
+      throw new CtsError(
+        'bad-input',
+        `${flag} "${c}" is not a column of ${path}. Columns: ${columns.join(', ')}.`,
+      )
     }
     return c
   }
@@ -31,7 +34,10 @@ export async function readTextsFile(
     ...(cols.groupCol ? { group: check('--group-col', cols.groupCol) } : {}),
   }
   if (needLabels && !mapping.label) {
-    throw new CtsError('bad-input', `${path} has no label column that could be recognised: name it with --label-col.`)
+    throw new CtsError(
+      'bad-input',
+      `${path} has no label column that could be recognised: name it with --label-col.`,
+    )
   }
   const out: FileTexts = { texts: [], labels: [], groups: [], skipped: 0 }
   for await (const r of sourceReader.records(input, {}, mapping)) {
@@ -54,12 +60,19 @@ export function labelOrder(values: string[]): string[] {
 }
 
 /** Map label strings to indices of `labels`; unknown labels are an error naming the row. */
-export function labelIndices(values: (string | undefined)[], labels: string[], file: string): number[] {
+export function labelIndices(
+  values: (string | undefined)[],
+  labels: string[],
+  file: string,
+): number[] {
   const index = new Map(labels.map((l, i) => [l, i]))
   return values.map((v, row) => {
     const i = index.get(v ?? '')
     if (i === undefined) {
-      throw new CtsError('bad-input', `${file}, text ${row + 1}: the label "${v}" does not occur in the training file.`)
+      throw new CtsError(
+        'bad-input',
+        `${file}, text ${row + 1}: the label "${v}" does not occur in the training file.`,
+      )
     }
     return i
   })

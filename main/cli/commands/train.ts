@@ -44,7 +44,10 @@ const num = (flag: string, v: string | undefined, int = true): number | undefine
   if (v === undefined) return undefined
   const n = Number(v)
   if (!Number.isFinite(n) || (int && !Number.isInteger(n))) {
-    throw new CtsError('bad-input', `${flag} must be ${int ? 'a whole number' : 'a number'} (got "${v}").`)
+    throw new CtsError(
+      'bad-input',
+      `${flag} must be ${int ? 'a whole number' : 'a number'} (got "${v}").`,
+    )
   }
   return n
 }
@@ -55,7 +58,8 @@ function progressLine(p: JobProgressDto): string | undefined {
     const eta = p.etaSeconds !== undefined ? ` eta ${Math.round(p.etaSeconds)}s` : ''
     return `epoch ${m.epoch}/${m.epochs} step ${p.step}/${p.total} loss ${p.loss?.toFixed(4)} ${p.samplesPerSecond?.toFixed(0)} texts/s${eta}`
   }
-  if (p.phase === 'evaluating' && m.devMacroF1 !== undefined) return `epoch ${m.epoch} dev macro-F1 ${m.devMacroF1.toFixed(4)}`
+  if (p.phase === 'evaluating' && m.devMacroF1 !== undefined)
+    return `epoch ${m.epoch} dev macro-F1 ${m.devMacroF1.toFixed(4)}`
   if (p.status === 'running') return p.phase
   return undefined
 }
@@ -140,7 +144,11 @@ export const trainCommand: CliCommand = {
                 const project = await ctx.resolveProject(opts.project)
                 started = training.startForProject(project.id, config)
               } else {
-                const cols = { textCol: opts.textCol, labelCol: opts.labelCol, groupCol: opts.groupCol }
+                const cols = {
+                  textCol: opts.textCol,
+                  labelCol: opts.labelCol,
+                  groupCol: opts.groupCol,
+                }
                 const train = await readTextsFile(resolve(opts.train!), cols, true)
                 const labels = labelOrder(train.labels as string[])
                 const other = async (file: string | undefined) => {
@@ -148,11 +156,18 @@ export const trainCommand: CliCommand = {
                   const f = await readTextsFile(resolve(file), cols, true)
                   return { texts: f.texts, labels: labelIndices(f.labels, labels, file) }
                 }
-                if (train.skipped > 0) process.stderr.write(`${train.skipped} rows without text or label were left out\n`)
+                if (train.skipped > 0)
+                  process.stderr.write(
+                    `${train.skipped} rows without text or label were left out\n`,
+                  )
                 started = training.start(
                   {
                     labels,
-                    train: { texts: train.texts, labels: labelIndices(train.labels, labels, opts.train!), groups: train.groups },
+                    train: {
+                      texts: train.texts,
+                      labels: labelIndices(train.labels, labels, opts.train!),
+                      groups: train.groups,
+                    },
                     dev: await other(opts.dev),
                     test: await other(opts.test),
                   },
@@ -165,7 +180,10 @@ export const trainCommand: CliCommand = {
               const result = final?.result as TrainJobResult | undefined
               if (result?.fallbackMessage) process.stderr.write(result.fallbackMessage + '\n')
               if (run.status !== 'success') {
-                throw new CtsError(run.error?.code ?? run.status, run.error?.message ?? `Training ${run.status}.`)
+                throw new CtsError(
+                  run.error?.code ?? run.status,
+                  run.error?.message ?? `Training ${run.status}.`,
+                )
               }
               if (opts.json) return ctx.printJson(runJson(run, result))
               const t = run.test!

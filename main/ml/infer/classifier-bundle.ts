@@ -36,7 +36,11 @@ export function inferenceModelBytes(adapter: ClassifierAdapter): Uint8Array {
 }
 
 /** Write model.onnx and model.json into `dir` (atomically; existing files are never replaced). */
-export function saveClassifierBundle(dir: string, adapter: ClassifierAdapter, labels: string[]): void {
+export function saveClassifierBundle(
+  dir: string,
+  adapter: ClassifierAdapter,
+  labels: string[],
+): void {
   const meta: BundleMeta = {
     format: FORMAT,
     labels,
@@ -57,7 +61,8 @@ export interface LoadedClassifier {
 
 export async function loadClassifierBundle(dir: string): Promise<LoadedClassifier> {
   const meta = JSON.parse(readFileSync(join(dir, BUNDLE_META), 'utf8')) as BundleMeta
-  if (meta.format !== FORMAT) throw new Error(`${dir} holds an unknown model format (${meta.format})`)
+  if (meta.format !== FORMAT)
+    throw new Error(`${dir} holds an unknown model format (${meta.format})`)
   const codec = codecFor(meta.encoder)
   const session = await ort.InferenceSession.create(readFileSync(join(dir, BUNDLE_MODEL)))
   return {
@@ -73,11 +78,16 @@ export async function loadClassifierBundle(dir: string): Promise<LoadedClassifie
   }
 }
 
-type Codec = Pick<ClassifierAdapter<EncodedText>, 'encode' | 'feeds' | 'maxLength' | 'lengthMultiple' | 'numClasses'>
+type Codec = Pick<
+  ClassifierAdapter<EncodedText>,
+  'encode' | 'feeds' | 'maxLength' | 'lengthMultiple' | 'numClasses'
+>
 
 function codecFor(encoder: Record<string, unknown>): Codec {
   if (encoder.kind === 'baseline') {
-    const { lengthMultiple, ...config } = encoder as unknown as BaselineModelConfig & { lengthMultiple: number }
+    const { lengthMultiple, ...config } = encoder as unknown as BaselineModelConfig & {
+      lengthMultiple: number
+    }
     return baselineCodec(config, lengthMultiple) as unknown as Codec
   }
   throw new Error(`models of kind "${String(encoder.kind)}" cannot be loaded by this version`)

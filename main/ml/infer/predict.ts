@@ -30,7 +30,13 @@ export async function predictProbabilities<E extends EncodedText>(
   )
   for (const b of batches) {
     if (o.signal?.aborted) throw new Error('cancelled')
-    const feeds = { ...adapter.feeds(b.indices.map((i) => items[i]), b.length), ...o.extraFeeds }
+    const feeds = {
+      ...adapter.feeds(
+        b.indices.map((i) => items[i]),
+        b.length,
+      ),
+      ...o.extraFeeds,
+    }
     const result = await session.run(feeds)
     const probs = result[o.output ?? 'probs'].data as Float32Array
     b.indices.forEach((item, r) => out.set(probs.subarray(r * k, r * k + k), item * k))

@@ -42,7 +42,8 @@ export function baselineCodec(config: BaselineModelConfig, lengthMultiple: numbe
 }
 
 export function baselineConfig(
-  partial: Partial<BaselineModelConfig> & Pick<BaselineModelConfig, 'numClasses' | 'seed' | 'maxFeatures' | 'dropout'>,
+  partial: Partial<BaselineModelConfig> &
+    Pick<BaselineModelConfig, 'numClasses' | 'seed' | 'maxFeatures' | 'dropout'>,
 ): BaselineModelConfig {
   return { ...BASELINE_MODEL_DEFAULTS, ...partial }
 }

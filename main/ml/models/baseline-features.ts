@@ -26,7 +26,10 @@ export function fnv1a(s: string): number {
 }
 
 /** The n-gram strings of a text, in reading order (exposed for tests and explanations). */
-export function baselineNgrams(text: string, charNgrams: BaselineFeatureConfig['charNgrams']): string[] {
+export function baselineNgrams(
+  text: string,
+  charNgrams: BaselineFeatureConfig['charNgrams'],
+): string[] {
   const out: string[] = []
   const tokens = text.normalize('NFKC').toLowerCase().match(TOKEN) ?? []
   let prevWord: string | undefined
@@ -42,7 +45,8 @@ export function baselineNgrams(text: string, charNgrams: BaselineFeatureConfig['
     if (charNgrams === 'all' || (charNgrams === 'cjk' && cjk)) {
       const chars = [...(cjk ? tok : `<${tok}>`)]
       for (let n = 1; n <= 3; n++) {
-        for (let i = 0; i + n <= chars.length; i++) out.push(`c${n}:${chars.slice(i, i + n).join('')}`)
+        for (let i = 0; i + n <= chars.length; i++)
+          out.push(`c${n}:${chars.slice(i, i + n).join('')}`)
       }
     }
   }

@@ -55,7 +55,13 @@ export function bertParamSpecs(
   const h = config.hiddenSize
   const specs: BertParamSpec[] = []
   const add = (name: string, shape: number[], part: BertPart, layer?: number) =>
-    specs.push({ name, shape, decay: isDecayed(name), part, ...(layer === undefined ? {} : { layer }) })
+    specs.push({
+      name,
+      shape,
+      decay: isDecayed(name),
+      part,
+      ...(layer === undefined ? {} : { layer }),
+    })
   const linear = (prefix: string, out: number, inp: number, part: BertPart, layer?: number) => {
     add(`${prefix}.weight`, [out, inp], part, layer)
     add(`${prefix}.bias`, [out], part, layer)

@@ -1,6 +1,14 @@
 // Atomic file writes (temp file in the same folder + fsync + rename + fsync of the folder), so a
 // crash or kill -9 leaves either the old file or the new one, never a torn one.
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
 import { dirname, basename, join } from 'node:path'
 
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {

@@ -38,7 +38,9 @@ export function trainBatches(lengths: number[], o: TrainBatchOptions): Batch[] {
     const pool = order.slice(p, p + poolSize)
     pool.sort((a, b) => lengths[a] - lengths[b] || a - b)
     for (let b = 0; b < pool.length; b += o.batchSize) {
-      batches.push(makeBatch(pool.slice(b, b + o.batchSize), lengths, o.maxLength, o.lengthMultiple))
+      batches.push(
+        makeBatch(pool.slice(b, b + o.batchSize), lengths, o.maxLength, o.lengthMultiple),
+      )
     }
   }
   return o.rng.shuffle(batches)

@@ -38,7 +38,9 @@ export function encodeCheckpoint(ckpt: Checkpoint): Buffer {
   for (const [name, t] of Object.entries(ckpt.tensors)) {
     const expected = t.dims.reduce((a, b) => a * b, 1)
     if (expected !== t.data.length) {
-      throw new Error(`tensor ${name}: dims [${t.dims}] need ${expected} values, got ${t.data.length}`)
+      throw new Error(
+        `tensor ${name}: dims [${t.dims}] need ${expected} values, got ${t.data.length}`,
+      )
     }
     entries.push({ name, dims: t.dims, offset, length: t.data.length })
     offset += t.data.length * 4

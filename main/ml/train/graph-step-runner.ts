@@ -78,7 +78,11 @@ export async function createGraphStepRunner(
     },
     load(state) {
       for (const p of io.params) {
-        for (const [map, key] of [[values, p.name], [m, `m/${p.name}`], [v, `v/${p.name}`]] as const) {
+        for (const [map, key] of [
+          [values, p.name],
+          [m, `m/${p.name}`],
+          [v, `v/${p.name}`],
+        ] as const) {
           const t = state[key]
           if (!t || t.data.length !== values.get(p.name)!.length) {
             throw new Error(`the checkpoint does not match this model (${key})`)

@@ -38,7 +38,9 @@ export function splitDataset(items: SplitItem[], options: SplitOptions): SplitRe
   const fractions = options.fractions ?? DEFAULT_SPLIT_FRACTIONS
   const sum = fractions[0] + fractions[1] + fractions[2]
   if (fractions.some((f) => f < 0) || Math.abs(sum - 1) > 1e-9) {
-    throw new Error(`split fractions must be non-negative and sum to 1 (got ${fractions.join(', ')})`)
+    throw new Error(
+      `split fractions must be non-negative and sum to 1 (got ${fractions.join(', ')})`,
+    )
   }
   const rng = new Rng(options.seed)
 
@@ -87,12 +89,20 @@ export function splitDataset(items: SplitItem[], options: SplitOptions): SplitRe
   const classes = [...strata.keys()].sort((a, b) => a - b)
   const classSizes = classes.map((c) => strata.get(c)!.reduce((s, u) => s + u.length, 0))
   const testTargets = apportion(classSizes, fractions[2])
-  const devTargets = apportion(classSizes, fractions[1], classSizes.map((n, i) => n - testTargets[i]))
+  const devTargets = apportion(
+    classSizes,
+    fractions[1],
+    classSizes.map((n, i) => n - testTargets[i]),
+  )
 
   const out: [number[], number[], number[]] = [[], [], []]
   classes.forEach((c, ci) => {
     const stratumUnits = rng.shuffle([...strata.get(c)!])
-    const targets = [classSizes[ci] - devTargets[ci] - testTargets[ci], devTargets[ci], testTargets[ci]]
+    const targets = [
+      classSizes[ci] - devTargets[ci] - testTargets[ci],
+      devTargets[ci],
+      testTargets[ci],
+    ]
     const filled = [0, 0, 0]
     for (const u of stratumUnits) {
       // The split with the largest remaining deficit takes the unit; ties go to test, then dev, so

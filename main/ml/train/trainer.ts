@@ -102,7 +102,9 @@ export class TrainingCancelledError extends Error {
   }
 }
 
-export async function trainClassifier<E extends EncodedText>(o: TrainerOptions<E>): Promise<TrainResult> {
+export async function trainClassifier<E extends EncodedText>(
+  o: TrainerOptions<E>,
+): Promise<TrainResult> {
   const { adapter } = o
   const report = o.onProgress ?? (() => {})
   const g = adapter.graph
@@ -115,10 +117,16 @@ export async function trainClassifier<E extends EncodedText>(o: TrainerOptions<E
   const weights = o.classWeights
     ? inverseFrequencyWeights(o.train.labels, adapter.numClasses)
     : new Array<number>(adapter.numClasses).fill(1)
-  const classWeightTensor = new ort.Tensor('float32', Float32Array.from(weights), [adapter.numClasses])
+  const classWeightTensor = new ort.Tensor('float32', Float32Array.from(weights), [
+    adapter.numClasses,
+  ])
   report({ phase: 'preparing', epoch: 0, epochs: o.epochs, step: 0, totalSteps })
 
-  const runner = await o.createRunner({ graph: g, weightDecay: o.weightDecay, clipNorm: o.clipNorm })
+  const runner = await o.createRunner({
+    graph: g,
+    weightDecay: o.weightDecay,
+    clipNorm: o.clipNorm,
+  })
   // Evaluation model: params are inputs, so the current weights are fed without re-emitting.
   const evalSession = devItems
     ? await ort.InferenceSession.create(
@@ -177,7 +185,11 @@ export async function trainClassifier<E extends EncodedText>(o: TrainerOptions<E
         feeds[inputName(g.labels)] = new ort.Tensor('int64', labels, [labels.length])
         // A fresh, reproducible dropout mask per step, independent of the shuffling stream.
         const seed = (Math.imul(o.seed + 1, 0x9e3779b1) ^ (step + 1)) >>> 0
-        feeds[inputName(g.dropoutSeed)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(seed)), [])
+        feeds[inputName(g.dropoutSeed)] = new ort.Tensor(
+          'int64',
+          BigInt64Array.of(BigInt(seed)),
+          [],
+        )
         feeds[inputName(g.classWeights)] = classWeightTensor
         const { loss } = await runner.step(feeds, lr)
         if (!Number.isFinite(loss)) {
@@ -200,12 +212,30 @@ export async function trainClassifier<E extends EncodedText>(o: TrainerOptions<E
         })
       }
       const seconds = (performance.now() - started) / 1000
-      const result: EpochResult = { epoch: epoch + 1, trainLoss: lossSum / Math.max(1, lossCount), learningRate: lr, seconds }
+      const result: EpochResult = {
+        epoch: epoch + 1,
+        trainLoss: lossSum / Math.max(1, lossCount),
+        learningRate: lr,
+        seconds,
+      }
       const current = runner.weights()
       let improved = true
       if (evalSession && devItems && o.dev) {
-        report({ phase: 'evaluating', epoch: epoch + 1, epochs: o.epochs, step: runner.steps, totalSteps })
-        result.dev = await evaluate(evalSession, adapter, devItems, o.dev.labels, current, o.batchSize)
+        report({
+          phase: 'evaluating',
+          epoch: epoch + 1,
+          epochs: o.epochs,
+          step: runner.steps,
+          totalSteps,
+        })
+        result.dev = await evaluate(
+          evalSession,
+          adapter,
+          devItems,
+          o.dev.labels,
+          current,
+          o.batchSize,
+        )
         const verdict = early.update(epoch + 1, result.dev.macro.f1)
         improved = verdict.improved
         stoppedEarly = verdict.stop
@@ -230,7 +260,8 @@ export async function trainClassifier<E extends EncodedText>(o: TrainerOptions<E
       if (o.checkpointDir) {
         // best first: a crash between the two writes resumes from the older last.ckpt, whose
         // epoch is then redone identically and rewrites the same best weights.
-        if (improved) saveCheckpoint(bestPath!, { tensors: toTensors(best!, g), state: { epoch: epoch + 1 } })
+        if (improved)
+          saveCheckpoint(bestPath!, { tensors: toTensors(best!, g), state: { epoch: epoch + 1 } })
         saveCheckpoint(lastPath!, { tensors: runner.state(), state: loop })
       }
     }
@@ -262,7 +293,11 @@ export async function evaluate<E extends EncodedText>(
   const extraFeeds: Record<string, ort.Tensor> = {}
   if (weights) {
     for (const p of adapter.graph.trainable) {
-      extraFeeds[inputName(p)] = new ort.Tensor('float32', weights.get(inputName(p))!, p.shape as number[])
+      extraFeeds[inputName(p)] = new ort.Tensor(
+        'float32',
+        weights.get(inputName(p))!,
+        p.shape as number[],
+      )
     }
   }
   const probs = await predictProbabilities(session, adapter, items, { batchSize, extraFeeds })
@@ -275,7 +310,8 @@ function toTensors(
   g: ClassifierAdapter['graph'],
 ): Record<string, CheckpointTensor> {
   const out: Record<string, CheckpointTensor> = {}
-  for (const p of g.trainable) out[inputName(p)] = { dims: p.shape as number[], data: weights.get(inputName(p))! }
+  for (const p of g.trainable)
+    out[inputName(p)] = { dims: p.shape as number[], data: weights.get(inputName(p))! }
   return out
 }
 

@@ -226,7 +226,11 @@ describe('cts import and export', () => {
       '--json',
     ])
     expect(fromGbk.stderr).toBe('')
-    expect(JSON.parse(fromGbk.stdout)).toMatchObject({ imported: 1, rejected: 0 })
+    expect(JSON.parse(fromGbk.stdout)).toMatchObject({
+      encoding: 'gb18030',
+      imported: 1,
+      rejected: 0,
+    })
     const fromSheet = cts([
       '--home',
       home,
@@ -238,7 +242,12 @@ describe('cts import and export', () => {
       'Ward B',
       '--json',
     ])
-    expect(JSON.parse(fromSheet.stdout)).toMatchObject({ imported: 1, rejected: 0 })
+    expect(JSON.parse(fromSheet.stdout)).toMatchObject({
+      format: 'xlsx',
+      sheet: 'Ward B',
+      imported: 1,
+      rejected: 0,
+    })
 
     const out = join(home, 'wards.jsonl')
     expect(cts(['--home', home, 'export', '--project', 'Wards', '--out', out]).code).toBe(0)

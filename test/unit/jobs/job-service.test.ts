@@ -67,7 +67,11 @@ describe('ProgressThrottle', () => {
     try {
       let now = 0
       const out: number[] = []
-      const t = new ProgressThrottle<number>((v) => out.push(v), 100, () => now)
+      const t = new ProgressThrottle<number>(
+        (v) => out.push(v),
+        100,
+        () => now,
+      )
       t.push(1) // immediate
       now = 10
       t.push(2)

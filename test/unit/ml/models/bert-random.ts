@@ -1,7 +1,11 @@
 // Test helper: a small BERT config and seeded random weights for it, built in TypeScript so the
 // model's unit tests need neither Python nor a checkpoint on disk.
 import type { BertConfig } from '../../../../main/ml/models/bert-config'
-import { bertParamSpecs, type BertHead, type WeightTensor } from '../../../../main/ml/models/weights'
+import {
+  bertParamSpecs,
+  type BertHead,
+  type WeightTensor,
+} from '../../../../main/ml/models/weights'
 import { Rng } from '../../../../main/ml/train/rng'
 
 export const TINY_CONFIG: BertConfig = {
@@ -33,7 +37,10 @@ export function randomWeights(
   for (const s of bertParamSpecs(config, numLabels, head)) {
     const n = s.shape.reduce((a, b) => a * b, 1)
     const base = s.name.includes('LayerNorm.weight') ? 1 : 0
-    out.set(s.name, { shape: s.shape, data: Float32Array.from({ length: n }, () => base + rng.next() - 0.5) })
+    out.set(s.name, {
+      shape: s.shape,
+      data: Float32Array.from({ length: n }, () => base + rng.next() - 0.5),
+    })
   }
   return out
 }

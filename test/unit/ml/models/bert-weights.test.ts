@@ -68,10 +68,12 @@ describe('BERT weight names', () => {
       'embeddings.position_embeddings.weight',
       'embeddings.token_type_embeddings.weight',
       ...[0, 1].flatMap((i) =>
-        ['self.query', 'self.key', 'self.value', 'output.dense'].map((n) => `encoder.layer.${i}.attention.${n}.weight`).concat(
-          `encoder.layer.${i}.intermediate.dense.weight`,
-          `encoder.layer.${i}.output.dense.weight`,
-        ),
+        ['self.query', 'self.key', 'self.value', 'output.dense']
+          .map((n) => `encoder.layer.${i}.attention.${n}.weight`)
+          .concat(
+            `encoder.layer.${i}.intermediate.dense.weight`,
+            `encoder.layer.${i}.output.dense.weight`,
+          ),
       ),
       'pooler.dense.weight',
       'classifier.weight',
@@ -97,11 +99,22 @@ describe('BERT weight names', () => {
 
   it('initialises a missing pooler and classifier as Hugging Face does, the same for the same seed', () => {
     const w = randomWeights(TINY_CONFIG, 2, 'cls')
-    for (const k of ['pooler.dense.weight', 'pooler.dense.bias', 'classifier.weight', 'classifier.bias']) w.delete(k)
+    for (const k of [
+      'pooler.dense.weight',
+      'pooler.dense.bias',
+      'classifier.weight',
+      'classifier.bias',
+    ])
+      w.delete(k)
     const a = resolveBertWeights(TINY_CONFIG, w, { numLabels: 4, head: 'cls', seed: 3 })
     const b = resolveBertWeights(TINY_CONFIG, w, { numLabels: 4, head: 'cls', seed: 3 })
     const c = resolveBertWeights(TINY_CONFIG, w, { numLabels: 4, head: 'cls', seed: 4 })
-    expect(a.initialized).toEqual(['pooler.dense.weight', 'pooler.dense.bias', 'classifier.weight', 'classifier.bias'])
+    expect(a.initialized).toEqual([
+      'pooler.dense.weight',
+      'pooler.dense.bias',
+      'classifier.weight',
+      'classifier.bias',
+    ])
     const cw = a.values.get('classifier.weight') as Float32Array
     expect(cw).toHaveLength(4 * 8)
     expect(b.values.get('classifier.weight')).toEqual(cw)
@@ -126,7 +139,10 @@ describe('BERT weight names', () => {
       'The model weights lack encoder.layer.1.attention.self.value.bias: this folder does not hold a BERT model that matches its config.json.',
     )
     const wrong = randomWeights(TINY_CONFIG, 2, 'mean')
-    wrong.set('embeddings.word_embeddings.weight', { shape: [31, 8], data: new Float32Array(31 * 8) })
+    wrong.set('embeddings.word_embeddings.weight', {
+      shape: [31, 8],
+      data: new Float32Array(31 * 8),
+    })
     expect(() => resolveBertWeights(TINY_CONFIG, wrong, { numLabels: 2, head: 'mean' })).toThrow(
       'The model weight embeddings.word_embeddings.weight has shape [31, 8] but config.json implies [30, 8].',
     )

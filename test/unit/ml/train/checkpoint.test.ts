@@ -50,12 +50,17 @@ describe('checkpoint', () => {
     const p = join(d, 'last.ckpt')
     saveCheckpoint(p, ckpt)
     const before = readFileSync(p)
-    const bad = { ...ckpt, tensors: { ...ckpt.tensors, w: { dims: [1], data: new Float32Array([NaN]) } } }
+    const bad = {
+      ...ckpt,
+      tensors: { ...ckpt.tensors, w: { dims: [1], data: new Float32Array([NaN]) } },
+    }
     expect(() => saveCheckpoint(p, bad)).toThrow(NonFiniteError)
     expect(readFileSync(p).equals(before)).toBe(true)
   })
 
   it('rejects a file that is not a checkpoint', () => {
-    expect(() => decodeCheckpoint(Buffer.from('hello world!'))).toThrow(/not a Clinical Text Studio/)
+    expect(() => decodeCheckpoint(Buffer.from('hello world!'))).toThrow(
+      /not a Clinical Text Studio/,
+    )
   })
 })

@@ -30,7 +30,8 @@ describe('splitDataset', () => {
     expect(s.test.length).toBe(Math.round(n * 0.1))
     expect(s.dev.length).toBe(Math.round(n * 0.1))
     expect(s.train.length).toBe(n - 2 * Math.round(n * 0.1))
-    const perClass = (idx: number[], label: number) => idx.filter((i) => data[i].label === label).length
+    const perClass = (idx: number[], label: number) =>
+      idx.filter((i) => data[i].label === label).length
     expect(apportion([633, 299, 385, 610, 961], 0.1)).toEqual([63, 30, 39, 61, 96])
     for (let c = 0; c < 5; c++) {
       expect(perClass(s.test, c)).toBe([63, 30, 39, 61, 96][c])
@@ -78,6 +79,8 @@ describe('splitDataset', () => {
   })
 
   it('rejects fractions that do not sum to 1', () => {
-    expect(() => splitDataset(items([3]), { seed: 1, fractions: [0.5, 0.1, 0.1] })).toThrow(/sum to 1/)
+    expect(() => splitDataset(items([3]), { seed: 1, fractions: [0.5, 0.1, 0.1] })).toThrow(
+      /sum to 1/,
+    )
   })
 })

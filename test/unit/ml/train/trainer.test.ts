@@ -13,13 +13,21 @@ import {
   TrainingCancelledError,
   type TrainerOptions,
 } from '../../../../main/ml/train/trainer'
-import { loadClassifierBundle, saveClassifierBundle } from '../../../../main/ml/infer/classifier-bundle'
+import {
+  loadClassifierBundle,
+  saveClassifierBundle,
+} from '../../../../main/ml/infer/classifier-bundle'
 import type { BaselineEncoded } from '../../../../main/ml/models/baseline-adapter'
 
-const fixture = fileURLToPath(new URL('../../../fixtures/train/bilingual-health.csv', import.meta.url))
+const fixture = fileURLToPath(
+  new URL('../../../fixtures/train/bilingual-health.csv', import.meta.url),
+)
 const rows = parse(readFileSync(fixture), { columns: true }) as { text: string; label: string }[]
 const labelNames = ['健康', '疾病']
-const data = { texts: rows.map((r) => r.text), labels: rows.map((r) => labelNames.indexOf(r.label)) }
+const data = {
+  texts: rows.map((r) => r.text),
+  labels: rows.map((r) => labelNames.indexOf(r.label)),
+}
 
 const dirs: string[] = []
 function tmp(): string {
@@ -29,9 +37,18 @@ function tmp(): string {
 }
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })))
 
-const config = baselineConfig({ numClasses: 2, seed: 7, maxFeatures: 64, dropout: 0.1, buckets: 4096, dim: 16 })
+const config = baselineConfig({
+  numClasses: 2,
+  seed: 7,
+  maxFeatures: 64,
+  dropout: 0.1,
+  buckets: 4096,
+  dim: 16,
+})
 
-function options(over: Partial<TrainerOptions<BaselineEncoded>> = {}): TrainerOptions<BaselineEncoded> {
+function options(
+  over: Partial<TrainerOptions<BaselineEncoded>> = {},
+): TrainerOptions<BaselineEncoded> {
   return {
     adapter: createBaselineAdapter(config, 16),
     train: data,
@@ -74,11 +91,9 @@ describe('trainClassifier (baseline)', () => {
     const model = await loadClassifierBundle(dir)
     const probs = await model.predict(['病人发热咳嗽', '体检正常身体健康', 'cough and fever'])
     await model.release()
-    expect(Array.from({ length: 3 }, (_, i) => (probs[i * 2 + 1] > probs[i * 2] ? '疾病' : '健康'))).toEqual([
-      '疾病',
-      '健康',
-      '疾病',
-    ])
+    expect(
+      Array.from({ length: 3 }, (_, i) => (probs[i * 2 + 1] > probs[i * 2] ? '疾病' : '健康')),
+    ).toEqual(['疾病', '健康', '疾病'])
   })
 
   it('resumes from its checkpoint after an interruption and ends exactly as an uninterrupted run', async () => {
@@ -107,9 +122,9 @@ describe('trainClassifier (baseline)', () => {
 
   it('stops on a non-finite loss without saving the bad weights', async () => {
     const dir = tmp()
-    await expect(trainClassifier(options({ learningRate: 1e38, clipNorm: 0, checkpointDir: dir }))).rejects.toThrow(
-      NonFiniteError,
-    )
+    await expect(
+      trainClassifier(options({ learningRate: 1e38, clipNorm: 0, checkpointDir: dir })),
+    ).rejects.toThrow(NonFiniteError)
     expect(existsSync(join(dir, 'last.ckpt'))).toBe(false)
   })
 
