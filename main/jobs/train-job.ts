@@ -7,10 +7,13 @@ import type { ClassificationReport } from '../ml/eval/metrics'
 import { argmaxRows, classificationReport } from '../ml/eval/metrics'
 import {
   BUNDLE_MODEL,
+  BUNDLE_TOKENIZER_DIR,
   loadClassifierBundle,
   saveClassifierBundle,
 } from '../ml/infer/classifier-bundle'
+import { createBertAdapter } from '../ml/train/bert-adapter'
 import { baselineConfig, createBaselineAdapter } from '../ml/models/baseline-adapter'
+import type { ClassifierAdapter } from '../ml/train/classifier-adapter'
 import type { TrainingDefaults } from '../ml/train/defaults'
 import { createGraphStepRunner } from '../ml/train/graph-step-runner'
 import { trainClassifier, TrainingCancelledError, type LabelledTexts } from '../ml/train/trainer'
@@ -27,7 +30,8 @@ export interface TrainHyper extends TrainingDefaults {
 
 export interface TrainJobInput {
   runDir: string
-  model: 'baseline'
+  /** 'baseline', or a BERT-family model folder (validated when the job starts). */
+  model: 'baseline' | { bertDir: string }
   labels: string[]
   hyper: TrainHyper
   train: LabelledTexts
@@ -68,13 +72,35 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
   const input = raw as TrainJobInput
   const h = input.hyper
   const numClasses = input.labels.length
-  const config = baselineConfig({
-    numClasses,
-    seed: h.seed,
-    maxFeatures: h.maxLength,
-    dropout: h.dropout,
-  })
-  const adapter = createBaselineAdapter(config, h.lengthMultiple)
+  // Both families meet the trainer as an adapter over their own encoded form.
+  const makeAdapter = async (
+    weights?: Map<string, Float32Array>,
+  ): Promise<{ adapter: ClassifierAdapter; copyTokenizer?: (dir: string) => void }> => {
+    if (input.model === 'baseline') {
+      const config = baselineConfig({
+        numClasses,
+        seed: h.seed,
+        maxFeatures: h.maxLength,
+        dropout: h.dropout,
+      })
+      const adapter = createBaselineAdapter(config, h.lengthMultiple, weights)
+      return { adapter: adapter as unknown as ClassifierAdapter }
+    }
+    const adapter = await createBertAdapter({
+      modelDir: input.model.bertDir,
+      numClasses,
+      maxLength: h.maxLength,
+      lengthMultiple: h.lengthMultiple,
+      seed: h.seed,
+      weights,
+    })
+    return {
+      adapter: adapter as unknown as ClassifierAdapter,
+      copyTokenizer: (dir) => adapter.copyTokenizer(dir),
+    }
+  }
+  ctx.report({ phase: 'loading model' })
+  const { adapter } = await makeAdapter()
   let fallbackMessage: string | undefined
   const checkpointDir = join(input.runDir, 'checkpoints')
   mkdirSync(checkpointDir, { recursive: true })
@@ -124,11 +150,9 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
   ctx.report({ phase: 'testing' })
   const evalStart = performance.now()
   if (!existsSync(join(input.runDir, BUNDLE_MODEL))) {
-    saveClassifierBundle(
-      input.runDir,
-      createBaselineAdapter(config, h.lengthMultiple, result.weights),
-      input.labels,
-    )
+    const trained = await makeAdapter(result.weights)
+    trained.copyTokenizer?.(join(input.runDir, BUNDLE_TOKENIZER_DIR))
+    saveClassifierBundle(input.runDir, trained.adapter, input.labels)
   }
   const model = await loadClassifierBundle(input.runDir)
   const probs = await model.predict(input.test.texts, Math.max(64, h.batchSize))

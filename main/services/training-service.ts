@@ -2,7 +2,8 @@
 // (seeded, stratified, de-duplicated, groups kept together), records the run, trains in a job
 // process and records epochs, metrics and the outcome.
 import { createHash } from 'node:crypto'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { CtsError } from '../../preload/contract/common'
 import {
@@ -17,6 +18,7 @@ import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defa
 import { splitDataset } from '../ml/train/split'
 import type { LabelledTexts } from '../ml/train/trainer'
 import { writeNewFileAtomic } from '../ml/train/atomic-file'
+import { DEFAULT_MODEL_ID, defaultBundledModelDir } from './models-service'
 import type { RunsService } from './runs-service'
 
 export interface TrainingData {
@@ -97,22 +99,37 @@ export function dataSnapshotHash(labels: string[], splits: Record<string, Labell
   return h.digest('hex')
 }
 
+export interface TrainingServiceOptions {
+  /** Where imported models live (<home>/models); a model name resolves to a folder there. */
+  modelsDir?: string
+  /** The bundled default model's folder (tests point elsewhere). */
+  bundledModelDir?: string
+}
+
 export class TrainingService {
   constructor(
     private readonly runs: RunsService,
     private readonly jobs: JobService,
     private readonly db?: Database,
+    private readonly options: TrainingServiceOptions = {},
   ) {}
+
+  /** 'default' → the bundled model, a folder path → itself, a name → an imported model. */
+  resolveModelDir(model: string): string {
+    if (model === DEFAULT_MODEL_ID) return this.options.bundledModelDir ?? defaultBundledModelDir()
+    if (existsSync(model)) return resolve(model)
+    const imported = this.options.modelsDir ? join(this.options.modelsDir, model) : undefined
+    if (imported && existsSync(imported)) return imported
+    throw new CtsError(
+      'not-found',
+      `No model "${model}": give "default", "baseline", a model folder, or the name of an imported model.`,
+    )
+  }
 
   /** Train on texts handed in directly (CLI files, tests). */
   start(data: TrainingData, config: TrainingConfigInput): StartedRun {
     const model = trainingConfigSchema.parse(config).model
-    if (model !== 'baseline') {
-      throw new CtsError(
-        'unsupported',
-        `Training "${model}" is not available in this version yet; use --model baseline.`,
-      )
-    }
+    const bertDir = model === 'baseline' ? undefined : this.resolveModelDir(model)
     if (data.labels.length < 2) {
       throw new CtsError('bad-input', 'Training needs at least two labels with labelled texts.')
     }
@@ -126,7 +143,7 @@ export class TrainingService {
     }
     const runId = this.runs.create({
       projectId: data.projectId ?? null,
-      modelKind: 'baseline',
+      modelKind: bertDir ? 'bert' : 'baseline',
       baseModel: model,
       labels: data.labels,
       config: { ...hyper, model, duplicatesRemoved: splits.duplicates },
@@ -140,7 +157,7 @@ export class TrainingService {
     const runDir = this.runs.runDir(runId)
     const input: TrainJobInput = {
       runDir,
-      model: 'baseline',
+      model: bertDir ? { bertDir } : 'baseline',
       labels: data.labels,
       hyper,
       train: splits.train,

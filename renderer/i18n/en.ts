@@ -100,6 +100,7 @@ export const en = {
     preview: 'First rows',
     labelsFound: 'Labels in this file',
     noLabelsFound: 'No labels found in the chosen label column.',
+    labelsOnImport: 'The labels in this column are read during the import.',
     addLabels: 'Add labels from the file to this project',
     submit: 'Import',
     importing: 'Importing…',

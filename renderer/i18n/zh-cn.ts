@@ -101,6 +101,7 @@ export const zhCN: Messages = {
     preview: '前几行',
     labelsFound: '文件中的标签',
     noLabelsFound: '所选标签列中没有标签。',
+    labelsOnImport: '导入时将读取该列中的标签。',
     addLabels: '将文件中的标签添加到本项目',
     submit: '导入',
     importing: '正在导入…',

@@ -5,6 +5,7 @@ import { exportCommand } from './export'
 import { importCommand } from './import'
 import { projectCommand } from './project'
 import { predictCommand } from './predict'
+import { serveCommand } from './serve'
 import { trainCommand } from './train'
 
 export type { CliCommand } from './command'
@@ -15,4 +16,5 @@ export const commands: CliCommand[] = [
   exportCommand,
   trainCommand,
   predictCommand,
+  serveCommand,
 ]

@@ -8,6 +8,7 @@ import type { RunDto, TrainingConfigInput } from '../../../preload/contract/trai
 import { ForkHost } from '../../jobs/fork-host'
 import { JobService } from '../../jobs/job-service'
 import type { TrainJobResult } from '../../jobs/train-job'
+import { MODELS_DIR } from '../../services/models-service'
 import { RunsService } from '../../services/runs-service'
 import { TrainingService, type StartedRun } from '../../services/training-service'
 import { openWorkspace } from '../../store/workspace'
@@ -138,7 +139,9 @@ export const trainCommand: CliCommand = {
             process.once('SIGINT', stopOnSignal)
             try {
               const runs = new RunsService(ws.db, ws.runsDir)
-              const training = new TrainingService(runs, jobs, ws.db)
+              const training = new TrainingService(runs, jobs, ws.db, {
+                modelsDir: join(ws.home, MODELS_DIR),
+              })
               let started: StartedRun
               if (opts.project) {
                 const project = await ctx.resolveProject(opts.project)

@@ -55,7 +55,8 @@ export function bootstrapIntervals(
   const labels = Array.from({ length: numClasses }, (_, c) => c)
   const byClass: number[][] = labels.map(() => [])
   yTrue.forEach((y, i) => {
-    if (!byClass[y]) throw new Error(`Text ${i}: label ${y} is not one of the ${numClasses} classes`)
+    if (!byClass[y])
+      throw new Error(`Text ${i}: label ${y} is not one of the ${numClasses} classes`)
     byClass[y].push(i)
   })
 

@@ -32,9 +32,15 @@ export function binIndex(confidence: number, nBins: number): number {
  * Reliability diagram and ECE. `probs[i]` is text i's probability per class; the prediction is
  * the first largest probability (as argmax), its value the confidence.
  */
-export function calibration(yTrue: number[], probs: number[][], nBins = CALIBRATION_BINS): Calibration {
+export function calibration(
+  yTrue: number[],
+  probs: number[][],
+  nBins = CALIBRATION_BINS,
+): Calibration {
   if (yTrue.length !== probs.length) {
-    throw new Error(`y_true has ${yTrue.length} labels but there are ${probs.length} probability rows`)
+    throw new Error(
+      `y_true has ${yTrue.length} labels but there are ${probs.length} probability rows`,
+    )
   }
   const count = new Array<number>(nBins).fill(0)
   const confSum = new Array<number>(nBins).fill(0)
@@ -44,7 +50,8 @@ export function calibration(yTrue: number[], probs: number[][], nBins = CALIBRAT
     let best = 0
     for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c
     const conf = row[best]
-    if (!(conf >= 0 && conf <= 1)) throw new Error(`Text ${i}: probability ${conf} is outside [0, 1]`)
+    if (!(conf >= 0 && conf <= 1))
+      throw new Error(`Text ${i}: probability ${conf} is outside [0, 1]`)
     const b = binIndex(conf, nBins)
     count[b]++
     confSum[b] += conf

@@ -72,7 +72,9 @@ export function thresholdCounts(
 ): ThresholdCounts {
   checkBinaryInputs(yTrue, scores)
   const n = scores.length
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b)
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => scores[b] - scores[a] || a - b,
+  )
   const thresholds: number[] = []
   const tps: number[] = []
   const fps: number[] = []
@@ -148,7 +150,10 @@ export function trapezoidArea(x: number[], y: number[]): number {
 }
 
 /** Binary ROC AUC (sklearn roc_auc_score); null when only one class is present. */
-export function rocAuc(yTrue: ArrayLike<number | boolean>, scores: ArrayLike<number>): number | null {
+export function rocAuc(
+  yTrue: ArrayLike<number | boolean>,
+  scores: ArrayLike<number>,
+): number | null {
   const roc = rocCurve(yTrue, scores)
   if (Number.isNaN(roc.fpr[1]) || Number.isNaN(roc.tpr[1])) return null
   return trapezoidArea(roc.fpr, roc.tpr)
@@ -157,7 +162,8 @@ export function rocAuc(yTrue: ArrayLike<number | boolean>, scores: ArrayLike<num
 /** Step-wise average precision (sklearn average_precision_score): Σ (R_n − R_{n−1}) P_n. */
 export function averagePrecisionFromCurve(pr: PrCurve): number {
   let s = 0
-  for (let i = 0; i + 1 < pr.recall.length; i++) s += (pr.recall[i + 1] - pr.recall[i]) * pr.precision[i]
+  for (let i = 0; i + 1 < pr.recall.length; i++)
+    s += (pr.recall[i + 1] - pr.recall[i]) * pr.precision[i]
   return Math.max(0, -s)
 }
 
@@ -202,7 +208,9 @@ export function classCurves(
  */
 export function oneVsRestCurves(yTrue: number[], probs: number[][]): CurveSet {
   if (yTrue.length !== probs.length) {
-    throw new Error(`y_true has ${yTrue.length} labels but there are ${probs.length} probability rows`)
+    throw new Error(
+      `y_true has ${yTrue.length} labels but there are ${probs.length} probability rows`,
+    )
   }
   const k = probs[0]?.length ?? 0
   const perClass: ClassCurves[] = []

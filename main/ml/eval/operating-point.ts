@@ -43,7 +43,9 @@ export function npvAt(sensitivity: number, specificity: number, prevalence: numb
 function checkProbability(name: string, v: number, open: boolean): void {
   const ok = open ? v > 0 && v < 1 : v >= 0 && v <= 1
   if (!Number.isFinite(v) || !ok) {
-    throw new RangeError(`${name} must be a number ${open ? 'strictly between 0 and 1' : 'from 0 to 1'} (got ${v})`)
+    throw new RangeError(
+      `${name} must be a number ${open ? 'strictly between 0 and 1' : 'from 0 to 1'} (got ${v})`,
+    )
   }
 }
 
@@ -88,7 +90,10 @@ export function operatingTable(
  * The highest threshold whose sensitivity is at least `targetSensitivity`; since sensitivity only
  * grows as the threshold falls, this is the one with the best specificity among those that qualify.
  */
-export function pointForSensitivity(table: OperatingTable, targetSensitivity: number): OperatingPoint {
+export function pointForSensitivity(
+  table: OperatingTable,
+  targetSensitivity: number,
+): OperatingPoint {
   checkProbability('The target sensitivity', targetSensitivity, false)
   // The last row calls every text positive, so sensitivity 1 is always reachable.
   const row = table.rows.find((r) => r.sensitivity >= targetSensitivity)

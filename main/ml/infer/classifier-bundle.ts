@@ -7,6 +7,8 @@ import { emitOnnx } from '../graph'
 import { baselineCodec } from '../models/baseline-adapter'
 import type { BaselineModelConfig } from '../models/baseline'
 import { writeNewFileAtomic } from '../train/atomic-file'
+import { bertCodec } from '../train/bert-adapter'
+import { loadTokenizer } from '../tokenize/load-tokenizer'
 import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'
 import { predictProbabilities } from './predict'
 
@@ -63,7 +65,7 @@ export async function loadClassifierBundle(dir: string): Promise<LoadedClassifie
   const meta = JSON.parse(readFileSync(join(dir, BUNDLE_META), 'utf8')) as BundleMeta
   if (meta.format !== FORMAT)
     throw new Error(`${dir} holds an unknown model format (${meta.format})`)
-  const codec = codecFor(meta.encoder)
+  const codec = await codecFor(meta.encoder, dir)
   const session = await ort.InferenceSession.create(readFileSync(join(dir, BUNDLE_MODEL)))
   return {
     labels: meta.labels,
@@ -83,7 +85,15 @@ type Codec = Pick<
   'encode' | 'feeds' | 'maxLength' | 'lengthMultiple' | 'numClasses'
 >
 
-function codecFor(encoder: Record<string, unknown>): Codec {
+/** Where a BERT bundle keeps its tokenizer files. */
+export const BUNDLE_TOKENIZER_DIR = 'tokenizer'
+
+async function codecFor(encoder: Record<string, unknown>, dir: string): Promise<Codec> {
+  if (encoder.kind === 'bert') {
+    const e = encoder as { numClasses: number; maxLength: number; lengthMultiple: number }
+    const tokenizer = await loadTokenizer(join(dir, BUNDLE_TOKENIZER_DIR))
+    return bertCodec(tokenizer, e) as unknown as Codec
+  }
   if (encoder.kind === 'baseline') {
     const { lengthMultiple, ...config } = encoder as unknown as BaselineModelConfig & {
       lengthMultiple: number

@@ -1,6 +1,5 @@
 // Reads a Hugging Face config.json into the BERT hyper-parameters our graph builder needs, and
 // refuses, by name, anything the BERT encoder does not implement yet.
-// eslint-disable-next-line no-restricted-imports
 import { CtsError } from '../../../preload/contract/common'
 
 export interface BertConfig {

@@ -38,7 +38,6 @@ import {
   tanh,
   unsqueeze,
 } from '../graph'
-// eslint-disable-next-line no-restricted-imports
 import { CtsError } from '../../../preload/contract/common'
 import type { BertConfig } from './bert-config'
 import { bertEncoder, linear, type DropoutFn, type ParamLookup } from './bert-layers'

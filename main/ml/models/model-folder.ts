@@ -4,7 +4,6 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve } from 'node:path'
-// eslint-disable-next-line no-restricted-imports
 import { CtsError } from '../../../preload/contract/common'
 import { parseBertConfig, type BertConfig } from './bert-config'
 import { readSafetensorsHeader } from './safetensors'

@@ -4,7 +4,6 @@ import { open, readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 // CtsError is environment-free (preload/contract/common imports only zod); ml needs the shared
 // error type so the IPC adapter shows our messages instead of a generic "internal" error.
-// eslint-disable-next-line no-restricted-imports
 import { CtsError } from '../../../preload/contract/common'
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16'

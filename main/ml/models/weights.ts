@@ -1,7 +1,5 @@
 // Hugging Face BERT weight names ↔ the classifier's params: which names a config needs, with what
 // shape, whether AdamW decays them, and how a checkpoint's tensors (any prefix) become param values.
-// CtsError is environment-free (preload/contract/common imports only zod); see safetensors.ts.
-// eslint-disable-next-line no-restricted-imports
 import { CtsError } from '../../../preload/contract/common'
 import type { BertConfig } from './bert-config'
 import { Rng } from '../train/rng'

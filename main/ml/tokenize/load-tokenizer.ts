@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PreTrainedTokenizer, env } from '@huggingface/transformers'
-// eslint-disable-next-line no-restricted-imports
 import { CtsError } from '../../../preload/contract/common'
 import { ClinicalTokenizer } from './clinical-tokenizer'
 import {

@@ -1,6 +1,5 @@
 // Builds the tokenizer.json a BERT vocab.txt folder would have, the way Hugging Face's converter
 // (BertConverter) does, so a vocab-only model tokenizes exactly like its fast tokenizer.
-// eslint-disable-next-line no-restricted-imports
 import { CtsError } from '../../../preload/contract/common'
 
 /** The tokenizer_config.json keys that change BERT's WordPiece behaviour. */

@@ -9,6 +9,7 @@ import {
   grad,
   mul,
   reduceSum,
+  topoOrder,
 } from '../../../../main/ml/graph'
 
 /** Deterministic PRNG (mulberry32) so every run checks the same points. */
@@ -40,6 +41,8 @@ export interface CheckResult {
   analytic: Float32Array[]
   numeric: Float32Array[]
   maxError: number
+  /** Op types between the inputs and the checked output (what this check covered). */
+  ops: Set<string>
 }
 
 const feedShape = (i: CheckInput) => i.feed ?? (i.shape as number[])
@@ -130,5 +133,8 @@ export async function checkGrad(
     numeric.push(num)
   }
   await Promise.all([fwd.release(), gs.release(), ls.release()])
-  return { analytic, numeric, maxError }
+  const ops = new Set(
+    topoOrder([out]).flatMap((t) => (t.source.kind === 'op' ? [t.source.op] : [])),
+  )
+  return { analytic, numeric, maxError, ops }
 }

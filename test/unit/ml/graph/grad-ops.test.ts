@@ -47,6 +47,31 @@ const pos = (...shape: number[]): CheckInput => ({ shape, lo: 0.3, hi: 2 })
 const i64 = (x: Tensor, v: number[], shape: number[]) =>
   x.graph.constant(BigInt64Array.from(v, BigInt), shape, 'int64')
 
+/** Each unary op on a static shape and on one with a symbolic batch dim. */
+function unaryCases(): Case[] {
+  const ops: [string, (x: Tensor) => Tensor, Partial<CheckInput>][] = [
+    ['neg', neg, {}],
+    ['sqrt', sqrt, { lo: 0.3, hi: 2 }],
+    ['exp', exp, {}],
+    ['log', log, { lo: 0.3, hi: 2 }],
+    ['tanh', tanh, {}],
+    ['erf', erf, {}],
+    ['relu', relu, { gap: 0.05 }],
+    ['sigmoid', sigmoid, {}],
+    ['abs', abs, { gap: 0.05 }],
+    ['identity', identity, {}],
+    ['cast float to float', (x) => cast(x, 'float32'), {}],
+  ]
+  return ops.flatMap(([name, f, range]): Case[] => [
+    [`${name} [7]`, ([a]) => f(a), [{ shape: [7], ...range }]],
+    [
+      `${name} [batch, 2, 3]`,
+      ([a]) => f(a),
+      [{ shape: ['batch', 2, 3], feed: [2, 2, 3], ...range }],
+    ],
+  ])
+}
+
 const cases: Case[] = [
   ['add same shape', ([a, b]) => add(a, b), [s(2, 3), s(2, 3)]],
   ['add broadcast row', ([a, b]) => add(a, b), [s(2, 3), s(3)]],
@@ -58,16 +83,7 @@ const cases: Case[] = [
   ['div scalar tensor', ([a, b]) => div(a, b), [s(4), pos()]],
   ['pow 3', ([a]) => pow(a, 3), [s(2, 3)]],
   ['pow -0.5', ([a]) => pow(a, -0.5), [pos(5)]],
-  ['neg', ([a]) => neg(a), [s(2, 2)]],
-  ['sqrt', ([a]) => sqrt(a), [pos(2, 3)]],
-  ['exp', ([a]) => exp(a), [s(3, 2)]],
-  ['log', ([a]) => log(a), [pos(6)]],
-  ['tanh', ([a]) => tanh(a), [s(2, 4)]],
-  ['erf', ([a]) => erf(a), [s(7)]],
-  ['relu', ([a]) => relu(a), [{ shape: [3, 3], gap: 0.05 }]],
-  ['sigmoid', ([a]) => sigmoid(a), [s(2, 3)]],
-  ['abs', ([a]) => abs(a), [{ shape: [6], gap: 0.05 }]],
-  ['identity', ([a]) => identity(a), [s(3)]],
+  ...unaryCases(),
   ['matmul 2d', ([a, b]) => matmul(a, b), [s(2, 3), s(3, 4)]],
   ['matmul batched x weight', ([a, b]) => matmul(a, b), [s(2, 2, 3), s(3, 2)]],
   [
@@ -87,7 +103,9 @@ const cases: Case[] = [
     [{ shape: ['batch', 3, 2], feed: [2, 3, 2] }],
   ],
   ['unsqueeze', ([a]) => mul(unsqueeze(a, [0, 2]), 2), [s(2, 3)]],
+  ['unsqueeze symbolic', ([a]) => unsqueeze(a, [-1]), [{ shape: ['batch', 3], feed: [2, 3] }]],
   ['squeeze', ([a]) => squeeze(a, [1]), [s(3, 1, 2)]],
+  ['squeeze two axes', ([a]) => squeeze(a, [0, 2]), [s(1, 3, 1)]],
   ['concat axis 1', ([a, b]) => concat([a, b], 1), [s(2, 2), s(2, 3)]],
   ['concat axis 0 three', ([a, b]) => concat([a, b, a], 0), [s(1, 3), s(2, 3)]],
   ['slice static', ([a]) => slice(a, [1], [4], [1]), [s(3, 5)]],
@@ -137,7 +155,11 @@ const cases: Case[] = [
     [{ shape: [2, 3], gap: 0.05 }, s(3)],
   ],
   ['expand', ([a, b]) => add(expand(a, shapeOf(b)), mul(b, 0.5)), [s(1, 3), s(2, 3)]],
-  ['cast float to float', ([a]) => cast(a, 'float32'), [s(3)]],
+  [
+    'expand rank up',
+    ([a, b]) => add(expand(a, shapeOf(b)), b),
+    [s(3), { shape: ['batch', 2, 3], feed: [2, 2, 3] }],
+  ],
   [
     'int path carries no gradient',
     ([a]) => mul(a, cast(i64(a, [1, 2, 3], [3]), 'float32')),
@@ -146,12 +168,18 @@ const cases: Case[] = [
 ]
 
 describe('gradients of primitive ops match finite differences', () => {
+  const covered = new Set<string>()
   it.each(cases)('%s', async (_name, build, inputs) => {
-    const { analytic, maxError } = await checkGrad(build, inputs, 7)
+    const { analytic, maxError, ops } = await checkGrad(build, inputs, 7)
+    ops.forEach((op) => covered.add(op))
     if (process.env.GRAD_DEBUG) console.log(_name, maxError)
     expect(maxError).toBeLessThan(2e-3)
     // A check that passes on all-zero gradients would prove nothing.
     for (const a of analytic) expect(Math.max(...Array.from(a, Math.abs))).toBeGreaterThan(1e-3)
+  })
+
+  it('covers every op that has a gradient', () => {
+    expect(Object.keys(VJPS).filter((op) => !covered.has(op))).toEqual([])
   })
 
   it('catches a wrong vector-Jacobian product (the checker can fail)', async () => {

@@ -148,7 +148,7 @@ function maxDiff(a: Float64Array[], b: Float64Array[]): number {
   return Math.max(...a.map((x, i) => Math.max(...x.map((v, k) => Math.abs(v - b[i][k])))))
 }
 
-async function singleStep(clipNorm: number) {
+async function singleStep(clipNorm: number, opset?: number) {
   const { x, y, params, loss, logits } = mlp()
   const { model, io } = buildTrainStep({
     inputs: [x, y],
@@ -157,6 +157,7 @@ async function singleStep(clipNorm: number) {
     trainable: params,
     decayMask: DECAY,
     clipNorm,
+    opset,
   })
   const s = await ort.InferenceSession.create(model)
   const st = initialState(params)
@@ -170,7 +171,7 @@ async function singleStep(clipNorm: number) {
     lr: new ort.Tensor('float32', Float32Array.of(0.05), []),
     weight_decay: new ort.Tensor('float32', Float32Array.of(0.1), []),
   })
-  const ref = referenceStep(st, await gradsAt(st, b), t, 0.05, 0.1, clipNorm)
+  const ref = referenceStep(st, await gradsAt(st, b), t, 0.05, 0.1, clipNorm || Infinity)
   await s.release()
   return { r, io, ref, st }
 }
@@ -195,6 +196,14 @@ describe('train step (forward + backward + clipping + AdamW in one ONNX graph)',
     expect(maxDiff(got.p, ref.next.p)).toBeLessThan(1e-6)
     expect(maxDiff(got.m, ref.next.m)).toBeLessThan(1e-6)
     expect((r.grad_norm.data as Float32Array)[0]).toBeCloseTo(ref.norm, 5)
+  })
+
+  it('turns clipping off with clipNorm 0, and emits the same step at opset 17', async () => {
+    const { r, io, ref, st } = await singleStep(0, 17)
+    const got = readState(io, r).p
+    expect(maxDiff(got, ref.next.p)).toBeLessThan(1e-6)
+    // Clipping "to 0" would leave only the weight decay: the Adam step must have moved the weights.
+    expect(maxDiff(got, st.p)).toBeGreaterThan(1e-2)
   })
 
   it('K steps inside one Loop give the same parameters and losses as K single steps (dropout, class weights)', async () => {

@@ -1,0 +1,110 @@
+// `cts serve --run ID [--port N] [--host H] [--token T]`: a local prediction API over one trained
+// run for hospital systems (POST /predict, GET /health, GET /openapi.json). Stops on Ctrl+C.
+import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import { Command } from 'commander'
+import { CtsError } from '../../../preload/contract'
+import { generateToken, tokenProblem } from '../../serve/auth'
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../serve/limits'
+import { loadRunPredictor } from '../../serve/predictor'
+import { startPredictionServer } from '../../serve/server'
+import { workspaceHome } from '../context'
+import type { CliCommand } from './command'
+
+interface ServeOptions {
+  run: string
+  port: string
+  host: string
+  token?: string
+  quiet?: boolean
+}
+
+/** True for addresses only this computer can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '')
+  if (h === 'localhost' || h === '::1') return true
+  return isIP(h) === 4 && h.startsWith('127.')
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  register(program) {
+    program.addCommand(
+      new Command('serve')
+        .description('serve a trained run as a local prediction API (POST /predict)')
+        .requiredOption('--run <id>', 'run id (see the output of cts train)')
+        .option('--port <n>', 'TCP port (0 = any free port)', String(DEFAULT_PORT))
+        .option(
+          '--host <address>',
+          'address to listen on (loopback unless you say otherwise)',
+          DEFAULT_HOST,
+        )
+        .option(
+          '--token <token>',
+          'bearer token clients must send (default: $CTS_TOKEN, else a new random one)',
+        )
+        .option('--quiet', 'no line per request on stderr')
+        .action(async (opts: ServeOptions, command: Command) => {
+          const runId = Number(opts.run)
+          if (!Number.isInteger(runId) || runId < 1)
+            throw new CtsError('bad-input', `--run must be a run id (got "${opts.run}").`)
+          const port = Number(opts.port)
+          if (!Number.isInteger(port) || port < 0 || port > 65535)
+            throw new CtsError(
+              'bad-input',
+              `--port must be a port number 0–65535 (got "${opts.port}").`,
+            )
+          const given = opts.token ?? process.env.CTS_TOKEN
+          const problem = given !== undefined ? tokenProblem(given) : null
+          if (problem) throw new CtsError('bad-input', problem)
+          const token = given ?? generateToken()
+
+          const home = workspaceHome(command.optsWithGlobals<{ home?: string }>().home)
+          const predictor = await loadRunPredictor(home, runId)
+          const log = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n')
+          const server = await startPredictionServer({
+            predictor,
+            runId,
+            token,
+            host: opts.host,
+            port,
+            version: appVersion(),
+            log,
+          }).catch(async (err) => {
+            await predictor.release()
+            throw err
+          })
+          if (!isLoopback(opts.host))
+            process.stderr.write(
+              `Warning: listening on ${opts.host}, so other computers can reach this API. ` +
+                'Use it only on a trusted hospital network, behind TLS, and keep the token secret.\n',
+            )
+          const out = (s: string) => process.stdout.write(s + '\n')
+          out(`Serving run ${runId} (labels: ${predictor.labels.join(', ')}) at ${server.url}`)
+          out(
+            `POST ${server.url}/predict   GET ${server.url}/health   GET ${server.url}/openapi.json`,
+          )
+          if (given === undefined) out(`Token (send as "Authorization: Bearer <token>"): ${token}`)
+          out('Press Ctrl+C to stop.')
+
+          await new Promise<void>((resolve) => {
+            const stop = () => {
+              process.off('SIGINT', stop)
+              process.off('SIGTERM', stop)
+              resolve()
+            }
+            process.on('SIGINT', stop)
+            process.on('SIGTERM', stop)
+          })
+          await server.close()
+          await predictor.release()
+          process.stderr.write('Stopped.\n')
+        }),
+    )
+  },
+}
+
+function appVersion(): string {
+  const pkg = new URL('../../../package.json', import.meta.url)
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version
+}

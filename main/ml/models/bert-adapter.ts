@@ -1,0 +1,148 @@
+// BERT as a ClassifierAdapter: the model folder's tokenizer encodes texts, bert.ts's classifier
+// graph trains and predicts, and describe() records what recreates the encoder with the run.
+import * as ort from 'onnxruntime-node'
+import { loadTokenizer } from '../tokenize/load-tokenizer'
+import type { ClinicalTokenizer } from '../tokenize/clinical-tokenizer'
+import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'
+import { BERT_DEFAULTS } from '../train/defaults'
+import { buildBertClassifier, type BertClassifierModel } from './bert'
+import { inspectModelFolder, type ModelFolderInfo } from './model-folder'
+import { readSafetensorsFile } from './safetensors'
+import { bertParamSpecs, type BertHead, type WeightTensor } from './weights'
+
+export interface BertEncoded extends EncodedText {
+  /** Token ids, [CLS] … [SEP], already cut to maxLength. */
+  ids: number[]
+}
+
+export interface BertAdapterOptions {
+  numClasses: number
+  /** Tokens per text, special tokens included (default 128, the reference recipe). */
+  maxLength?: number
+  lengthMultiple?: number
+  /** Default: the folder's own pooling ('mean' for sentence-transformers models, else 'cls'). */
+  head?: BertHead
+  freezeEmbeddings?: boolean
+  freezeLayers?: number
+  /** Seed of a classifier head the checkpoint lacks. */
+  initSeed?: number
+  /** Trained weights by param name (a run's result) that replace the checkpoint's. */
+  weights?: Map<string, Float32Array>
+}
+
+export type BertAdapter = ClassifierAdapter<BertEncoded> & {
+  model: BertClassifierModel
+  info: ModelFolderInfo
+}
+
+export type BertCodec = Pick<
+  BertAdapter,
+  'encode' | 'feeds' | 'maxLength' | 'lengthMultiple' | 'numClasses' | 'describe'
+>
+
+/** Encode and pack texts for a BERT graph (no graph, no weights: what prediction needs). */
+export function bertCodec(
+  tokenizer: ClinicalTokenizer,
+  o: {
+    numClasses: number
+    maxLength: number
+    lengthMultiple: number
+    describe: Record<string, unknown>
+  },
+): BertCodec {
+  return {
+    numClasses: o.numClasses,
+    maxLength: o.maxLength,
+    lengthMultiple: o.lengthMultiple,
+    encode(text) {
+      const ids = tokenizer.encode(text, o.maxLength)
+      return { ids, length: ids.length }
+    },
+    feeds(items, length) {
+      const n = items.length * length
+      const ids = new BigInt64Array(n).fill(BigInt(tokenizer.padId))
+      const mask = new BigInt64Array(n)
+      items.forEach((item, r) => {
+        const m = Math.min(item.ids.length, length)
+        for (let i = 0; i < m; i++) {
+          ids[r * length + i] = BigInt(item.ids[i])
+          mask[r * length + i] = 1n
+        }
+      })
+      const dims = [items.length, length]
+      return {
+        input_ids: new ort.Tensor('int64', ids, dims),
+        attention_mask: new ort.Tensor('int64', mask, dims),
+        // Single texts: every token is segment A.
+        token_type_ids: new ort.Tensor('int64', new BigInt64Array(n), dims),
+      }
+    },
+    describe: () => ({ ...o.describe }),
+  }
+}
+
+/** A BERT adapter over a validated Hugging Face model folder (config, safetensors, tokenizer). */
+export async function createBertAdapter(
+  modelDir: string,
+  opts: BertAdapterOptions,
+): Promise<BertAdapter> {
+  const info = await inspectModelFolder(modelDir, { hashes: false })
+  const tokenizer = await loadTokenizer(info.dir)
+  const weights: Map<string, WeightTensor> = (await readSafetensorsFile(info.weightsPath)).tensors
+  const head = opts.head ?? info.pooling
+  if (opts.weights) {
+    const shapes = new Map(
+      bertParamSpecs(info.config, opts.numClasses, head).map((s) => [s.name, s.shape]),
+    )
+    for (const [name, data] of opts.weights) {
+      const shape = shapes.get(name)
+      if (shape) weights.set(name, { shape, data })
+    }
+  }
+  const maxLength = Math.min(opts.maxLength ?? BERT_DEFAULTS.maxLength, info.config.maxPositions)
+  const lengthMultiple = opts.lengthMultiple ?? BERT_DEFAULTS.lengthMultiple
+  const model = buildBertClassifier(info.config, weights, {
+    numLabels: opts.numClasses,
+    head,
+    training: true,
+    maxLength,
+    freezeEmbeddings: opts.freezeEmbeddings,
+    freezeLayers: opts.freezeLayers,
+    initSeed: opts.initSeed,
+  })
+  const codec = bertCodec(tokenizer, {
+    numClasses: opts.numClasses,
+    maxLength,
+    lengthMultiple,
+    describe: {
+      kind: 'bert',
+      baseModel: info.name,
+      modelDir: info.dir,
+      head,
+      numClasses: opts.numClasses,
+      maxLength,
+      lengthMultiple,
+      freezeEmbeddings: opts.freezeEmbeddings ?? false,
+      freezeLayers: opts.freezeLayers ?? 0,
+    },
+  })
+  return {
+    ...codec,
+    kind: 'bert',
+    baseModel: info.name,
+    model,
+    info,
+    graph: {
+      batchInputs: model.batchInputs,
+      labels: model.labels,
+      dropoutSeed: model.dropoutSeed,
+      classWeights: model.classWeights,
+      loss: model.loss,
+      logits: model.logits,
+      evalLogits: model.evalLogits,
+      evalProbs: model.evalProbs,
+      trainable: model.trainable,
+      decayMask: model.decayMask,
+    },
+  }
+}
