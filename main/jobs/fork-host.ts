@@ -1,6 +1,8 @@
 // JobHost over child_process.fork, used by the CLI and the tests (the Electron app supplies a
 // utilityProcess-based host with the same small interface).
 import { fork } from 'node:child_process'
+import { dirname, extname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { ChildToHost, HostToChild, JobHost, JobProcess } from './job-protocol'
 
 export interface ForkHostOptions {
@@ -35,4 +37,10 @@ export class ForkHost implements JobHost {
       },
     }
   }
+}
+
+/** The job process entry next to this build of the code (.ts under tsx, .js when built). */
+export function jobEntryPath(): string {
+  const here = fileURLToPath(import.meta.url)
+  return join(dirname(here), `job-entry${extname(here)}`)
 }

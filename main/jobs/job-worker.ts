@@ -18,14 +18,48 @@ export class JobCancelledError extends Error {
   }
 }
 
+/** Electron's utilityProcess child side (process.parentPort), typed here without importing electron. */
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void
+  postMessage(message: unknown): void
+}
+
+interface Channel {
+  send(m: ChildToHost): void
+  /** Send the final message, then exit once it has left. */
+  sendAndExit(m: ChildToHost): void
+  onMessage(listener: (m: HostToChild) => void): void
+}
+
+/** The parent channel: a utilityProcess port in the app, Node's IPC under child_process.fork. */
+function parentChannel(): Channel {
+  const port = (process as unknown as { parentPort?: ParentPort }).parentPort
+  if (port) {
+    return {
+      send: (m) => port.postMessage(m),
+      // postMessage hands the message over synchronously; let the event loop flush it first.
+      sendAndExit: (m) => {
+        port.postMessage(m)
+        setTimeout(() => process.exit(0), 50)
+      },
+      onMessage: (listener) => port.on('message', (e) => listener(e.data as HostToChild)),
+    }
+  }
+  if (!process.send) throw new Error('runJobWorker must run in a child process with an IPC channel')
+  return {
+    send: (m) => process.send!(m),
+    sendAndExit: (m) => process.send!(m, undefined, undefined, () => process.exit(0)),
+    onMessage: (listener) => process.on('message', (raw) => listener(raw as HostToChild)),
+  }
+}
+
 /** Start listening on the parent channel; call once from a job entry module. */
 export function runJobWorker(handlers: Partial<Record<JobKind, JobHandler>>): void {
-  if (!process.send) throw new Error('runJobWorker must run in a child process with an IPC channel')
-  const send = (m: ChildToHost) => process.send!(m)
+  const channel = parentChannel()
+  const send = (m: ChildToHost) => channel.send(m)
   const controller = new AbortController()
   let started = false
-  process.on('message', (raw) => {
-    const msg = raw as HostToChild
+  channel.onMessage((msg) => {
     if (msg.type === 'cancel') {
       controller.abort()
       return
@@ -60,7 +94,6 @@ export function runJobWorker(handlers: Partial<Record<JobKind, JobHandler>>): vo
         }
       }
     }
-    // Exit only once the reply is flushed through the channel.
-    process.send!(reply, undefined, undefined, () => process.exit(0))
+    channel.sendAndExit(reply)
   }
 }

@@ -7,11 +7,11 @@ import type { ClassificationReport } from '../ml/eval/metrics'
 import { argmaxRows, classificationReport } from '../ml/eval/metrics'
 import {
   BUNDLE_MODEL,
-  BUNDLE_TOKENIZER_DIR,
+  copyTokenizerFiles,
   loadClassifierBundle,
   saveClassifierBundle,
 } from '../ml/infer/classifier-bundle'
-import { createBertAdapter } from '../ml/train/bert-adapter'
+import { createBertAdapter } from '../ml/models/bert-adapter'
 import { baselineConfig, createBaselineAdapter } from '../ml/models/baseline-adapter'
 import type { ClassifierAdapter } from '../ml/train/classifier-adapter'
 import type { TrainingDefaults } from '../ml/train/defaults'
@@ -86,17 +86,16 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
       const adapter = createBaselineAdapter(config, h.lengthMultiple, weights)
       return { adapter: adapter as unknown as ClassifierAdapter }
     }
-    const adapter = await createBertAdapter({
-      modelDir: input.model.bertDir,
+    const adapter = await createBertAdapter(input.model.bertDir, {
       numClasses,
       maxLength: h.maxLength,
       lengthMultiple: h.lengthMultiple,
-      seed: h.seed,
+      initSeed: h.seed,
       weights,
     })
     return {
       adapter: adapter as unknown as ClassifierAdapter,
-      copyTokenizer: (dir) => adapter.copyTokenizer(dir),
+      copyTokenizer: (dir) => copyTokenizerFiles(adapter.info.dir, dir),
     }
   }
   ctx.report({ phase: 'loading model' })
@@ -120,9 +119,10 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
       seed: h.seed,
       classWeights: h.classWeights,
       checkpointDir,
+      device: h.device,
       signal: ctx.signal,
       createRunner: async (req) => {
-        const runner = await createGraphStepRunner(req, h.device)
+        const runner = await createGraphStepRunner(req, h.device, h.threads)
         fallbackMessage = runner.fallbackMessage
         return runner
       },
@@ -151,7 +151,7 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
   const evalStart = performance.now()
   if (!existsSync(join(input.runDir, BUNDLE_MODEL))) {
     const trained = await makeAdapter(result.weights)
-    trained.copyTokenizer?.(join(input.runDir, BUNDLE_TOKENIZER_DIR))
+    trained.copyTokenizer?.(input.runDir)
     saveClassifierBundle(input.runDir, trained.adapter, input.labels)
   }
   const model = await loadClassifierBundle(input.runDir)

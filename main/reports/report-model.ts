@@ -1,12 +1,20 @@
 // The evaluation report's model: everything a run's report shows, computed once from the run record
 // and its test-set predictions, so the HTML (and PDF) renderer only lays it out.
 import type { RunDto } from '../../preload/contract/training'
-import { bootstrapIntervals, type BootstrapOptions, type BootstrapResult } from '../ml/eval/bootstrap'
+import {
+  bootstrapIntervals,
+  type BootstrapOptions,
+  type BootstrapResult,
+} from '../ml/eval/bootstrap'
 import { calibration, type Calibration } from '../ml/eval/calibration'
 import { oneVsRestCurves, type CurveSet } from '../ml/eval/curves'
-import { DEFAULT_TARGET_SENSITIVITY } from '../ml/eval/eval-defaults'
+import { DEFAULT_TARGET_SENSITIVITY, REPORT_SENSITIVITY_TARGETS } from '../ml/eval/eval-defaults'
 import { argmaxRows, classificationReport, type ClassificationReport } from '../ml/eval/metrics'
-import { operatingTable, pointForSensitivity, type OperatingPoint } from '../ml/eval/operating-point'
+import {
+  operatingTable,
+  pointForSensitivity,
+  type OperatingPoint,
+} from '../ml/eval/operating-point'
 
 export type ReportLocale = 'en' | 'zh-CN'
 
@@ -34,6 +42,8 @@ export interface ReportOperatingPoint {
   prevalence: number
   targetSensitivity: number
   point: OperatingPoint
+  /** The same at the usual sensitivity targets (and the user's), ascending, for comparison. */
+  table: { targetSensitivity: number; point: OperatingPoint }[]
 }
 
 export interface ReportModel {
@@ -74,7 +84,17 @@ export interface ReportModel {
 export interface ReportInput {
   run: Pick<
     RunDto,
-    'id' | 'modelKind' | 'baseModel' | 'labels' | 'config' | 'dataHash' | 'seed' | 'provider' | 'createdAt' | 'trainSeconds' | 'epochs'
+    | 'id'
+    | 'modelKind'
+    | 'baseModel'
+    | 'labels'
+    | 'config'
+    | 'dataHash'
+    | 'seed'
+    | 'provider'
+    | 'createdAt'
+    | 'trainSeconds'
+    | 'epochs'
   >
   projectName?: string | null
   dataset: DatasetSummary
@@ -93,10 +113,13 @@ export interface ReportInput {
 }
 
 /** Hyper-parameters worth showing: scalars of the run config (nested objects are summarised). */
-function scalarConfig(config: Record<string, unknown>): Record<string, string | number | boolean | null> {
+function scalarConfig(
+  config: Record<string, unknown>,
+): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {}
   for (const [k, v] of Object.entries(config)) {
-    if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) out[k] = v as string | number | boolean | null
+    if (v === null || ['string', 'number', 'boolean'].includes(typeof v))
+      out[k] = v as string | number | boolean | null
     else out[k] = JSON.stringify(v)
   }
   return out
@@ -124,12 +147,26 @@ export function buildReportModel(input: ReportInput): ReportModel {
   if (k === 2) {
     const positiveLabel = input.positiveLabel ?? 1
     const prevalence =
-      input.prevalence ?? evaluation.yTrue.filter((y) => y === positiveLabel).length / evaluation.yTrue.length
+      input.prevalence ??
+      evaluation.yTrue.filter((y) => y === positiveLabel).length / evaluation.yTrue.length
     const targetSensitivity = input.targetSensitivity ?? DEFAULT_TARGET_SENSITIVITY
     const isPos = evaluation.yTrue.map((y) => y === positiveLabel)
     if (isPos.includes(true) && isPos.includes(false) && prevalence > 0 && prevalence < 1) {
-      const table = operatingTable(isPos, evaluation.probs.map((p) => p[positiveLabel]), prevalence)
-      operatingPoint = { positiveLabel, prevalence, targetSensitivity, point: pointForSensitivity(table, targetSensitivity) }
+      const table = operatingTable(
+        isPos,
+        evaluation.probs.map((p) => p[positiveLabel]),
+        prevalence,
+      )
+      const targets = [...new Set([...REPORT_SENSITIVITY_TARGETS, targetSensitivity])].sort(
+        (a, b) => a - b,
+      )
+      operatingPoint = {
+        positiveLabel,
+        prevalence,
+        targetSensitivity,
+        point: pointForSensitivity(table, targetSensitivity),
+        table: targets.map((t) => ({ targetSensitivity: t, point: pointForSensitivity(table, t) })),
+      }
     }
   }
   return {
@@ -140,7 +177,12 @@ export function buildReportModel(input: ReportInput): ReportModel {
     generatedAt: input.generatedAt ?? new Date().toISOString(),
     dataHash: run.dataHash,
     dataset: input.dataset,
-    model: { kind: run.modelKind, baseModel: run.baseModel, hyperparameters: scalarConfig(run.config), seed: run.seed },
+    model: {
+      kind: run.modelKind,
+      baseModel: run.baseModel,
+      hyperparameters: scalarConfig(run.config),
+      seed: run.seed,
+    },
     provider: run.provider,
     trainSeconds: run.trainSeconds,
     epochs: run.epochs.map((e) => ({

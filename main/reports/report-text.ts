@@ -28,6 +28,8 @@ export interface ReportText {
   provider: string
   trainTime: string
   hyperparameters: string
+  /** Display names of known training-config keys; others show as they are. */
+  configKeys: Record<string, string>
   training: string
   epoch: string
   trainLoss: string
@@ -63,6 +65,7 @@ export interface ReportText {
   meanConfidence: string
   operatingPoint: string
   operatingNote: (target: string, prevalence: string, positive: string) => string
+  target: string
   threshold: string
   sensitivity: string
   specificity: string
@@ -104,6 +107,17 @@ const en: ReportText = {
   provider: 'Ran on',
   trainTime: 'Training time',
   hyperparameters: 'Hyper-parameters',
+  configKeys: {
+    model: 'Model',
+    epochs: 'Epochs',
+    batchSize: 'Batch size',
+    learningRate: 'Learning rate',
+    maxLength: 'Max length (tokens)',
+    classWeights: 'Class weights',
+    duplicatesRemoved: 'Duplicates removed',
+    device: 'Device',
+    seed: 'Seed',
+  },
   training: 'Training curves',
   epoch: 'Epoch',
   trainLoss: 'Training loss',
@@ -119,7 +133,8 @@ const en: ReportText = {
   macroAvg: 'Macro average',
   weightedAvg: 'Weighted average',
   confusion: 'Confusion matrix',
-  confusionNote: 'Rows: true label; columns: predicted label. Each cell: count and share of its row.',
+  confusionNote:
+    'Rows: true label; columns: predicted label. Each cell: count and share of its row.',
   trueLabel: 'True label',
   predicted: 'Predicted',
   curves: 'ROC and precision-recall curves',
@@ -141,7 +156,9 @@ const en: ReportText = {
   meanConfidence: 'Mean confidence',
   operatingPoint: 'Operating point',
   operatingNote: (t, p, pos) =>
-    `Threshold on the probability of “${pos}” reaching sensitivity ≥ ${t}; PPV and NPV are computed by Bayes' rule for a prevalence of ${p}.`,
+    `Texts are called “${pos}” when its probability is at least the threshold. Bold: the highest threshold ` +
+    `reaching sensitivity ≥ ${t}. PPV and NPV follow from Bayes' rule at a prevalence of ${p}, not from the test set's mix.`,
+  target: 'Target sensitivity',
   threshold: 'Threshold',
   sensitivity: 'Sensitivity',
   specificity: 'Specificity',
@@ -152,9 +169,12 @@ const en: ReportText = {
     'Decision support for sorting and reviewing clinical texts by a qualified clinician. ' +
     'The model does not make diagnoses; every output must be checked by a person before it affects care.',
   limitations: 'Limitations',
-  fewTexts: (l, n) => `“${l}” has only ${n} evaluated text${n === 1 ? '' : 's'}; its figures are unreliable.`,
-  wideInterval: (w) => `The macro F1 confidence interval is ${w} wide: more labelled test texts would make it firmer.`,
-  poorCalibration: (e) => `Calibration error is ${e}: read the probabilities as rankings, not as risks.`,
+  fewTexts: (l, n) =>
+    `“${l}” has only ${n} evaluated text${n === 1 ? '' : 's'}; its figures are unreliable.`,
+  wideInterval: (w) =>
+    `The macro F1 confidence interval is ${w} wide: more labelled test texts would make it firmer.`,
+  poorCalibration: (e) =>
+    `Calibration error is ${e}: read the probabilities as rankings, not as risks.`,
   alwaysLimits: [
     'Results hold for texts like the ones evaluated (same sources, period, writing style and prevalence); validate on local data before use.',
     'Labels were assigned by the project’s annotators; their errors and disagreements are part of these figures.',
@@ -188,6 +208,17 @@ const zh: ReportText = {
   provider: '运行设备',
   trainTime: '训练时长',
   hyperparameters: '超参数',
+  configKeys: {
+    model: '模型',
+    epochs: '训练轮数',
+    batchSize: '批大小',
+    learningRate: '学习率',
+    maxLength: '最大长度（词元）',
+    classWeights: '类别权重',
+    duplicatesRemoved: '去除重复数',
+    device: '设备',
+    seed: '随机种子',
+  },
   training: '训练曲线',
   epoch: '轮次',
   trainLoss: '训练损失',
@@ -224,7 +255,9 @@ const zh: ReportText = {
   meanConfidence: '平均置信度',
   operatingPoint: '工作点',
   operatingNote: (t, p, pos) =>
-    `以“${pos}”的概率为阈值，使灵敏度 ≥ ${t}；阳性预测值与阴性预测值按患病率 ${p} 用贝叶斯公式计算。`,
+    `当“${pos}”的概率不低于阈值时判为阳性。粗体：灵敏度 ≥ ${t} 的最高阈值。` +
+    `阳性预测值与阴性预测值按患病率 ${p} 用贝叶斯公式计算，而非按测试集的构成。`,
+  target: '目标灵敏度',
   threshold: '阈值',
   sensitivity: '灵敏度',
   specificity: '特异度',
@@ -256,10 +289,15 @@ export const WIDE_INTERVAL = 0.1
 export const POOR_ECE = 0.1
 
 /** The user's limitations, then those the evaluation itself shows, then the standing ones. */
-export function derivedLimitations(m: ReportModel, t: ReportText, fmt: (v: number) => string): string[] {
+export function derivedLimitations(
+  m: ReportModel,
+  t: ReportText,
+  fmt: (v: number) => string,
+): string[] {
   const out = [...m.limitations]
   m.classification.perClass.forEach((c) => {
-    if (c.support < FEW_TEXTS) out.push(t.fewTexts(m.dataset.labels[c.label] ?? String(c.label), c.support))
+    if (c.support < FEW_TEXTS)
+      out.push(t.fewTexts(m.dataset.labels[c.label] ?? String(c.label), c.support))
   })
   const width = m.intervals.macroF1.upper - m.intervals.macroF1.lower
   if (width > WIDE_INTERVAL) out.push(t.wideInterval(fmt(width)))

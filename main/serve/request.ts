@@ -67,16 +67,7 @@ export function parsePredictBody(body: Buffer): string[] {
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body))
   } catch (err) {
-    const why = err instanceof SyntaxError ? err.message : 'it is not valid UTF-8'
-    // JSON.parse's message can quote a few characters of the body: keep only its position.
-    const at = /position (\d+)/.exec(why)
-    throw new ApiError(
-      400,
-      'bad-json',
-      body.length === 0
-        ? 'The body is empty; send {"texts": ["…"]}.'
-        : `The body is not valid JSON${at ? ` (error at position ${at[1]})` : err instanceof SyntaxError ? '' : ` (${why})`}.`,
-    )
+    throw new ApiError(400, 'bad-json', badJsonMessage(body, err))
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw badInput('The body must be a JSON object like {"texts": ["…"]}.')
@@ -98,4 +89,14 @@ export function parsePredictBody(body: Buffer): string[] {
       )
   })
   return texts as string[]
+}
+
+/** Where the JSON breaks, without quoting the body (V8's own message quotes it). */
+function badJsonMessage(body: Buffer, err: unknown): string {
+  if (body.length === 0) return 'The body is empty; send {"texts": ["…"]}.'
+  if (!(err instanceof SyntaxError)) return 'The body is not valid UTF-8 text.'
+  const at = /at position (\d+)/.exec(err.message)
+  if (at) return `The body is not valid JSON (error at character ${at[1]}).`
+  if (/unexpected end/i.test(err.message)) return 'The body is not valid JSON (it ends too early).'
+  return 'The body is not valid JSON (it has an unexpected character).'
 }

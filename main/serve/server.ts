@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { CtsError } from '../../preload/contract/common'
 import { hasBearerToken } from './auth'
+import { hostProblem, isLoopback } from './host-check'
 import { PredictionBatcher, QueueFullError, type BatcherStats } from './batcher'
 import {
   DEFAULT_HOST,
@@ -103,6 +104,10 @@ export async function startPredictionServer(o: ServeOptions): Promise<Prediction
     '/openapi.json': { methods: ['GET', 'HEAD'], handle: () => ({ body: openapi }) },
   }
 
+  const host = o.host ?? DEFAULT_HOST
+  // Only a loopback server can know every name it is reached by; on a network, the token guards.
+  const checkHost = isLoopback(host)
+  let port = 0
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now()
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
@@ -110,6 +115,8 @@ export async function startPredictionServer(o: ServeOptions): Promise<Prediction
     let status = 200
     let texts = 0
     try {
+      const wrongHost = checkHost ? hostProblem(req, host, port) : null
+      if (wrongHost) throw new ApiError(403, 'forbidden', wrongHost)
       if (!route)
         throw new ApiError(
           404,
@@ -142,9 +149,8 @@ export async function startPredictionServer(o: ServeOptions): Promise<Prediction
     { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: 10_000 },
     (req, res) => void handle(req, res),
   )
-  const host = o.host ?? DEFAULT_HOST
   await listen(server, host, o.port ?? 0)
-  const port = (server.address() as AddressInfo).port
+  port = (server.address() as AddressInfo).port
   return {
     host,
     port,
@@ -153,8 +159,11 @@ export async function startPredictionServer(o: ServeOptions): Promise<Prediction
     close: () =>
       new Promise<void>((resolve) => {
         const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref()
+        // A keep-alive connection still answering (or draining a refused body) turns idle later.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50).unref()
         server.close(() => {
           clearTimeout(cut)
+          clearInterval(sweep)
           resolve()
         })
         server.closeIdleConnections()

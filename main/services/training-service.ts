@@ -5,21 +5,26 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Database } from 'better-sqlite3'
+import type { z } from 'zod'
 import { CtsError } from '../../preload/contract/common'
+import { jobsArgs } from '../../preload/contract/jobs'
 import {
+  trainingArgs,
   trainingConfigSchema,
   type RunDto,
   type TrainingConfigInput,
   type TrainingResults,
 } from '../../preload/contract/training'
-import type { JobService } from '../jobs/job-service'
+import { ForkHost, jobEntryPath } from '../jobs/fork-host'
+import type { JobHost } from '../jobs/job-protocol'
+import { JobService, type Publish } from '../jobs/job-service'
 import type { TrainHyper, TrainJobInput, TrainJobResult } from '../jobs/train-job'
 import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defaults'
 import { splitDataset } from '../ml/train/split'
 import type { LabelledTexts } from '../ml/train/trainer'
 import { writeNewFileAtomic } from '../ml/train/atomic-file'
 import { DEFAULT_MODEL_ID, defaultBundledModelDir } from './models-service'
-import type { RunsService } from './runs-service'
+import { RunsService } from './runs-service'
 
 export interface TrainingData {
   projectId?: number | null
@@ -233,22 +238,16 @@ export class TrainingService {
     return this.start(data, config)
   }
 
-  /** Contract handlers for 'training/start', 'runs/list' and 'runs/get'. */
-  handlers(): {
-    'training/start': (a: {
-      projectId: number
-      config: TrainingConfigInput
-    }) => Promise<TrainingResults['training/start']>
-    'runs/list': (a: { projectId?: number }) => Promise<TrainingResults['runs/list']>
-    'runs/get': (a: { runId: number }) => Promise<TrainingResults['runs/get']>
-  } {
+  /** Contract handlers for 'training/start', 'runs/list' and 'runs/get' (arguments validated). */
+  handlers(): Pick<Contract, 'training/start' | 'runs/list' | 'runs/get'> {
     return {
-      'training/start': async ({ projectId, config }) => {
+      'training/start': async (a) => {
+        const { projectId, config } = valid('training/start', a)
         const { runId, jobId } = this.startForProject(projectId, config)
         return { runId, jobId }
       },
-      'runs/list': async ({ projectId }) => this.runs.list(projectId),
-      'runs/get': async ({ runId }) => this.runs.get(runId),
+      'runs/list': async (a) => this.runs.list(valid('runs/list', a).projectId),
+      'runs/get': async (a) => this.runs.get(valid('runs/get', a).runId),
     }
   }
 
@@ -276,4 +275,67 @@ export class TrainingService {
     })
     return { runId, jobId, done: recorded }
   }
+}
+
+type TrainingCall = keyof typeof trainingArgs
+type Contract = {
+  [C in TrainingCall]: (args: z.input<(typeof trainingArgs)[C]>) => Promise<TrainingResults[C]>
+}
+
+function valid<C extends TrainingCall>(call: C, args: unknown): z.output<(typeof trainingArgs)[C]> {
+  const parsed = trainingArgs[call].safeParse(args)
+  if (parsed.success) return parsed.data as z.output<(typeof trainingArgs)[C]>
+  const issue = parsed.error.issues[0]
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
+  throw new CtsError(
+    'bad-input',
+    `The request was not valid (${where}${issue?.message ?? 'invalid'}).`,
+  )
+}
+
+export interface TrainingContainerOptions {
+  db: Database
+  /** <home>/runs */
+  runsDir: string
+  /** <home>/models (imported base models). */
+  modelsDir?: string
+  /** Where 'jobs/progress' goes (IPC, the web bridge, a CLI progress line). */
+  publish: Publish
+  /** The job process host: fork (CLI, tests, web bridge) by default; utilityProcess in the app. */
+  host?: JobHost
+}
+
+/**
+ * Jobs, runs and training wired together, with their contract handlers ('jobs/list',
+ * 'jobs/cancel', 'training/start', 'runs/list', 'runs/get') ready to merge into the app's.
+ */
+export function createTrainingServices(o: TrainingContainerOptions) {
+  const jobs = new JobService({
+    host: o.host ?? new ForkHost({ entry: jobEntryPath() }),
+    publish: o.publish,
+  })
+  const runs = new RunsService(o.db, o.runsDir)
+  const training = new TrainingService(runs, jobs, o.db, { modelsDir: o.modelsDir })
+  const jobHandlers = jobs.handlers()
+  return {
+    jobs,
+    runs,
+    training,
+    handlers: {
+      ...training.handlers(),
+      'jobs/list': async (a: unknown) => jobHandlers['jobs/list'](validJobs('jobs/list', a)),
+      'jobs/cancel': async (a: unknown) => jobHandlers['jobs/cancel'](validJobs('jobs/cancel', a)),
+    },
+    /** Kill running jobs (app shutdown). */
+    dispose: () => jobs.dispose(),
+  }
+}
+
+function validJobs<C extends keyof typeof jobsArgs>(
+  call: C,
+  args: unknown,
+): z.output<(typeof jobsArgs)[C]> {
+  const parsed = jobsArgs[call].safeParse(args)
+  if (!parsed.success) throw new CtsError('bad-input', `The request was not valid (${call}).`)
+  return parsed.data as z.output<(typeof jobsArgs)[C]>
 }

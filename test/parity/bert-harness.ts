@@ -26,11 +26,12 @@ export function requirePython(): string {
   return PYTHON
 }
 
-export function refPython(args: string[]): string {
-  return execFileSync(requirePython(), [REF_SCRIPT, ...args], {
+/** Runs a reference script (default bert_ref.py) with the venv's Python; returns its stdout. */
+export function refPython(args: string[], script = REF_SCRIPT): string {
+  return execFileSync(requirePython(), [script, ...args], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, OMP_NUM_THREADS: '2' },
+    env: { ...process.env, OMP_NUM_THREADS: '2', HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' },
   })
 }
 
@@ -141,7 +142,7 @@ export async function runReference(specs: RefSpec[]): Promise<RefResult[]> {
   )
 }
 
-function batchFeeds(b: RefBatch, numLabels: number): Record<string, ort.Tensor> {
+export function batchFeeds(b: RefBatch, numLabels: number): Record<string, ort.Tensor> {
   const rows = b.inputIds.length
   const seq = b.inputIds[0].length
   const i64 = (a: number[][]) =>

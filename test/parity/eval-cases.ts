@@ -21,7 +21,15 @@ function softmax(logits: number[]): number[] {
  * n texts over k classes; the true class gets a logit boost of `signal`; logits are rounded to
  * 1/`steps` so that many texts share exactly the same probabilities (ties).
  */
-function synth(name: string, seed: number, n: number, k: number, signal: number, steps: number, weights?: number[]): EvalCase {
+function synth(
+  name: string,
+  seed: number,
+  n: number,
+  k: number,
+  signal: number,
+  steps: number,
+  weights?: number[],
+): EvalCase {
   const rng = new Rng(seed)
   const w = weights ?? new Array(k).fill(1)
   const total = w.reduce((a, b) => a + b, 0)

@@ -44,7 +44,10 @@ function expectClose(ours: number[], ref: Num[], what: string): void {
   expect(ours.length, `${what}: length`).toBe(r.length)
   ours.forEach((v, i) => {
     if (!Number.isFinite(r[i])) expect(v, `${what}[${i}]`).toBe(r[i])
-    else expect(Math.abs(v - r[i]), `${what}[${i}]: ours ${v}, sklearn ${r[i]}`).toBeLessThanOrEqual(TOL)
+    else
+      expect(Math.abs(v - r[i]), `${what}[${i}]: ours ${v}, sklearn ${r[i]}`).toBeLessThanOrEqual(
+        TOL,
+      )
   })
 }
 
@@ -54,7 +57,10 @@ function expectNum(ours: number | null, ref: number | null | undefined, what: st
     return
   }
   expect(ours, what).not.toBeNull()
-  expect(Math.abs((ours as number) - ref), `${what}: ours ${ours}, sklearn ${ref}`).toBeLessThanOrEqual(TOL)
+  expect(
+    Math.abs((ours as number) - ref),
+    `${what}: ours ${ours}, sklearn ${ref}`,
+  ).toBeLessThanOrEqual(TOL)
 }
 
 let cases: EvalCase[]
@@ -62,7 +68,9 @@ let refs: RefCase[]
 
 beforeAll(async () => {
   if (!existsSync(PYTHON)) {
-    throw new Error('The Python reference venv is missing (.venv/bin/python): run scripts/setup-python.sh')
+    throw new Error(
+      'The Python reference venv is missing (.venv/bin/python): run scripts/setup-python.sh',
+    )
   }
   cases = evalCases()
   const run = promisify(execFile)(PYTHON, [REF], { maxBuffer: 64 * 1024 * 1024 })
@@ -109,12 +117,23 @@ describe('evaluation parity with scikit-learn', () => {
     expect(binary.length).toBe(3)
     for (const c of binary) {
       const ref = refs[cases.indexOf(c)].counts!
-      const t = thresholdCounts(c.yTrue.map((y) => y === 1), c.probs.map((p) => p[1]))
+      const t = thresholdCounts(
+        c.yTrue.map((y) => y === 1),
+        c.probs.map((p) => p[1]),
+      )
       expectClose(t.thresholds, ref.thresholds, `${c.name} thresholds`)
       expectClose(t.tps, ref.tp, `${c.name} tp`)
       expectClose(t.fps, ref.fp, `${c.name} fp`)
-      expectClose(t.fps.map((v) => t.negatives - v), ref.tn, `${c.name} tn`)
-      expectClose(t.tps.map((v) => t.positives - v), ref.fn, `${c.name} fn`)
+      expectClose(
+        t.fps.map((v) => t.negatives - v),
+        ref.tn,
+        `${c.name} tn`,
+      )
+      expectClose(
+        t.tps.map((v) => t.positives - v),
+        ref.fn,
+        `${c.name} fn`,
+      )
     }
   })
 
@@ -134,7 +153,10 @@ describe('evaluation parity with scikit-learn', () => {
       // With explicit labels covering every prediction, sklearn reports micro avg, not accuracy.
       const acc = (ref.accuracy ?? (ref['micro avg'] as RefRow).recall) as number
       expectNum(ours.accuracy, acc, `${c.name} accuracy`)
-      for (const [key, avg] of [['macro avg', ours.macro], ['weighted avg', ours.weighted]] as const) {
+      for (const [key, avg] of [
+        ['macro avg', ours.macro],
+        ['weighted avg', ours.weighted],
+      ] as const) {
         const r = ref[key] as RefRow
         expectNum(avg.precision, r.precision, `${c.name} ${key} precision`)
         expectNum(avg.recall, r.recall, `${c.name} ${key} recall`)
@@ -147,7 +169,10 @@ describe('evaluation parity with scikit-learn', () => {
   it('bins confidence and computes ECE like the numpy reference', () => {
     cases.forEach((c, n) => {
       const ours = calibration(c.yTrue, c.probs)
-      expect(ours.bins.map((b) => b.count), c.name).toEqual(refs[n].calibration.counts)
+      expect(
+        ours.bins.map((b) => b.count),
+        c.name,
+      ).toEqual(refs[n].calibration.counts)
       expectNum(ours.ece, refs[n].calibration.ece, `${c.name} ECE`)
     })
   })

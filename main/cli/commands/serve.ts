@@ -1,10 +1,10 @@
 // `cts serve --run ID [--port N] [--host H] [--token T]`: a local prediction API over one trained
 // run for hospital systems (POST /predict, GET /health, GET /openapi.json). Stops on Ctrl+C.
 import { readFileSync } from 'node:fs'
-import { isIP } from 'node:net'
 import { Command } from 'commander'
 import { CtsError } from '../../../preload/contract'
 import { generateToken, tokenProblem } from '../../serve/auth'
+import { isLoopback } from '../../serve/host-check'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../serve/limits'
 import { loadRunPredictor } from '../../serve/predictor'
 import { startPredictionServer } from '../../serve/server'
@@ -17,13 +17,6 @@ interface ServeOptions {
   host: string
   token?: string
   quiet?: boolean
-}
-
-/** True for addresses only this computer can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '')
-  if (h === 'localhost' || h === '::1') return true
-  return isIP(h) === 4 && h.startsWith('127.')
 }
 
 export const serveCommand: CliCommand = {
@@ -54,7 +47,7 @@ export const serveCommand: CliCommand = {
               'bad-input',
               `--port must be a port number 0–65535 (got "${opts.port}").`,
             )
-          const given = opts.token ?? process.env.CTS_TOKEN
+          const given = opts.token ?? (process.env.CTS_TOKEN || undefined)
           const problem = given !== undefined ? tokenProblem(given) : null
           if (problem) throw new CtsError('bad-input', problem)
           const token = given ?? generateToken()

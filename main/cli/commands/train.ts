@@ -1,11 +1,10 @@
 // `cts train`: train a classifier on a project or on files, in a job process, with progress on
 // stderr; --json prints one JSON object (run id, labels, epochs, test metrics, timings) on stdout.
-import { dirname, extname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join, resolve } from 'node:path'
 import { Command } from 'commander'
 import { CtsError, type JobProgressDto } from '../../../preload/contract'
 import type { RunDto, TrainingConfigInput } from '../../../preload/contract/training'
-import { ForkHost } from '../../jobs/fork-host'
+import { ForkHost, jobEntryPath } from '../../jobs/fork-host'
 import { JobService } from '../../jobs/job-service'
 import type { TrainJobResult } from '../../jobs/train-job'
 import { MODELS_DIR } from '../../services/models-service'
@@ -33,12 +32,7 @@ interface TrainOptions {
   device?: string
   classWeights?: boolean
   json?: boolean
-}
-
-/** The job process entry next to this build of the code (.ts under tsx, .js when built). */
-export function jobEntryPath(): string {
-  const here = fileURLToPath(import.meta.url)
-  return join(dirname(here), '..', '..', 'jobs', `job-entry${extname(here)}`)
+  resume?: string
 }
 
 const num = (flag: string, v: string | undefined, int = true): number | undefined => {
@@ -105,10 +99,11 @@ export const trainCommand: CliCommand = {
         .option('--seed <n>')
         .option('--device <device>', 'auto | cpu | cuda | webgpu')
         .option('--class-weights', 'weight classes by inverse frequency')
+        .option('--resume <run>', 'continue a run whose training process died, from its checkpoint')
         .option('--json', 'print one JSON object with the run on stdout')
         .action(
           withContext(async (ctx, opts: TrainOptions) => {
-            if (!opts.project === !opts.train) {
+            if (!opts.resume && !opts.project === !opts.train) {
               throw new CtsError('bad-input', 'Give either --project or --train FILE (not both).')
             }
             const config: TrainingConfigInput = {
@@ -143,7 +138,10 @@ export const trainCommand: CliCommand = {
                 modelsDir: join(ws.home, MODELS_DIR),
               })
               let started: StartedRun
-              if (opts.project) {
+              if (opts.resume) {
+                const runId = num('--resume', opts.resume)!
+                started = training.resume(runId)
+              } else if (opts.project) {
                 const project = await ctx.resolveProject(opts.project)
                 started = training.startForProject(project.id, config)
               } else {

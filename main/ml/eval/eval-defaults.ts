@@ -15,3 +15,6 @@ export const BOOTSTRAP_SEED = 20240229
 
 /** Default target sensitivity for the binary operating point (screening use). */
 export const DEFAULT_TARGET_SENSITIVITY = 0.9
+
+/** Sensitivities the report's operating-point table lists besides the user's target. */
+export const REPORT_SENSITIVITY_TARGETS = [0.8, 0.9, 0.95, 0.99]

@@ -4,7 +4,6 @@ import { Graph, Tensor, dimProduct } from './ir'
 import {
   abs,
   add,
-  cast,
   div,
   erf,
   exp,
@@ -28,6 +27,7 @@ import {
   squeeze,
   sub,
   unsqueeze,
+  where,
 } from './ops'
 
 /** GELU, erf form (as BERT): 0.5 x (1 + erf(x / sqrt 2)). */
@@ -44,10 +44,29 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-12): 
 
 const PRIME = 2147483647 // 2^31 - 1
 const dropoutSalt = new WeakMap<Graph, number>()
+/** Per graph and shape: index * 16807 over the elements, shared by every dropout of that shape. */
+const scaledIndex = new WeakMap<Graph, Map<string, Tensor>>()
+
+function sharedScaledIndex(x: Tensor, seed: Tensor): Tensor {
+  const byShape = scaledIndex.get(x.graph) ?? new Map<string, Tensor>()
+  scaledIndex.set(x.graph, byShape)
+  const key = JSON.stringify(x.shape)
+  let t = byShape.get(key)
+  if (!t) {
+    const count = reduceProd(shapeOf(x), [0], false)
+    const index = range(scalar(seed, 0, 'int64'), count, dimProduct(x.shape))
+    t = mul(index, 16807)
+    byShape.set(key, t)
+  }
+  return t
+}
 
 /**
  * Inverted dropout with a mask drawn from a hash of (element index, seed, call site): the same
  * seed gives the same mask, every dropout call in a graph gets its own stream. Training only.
+ * h1 = (16807 i + s) mod P, then two rounds h = h^2 + c mod P (P = 2^31 - 1): the quadratic
+ * rounds make the stream non-linear in the index (an affine map alone gives a striped mask);
+ * an element is kept when h > p P.
  */
 export function dropout(x: Tensor, p: number, seed: Tensor): Tensor {
   if (p <= 0) return x
@@ -56,18 +75,12 @@ export function dropout(x: Tensor, p: number, seed: Tensor): Tensor {
     throw new Error('dropout: seed must be an int64 scalar')
   const salt = (dropoutSalt.get(x.graph) ?? 0) + 1
   dropoutSalt.set(x.graph, salt)
-  const i64 = (v: number) => scalar(seed, v, 'int64')
-  const count = reduceProd(shapeOf(x), [0], false)
-  const index = range(i64(0), count, dimProduct(x.shape))
   const seedPart = mod(add(mul(mod(seed, PRIME), 48271), salt * 7919), PRIME)
-  let h = mod(add(mul(index, 16807), seedPart), PRIME)
-  // Two quadratic rounds make the stream non-linear in the index (an affine map alone would
-  // give a regular, striped mask).
-  h = mod(add(mul(h, h), i64(12345 + salt)), PRIME)
-  h = mod(add(mul(h, h), i64(67891)), PRIME)
-  const u = div(cast(h, 'float32'), PRIME)
-  const keep = reshapeLike(cast(greater(u, p), 'float32'), x)
-  return mul(x, mul(keep, 1 / (1 - p)))
+  const h1 = mod(add(sharedScaledIndex(x, seed), seedPart), PRIME)
+  const h2 = mod(add(mul(h1, h1), 12345 + salt), PRIME)
+  const h3 = mod(add(mul(h2, h2), 67891), PRIME)
+  const keep = reshapeLike(greater(h3, Math.floor(p * PRIME)), x)
+  return where(keep, mul(x, 1 / (1 - p)), 0)
 }
 
 export interface CrossEntropyOptions {

@@ -191,13 +191,19 @@ function gatherGrad(g: Tensor, x: Tensor, idx: Tensor, axis: number): Tensor {
   if (axis === 0) return scatterNDAdd(zerosLike(x), unsqueeze(idx, [-1]), g)
   // Move the gathered axis to the front, scatter there, move it back.
   const xPerm = [axis, ...[...Array(x.rank).keys()].filter((i) => i !== axis)]
-  const xT = transpose(x, xPerm)
+  // Zeros of the transposed shape, built from the shape alone (never transposing x's data).
+  const permShape = xPerm.map((i) => x.shape[i])
+  const permIdx = x.graph.constant(BigInt64Array.from(xPerm, BigInt), [x.rank], 'int64')
+  const shapeT = x.isStatic
+    ? x.graph.constant(BigInt64Array.from(permShape as number[], BigInt), [x.rank], 'int64')
+    : gather(shapeOf(x), permIdx, 0)
+  const zeros = x.graph.node('Expand', [scalar(x, 0), shapeT], {}, x.dtype, permShape)
   const gPerm = [
     ...[...Array(r).keys()].map((i) => axis + i),
     ...[...Array(axis).keys()],
     ...[...Array(x.rank - axis - 1).keys()].map((i) => axis + r + i),
   ]
-  const scattered = scatterNDAdd(zerosLike(xT), unsqueeze(idx, [-1]), transpose(g, gPerm))
+  const scattered = scatterNDAdd(zeros, unsqueeze(idx, [-1]), transpose(g, gPerm))
   return transpose(
     scattered,
     xPerm.map((_, i) => xPerm.indexOf(i)),

@@ -1,13 +1,13 @@
 // A trained classifier on disk: model.onnx (inference graph, weights inside; inputs as the
 // encoder packs them, outputs logits and probs) + model.json (labels and how to encode texts).
-import { readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import * as ort from 'onnxruntime-node'
 import { emitOnnx } from '../graph'
+import { createSession, type DeviceChoice } from '../runtime'
 import { baselineCodec } from '../models/baseline-adapter'
 import type { BaselineModelConfig } from '../models/baseline'
 import { writeNewFileAtomic } from '../train/atomic-file'
-import { bertCodec } from '../train/bert-adapter'
+import { bertCodec } from '../models/bert-adapter'
 import { loadTokenizer } from '../tokenize/load-tokenizer'
 import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'
 import { predictProbabilities } from './predict'
@@ -61,12 +61,15 @@ export interface LoadedClassifier {
   release(): Promise<void>
 }
 
-export async function loadClassifierBundle(dir: string): Promise<LoadedClassifier> {
+export async function loadClassifierBundle(
+  dir: string,
+  device: DeviceChoice = 'cpu',
+): Promise<LoadedClassifier> {
   const meta = JSON.parse(readFileSync(join(dir, BUNDLE_META), 'utf8')) as BundleMeta
   if (meta.format !== FORMAT)
     throw new Error(`${dir} holds an unknown model format (${meta.format})`)
   const codec = await codecFor(meta.encoder, dir)
-  const session = await ort.InferenceSession.create(readFileSync(join(dir, BUNDLE_MODEL)))
+  const { session } = await createSession(readFileSync(join(dir, BUNDLE_MODEL)), { device })
   return {
     labels: meta.labels,
     predict: (texts, batchSize = 64) =>
@@ -88,11 +91,28 @@ type Codec = Pick<
 /** Where a BERT bundle keeps its tokenizer files. */
 export const BUNDLE_TOKENIZER_DIR = 'tokenizer'
 
+/** Tokenizer files a bundle carries so it predicts without the original model folder. */
+const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'vocab.txt',
+  'special_tokens_map.json',
+]
+
+/** Copy a model folder's tokenizer files into `<bundleDir>/tokenizer`. */
+export function copyTokenizerFiles(modelDir: string, bundleDir: string): void {
+  const to = join(bundleDir, BUNDLE_TOKENIZER_DIR)
+  mkdirSync(to, { recursive: true })
+  for (const f of TOKENIZER_FILES) {
+    if (existsSync(join(modelDir, f))) copyFileSync(join(modelDir, f), join(to, f))
+  }
+}
+
 async function codecFor(encoder: Record<string, unknown>, dir: string): Promise<Codec> {
   if (encoder.kind === 'bert') {
     const e = encoder as { numClasses: number; maxLength: number; lengthMultiple: number }
     const tokenizer = await loadTokenizer(join(dir, BUNDLE_TOKENIZER_DIR))
-    return bertCodec(tokenizer, e) as unknown as Codec
+    return bertCodec(tokenizer, { ...e, describe: encoder }) as unknown as Codec
   }
   if (encoder.kind === 'baseline') {
     const { lengthMultiple, ...config } = encoder as unknown as BaselineModelConfig & {

@@ -15,6 +15,7 @@ export interface GraphStepRunner extends StepRunner {
 export async function createGraphStepRunner(
   req: RunnerRequest,
   device: DeviceChoice = 'auto',
+  threads?: number,
 ): Promise<GraphStepRunner> {
   const g = req.graph
   const { model, io } = buildTrainStep({
@@ -24,7 +25,7 @@ export async function createGraphStepRunner(
     decayMask: g.decayMask,
     clipNorm: req.clipNorm,
   })
-  const handle = await createSession(model, { device })
+  const handle = await createSession(model, { device, threads })
   const values = new Map<string, Float32Array>()
   const m = new Map<string, Float32Array>()
   const v = new Map<string, Float32Array>()

@@ -4,6 +4,7 @@
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { emitOnnx, nameOf, type Tensor } from '../graph'
+import { createSession, type DeviceChoice } from '../runtime'
 import { argmaxRows, classificationReport, type ClassificationReport } from '../eval/metrics'
 import { predictProbabilities } from '../infer/predict'
 import { trainBatches } from './batching'
@@ -52,6 +53,8 @@ export interface TrainerOptions<E extends EncodedText> {
   classWeights: boolean
   /** Build the step runner for the adapter's graph (engine and execution provider choice). */
   createRunner: (o: RunnerRequest) => Promise<StepRunner>
+  /** Execution provider choice for the evaluation session (the runner makes its own). */
+  device?: DeviceChoice
   /** Where last.ckpt / best.ckpt live; with it an interrupted run resumes. */
   checkpointDir?: string
   onProgress?: (p: TrainProgress) => void
@@ -129,13 +132,14 @@ export async function trainClassifier<E extends EncodedText>(
   })
   // Evaluation model: params are inputs, so the current weights are fed without re-emitting.
   const evalSession = devItems
-    ? await ort.InferenceSession.create(
+    ? await createSession(
         emitOnnx({
           inputs: g.batchInputs,
           outputs: [{ name: 'probs', tensor: g.evalProbs }],
           trainable: g.trainable,
         }),
-      )
+        { device: o.device ?? 'cpu' },
+      ).then((h) => h.session)
     : undefined
 
   const lastPath = o.checkpointDir ? join(o.checkpointDir, 'last.ckpt') : undefined

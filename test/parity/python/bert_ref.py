@@ -134,7 +134,11 @@ def run(args):
             run_one(json.load(f))
 
 
-def run_one(spec):
+def load_classifier(spec):
+    """The spec's model in eval mode (dropout off) with the spec's frozen params.
+
+    Returns (model, forward(ids, mask, types) -> logits, trainable [(name, p)], decay names).
+    """
     # Imported here so the small commands (head) do not pay for importing transformers.
     from transformers import BertConfig, BertForSequenceClassification
 
@@ -172,25 +176,42 @@ def run_one(spec):
     model = model.to(dtype)
     model.eval()
 
-    named = [(n, p) for n, p in model.named_parameters()]
     decay = decay_names(model)
     trainable = []
-    for n, p in named:
+    for n, p in model.named_parameters():
         frozen = is_frozen(strip(n), spec)
         p.requires_grad_(not frozen)
         if not frozen:
             trainable.append((n, p))
 
-    b = spec['batch']
-    ids = torch.tensor(b['inputIds'], dtype=torch.long)
-    mask = torch.tensor(b['attentionMask'], dtype=torch.long)
-    types = torch.tensor(b['tokenTypeIds'], dtype=torch.long)
-    labels = torch.tensor(b['labels'], dtype=torch.long)
+    def forward(ids, mask, types):
+        if spec['head'] == 'cls':
+            return model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits
+        return model(ids, mask, types)
 
-    if spec['head'] == 'cls':
-        logits = model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits
-    else:
-        logits = model(ids, mask, types)
+    return model, forward, trainable, decay
+
+
+def adamw_for(trainable, decay, a):
+    """torch.optim.AdamW with the usual HF groups: no weight decay on biases and LayerNorm."""
+    groups = [
+        {'params': [p for n, p in trainable if n in decay], 'weight_decay': a['weightDecay']},
+        {'params': [p for n, p in trainable if n not in decay], 'weight_decay': 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=a.get('lr', 1e-3), betas=(a['beta1'], a['beta2']), eps=a['eps'])
+
+
+def batch_tensors(b):
+    return tuple(
+        torch.tensor(b[k], dtype=torch.long) for k in ('inputIds', 'attentionMask', 'tokenTypeIds')
+    )
+
+
+def run_one(spec):
+    _, forward, trainable, decay = load_classifier(spec)
+    b = spec['batch']
+    labels = torch.tensor(b['labels'], dtype=torch.long)
+    logits = forward(*batch_tensors(b))
     loss = nn.functional.cross_entropy(logits, labels)
     loss.backward()
 
@@ -203,12 +224,7 @@ def run_one(spec):
     if a.get('clipNorm'):
         # As the trainer does before every step: torch.nn.utils.clip_grad_norm_ over all grads.
         nn.utils.clip_grad_norm_([p for _, p in trainable], a['clipNorm'])
-    groups = [
-        {'params': [p for n, p in trainable if n in decay], 'weight_decay': a['weightDecay']},
-        {'params': [p for n, p in trainable if n not in decay], 'weight_decay': 0.0},
-    ]
-    opt = torch.optim.AdamW(groups, lr=a['lr'], betas=(a['beta1'], a['beta2']), eps=a['eps'])
-    opt.step()
+    adamw_for(trainable, decay, a).step()
     updated = {strip(n): p.detach().to(torch.float32).contiguous() for n, p in trainable}
 
     os.makedirs(spec['outDir'], exist_ok=True)

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   averagePrecision,
+  multiLabelCurves,
   oneVsRestCurves,
   precisionRecallCurve,
   rocAuc,
@@ -87,6 +88,31 @@ describe('curves', () => {
     expect(missing.perClass[2].rocAuc).toBeNull()
     expect(missing.perClass[2].averagePrecision).toBeNull()
     expect(missing.macroRocAuc).toBeNull()
+  })
+
+  it('gives per-label curves for a multi-label indicator matrix', () => {
+    // Label 0: positives score 0.9 and 0.4, negatives 0.5 and 0.1 → 3 of 4 pairs ordered: AUC 0.75.
+    // Label 1: the only positive scores highest → AUC 1.
+    const yTrue = [
+      [1, 1],
+      [0, 0],
+      [1, 0],
+      [0, 0],
+    ]
+    const scores = [
+      [0.9, 0.8],
+      [0.5, 0.3],
+      [0.4, 0.2],
+      [0.1, 0.1],
+    ]
+    const set = multiLabelCurves(yTrue, scores)
+    expect(set.perClass.map((c) => [c.positives, c.rocAuc])).toEqual([
+      [2, 0.75],
+      [1, 1],
+    ])
+    expect(set.macroRocAuc).toBe(0.875)
+    // Label 0 ranked +, −, +, −: AP = 0.5·1 + 0.5·(2/3).
+    expect(set.perClass[0].averagePrecision).toBeCloseTo(0.5 + 1 / 3, 15)
   })
 
   it('integrates decreasing x with a positive sign and rejects non-monotonic x', () => {

@@ -126,6 +126,11 @@ const cases: Case[] = [
     [s(5, 3)],
   ],
   ['gather axis 1 scalar index', ([a]) => gather(a, i64(a, [0], []), 1), [s(2, 4, 3)]],
+  [
+    'gather axis 1 scalar index, symbolic seq ([CLS])',
+    ([a]) => gather(a, i64(a, [0], []), 1),
+    [{ shape: ['batch', 'seq', 3], feed: [2, 4, 3] }],
+  ],
   ['gather axis 1 repeated', ([a]) => gather(a, i64(a, [3, 1, 3], [3]), 1), [s(2, 4, 2)]],
   ['gather axis 2 matrix index', ([a]) => gather(a, i64(a, [1, 0, 1, 1], [2, 2]), 2), [s(2, 1, 3)]],
   [

@@ -63,6 +63,20 @@ describe('execution provider choice', () => {
     )
   })
 
+  it('passes the thread count and the memory-arena switch to onnxruntime', async () => {
+    const f = fakeFactory({ cpu: true })
+    await new SessionProvider(f.factory).create(model, {
+      device: 'cpu',
+      threads: 1,
+      memArena: false,
+    })
+    expect(f.calls[0]).toMatchObject({
+      executionProviders: ['cpu'],
+      intraOpNumThreads: 1,
+      enableCpuMemArena: false,
+    })
+  })
+
   it('device cpu tries nothing else', async () => {
     const f = fakeFactory({ cpu: true, cuda: true })
     const h = await new SessionProvider(f.factory).create(model, { device: 'cpu' })

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createBertAdapter } from '../../../../main/ml/train/bert-adapter'
+import { createBertAdapter } from '../../../../main/ml/models/bert-adapter'
 import { createGraphStepRunner } from '../../../../main/ml/train/graph-step-runner'
 import { trainClassifier } from '../../../../main/ml/train/trainer'
 import {
   BUNDLE_TOKENIZER_DIR,
+  copyTokenizerFiles,
   loadClassifierBundle,
   saveClassifierBundle,
 } from '../../../../main/ml/infer/classifier-bundle'
@@ -23,8 +24,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }))
 
 describe('trainClassifier (BERT)', () => {
   it('fine-tunes the bundled model through the same loop and exports a bundle that predicts', async () => {
-    const options = { modelDir, numClasses: 2, maxLength: 16, lengthMultiple: 16, seed: 3 }
-    const adapter = await createBertAdapter(options)
+    const options = { numClasses: 2, maxLength: 16, lengthMultiple: 16, initSeed: 3 }
+    const adapter = await createBertAdapter(modelDir, options)
     const r = await trainClassifier({
       adapter,
       train: { texts, labels },
@@ -47,8 +48,8 @@ describe('trainClassifier (BERT)', () => {
     expect(r.epochs[0].trainLoss).toBeLessThan(1.0)
     expect(r.epochs[0].dev!.perClass.map((c) => c.support)).toEqual([2, 2])
 
-    const trained = await createBertAdapter({ ...options, weights: r.weights })
-    trained.copyTokenizer(join(out, BUNDLE_TOKENIZER_DIR))
+    const trained = await createBertAdapter(modelDir, { ...options, weights: r.weights })
+    copyTokenizerFiles(trained.info.dir, out)
     saveClassifierBundle(out, trained, ['healthy', 'disease'])
     expect(existsSync(join(out, BUNDLE_TOKENIZER_DIR, 'tokenizer.json'))).toBe(true)
     const model = await loadClassifierBundle(out)

@@ -1,0 +1,131 @@
+"""The PyTorch + transformers peer of our BERT fine-tuning: same data, same recipe, its own loop.
+
+Used by test/bench/train-bert.ts (which writes the data file and compares the two); runs alone too:
+
+  .venv/bin/python test/bench/train-ref.py --data DATA.json --model resources/models/all-MiniLM-L6-v2 \
+      [--head mean|cls] [--epochs 1] [--batch-size 16] [--max-length 128] [--lr 2e-5] [--seed 42]
+
+DATA.json: { train: { texts, labels }, dev?: { texts, labels }, numClasses }.
+The recipe is the usual Hugging Face one: AdamW (no decay on bias/LayerNorm, weight decay 0.01),
+linear warm-up (10 %) and decay, global-norm clipping at 1.0, dropout on while training, batches
+shuffled each epoch and padded to their longest text. Prints one JSON line: per-epoch seconds,
+samples/s, mean train loss, dev macro-F1, and the peak resident memory.
+"""
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+import torch
+from sklearn.metrics import f1_score
+from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'parity', 'python'))
+from bert_ref import MeanPoolClassifier  # noqa: E402
+
+
+def build(model_dir, head, num_classes):
+    from transformers import BertConfig, BertForSequenceClassification
+
+    config = BertConfig.from_pretrained(model_dir, num_labels=num_classes)
+    if head == 'cls':
+        model = BertForSequenceClassification.from_pretrained(model_dir, config=config)
+        return model, lambda out: out.logits
+    model = MeanPoolClassifier(config, num_classes)
+    from safetensors.torch import load_file
+
+    weights = load_file(os.path.join(model_dir, 'model.safetensors'))
+    state = {('bert.' + k if not k.startswith('bert.') else k): v for k, v in weights.items()}
+    model.load_state_dict(state, strict=False)
+    return model, lambda out: out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--data', required=True)
+    ap.add_argument('--model', required=True)
+    ap.add_argument('--head', default='mean', choices=['mean', 'cls'])
+    ap.add_argument('--epochs', type=int, default=1)
+    ap.add_argument('--batch-size', type=int, default=16)
+    ap.add_argument('--max-length', type=int, default=128)
+    ap.add_argument('--lr', type=float, default=2e-5)
+    ap.add_argument('--weight-decay', type=float, default=0.01)
+    ap.add_argument('--warmup-ratio', type=float, default=0.1)
+    ap.add_argument('--seed', type=int, default=42)
+    ap.add_argument('--threads', type=int, default=2)
+    args = ap.parse_args()
+
+    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    with open(args.data) as f:
+        data = json.load(f)
+    tok = AutoTokenizer.from_pretrained(args.model)
+    model, logits_of = build(args.model, args.head, data['numClasses'])
+
+    no_decay = set()
+    for mod_name, mod in model.named_modules():
+        if isinstance(mod, nn.LayerNorm):
+            no_decay.update(f'{mod_name}.{p}' for p, _ in mod.named_parameters())
+    named = list(model.named_parameters())
+    groups = [
+        {'params': [p for n, p in named if n not in no_decay and not n.endswith('bias')], 'weight_decay': args.weight_decay},
+        {'params': [p for n, p in named if n in no_decay or n.endswith('bias')], 'weight_decay': 0.0},
+    ]
+    opt = torch.optim.AdamW(groups, lr=args.lr)
+    train = data['train']
+    n = len(train['texts'])
+    steps_per_epoch = (n + args.batch_size - 1) // args.batch_size
+    total = steps_per_epoch * args.epochs
+    sched = get_linear_schedule_with_warmup(opt, int(total * args.warmup_ratio + 0.999999), total)
+
+    def encode(texts):
+        enc = tok(texts, truncation=True, max_length=args.max_length, padding='longest', return_tensors='pt')
+        return enc['input_ids'], enc['attention_mask'], enc.get('token_type_ids', torch.zeros_like(enc['input_ids']))
+
+    def forward(ids, mask, types):
+        if args.head == 'cls':
+            return logits_of(model(input_ids=ids, attention_mask=mask, token_type_ids=types))
+        return logits_of(model(ids, mask, types))
+
+    epochs = []
+    g = torch.Generator().manual_seed(args.seed)
+    for epoch in range(args.epochs):
+        model.train()
+        order = torch.randperm(n, generator=g).tolist()
+        started = time.perf_counter()
+        loss_sum = 0.0
+        for b in range(0, n, args.batch_size):
+            idx = order[b : b + args.batch_size]
+            ids, mask, types = encode([train['texts'][i] for i in idx])
+            labels = torch.tensor([train['labels'][i] for i in idx])
+            loss = nn.functional.cross_entropy(forward(ids, mask, types), labels)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            loss_sum += loss.item() * len(idx)
+        seconds = time.perf_counter() - started
+        result = {'epoch': epoch + 1, 'seconds': seconds, 'samplesPerSecond': n / seconds, 'trainLoss': loss_sum / n}
+        dev = data.get('dev')
+        if dev:
+            model.eval()
+            preds = []
+            with torch.no_grad():
+                for b in range(0, len(dev['texts']), 64):
+                    ids, mask, types = encode(dev['texts'][b : b + 64])
+                    preds += forward(ids, mask, types).argmax(-1).tolist()
+            result['devMacroF1'] = f1_score(dev['labels'], preds, average='macro')
+            result['devAccuracy'] = sum(int(p == y) for p, y in zip(preds, dev['labels'])) / len(preds)
+        epochs.append(result)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({'engine': f'torch {torch.__version__}', 'epochs': epochs, 'peakRssMb': peak_mb}))
+
+
+if __name__ == '__main__':
+    main()

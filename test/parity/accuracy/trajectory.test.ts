@@ -1,0 +1,161 @@
+// Training-trajectory parity (issue #3, point 10, layer 1 of ./README.md): 18 AdamW steps of
+// all-MiniLM-L6-v2 on the bilingual sample texts give the same losses and the same dev predictions
+// as PyTorch + transformers fed the same batches and learning rates (dropout off on both sides).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
+import * as ort from 'onnxruntime-node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { emitOnnx } from '../../../main/ml/graph'
+import { bertParamValues, buildBertClassifier } from '../../../main/ml/models/bert'
+import { loadTokenizer } from '../../../main/ml/tokenize/load-tokenizer'
+import { Rng } from '../../../main/ml/train/rng'
+import { linearScheduleFactor, warmupSteps } from '../../../main/ml/train/schedule'
+import { buildTrainStep } from '../../../main/ml/train/train-step'
+import {
+  MINILM_DIR,
+  ROOT,
+  batchFeeds,
+  loadCheckpoint,
+  refPython,
+  type RefBatch,
+} from '../bert-harness'
+
+const SAMPLES = join(ROOT, 'resources/samples/symptoms-zh-en.csv')
+const TRAIN_SCRIPT = join(ROOT, 'test/parity/python/bert_train_ref.py')
+const MAX_LENGTH = 32
+const BATCH = 8
+const EPOCHS = 3
+const PEAK_LR = 1e-4
+const ADAMW = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 }
+
+interface Step {
+  batch: RefBatch
+  lr: number
+}
+
+/** Rows padded with [PAD] (id 0) to the batch's longest text, single segment. */
+function pad(ids: number[][], labels: number[]): RefBatch {
+  const seq = Math.max(...ids.map((r) => r.length))
+  const fill = (r: number[], v: (x: number) => number) =>
+    Array.from({ length: seq }, (_, i) => (i < r.length ? v(r[i]) : 0))
+  return {
+    inputIds: ids.map((r) => fill(r, (x) => x)),
+    attentionMask: ids.map((r) => fill(r, () => 1)),
+    tokenTypeIds: ids.map(() => new Array<number>(seq).fill(0)),
+    labels,
+  }
+}
+
+describe('fine-tuning trajectory matches PyTorch + transformers', () => {
+  const work = mkdtempSync(join(tmpdir(), 'cts-trajectory-'))
+  const headPath = join(work, 'head.safetensors')
+  const steps: Step[] = []
+  let dev: RefBatch
+  let ref: { losses: number[]; devLogits: number[][] }
+
+  beforeAll(async () => {
+    const rows = parse(readFileSync(SAMPLES), { columns: true }) as Record<string, string>[]
+    const tokenizer = await loadTokenizer(MINILM_DIR)
+    const order = new Rng(42).shuffle(rows.map((_, i) => i))
+    const encode = (i: number) => tokenizer.encode(rows[i].text, MAX_LENGTH)
+    const label = (i: number) => (rows[i].label === '疾病' ? 1 : 0)
+    const train = order.slice(0, 6 * BATCH)
+    const devIdx = order.slice(6 * BATCH, 6 * BATCH + 32)
+    dev = pad(devIdx.map(encode), devIdx.map(label))
+    const rng = new Rng(7)
+    const total = EPOCHS * (train.length / BATCH)
+    const warmup = warmupSteps(total, 0.1)
+    for (let e = 0; e < EPOCHS; e++) {
+      const epochOrder = rng.shuffle([...train])
+      for (let b = 0; b < epochOrder.length; b += BATCH) {
+        const idx = epochOrder.slice(b, b + BATCH)
+        const lr = PEAK_LR * linearScheduleFactor(steps.length, total, warmup)
+        steps.push({ batch: pad(idx.map(encode), idx.map(label)), lr })
+      }
+    }
+    const specPath = join(work, 'spec.json')
+    const spec = {
+      modelDir: MINILM_DIR,
+      headPath,
+      headInit: { hidden: 384, numLabels: 2, seed: 31 },
+      head: 'mean',
+      steps,
+      adamw: ADAMW,
+      dev,
+    }
+    writeFileSync(specPath, JSON.stringify(spec))
+    ref = JSON.parse(refPython(['--spec', specPath], TRAIN_SCRIPT))
+  }, 600_000)
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+  it('gives the same loss at every step and the same dev predictions after the last', async () => {
+    const { config, weights } = await loadCheckpoint(MINILM_DIR, headPath)
+    const m = buildBertClassifier(config, weights, { numLabels: 2, head: 'mean', training: false })
+    const { model, io } = buildTrainStep({
+      inputs: [...m.batchInputs, m.labels, m.classWeights],
+      loss: m.loss,
+      trainable: m.trainable,
+      decayMask: m.decayMask,
+      ...ADAMW,
+    })
+    const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 2 })
+    const values = bertParamValues(m)
+    const state: Record<string, ort.Tensor> = {}
+    for (const p of io.params) {
+      const v = values.get(p.name) as Float32Array
+      state[p.input] = new ort.Tensor('float32', v, p.shape)
+      state[p.m] = new ort.Tensor('float32', new Float32Array(v.length), p.shape)
+      state[p.v] = new ort.Tensor('float32', new Float32Array(v.length), p.shape)
+    }
+    const scalar = (x: number) => new ort.Tensor('float32', Float32Array.of(x), [])
+    const losses: number[] = []
+    for (const [i, s] of steps.entries()) {
+      const out = await session.run({
+        ...batchFeeds(s.batch, 2),
+        ...state,
+        [io.step]: scalar(i + 1),
+        [io.lr]: scalar(s.lr),
+        [io.weightDecay]: scalar(ADAMW.weightDecay),
+      })
+      losses.push((out[io.loss].data as Float32Array)[0])
+      for (const p of io.params) {
+        state[p.input] = out[p.output]
+        state[p.m] = out[p.mOut]
+        state[p.v] = out[p.vOut]
+      }
+    }
+    await session.release()
+
+    const relLoss = Math.max(...losses.map((l, i) => Math.abs(l - ref.losses[i]) / ref.losses[i]))
+    // The model really trained: the last losses are well below the first.
+    expect(ref.losses[ref.losses.length - 1]).toBeLessThan(ref.losses[0] * 0.8)
+    expect(relLoss).toBeLessThanOrEqual(1e-3)
+
+    const evalBytes = emitOnnx({
+      inputs: m.batchInputs,
+      outputs: [{ name: 'logits', tensor: m.evalLogits }],
+      trainable: m.trainable,
+    })
+    const evalSession = await ort.InferenceSession.create(evalBytes, { intraOpNumThreads: 2 })
+    const feeds: Record<string, ort.Tensor> = {}
+    const all = batchFeeds(dev, 2)
+    for (const n of evalSession.inputNames) feeds[n] = all[n] ?? state[n]
+    const logits = (await evalSession.run(feeds)).logits.data as Float32Array
+    await evalSession.release()
+    const ours = ref.devLogits.map((_, i) => [logits[2 * i], logits[2 * i + 1]])
+    const maxDiff = Math.max(
+      ...ours.flatMap((r, i) => r.map((v, j) => Math.abs(v - ref.devLogits[i][j]))),
+    )
+    const argmax = (r: number[]) => (r[1] > r[0] ? 1 : 0)
+    console.log(
+      `trajectory: ${steps.length} steps, worst loss rel diff ${relLoss.toExponential(2)}, ` +
+        `losses ${ref.losses[0].toFixed(4)} → ${ref.losses[ref.losses.length - 1].toFixed(4)}, ` +
+        `dev logits max diff ${maxDiff.toExponential(2)}`,
+    )
+    expect(maxDiff).toBeLessThanOrEqual(1e-3)
+    expect(ours.map(argmax)).toEqual(ref.devLogits.map(argmax))
+  })
+})
