@@ -6,6 +6,7 @@ import { datasetsArgs, type DatasetsResults } from './contract/datasets'
 import { labelsArgs, type LabelsResults } from './contract/labels'
 import { exportsArgs, type ExportsResults } from './contract/exports'
 import { jobsArgs, type JobsResults, type JobProgressDto } from './contract/jobs'
+import { trainingArgs, type TrainingResults } from './contract/training'
 import type { CtsErrorDto } from './contract/common'
 
 export * from './contract/common'
@@ -14,6 +15,7 @@ export type * from './contract/datasets'
 export type * from './contract/labels'
 export type * from './contract/exports'
 export type * from './contract/jobs'
+export type * from './contract/training'
 
 /** Argument schemas of every call, validated by main before any service runs. */
 export const callSchemas = {
@@ -22,6 +24,7 @@ export const callSchemas = {
   ...labelsArgs,
   ...exportsArgs,
   ...jobsArgs,
+  ...trainingArgs,
 }
 
 export type CallName = keyof typeof callSchemas
@@ -30,7 +33,8 @@ export type CallResults = ProjectsResults &
   DatasetsResults &
   LabelsResults &
   ExportsResults &
-  JobsResults
+  JobsResults &
+  TrainingResults
 export type CallResult<C extends CallName> = CallResults[C]
 
 /** The flat contract main implements: one async function per call. */

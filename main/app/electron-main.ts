@@ -2,15 +2,21 @@
 // registers the contract on IPC with sender checks, applies the security policy, opens the window.
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess } from 'electron'
 import { openServices, type OpenedServices } from '../web/open-services'
 import { createBroadcast, registerContract } from './ipc-adapter'
 import { installMenu } from './menu'
 import { CONTENT_SECURITY_POLICY, denyPermission, isAllowedNavigation } from './security'
+import { UtilityHost } from './utility-host'
 import { createMainWindow, guardWebContents, type AppPage } from './window'
 
 /** Development only: the Vite dev server (never used by a packaged app). */
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
+
+/** The bundled job process entry (scripts/build-node.mjs), run in a utilityProcess per job. */
+function jobEntry(): string {
+  return join(app.getAppPath(), 'out', 'main', 'jobs', 'job-host-entry.js')
+}
 
 function appPage(): AppPage {
   const root = app.getAppPath()
@@ -56,7 +62,12 @@ async function start(): Promise<void> {
   installMenu({ isMac: process.platform === 'darwin', isDev: devServerUrl !== undefined })
 
   const broadcast = createBroadcast(() => BrowserWindow.getAllWindows().map((w) => w.webContents))
-  services = await openServices(join(app.getPath('userData'), 'workspace'), broadcast)
+  services = await openServices(join(app.getPath('userData'), 'workspace'), broadcast, {
+    jobHost: new UtilityHost(
+      (path, args, options) => utilityProcess.fork(path, args, options),
+      jobEntry(),
+    ),
+  })
   unregister = registerContract(ipcMain, services.handlers, {
     isTrustedSender: (frame) => isAllowedNavigation(frame.url, page.url),
   })

@@ -18,12 +18,6 @@ export class JobCancelledError extends Error {
   }
 }
 
-/** Electron's utilityProcess child side (process.parentPort), typed here without importing electron. */
-interface ParentPort {
-  on(event: 'message', listener: (e: { data: unknown }) => void): void
-  postMessage(message: unknown): void
-}
-
 interface Channel {
   send(m: ChildToHost): void
   /** Send the final message, then exit once it has left. */
@@ -31,20 +25,11 @@ interface Channel {
   onMessage(listener: (m: HostToChild) => void): void
 }
 
-/** The parent channel: a utilityProcess port in the app, Node's IPC under child_process.fork. */
+/**
+ * Node's IPC channel (child_process.fork). In the desktop app, main/app/utility-host.ts maps
+ * utilityProcess's parentPort onto process.send before this module loads.
+ */
 function parentChannel(): Channel {
-  const port = (process as unknown as { parentPort?: ParentPort }).parentPort
-  if (port) {
-    return {
-      send: (m) => port.postMessage(m),
-      // postMessage hands the message over synchronously; let the event loop flush it first.
-      sendAndExit: (m) => {
-        port.postMessage(m)
-        setTimeout(() => process.exit(0), 50)
-      },
-      onMessage: (listener) => port.on('message', (e) => listener(e.data as HostToChild)),
-    }
-  }
   if (!process.send) throw new Error('runJobWorker must run in a child process with an IPC channel')
   return {
     send: (m) => process.send!(m),

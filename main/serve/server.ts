@@ -110,7 +110,8 @@ export async function startPredictionServer(o: ServeOptions): Promise<Prediction
   let port = 0
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now()
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    // Split by hand: URL parsing throws on some targets, and the query string plays no part.
+    const path = (req.url ?? '/').split('?')[0]
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined
     let status = 200
     let texts = 0
@@ -147,7 +148,8 @@ export async function startPredictionServer(o: ServeOptions): Promise<Prediction
 
   const server = createServer(
     { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: 10_000 },
-    (req, res) => void handle(req, res),
+    // handle() answers every error itself; this only guards against a failure while answering.
+    (req, res) => void handle(req, res).catch(() => res.destroy()),
   )
   await listen(server, host, o.port ?? 0)
   port = (server.address() as AddressInfo).port
@@ -195,7 +197,7 @@ function toApiError(err: unknown, log: ServeOptions['log']): ApiError {
       'Retry-After': String(RETRY_AFTER_SECONDS),
     })
   // The class only: a model error's message might quote the text it failed on.
-  log?.(`prediction failed (${err instanceof Error ? err.name : typeof err})`)
+  log?.(`request failed (${err instanceof Error ? err.name : typeof err})`)
   return new ApiError(500, 'internal', 'The model failed on this request; it can be retried.')
 }
 

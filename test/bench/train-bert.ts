@@ -6,6 +6,10 @@
 //
 // Prints one JSON line per engine and a last line with the speed ratio (ours / torch samples/s).
 // Keep runs short on shared 2-core machines; a full 5-epoch run on the whole split takes hours.
+// Fairness: both engines use 2 threads, the same texts, recipe and max length; each keeps its own
+// padding policy (ours: length buckets rounded to 16; torch: random batches padded to the longest)
+// and its own initial classifier. Timed: the training loop of each epoch, without start-up and
+// without dev evaluation. Quote the ratio of one run, never absolute times (noisy shared cores).
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -15,6 +15,7 @@ import {
   mod,
   mul,
   neg,
+  pow,
   range,
   reduceMean,
   reduceProd,
@@ -30,15 +31,21 @@ import {
   where,
 } from './ops'
 
-/** GELU, erf form (as BERT): 0.5 x (1 + erf(x / sqrt 2)). */
+/**
+ * GELU, erf form, written as transformers and torch's ONNX export write it,
+ * x * 0.5 * (1 + erf(x / sqrt 2)), so onnxruntime fuses it into one Gelu kernel in inference graphs.
+ */
 export function gelu(x: Tensor): Tensor {
-  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1))
+  return mul(mul(x, add(erf(div(x, Math.SQRT2)), 1)), 0.5)
 }
 
-/** LayerNorm over the last axis, as torch.nn.LayerNorm (biased variance, eps inside the sqrt). */
+/**
+ * LayerNorm over the last axis, as torch.nn.LayerNorm (biased variance, eps inside the sqrt), in
+ * the op pattern onnxruntime fuses into LayerNormalization in inference graphs.
+ */
 export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-12): Tensor {
   const centered = sub(x, reduceMean(x, [-1], true))
-  const variance = reduceMean(mul(centered, centered), [-1], true)
+  const variance = reduceMean(pow(centered, 2), [-1], true)
   return add(mul(div(centered, sqrt(add(variance, eps))), gamma), beta)
 }
 

@@ -94,7 +94,9 @@ export const VJPS: Record<string, Vjp> = {
   ],
   Pow: (_y, g, { inputs: [x, e] }) => {
     const c = constantValue(e)
-    return [mul(g, mul(pow(x, c - 1), c)), null]
+    // x^2 (LayerNorm's variance) needs no Pow in the backward pass.
+    const dydx = c === 2 ? mul(x, 2) : c === 1 ? null : mul(pow(x, c - 1), c)
+    return [dydx ? mul(g, dydx) : g, null]
   },
   Neg: (_y, g) => [neg(g)],
   Sqrt: (y, g) => [div(g, mul(y, 2))],

@@ -75,6 +75,8 @@ describe('bundled electron-main', () => {
     })
     expect(report.forbidden).toMatchObject({ ok: false, error: { code: 'forbidden' } })
     expect(report.listed).toEqual(['Ward 7 病房'])
+    expect(report.jobs).toEqual({ ok: true, value: [] })
+    expect(report.runs).toEqual({ ok: true, value: [] })
     expect(report.workspaceExists).toBe(true)
   })
 

@@ -258,6 +258,7 @@ describe('prediction server', () => {
       '200',
       '400',
       '401',
+      '403',
       '405',
       '413',
       '415',
@@ -307,7 +308,7 @@ describe('prediction server', () => {
     const r = await predict(server, { texts: [secret] })
     expect(errorOf(r, 500, 'internal')).toBe('The model failed on this request; it can be retried.')
     expect(log).toEqual([
-      'prediction failed (TypeError)',
+      'request failed (TypeError)',
       expect.stringMatching(/^POST \/predict 500 0 texts [\d.]+ ms$/),
     ])
   })

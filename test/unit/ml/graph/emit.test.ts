@@ -1,5 +1,8 @@
 // The ONNX emitter: only what the outputs need is emitted, frozen weights are initializers,
 // trainable ones inputs, symbolic dims are declared, both opsets load and agree in onnxruntime.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 import {
@@ -9,6 +12,7 @@ import {
   emitOnnx,
   exp,
   gather,
+  gelu,
   layerNorm,
   matmul,
   reduceMax,
@@ -152,6 +156,36 @@ describe('ONNX emitter', () => {
       /used twice/,
     )
     expect(() => g.param('w', [1], new Float32Array(1))).toThrow(/declared twice/)
+  })
+
+  it('writes GELU and LayerNorm in the patterns onnxruntime fuses for inference', async () => {
+    const g = new Graph()
+    const x = g.input('x', 'float32', ['batch', 'seq', 8])
+    const w = g.param(
+      'w',
+      [8, 8],
+      Float32Array.from({ length: 64 }, (_, i) => Math.sin(i)),
+    )
+    const b = g.param('b', [8], new Float32Array(8).fill(0.1))
+    const gamma = g.param('gamma', [8], new Float32Array(8).fill(1))
+    const beta = g.param('beta', [8], new Float32Array(8))
+    const y = layerNorm(gelu(add(matmul(x, w), b)), gamma, beta, 1e-12)
+    const dir = mkdtempSync(join(tmpdir(), 'cts-fusion-'))
+    try {
+      const path = join(dir, 'optimized.onnx')
+      const bytes = emitOnnx({ inputs: [x], outputs: [{ name: 'y', tensor: y }] })
+      const s = await ort.InferenceSession.create(bytes, {
+        optimizedModelFilePath: path,
+        logSeverityLevel: 3,
+      })
+      await s.release()
+      const ops = decodeModel(new Uint8Array(readFileSync(path))).graph.node.map((n) => n.op_type)
+      expect(ops).toContain('LayerNormalization')
+      expect(ops.some((op) => op === 'Gelu' || op === 'BiasGelu')).toBe(true)
+      expect(ops).not.toContain('Erf')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('infers shapes with symbolic dims through reshape, matmul and broadcasting', () => {
