@@ -19,7 +19,8 @@
 //
 // Params are named exactly as in the checkpoint without a 'bert.' prefix
 // ('encoder.layer.0.attention.self.query.weight', 'pooler.dense.weight', 'classifier.weight'),
-// torch layout ([out, in]), so trained weights save back as a Hugging Face checkpoint unchanged.
+// torch layout ([out, in]), so trained weights map back to Hugging Face names one to one.
+// createBertAdapter (bert-adapter.ts) wraps all this, with the tokenizer, as a ClassifierAdapter.
 // Frozen params (freezeEmbeddings, freezeLayers) are left out of `trainable`: emitted graphs make
 // them initializers. A classifier (or pooler) the checkpoint lacks is initialised seeded, as HF does.
 import {
@@ -86,6 +87,8 @@ export interface BertClassifierModel {
   inputIds: Tensor
   attentionMask: Tensor
   tokenTypeIds: Tensor
+  /** The same three inputs by role. */
+  inputs: { inputIds: Tensor; attentionMask: Tensor; tokenTypeIds: Tensor }
   /** [inputIds, attentionMask, tokenTypeIds]: the batch inputs, in emit order. */
   batchInputs: Tensor[]
   labels: Tensor
@@ -181,6 +184,7 @@ export function buildBertClassifier(
     inputIds,
     attentionMask,
     tokenTypeIds,
+    inputs,
     batchInputs: [inputIds, attentionMask, tokenTypeIds],
     labels,
     dropoutSeed,

@@ -5,6 +5,7 @@ import {
   type Dim,
   type Tensor,
   DEFAULT_OPSET,
+  add,
   cast,
   gather,
   grad,
@@ -15,7 +16,6 @@ import {
 } from '../graph'
 import { encodeModel, type GraphProtoObj, type NodeObj } from '../graph/onnx-proto'
 import { ADAMW_DEFAULTS, adamwUpdate, globalNorm } from './adamw-graph'
-import { add } from '../graph'
 
 export interface TrainStepOptions {
   /** Per-step inputs (ids, mask, labels, dropout seed …); for K > 1 fed stacked along a new K axis. */

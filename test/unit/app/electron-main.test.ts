@@ -4,8 +4,9 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { callNames } from '../../../preload/contract'
+import { callNames, type CtsApi } from '../../../preload/contract'
 import { ForkHost } from '../../../main/jobs/fork-host'
 import { JobService } from '../../../main/jobs/job-service'
 import { CONTENT_SECURITY_POLICY, secureWebPreferences } from '../../../main/app/security'
@@ -93,6 +94,54 @@ describe('bundled electron-main', () => {
     expect(report.cancelLocal).toBe(false)
     expect(report.permissionAnswers).toEqual([false])
     expect(report.permissionCheck).toBe(false)
+  })
+})
+
+describe('bundled preload', () => {
+  it('exposes only window.cts, whose calls are ipcRenderer.invoke and whose events drop the sender', async () => {
+    const exposed: [string, unknown][] = []
+    const invoked: [string, unknown][] = []
+    const listeners = new Map<string, (event: unknown, payload: unknown) => void>()
+    const electron = {
+      contextBridge: {
+        exposeInMainWorld: (key: string, value: unknown) => exposed.push([key, value]),
+      },
+      ipcRenderer: {
+        invoke: async (channel: string, args: unknown) => {
+          invoked.push([channel, args])
+          return channel === 'projects/get'
+            ? { ok: false, error: { code: 'not-found', message: 'No project 9.' } }
+            : { ok: true, value: [] }
+        },
+        on: (channel: string, fn: (event: unknown, payload: unknown) => void) =>
+          listeners.set(channel, fn),
+        removeListener: (channel: string) => listeners.delete(channel),
+      },
+    }
+    const source = readFileSync(join(dir, 'out/preload/index.cjs'), 'utf8')
+    const module = { exports: {} }
+    const require = (id: string) => {
+      if (id !== 'electron') throw new Error(`preload required ${id}`)
+      return electron
+    }
+    runInNewContext(source, { require, module, exports: module.exports })
+    expect(exposed.map(([key]) => key)).toEqual(['cts'])
+    const cts = exposed[0]![1] as CtsApi
+    await expect(cts.projects.list({})).resolves.toEqual([])
+    await expect(cts.projects.get({ projectId: 9 })).rejects.toMatchObject({
+      code: 'not-found',
+      message: 'No project 9.',
+    })
+    expect(invoked).toEqual([
+      ['projects/list', {}],
+      ['projects/get', { projectId: 9 }],
+    ])
+    const got: unknown[] = []
+    const off = cts.on('jobs/progress', (p) => got.push(p))
+    listeners.get('jobs/progress')!({ sender: 'secret' }, { jobId: 'j', phase: 'x' })
+    off()
+    expect(got).toEqual([{ jobId: 'j', phase: 'x' }])
+    expect(listeners.size).toBe(0)
   })
 })
 
