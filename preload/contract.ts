@@ -7,6 +7,10 @@ import { labelsArgs, type LabelsResults } from './contract/labels'
 import { exportsArgs, type ExportsResults } from './contract/exports'
 import { jobsArgs, type JobsResults, type JobProgressDto } from './contract/jobs'
 import { trainingArgs, type TrainingResults } from './contract/training'
+import { evaluationArgs, type EvaluationResults } from './contract/evaluation'
+import { reportsArgs, type ReportsResults } from './contract/reports'
+import { modelsArgs, type ModelsResults } from './contract/models'
+import { predictArgs, type PredictResults } from './contract/predict'
 import type { CtsErrorDto } from './contract/common'
 
 export * from './contract/common'
@@ -16,6 +20,10 @@ export type * from './contract/labels'
 export type * from './contract/exports'
 export type * from './contract/jobs'
 export type * from './contract/training'
+export type * from './contract/evaluation'
+export type * from './contract/reports'
+export type * from './contract/models'
+export type * from './contract/predict'
 
 /** Argument schemas of every call, validated by main before any service runs. */
 export const callSchemas = {
@@ -25,6 +33,10 @@ export const callSchemas = {
   ...exportsArgs,
   ...jobsArgs,
   ...trainingArgs,
+  ...evaluationArgs,
+  ...reportsArgs,
+  ...modelsArgs,
+  ...predictArgs,
 }
 
 export type CallName = keyof typeof callSchemas
@@ -34,7 +46,11 @@ export type CallResults = ProjectsResults &
   LabelsResults &
   ExportsResults &
   JobsResults &
-  TrainingResults
+  TrainingResults &
+  EvaluationResults &
+  ReportsResults &
+  ModelsResults &
+  PredictResults
 export type CallResult<C extends CallName> = CallResults[C]
 
 /** The flat contract main implements: one async function per call. */

@@ -1,10 +1,15 @@
-// Routes: the project list, a project's text table and its labelling view. Hash history, so the
+// Routes: the project list and a project's tabs: texts, labelling, training, runs (with each
+// run's evaluation) and prediction. Hash history, so the
 // app works from file:// in Electron as well as over the loopback bridge.
 import { createRouter, createWebHashHistory } from 'vue-router'
 import ProjectsView from './views/ProjectsView.vue'
 import ProjectLayout from './views/ProjectLayout.vue'
 import DatasetView from './views/DatasetView.vue'
 import LabellingView from './views/LabellingView.vue'
+import TrainView from './views/TrainView.vue'
+import RunsView from './views/RunsView.vue'
+import EvaluationView from './views/EvaluationView.vue'
+import PredictView from './views/PredictView.vue'
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -18,6 +23,15 @@ export const router = createRouter({
         { path: '', redirect: (to) => ({ name: 'texts', params: to.params }) },
         { path: 'texts', name: 'texts', component: DatasetView },
         { path: 'label', name: 'label', component: LabellingView },
+        { path: 'train', name: 'train', component: TrainView },
+        { path: 'runs', name: 'runs', component: RunsView },
+        {
+          path: 'runs/:runId',
+          name: 'run',
+          component: EvaluationView,
+          props: (route) => ({ runId: Number(route.params.runId) }),
+        },
+        { path: 'predict', name: 'predict', component: PredictView },
       ],
     },
     { path: '/:pathMatch(.*)*', redirect: '/' },

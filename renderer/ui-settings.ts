@@ -16,3 +16,11 @@ export const IMPORT_PREVIEW_ROWS = 8
 export const IMPORT_REJECTED_SHOWN = 50
 /** How long "Saved" and similar notes stay visible. */
 export const NOTE_MS = 2500
+/** Loss points kept per training job for the live curve (older ones are thinned). */
+export const LOSS_POINTS_KEPT = 400
+/** Default prevalence (%) offered in the operating-point panel until the user enters their own. */
+export const DEFAULT_PREVALENCE_PERCENT = 10
+/** Default target sensitivity (%) of the operating-point slider. */
+export const DEFAULT_TARGET_SENSITIVITY_PERCENT = 90
+/** Misclassified examples shown per page in the evaluation view. */
+export const MISCLASSIFIED_PAGE = 20

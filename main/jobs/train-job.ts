@@ -18,6 +18,8 @@ import type { TrainingDefaults } from '../ml/train/defaults'
 import { createGraphStepRunner } from '../ml/train/graph-step-runner'
 import { trainClassifier, TrainingCancelledError, type LabelledTexts } from '../ml/train/trainer'
 import type { DeviceChoice } from '../ml/runtime'
+import { writeNewFileAtomic } from '../ml/train/atomic-file'
+import { TEST_PREDICTIONS_ARTIFACT } from '../reports/run-artifacts'
 import type { JobContext } from './job-worker'
 import { JobCancelledError } from './job-worker'
 
@@ -36,7 +38,17 @@ export interface TrainJobInput {
   hyper: TrainHyper
   train: LabelledTexts
   dev?: LabelledTexts
-  test: LabelledTexts
+  /** `ids`: the texts' project ids, so evaluation can point back at them (absent for files). */
+  test: LabelledTexts & { ids?: number[] }
+}
+
+/** Probability rows (run label order) of a flat row-major matrix. */
+export function probabilityRows(flat: ArrayLike<number>, numClasses: number): number[][] {
+  const rows: number[][] = []
+  for (let i = 0; i + numClasses <= flat.length; i += numClasses) {
+    rows.push(Array.from({ length: numClasses }, (_, c) => flat[i + c]))
+  }
+  return rows
 }
 
 export interface TrainJobResult {
@@ -161,6 +173,20 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
     ...Array(numClasses).keys(),
   ])
   const evalSeconds = (performance.now() - evalStart) / 1000
+  // Frozen with the run: the evaluation view and the report recompute everything from these.
+  // A resumed job that crashed after writing it finds the same bundle, hence the same numbers.
+  const predictionsPath = join(input.runDir, TEST_PREDICTIONS_ARTIFACT)
+  if (!existsSync(predictionsPath)) {
+    writeNewFileAtomic(
+      predictionsPath,
+      JSON.stringify({
+        split: 'test',
+        yTrue: input.test.labels,
+        probs: probabilityRows(probs, numClasses),
+        textIds: input.test.ids ?? input.test.labels.map(() => null),
+      }),
+    )
+  }
   // The bundle holds the best weights; the checkpoints only served a resume.
   rmSync(checkpointDir, { recursive: true, force: true })
   return {

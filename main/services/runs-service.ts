@@ -1,17 +1,22 @@
 // Runs: one row per training run (config, labels, data hash, seed, provider, status, timings,
 // metrics) plus per-epoch rows; artifacts in <home>/runs/<id>/, written atomically, never overwritten.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { CtsError } from '../../preload/contract/common'
 import type {
   EvaluationDto,
+  MetricsRowDto,
   ModelKind,
+  RunComparisonDto,
   RunDto,
   RunEpochDto,
   RunStatus,
 } from '../../preload/contract/training'
 import { writeNewFileAtomic } from '../ml/train/atomic-file'
+
+/** Run-folder artifact: texts per label and split, duplicates removed (no text). */
+export const DATASET_SUMMARY_ARTIFACT = 'dataset-summary.json'
 
 export interface NewRun {
   projectId?: number | null
@@ -171,6 +176,79 @@ export class RunsService {
     const path = join(this.runDir(runId), name)
     if (!existsSync(path)) throw new CtsError('not-found', `Run ${runId} has no ${name}.`)
     return readFileSync(path)
+  }
+
+  /**
+   * Test metrics of two or more runs side by side, and each run's differences to the first.
+   * Runs must share one label set (in any order) and have finished with test metrics.
+   */
+  compare(runIds: number[]): RunComparisonDto {
+    if (new Set(runIds).size !== runIds.length)
+      throw new CtsError('bad-input', 'Choose different runs to compare: a run was listed twice.')
+    const runs = runIds.map((id) => this.get(id))
+    const labels = runs[0].labels
+    for (const r of runs) {
+      const same = r.labels.length === labels.length && r.labels.every((l) => labels.includes(l))
+      if (!same) {
+        throw new CtsError(
+          'bad-input',
+          `Runs ${runs[0].id} and ${r.id} have different labels (${labels.join(', ')} vs ` +
+            `${r.labels.join(', ')}); only runs with the same labels can be compared.`,
+        )
+      }
+      if (!r.test) {
+        throw new CtsError(
+          'bad-input',
+          `Run ${r.id} has no test metrics (it ended: ${r.status}); compare finished runs only.`,
+        )
+      }
+    }
+    const metrics: MetricsRowDto[] = runs.map((r) => ({
+      runId: r.id,
+      accuracy: r.test!.accuracy,
+      macro_f1: r.test!.macro_f1,
+      weighted_f1: r.test!.weighted_f1,
+      per_class_f1: Object.fromEntries(labels.map((l) => [l, r.test!.per_class[l]?.f1 ?? 0])),
+    }))
+    const base = metrics[0]
+    const differences = metrics.map((m) => ({
+      runId: m.runId,
+      accuracy: m.accuracy - base.accuracy,
+      macro_f1: m.macro_f1 - base.macro_f1,
+      weighted_f1: m.weighted_f1 - base.weighted_f1,
+      per_class_f1: Object.fromEntries(
+        labels.map((l) => [l, m.per_class_f1[l] - base.per_class_f1[l]]),
+      ),
+    }))
+    const sameData = runs.every((r) => r.dataHash === runs[0].dataHash)
+    return { labels, runs, metrics, differences, sameData }
+  }
+
+  /** Delete a run's record, epochs and folder; the audit log keeps who deleted what, when. */
+  delete(runId: number, actor: string): { deleted: number } {
+    const run = this.get(runId)
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM run_epochs WHERE run_id = ?').run(runId)
+      this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId)
+      this.db
+        .prepare(
+          'INSERT INTO audit_log (at, actor, action, project_id, details) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(
+          new Date().toISOString(),
+          actor,
+          'run.delete',
+          run.projectId,
+          JSON.stringify({
+            runId,
+            baseModel: run.baseModel,
+            status: run.status,
+            dataHash: run.dataHash,
+          }),
+        )
+    })()
+    rmSync(this.runDir(runId), { recursive: true, force: true })
+    return { deleted: runId }
   }
 
   private toDto(r: RunRow): RunDto {

@@ -23,16 +23,23 @@ import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defa
 import { splitDataset } from '../ml/train/split'
 import type { LabelledTexts } from '../ml/train/trainer'
 import { writeNewFileAtomic } from '../ml/train/atomic-file'
+import { datasetSummary } from '../reports/run-artifacts'
 import { DEFAULT_MODEL_ID, defaultBundledModelDir } from './models-service'
-import { RunsService } from './runs-service'
+import { trainingDefaults } from './training-defaults'
+import { DATASET_SUMMARY_ARTIFACT, RunsService } from './runs-service'
+
+/** Project text ids travel with the texts so evaluation can point back at them. */
+type WithIds = { ids?: number[] }
 
 export interface TrainingData {
   projectId?: number | null
   labels: string[]
-  train: LabelledTexts & { groups?: (string | undefined)[] }
-  dev?: LabelledTexts
-  test?: LabelledTexts
+  train: LabelledTexts & WithIds & { groups?: (string | undefined)[] }
+  dev?: LabelledTexts & WithIds
+  test?: LabelledTexts & WithIds
 }
+
+export type SplitMode = 'stratified' | 'grouped'
 
 export interface StartedRun {
   runId: number
@@ -57,20 +64,39 @@ export function resolveHyper(config: TrainingConfigInput): TrainHyper {
   }
 }
 
-/** Held-out splits: the given ones, else seeded stratified 80/10/10 (or 90/10 for dev only). */
+/**
+ * Held-out splits: the given ones, else seeded stratified 80/10/10 (or 90/10 for dev only).
+ * 'grouped' keeps each group id's texts in one split (the default when any text has one);
+ * 'stratified' ignores group ids.
+ */
 export function prepareSplits(
   data: TrainingData,
   seed: number,
-): { train: LabelledTexts; dev: LabelledTexts; test: LabelledTexts; duplicates: number } {
+  mode?: SplitMode,
+): {
+  train: LabelledTexts & WithIds
+  dev: LabelledTexts & WithIds
+  test: LabelledTexts & WithIds
+  duplicates: number
+} {
   const t = data.train
+  const hasGroups = t.groups?.some((g) => g !== undefined && g !== '') ?? false
+  if (mode === 'grouped' && !hasGroups) {
+    throw new CtsError(
+      'bad-input',
+      'A grouped split needs a group or patient id on the texts, and none has one: import them with a group column, or choose the stratified split.',
+    )
+  }
+  const grouped = mode !== 'stratified'
   const items = t.labels.map((label, i) => ({
     label,
     key: t.texts[i].normalize('NFC').trim(),
-    group: t.groups?.[i],
+    group: grouped ? t.groups?.[i] || undefined : undefined,
   }))
   const pick = (idx: number[]) => ({
     texts: idx.map((i) => t.texts[i]),
     labels: idx.map((i) => t.labels[i]),
+    ...(t.ids ? { ids: idx.map((i) => t.ids![i]) } : {}),
   })
   if (data.test && data.dev) {
     const s = splitDataset(items, { seed, fractions: [1, 0, 0] })
@@ -94,6 +120,10 @@ export function prepareSplits(
   }
 }
 
+function hasGroupIds(data: TrainingData): boolean {
+  return data.train.groups?.some((g) => g !== undefined && g !== '') ?? false
+}
+
 export function dataSnapshotHash(labels: string[], splits: Record<string, LabelledTexts>): string {
   const h = createHash('sha256')
   h.update(JSON.stringify(labels))
@@ -109,9 +139,14 @@ export interface TrainingServiceOptions {
   modelsDir?: string
   /** The bundled default model's folder (tests point elsewhere). */
   bundledModelDir?: string
+  /** Who the audit log names for deletions. */
+  actor?: string
 }
 
 export class TrainingService {
+  /** Runs whose job is in progress in this process (they cannot be deleted). */
+  private readonly live = new Set<number>()
+
   constructor(
     private readonly runs: RunsService,
     private readonly jobs: JobService,
@@ -139,7 +174,8 @@ export class TrainingService {
       throw new CtsError('bad-input', 'Training needs at least two labels with labelled texts.')
     }
     const hyper = resolveHyper(config)
-    const splits = prepareSplits(data, hyper.seed)
+    const splitMode = trainingConfigSchema.parse(config).split
+    const splits = prepareSplits(data, hyper.seed, splitMode)
     if (splits.train.texts.length < 2) {
       throw new CtsError(
         'bad-input',
@@ -151,7 +187,12 @@ export class TrainingService {
       modelKind: bertDir ? 'bert' : 'baseline',
       baseModel: model,
       labels: data.labels,
-      config: { ...hyper, model, duplicatesRemoved: splits.duplicates },
+      config: {
+        ...hyper,
+        model,
+        duplicatesRemoved: splits.duplicates,
+        split: data.test ? 'files' : (splitMode ?? (hasGroupIds(data) ? 'grouped' : 'stratified')),
+      },
       dataHash: dataSnapshotHash(data.labels, {
         train: splits.train,
         dev: splits.dev,
@@ -171,6 +212,16 @@ export class TrainingService {
     }
     // The exact texts of each split, so the run can be resumed and audited later.
     writeNewFileAtomic(join(runDir, 'dataset.json'), JSON.stringify(input))
+    // What the report's dataset section shows, frozen with the run (label counts only, no text).
+    this.runs.writeArtifact(
+      runId,
+      DATASET_SUMMARY_ARTIFACT,
+      JSON.stringify(
+        datasetSummary(data.labels, { ...splits, dev: splits.dev }, splits.duplicates),
+        null,
+        2,
+      ),
+    )
     return this.launch(runId, input)
   }
 
@@ -191,7 +242,10 @@ export class TrainingService {
     return this.launch(runId, input)
   }
 
-  /** Train on a project's labelled texts (texts with exactly one label; skipped texts left out). */
+  /**
+   * Train on a project's labelled texts (texts with exactly one label; skipped texts left out).
+   * Labels that came with an import have no annotations row, so that join is a LEFT one.
+   */
   startForProject(projectId: number, config: TrainingConfigInput): StartedRun {
     if (!this.db)
       throw new CtsError('internal', 'Training from a project needs the workspace database.')
@@ -200,12 +254,13 @@ export class TrainingService {
       .all(projectId) as { id: number; name: string }[]
     const rows = this.db
       .prepare(
-        `SELECT t.text AS text, t.group_id AS grp, t.split AS split, MIN(al.label_id) AS label, COUNT(*) AS n
+        `SELECT t.id AS id, t.text AS text, t.group_id AS grp, t.split AS split, MIN(al.label_id) AS label, COUNT(*) AS n
            FROM texts t JOIN annotation_labels al ON al.text_id = t.id
-           JOIN annotations a ON a.text_id = t.id AND a.skipped = 0
-          WHERE t.project_id = ? GROUP BY t.id ORDER BY t.id`,
+           LEFT JOIN annotations a ON a.text_id = t.id
+          WHERE t.project_id = ? AND COALESCE(a.skipped, 0) = 0 GROUP BY t.id ORDER BY t.id`,
       )
       .all(projectId) as {
+      id: number
       text: string
       grp: string | null
       split: string | null
@@ -223,6 +278,7 @@ export class TrainingService {
         texts: chosen.map((r) => r.text),
         labels: chosen.map((r) => remap.get(index.get(r.label)!)!),
         groups: chosen.map((r) => r.grp ?? undefined),
+        ids: chosen.map((r) => r.id),
       }
     }
     const fixed = single.some((r) => r.split === 'test')
@@ -238,8 +294,8 @@ export class TrainingService {
     return this.start(data, config)
   }
 
-  /** Contract handlers for 'training/start', 'runs/list' and 'runs/get' (arguments validated). */
-  handlers(): Pick<Contract, 'training/start' | 'runs/list' | 'runs/get'> {
+  /** Contract handlers for training and the runs list (arguments validated). */
+  handlers(): Contract {
     return {
       'training/start': async (a) => {
         const { projectId, config } = valid('training/start', a)
@@ -248,12 +304,27 @@ export class TrainingService {
       },
       'runs/list': async (a) => this.runs.list(valid('runs/list', a).projectId),
       'runs/get': async (a) => this.runs.get(valid('runs/get', a).runId),
+      'training/defaults': async () => trainingDefaults(),
+      'training/resume': async (a) => {
+        const { runId, jobId } = this.resume(valid('training/resume', a).runId)
+        return { runId, jobId }
+      },
+      'runs/compare': async (a) => this.runs.compare(valid('runs/compare', a).runIds),
+      'runs/delete': async (a) => {
+        const { runId } = valid('runs/delete', a)
+        if (this.live.has(runId)) {
+          throw new CtsError('conflict', `Run ${runId} is still training: cancel it first.`)
+        }
+        return this.runs.delete(runId, this.options.actor ?? 'user')
+      },
     }
   }
 
   private launch(runId: number, input: TrainJobInput): StartedRun {
     const { jobId, done } = this.jobs.start('train', input)
+    this.live.add(runId)
     const recorded = done.then((final) => {
+      this.live.delete(runId)
       if (final.status === 'success') {
         const r = final.result as TrainJobResult
         for (const e of r.epochs) this.runs.addEpoch(runId, e)

@@ -5,8 +5,12 @@ import { join } from 'node:path'
 import type { JobHost } from '../jobs/job-protocol'
 import { createAppServices } from '../services/app-services'
 import { publishNowhere, type Publish } from '../services/events'
-import { MODELS_DIR } from '../services/models-service'
+import { EvaluationService } from '../services/evaluation-service'
+import { MODELS_DIR, ModelsService } from '../services/models-service'
+import { modelsHandlers } from '../services/models-handlers'
+import { ReportsService, type PdfPrinter } from '../services/reports-service'
 import { createTrainingServices } from '../services/training-service'
+import { PredictionsService } from '../services/predictions-service'
 import { mergeHandlers, type Handlers } from './call-dispatch'
 
 export type { Publish }
@@ -14,6 +18,8 @@ export type { Publish }
 export interface OpenServicesOptions {
   /** Where job processes run: child_process.fork unless given (the desktop app: utilityProcess). */
   jobHost?: JobHost
+  /** How reports become PDF: headless Chromium unless given (the desktop app: printToPDF). */
+  printPdf?: PdfPrinter
 }
 
 export interface OpenedServices {
@@ -41,12 +47,24 @@ export async function openServices(
     app.close()
     throw error
   }
+  const predictions = new PredictionsService(training.runs, training.jobs)
   let closed = false
   return {
-    handlers: mergeHandlers(app.handlers, training.handlers),
+    handlers: mergeHandlers(
+      app.handlers,
+      training.handlers,
+      new EvaluationService(training.runs).handlers(),
+      new ReportsService(training.runs, {
+        db: app.workspace.db,
+        printPdf: options.printPdf,
+      }).handlers(),
+      modelsHandlers(new ModelsService({ home: app.workspace.home })),
+      predictions.handlers(),
+    ),
     close: async () => {
       if (closed) return
       closed = true
+      await predictions.dispose()
       training.dispose()
       app.close()
     },

@@ -11,13 +11,7 @@ export interface CtsErrorDto {
 
 /** Error codes a clinician-facing message can be keyed on. */
 export type CtsErrorCode =
-  | 'bad-input'
-  | 'not-found'
-  | 'conflict'
-  | 'unsupported'
-  | 'forbidden'
-  | 'cancelled'
-  | 'internal'
+  'bad-input' | 'not-found' | 'conflict' | 'unsupported' | 'forbidden' | 'cancelled' | 'internal'
 
 export class CtsError extends Error {
   constructor(

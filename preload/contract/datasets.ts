@@ -87,7 +87,11 @@ export const datasetsArgs = {
   'texts/get': z.object({ textId: idSchema }).strict(),
   /** The id of the next text to label after `afterTextId` (unlabelled first), or null. */
   'texts/next': z
-    .object({ projectId: idSchema, afterTextId: idSchema.optional(), unlabelledOnly: z.boolean().optional() })
+    .object({
+      projectId: idSchema,
+      afterTextId: idSchema.optional(),
+      unlabelledOnly: z.boolean().optional(),
+    })
     .strict(),
 }
 

@@ -18,7 +18,11 @@ export interface LabelStatsDto {
 
 export const labelsArgs = {
   'labels/set': z
-    .object({ textId: idSchema, labelIds: z.array(idSchema).max(50), annotator: z.string().max(100).optional() })
+    .object({
+      textId: idSchema,
+      labelIds: z.array(idSchema).max(50),
+      annotator: z.string().max(100).optional(),
+    })
     .strict(),
   'labels/skip': z.object({ textId: idSchema }).strict(),
   'labels/undo': z.object({ projectId: idSchema }).strict(),

@@ -33,9 +33,13 @@ export const projectsArgs = {
       labels: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
     })
     .strict(),
-  'projects/rename': z.object({ projectId: idSchema, name: z.string().trim().min(1).max(200) }).strict(),
+  'projects/rename': z
+    .object({ projectId: idSchema, name: z.string().trim().min(1).max(200) })
+    .strict(),
   'projects/delete': z.object({ projectId: idSchema, confirmName: z.string() }).strict(),
-  'projects/addLabel': z.object({ projectId: idSchema, name: z.string().trim().min(1).max(100) }).strict(),
+  'projects/addLabel': z
+    .object({ projectId: idSchema, name: z.string().trim().min(1).max(100) })
+    .strict(),
 }
 
 export interface ProjectsResults {

@@ -67,6 +67,11 @@ export const trainingConfigSchema = z
       .optional(),
     device: z.enum(['auto', 'cpu', 'cuda', 'webgpu']).optional(),
     classWeights: z.boolean().optional(),
+    /**
+     * 'stratified': seeded random 80/10/10 by label; 'grouped': the same, but all texts of one
+     * group/patient id stay in one split (needs group ids). Default: grouped when ids exist.
+     */
+    split: z.enum(['stratified', 'grouped']).optional(),
   })
   .strict()
 export type TrainingConfigInput = z.input<typeof trainingConfigSchema>
@@ -75,10 +80,77 @@ export const trainingArgs = {
   'training/start': z.object({ projectId: idSchema, config: trainingConfigSchema }).strict(),
   'runs/list': z.object({ projectId: idSchema.optional() }).strict(),
   'runs/get': z.object({ runId: idSchema }).strict(),
+  /** Defaults of each model family and a one-line explanation of each option (en, zh-CN). */
+  'training/defaults': z.object({}).strict(),
+  /** Continue a run whose job process crashed, from its last checkpoint. */
+  'training/resume': z.object({ runId: idSchema }).strict(),
+  /** Metrics of two or more runs with the same labels side by side, differences to the first. */
+  'runs/compare': z.object({ runIds: z.array(idSchema).min(2).max(20) }).strict(),
+  /** Deletes the run's record and folder; `confirm: true` must be sent explicitly. */
+  'runs/delete': z.object({ runId: idSchema, confirm: z.literal(true) }).strict(),
+}
+
+export type TrainingOption =
+  | 'model'
+  | 'epochs'
+  | 'batchSize'
+  | 'learningRate'
+  | 'maxLength'
+  | 'seed'
+  | 'classWeights'
+  | 'split'
+  | 'device'
+
+export interface HyperDefaultsDto {
+  epochs: number
+  batchSize: number
+  learningRate: number
+  maxLength: number
+}
+
+export interface TrainingDefaultsDto {
+  /** Used when config.model is 'baseline'. */
+  baseline: HyperDefaultsDto
+  /** Used for 'default' and imported BERT-family models. */
+  bert: HyperDefaultsDto
+  seed: number
+  classWeights: boolean
+  device: 'auto'
+  /** Without group ids; when texts carry group/patient ids the default is 'grouped'. */
+  split: 'stratified' | 'grouped'
+  /** Train, dev and test fractions of the random split. */
+  splitFractions: [number, number, number]
+  /** One line per option, per UI language. */
+  help: Record<TrainingOption, { en: string; 'zh-CN': string }>
+}
+
+export interface MetricsRowDto {
+  runId: number
+  accuracy: number
+  macro_f1: number
+  weighted_f1: number
+  /** F1 per label, keyed by label name. */
+  per_class_f1: Record<string, number>
+}
+
+export interface RunComparisonDto {
+  /** The shared label set (every compared run has exactly these labels). */
+  labels: string[]
+  /** In the order asked; each run's config, model, data hash etc. are in `runs`. */
+  runs: RunDto[]
+  metrics: MetricsRowDto[]
+  /** Each run minus the first run (the first row is all zeros). */
+  differences: MetricsRowDto[]
+  /** True when every run was trained on the same data snapshot. */
+  sameData: boolean
 }
 
 export interface TrainingResults {
   'training/start': { jobId: string; runId: number }
   'runs/list': RunDto[]
   'runs/get': RunDto
+  'training/defaults': TrainingDefaultsDto
+  'training/resume': { jobId: string; runId: number }
+  'runs/compare': RunComparisonDto
+  'runs/delete': { deleted: number }
 }

@@ -1,5 +1,7 @@
 // English interface strings. Keys mirror zh-cn.ts (typed against this file, so none go missing).
 // vue-i18n syntax: {name} interpolates, "a | b" separates plural forms; never use @ or $ in text.
+import { enMl } from './en-ml'
+
 export const en = {
   app: {
     name: 'Clinical Text Studio',
@@ -154,6 +156,7 @@ export const en = {
     rowInFile: 'Row {row} in the file',
     externalId: 'ID {id}',
   },
+  ...enMl,
 }
 
 export type Messages = typeof en

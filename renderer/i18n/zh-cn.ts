@@ -1,5 +1,6 @@
 // 简体中文 interface strings, typed against en.ts so every key exists in both languages.
 import type { Messages } from './en'
+import { zhCNMl } from './zh-cn-ml'
 
 export const zhCN: Messages = {
   app: {
@@ -155,4 +156,5 @@ export const zhCN: Messages = {
     rowInFile: '文件第 {row} 行',
     externalId: '编号 {id}',
   },
+  ...zhCNMl,
 }

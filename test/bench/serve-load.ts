@@ -3,6 +3,7 @@
 // were merged into predictor calls. Bounded by --max-seconds; stops by itself.
 // Run: npx tsx test/bench/serve-load.ts [--run ID --home DIR] [--url URL --token T]
 //        [--clients 50] [--requests 100] [--texts 1] [--no-merge | --compare] [--delay-ms 0]
+//        [--main-thread] [--max-seconds 120]
 // With --run it serves that trained run in-process; with --url it loads a running `cts serve`
 // (loopback only); otherwise it uses the in-test predictor double (no model), and says so.
 import { Agent, request } from 'node:http'
@@ -12,6 +13,7 @@ import { generateToken } from '../../main/serve/auth'
 import { isLoopback } from '../../main/serve/host-check'
 import { loadRunPredictor, type Predictor } from '../../main/serve/predictor'
 import { startPredictionServer } from '../../main/serve/server'
+import { loadRunPredictorInWorker } from '../../main/serve/worker-predictor'
 import { testPredictor } from '../unit/serve/test-predictor'
 
 const { values: args } = parseArgs({
@@ -27,6 +29,7 @@ const { values: args } = parseArgs({
     compare: { type: 'boolean', default: false },
     'delay-ms': { type: 'string', default: '0' },
     'max-seconds': { type: 'string', default: '120' },
+    'main-thread': { type: 'boolean', default: false },
   },
 })
 const CLIENTS = Number(args.clients)
@@ -181,8 +184,12 @@ async function main(): Promise<number> {
   if (args.run) {
     runId = Number(args.run)
     const home = workspaceHome(args.home)
-    predictor = await loadRunPredictor(home, runId)
-    console.log(`Target: trained run ${runId} of ${home} (labels ${predictor.labels.join(', ')})`)
+    const inMain = args['main-thread']
+    predictor = await (inMain ? loadRunPredictor : loadRunPredictorInWorker)(home, runId)
+    console.log(
+      `Target: trained run ${runId} of ${home} (labels ${predictor.labels.join(', ')}), ` +
+        `model in ${inMain ? 'the main thread' : 'a worker thread, as cts serve runs it'}`,
+    )
   } else {
     runId = 0
     const delayMs = Number(args['delay-ms'])

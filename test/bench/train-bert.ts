@@ -1,10 +1,14 @@
 // Benchmark: fine-tuning all-MiniLM-L6-v2 with our ONNX training graphs against the PyTorch +
 // transformers peer (test/bench/train-ref.py) on the same medical-abstracts texts and recipe.
 //
-//   npx tsx test/bench/train-bert.ts [--train 160] [--dev 0] [--epochs 1] [--max-length 128]
-//                                    [--head mean|cls] [--batch-size 16] [--skip-torch]
+//   npx tsx test/bench/train-bert.ts [--train 160] [--dev 0] [--test 0] [--epochs 1] [--seeds 1]
+//                                    [--max-length 128] [--head mean|cls] [--batch-size 16]
+//                                    [--skip-torch]
 //
-// Prints one JSON line per engine and a last line with the speed ratio (ours / torch samples/s).
+// Prints one JSON line per engine and seed, a line with the speed ratio (ours / torch samples/s),
+// and with --test the accuracy comparison of test/parity/accuracy/README.md (layer 2): mean test
+// macro-F1 per engine over the seeds, and whether they differ by at most max(0.01, 2 × pooled SD).
+// Both engines keep the best dev epoch's weights (the last without --dev) for the test score.
 // Keep runs short on shared 2-core machines; a full 5-epoch run on the whole split takes hours.
 // Fairness: both engines use 2 threads, the same texts, recipe and max length; each keeps its own
 // padding policy (ours: length buckets rounded to 16; torch: random batches padded to the longest)
@@ -22,7 +26,9 @@ import type { BertHead } from '../../main/ml/models/weights'
 import { BERT_DEFAULTS, DEFAULT_SEED } from '../../main/ml/train/defaults'
 import { createGraphStepRunner } from '../../main/ml/train/graph-step-runner'
 import { splitDataset } from '../../main/ml/train/split'
-import { trainClassifier } from '../../main/ml/train/trainer'
+import { evaluate, trainClassifier } from '../../main/ml/train/trainer'
+import { inferenceModelBytes } from '../../main/ml/infer/classifier-bundle'
+import * as ort from 'onnxruntime-node'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const MODEL = join(ROOT, 'resources/models/all-MiniLM-L6-v2')
@@ -32,6 +38,8 @@ const { values: a } = parseArgs({
   options: {
     train: { type: 'string', default: '160' },
     dev: { type: 'string', default: '0' },
+    test: { type: 'string', default: '0' },
+    seeds: { type: 'string', default: '1' },
     epochs: { type: 'string', default: '1' },
     'max-length': { type: 'string', default: String(BERT_DEFAULTS.maxLength) },
     'batch-size': { type: 'string', default: String(BERT_DEFAULTS.batchSize) },
@@ -41,6 +49,8 @@ const { values: a } = parseArgs({
 })
 const nTrain = Number(a.train)
 const nDev = Number(a.dev)
+const nTest = Number(a.test)
+const seeds = Array.from({ length: Number(a.seeds) }, (_, i) => DEFAULT_SEED + i)
 const epochs = Number(a.epochs)
 const maxLength = Number(a['max-length'])
 const batchSize = Number(a['batch-size'])
@@ -60,9 +70,18 @@ const pick = (idx: number[]) => ({
 })
 const train = pick(split.train.slice(0, nTrain))
 const dev = nDev > 0 ? pick(split.dev.slice(0, nDev)) : undefined
+const test = nTest > 0 ? pick(split.test.slice(0, nTest)) : undefined
 
-async function ours() {
-  const adapter = await createBertAdapter(MODEL, { numClasses: 5, maxLength, head })
+interface EngineRun {
+  engine: string
+  seed: number
+  epochs: { samplesPerSecond: number }[]
+  testMacroF1?: number
+}
+
+async function ours(seed: number): Promise<EngineRun> {
+  const options = { numClasses: 5, maxLength, head, initSeed: seed }
+  const adapter = await createBertAdapter(MODEL, options)
   const r = await trainClassifier({
     adapter,
     train,
@@ -74,12 +93,22 @@ async function ours() {
     weightDecay: BERT_DEFAULTS.weightDecay,
     clipNorm: BERT_DEFAULTS.clipNorm,
     patience: epochs,
-    seed: DEFAULT_SEED,
+    seed,
     classWeights: false,
     createRunner: (q) => createGraphStepRunner(q, 'cpu'),
   })
+  let testScores: { testMacroF1: number; testAccuracy: number } | undefined
+  if (test) {
+    const trained = await createBertAdapter(MODEL, { ...options, weights: r.weights })
+    const session = await ort.InferenceSession.create(inferenceModelBytes(trained))
+    const items = test.texts.map((t) => trained.encode(t))
+    const report = await evaluate(session, trained, items, test.labels, undefined, 64)
+    await session.release()
+    testScores = { testMacroF1: report.macro.f1, testAccuracy: report.accuracy }
+  }
   return {
     engine: `ours (onnxruntime ${r.provider})`,
+    seed,
     epochs: r.epochs.map((e) => ({
       epoch: e.epoch,
       seconds: e.seconds,
@@ -88,39 +117,66 @@ async function ours() {
       devMacroF1: e.dev?.macro.f1,
       devAccuracy: e.dev?.accuracy,
     })),
+    ...testScores,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
-  }
+  } as EngineRun
 }
 
-function torchPeer() {
+function torchPeer(seed: number): EngineRun {
   const work = mkdtempSync(join(tmpdir(), 'cts-train-bench-'))
   try {
     const data = join(work, 'data.json')
-    writeFileSync(data, JSON.stringify({ train, dev, numClasses: 5 }))
+    writeFileSync(data, JSON.stringify({ train, dev, test, numClasses: 5 }))
     const out = execFileSync(
       join(ROOT, '.venv/bin/python'),
       [
         join(ROOT, 'test/bench/train-ref.py'),
         ...['--data', data, '--model', MODEL, '--head', head, '--epochs', String(epochs)],
         ...['--batch-size', String(batchSize), '--max-length', String(maxLength)],
+        ...['--seed', String(seed)],
       ],
       { encoding: 'utf8', maxBuffer: 16 << 20 },
     )
-    return JSON.parse(out.trim().split('\n').pop() as string)
+    return { seed, ...JSON.parse(out.trim().split('\n').pop() as string) }
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
 }
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length
-const setup = { train: train.texts.length, dev: dev?.texts.length ?? 0, maxLength, batchSize, head }
-const o = await ours()
-console.log(JSON.stringify({ ...setup, ...o }))
-if (!a['skip-torch']) {
-  const t = torchPeer()
-  console.log(JSON.stringify({ ...setup, ...t }))
-  const ratio =
-    mean(o.epochs.map((e) => e.samplesPerSecond)) /
-    mean(t.epochs.map((e: { samplesPerSecond: number }) => e.samplesPerSecond))
-  console.log(`speed ratio ours/torch (samples/s): ${ratio.toFixed(2)}`)
+const variance = (xs: number[]) =>
+  xs.length < 2 ? 0 : xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)
+const speed = (runs: EngineRun[]) =>
+  mean(runs.flatMap((r) => r.epochs.map((e) => e.samplesPerSecond)))
+const setup = {
+  train: train.texts.length,
+  dev: dev?.texts.length ?? 0,
+  test: test?.texts.length ?? 0,
+}
+const runs: { ours: EngineRun[]; torch: EngineRun[] } = { ours: [], torch: [] }
+for (const seed of seeds) {
+  const o = await ours(seed)
+  runs.ours.push(o)
+  console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...o }))
+  if (!a['skip-torch']) {
+    const t = torchPeer(seed)
+    runs.torch.push(t)
+    console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...t }))
+  }
+}
+if (runs.torch.length > 0) {
+  console.log(
+    `speed ratio ours/torch (samples/s): ${(speed(runs.ours) / speed(runs.torch)).toFixed(2)}`,
+  )
+  if (test) {
+    const f1 = (rs: EngineRun[]) => rs.map((r) => r.testMacroF1 as number)
+    const pooledSd = Math.sqrt((variance(f1(runs.ours)) + variance(f1(runs.torch))) / 2)
+    const gap = Math.abs(mean(f1(runs.ours)) - mean(f1(runs.torch)))
+    const bound = Math.max(0.01, 2 * pooledSd)
+    console.log(
+      `test macro-F1 over ${seeds.length} seed(s): ours ${mean(f1(runs.ours)).toFixed(4)}, ` +
+        `torch ${mean(f1(runs.torch)).toFixed(4)}, |gap| ${gap.toFixed(4)} ` +
+        `${gap <= bound ? '<=' : '>'} ${bound.toFixed(4)}: ${gap <= bound ? 'PASS' : 'FAIL'}`,
+    )
+  }
 }

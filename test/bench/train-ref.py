@@ -5,14 +5,17 @@ Used by test/bench/train-bert.ts (which writes the data file and compares the tw
   .venv/bin/python test/bench/train-ref.py --data DATA.json --model resources/models/all-MiniLM-L6-v2 \
       [--head mean|cls] [--epochs 1] [--batch-size 16] [--max-length 128] [--lr 2e-5] [--seed 42]
 
-DATA.json: { train: { texts, labels }, dev?: { texts, labels }, numClasses }.
+DATA.json: { train: { texts, labels }, dev?: { texts, labels }, test?: { texts, labels }, numClasses }.
 The recipe is the usual Hugging Face one: AdamW (no decay on bias/LayerNorm, weight decay 0.01),
 linear warm-up (10 %) and decay, global-norm clipping at 1.0, dropout on while training, batches
-shuffled each epoch and padded to their longest text. Prints one JSON line: per-epoch seconds,
-samples/s, mean train loss, dev macro-F1, and the peak resident memory.
+shuffled each epoch and padded to their longest text. As our trainer, it keeps the weights of the
+best dev macro-F1 epoch (the last epoch without dev data) and scores the test texts with them.
+Prints one JSON line: per-epoch seconds, samples/s, mean train loss, dev macro-F1, test macro-F1
+and accuracy, and the peak resident memory.
 """
 
 import argparse
+import copy
 import json
 import os
 import resource
@@ -92,7 +95,22 @@ def main():
             return logits_of(model(input_ids=ids, attention_mask=mask, token_type_ids=types))
         return logits_of(model(ids, mask, types))
 
+    def predict(texts):
+        model.eval()
+        preds = []
+        with torch.no_grad():
+            for b in range(0, len(texts), 64):
+                ids, mask, types = encode(texts[b : b + 64])
+                preds += forward(ids, mask, types).argmax(-1).tolist()
+        return preds
+
+    def scores(split):
+        preds = predict(split['texts'])
+        f1 = f1_score(split['labels'], preds, average='macro')
+        return f1, sum(int(p == y) for p, y in zip(preds, split['labels'])) / len(preds)
+
     epochs = []
+    best_f1, best_state = -1.0, None
     g = torch.Generator().manual_seed(args.seed)
     for epoch in range(args.epochs):
         model.train()
@@ -114,17 +132,17 @@ def main():
         result = {'epoch': epoch + 1, 'seconds': seconds, 'samplesPerSecond': n / seconds, 'trainLoss': loss_sum / n}
         dev = data.get('dev')
         if dev:
-            model.eval()
-            preds = []
-            with torch.no_grad():
-                for b in range(0, len(dev['texts']), 64):
-                    ids, mask, types = encode(dev['texts'][b : b + 64])
-                    preds += forward(ids, mask, types).argmax(-1).tolist()
-            result['devMacroF1'] = f1_score(dev['labels'], preds, average='macro')
-            result['devAccuracy'] = sum(int(p == y) for p, y in zip(preds, dev['labels'])) / len(preds)
+            result['devMacroF1'], result['devAccuracy'] = scores(dev)
+            if result['devMacroF1'] > best_f1:
+                best_f1, best_state = result['devMacroF1'], copy.deepcopy(model.state_dict())
         epochs.append(result)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({'engine': f'torch {torch.__version__}', 'epochs': epochs, 'peakRssMb': peak_mb}))
+    out = {'engine': f'torch {torch.__version__}', 'epochs': epochs}
+    if data.get('test'):
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        out['testMacroF1'], out['testAccuracy'] = scores(data['test'])
+    out['peakRssMb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
 
 
 if __name__ == '__main__':

@@ -2,8 +2,11 @@
 // CliCommand (see project.ts) and add it to this list.
 import type { CliCommand } from './command'
 import { exportCommand } from './export'
+import { exportModelCommand } from './export-model'
 import { importCommand } from './import'
+import { modelCommand } from './model'
 import { projectCommand } from './project'
+import { reportCommand } from './report'
 import { predictCommand } from './predict'
 import { serveCommand } from './serve'
 import { trainCommand } from './train'
@@ -16,5 +19,8 @@ export const commands: CliCommand[] = [
   exportCommand,
   trainCommand,
   predictCommand,
+  exportModelCommand,
+  reportCommand,
+  modelCommand,
   serveCommand,
 ]

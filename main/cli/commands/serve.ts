@@ -6,8 +6,8 @@ import { CtsError } from '../../../preload/contract'
 import { generateToken, tokenProblem } from '../../serve/auth'
 import { isLoopback } from '../../serve/host-check'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../serve/limits'
-import { loadRunPredictor } from '../../serve/predictor'
 import { startPredictionServer } from '../../serve/server'
+import { loadRunPredictorInWorker } from '../../serve/worker-predictor'
 import { workspaceHome } from '../context'
 import type { CliCommand } from './command'
 
@@ -53,7 +53,7 @@ export const serveCommand: CliCommand = {
           const token = given ?? generateToken()
 
           const home = workspaceHome(command.optsWithGlobals<{ home?: string }>().home)
-          const predictor = await loadRunPredictor(home, runId)
+          const predictor = await loadRunPredictorInWorker(home, runId)
           const log = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n')
           const server = await startPredictionServer({
             predictor,

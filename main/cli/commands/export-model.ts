@@ -1,0 +1,30 @@
+// `cts export-model --run ID --out DIR`: the run's model as a portable folder (model.onnx,
+// tokenizer or featurizer files, labels.json, inference.json, MODEL_CARD.md), via 'runs/exportModel'.
+import { resolve } from 'node:path'
+import { Command } from 'commander'
+import { CtsError } from '../../../preload/contract'
+import { withContext } from '../context'
+import type { CliCommand } from './command'
+
+export const exportModelCommand: CliCommand = {
+  name: 'export-model',
+  register(program) {
+    program.addCommand(
+      new Command('export-model')
+        .description('export a trained run as ONNX + tokenizer + labels + model card (a folder)')
+        .requiredOption('--run <id>', 'run id (see the output of cts train)')
+        .requiredOption('--out <dir>', 'folder to create (must not exist or be empty)')
+        .option('--json', 'print one JSON object with the result')
+        .action(
+          withContext(async (ctx, opts: { run: string; out: string; json?: boolean }) => {
+            const runId = Number(opts.run)
+            if (!Number.isInteger(runId) || runId < 1)
+              throw new CtsError('bad-input', `--run must be a run id (got "${opts.run}").`)
+            const r = await ctx.call('runs/exportModel', { runId, path: resolve(opts.out) })
+            if (opts.json) return ctx.printJson({ run_id: runId, path: r.path, files: r.files })
+            ctx.print(`Exported run ${runId} → ${r.path} (${r.files.join(', ')})`)
+          }),
+        ),
+    )
+  },
+}

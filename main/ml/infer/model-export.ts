@@ -1,0 +1,185 @@
+// Exports a run's model as a self-contained folder any onnxruntime can use: model.onnx (the same
+// inference graph the app predicts with), labels.json, tokenizer files (BERT) or featurizer.json
+// (baseline), inference.json (inputs/outputs) and MODEL_CARD.md. Written to a temp folder, then
+// renamed, so a half-written export never appears; an existing folder is never overwritten.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { CtsError } from '../../../preload/contract/common'
+import type { BaselineModelConfig } from '../models/baseline'
+import { parseVocabTxt, synthesizeBertTokenizerJson } from '../tokenize/vocab-tokenizer'
+import { BUNDLE_MODEL, BUNDLE_TOKENIZER_DIR } from './classifier-bundle'
+import { readBundleMeta } from './bundle-graph'
+import { modelCardMarkdown, type ModelCardInfo } from './model-card'
+
+export const EXPORT_FORMAT = 'cts-export/1'
+
+/** The card's facts the caller knows (the run record); the rest comes from the bundle. */
+export type ExportRunInfo = Omit<ModelCardInfo, 'kind' | 'labels' | 'maxLength'>
+
+/** The baseline's features, spelled out so other code can compute the same ids. */
+function featurizerSpec(cfg: BaselineModelConfig): Record<string, unknown> {
+  return {
+    format: 'cts-hashed-ngrams/1',
+    normalize: 'Unicode NFKC, then lower case',
+    cjkScripts: ['Han', 'Hiragana', 'Katakana', 'Hangul'],
+    tokenPattern:
+      '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}]+|' +
+      '(?:(?![\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}])[\\p{L}\\p{N}])+',
+    ngrams: [
+      "for each token in order: a non-CJK token t yields 'w:' + t, then 'b:' + previous + ' ' + t",
+      'when the previous token was non-CJK (a CJK token resets the previous token);',
+      "charNgrams 'cjk': a CJK token yields 'c<n>:' + chars[i:i+n] for n = 1, 2, 3 and every i;",
+      "charNgrams 'all': every token does, non-CJK ones over '<' + t + '>'; 'none': no char n-grams",
+    ],
+    hash: 'FNV-1a 32-bit over the UTF-8 bytes of the n-gram string; id = hash % buckets',
+    buckets: cfg.buckets,
+    charNgrams: cfg.charNgrams,
+    maxFeatures: cfg.maxFeatures,
+    inputs: {
+      ids: 'int64 [batch, bag]: the first maxFeatures ids, padded with 0',
+      mask: 'float32 [batch, bag]: 1 for real ids, 0 for padding (a text without ids: bag 1, mask 0)',
+    },
+  }
+}
+
+const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'vocab.txt',
+  'special_tokens_map.json',
+]
+
+/** tokenizer.json for a vocab-only tokenizer folder, as Hugging Face's converter would write it. */
+function synthesizedTokenizerJson(tokDir: string): string {
+  const read = (f: string) =>
+    existsSync(join(tokDir, f))
+      ? (JSON.parse(readFileSync(join(tokDir, f), 'utf8')) as Record<string, unknown>)
+      : {}
+  const cfg = { ...read('special_tokens_map.json'), ...read('tokenizer_config.json') }
+  const str = (k: string) => (typeof cfg[k] === 'string' ? (cfg[k] as string) : undefined)
+  const bool = (k: string) => (typeof cfg[k] === 'boolean' ? (cfg[k] as boolean) : undefined)
+  const json = synthesizeBertTokenizerJson(
+    parseVocabTxt(readFileSync(join(tokDir, 'vocab.txt'), 'utf8')),
+    {
+      do_lower_case: bool('do_lower_case'),
+      tokenize_chinese_chars: bool('tokenize_chinese_chars'),
+      strip_accents: bool('strip_accents') ?? null,
+      unk_token: str('unk_token'),
+      sep_token: str('sep_token'),
+      pad_token: str('pad_token'),
+      cls_token: str('cls_token'),
+      mask_token: str('mask_token'),
+    },
+  )
+  return JSON.stringify(json, null, 2)
+}
+
+const BERT_SPECIAL: Record<string, string> = {
+  unk_token: '[UNK]',
+  sep_token: '[SEP]',
+  pad_token: '[PAD]',
+  cls_token: '[CLS]',
+  mask_token: '[MASK]',
+}
+
+/**
+ * tokenizer_config.json naming every special token the tokenizer has and the model's maximum
+ * length, so Hugging Face tokenizers (Python and transformers.js) pad and truncate out of the box.
+ */
+function completeTokenizerConfig(exportDir: string, maxLength: number): string {
+  const path = join(exportDir, 'tokenizer_config.json')
+  const config = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>)
+    : {}
+  const tokenizer = JSON.parse(readFileSync(join(exportDir, 'tokenizer.json'), 'utf8')) as {
+    added_tokens?: { content?: string }[]
+  }
+  const added = new Set((tokenizer.added_tokens ?? []).map((t) => t.content))
+  for (const [key, name] of Object.entries(BERT_SPECIAL)) {
+    if (config[key] === undefined && added.has(name)) config[key] = name
+  }
+  config.model_max_length = maxLength
+  return JSON.stringify(config, null, 2) + '\n'
+}
+
+/**
+ * Write the export of the bundle in `bundleDir` to `outDir` (must not exist). Returns the files
+ * written, relative to `outDir`, sorted.
+ */
+export function exportModelFolder(bundleDir: string, outDir: string, run: ExportRunInfo): string[] {
+  if (existsSync(outDir) && readdirSync(outDir).length > 0) {
+    throw new CtsError(
+      'conflict',
+      `${outDir} already exists and is not empty; choose a new folder.`,
+    )
+  }
+  const meta = readBundleMeta(bundleDir)
+  const enc = meta.encoder as Record<string, unknown> & {
+    kind: string
+    maxLength?: number
+    maxFeatures?: number
+  }
+  const kind = enc.kind === 'bert' ? 'bert' : 'baseline'
+  const maxLength = kind === 'bert' ? Number(enc.maxLength) : Number(enc.maxFeatures)
+  const parent = dirname(outDir)
+  mkdirSync(parent, { recursive: true })
+  const temp = join(parent, `.${basename(outDir)}.${process.pid}.${Date.now()}.tmp`)
+  mkdirSync(temp)
+  try {
+    copyFileSync(join(bundleDir, BUNDLE_MODEL), join(temp, 'model.onnx'))
+    writeFileSync(join(temp, 'labels.json'), JSON.stringify(meta.labels, null, 2) + '\n')
+    const inference: Record<string, unknown> = {
+      format: EXPORT_FORMAT,
+      kind,
+      labels: meta.labels,
+      inputs: meta.inputs,
+      outputs: meta.outputs,
+      maxLength,
+    }
+    if (kind === 'bert') {
+      const tokDir = join(bundleDir, BUNDLE_TOKENIZER_DIR)
+      for (const f of TOKENIZER_FILES)
+        if (existsSync(join(tokDir, f))) copyFileSync(join(tokDir, f), join(temp, f))
+      if (!existsSync(join(tokDir, 'tokenizer.json')))
+        writeFileSync(join(temp, 'tokenizer.json'), synthesizedTokenizerJson(tokDir))
+      writeFileSync(join(temp, 'tokenizer_config.json'), completeTokenizerConfig(temp, maxLength))
+      inference.tokenizer = {
+        files: 'tokenizer.json (+ vocab.txt, tokenizer_config.json) in this folder',
+        truncation: `longest first, at ${maxLength} tokens including [CLS] and [SEP]`,
+        padding: 'to the longest text of the batch with the pad id; attention_mask 0 there',
+        tokenTypeIds: 'all 0',
+      }
+    } else {
+      const {
+        lengthMultiple: _ignored,
+        kind: _kind,
+        ...cfg
+      } = enc as unknown as BaselineModelConfig & {
+        lengthMultiple: number
+        kind: string
+      }
+      writeFileSync(
+        join(temp, 'featurizer.json'),
+        JSON.stringify(featurizerSpec(cfg), null, 2) + '\n',
+      )
+    }
+    writeFileSync(join(temp, 'inference.json'), JSON.stringify(inference, null, 2) + '\n')
+    const card = modelCardMarkdown({ ...run, kind, labels: meta.labels, maxLength })
+    writeFileSync(join(temp, 'MODEL_CARD.md'), card)
+    if (existsSync(outDir)) rmSync(outDir, { recursive: true })
+    renameSync(temp, outDir)
+  } catch (err) {
+    rmSync(temp, { recursive: true, force: true })
+    throw err
+  }
+  return readdirSync(outDir).sort()
+}

@@ -1,0 +1,149 @@
+// Maps model units back onto the original text so the UI can highlight it: WordPiece tokens to
+// character spans, and the baseline's hashed n-grams to the words and CJK characters they came from.
+import { baselineNgrams, type BaselineFeatureConfig } from '../models/baseline-features'
+
+export interface TextSpan {
+  token: string
+  /** UTF-16 offsets into the original text; absent when the unit could not be located. */
+  start?: number
+  end?: number
+}
+
+const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}'
+const IS_CJK_CHAR = new RegExp(`^[${CJK}]$`, 'u')
+const PUNCT = /^[\p{P}\p{S}]$/u
+const SPACE = /^\s$/u
+
+/** What BERT's normalizer makes of one character (accents stripped, lower case); '' = dropped. */
+function normChar(c: string): string {
+  if (/^[\p{Cc}\p{Cf}]$/u.test(c) && !SPACE.test(c)) return ''
+  return c.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+}
+
+/** Code points of `text` with their UTF-16 start offsets. */
+function codePoints(text: string): { c: string; at: number }[] {
+  const out: { c: string; at: number }[] = []
+  let at = 0
+  for (const c of text) {
+    out.push({ c, at })
+    at += c.length
+  }
+  return out
+}
+
+/**
+ * Spans of WordPiece tokens (special tokens already removed, '##' continuations included) in
+ * `text`, in order. Matching is accent- and case-insensitive, as BERT's normalizer is; an unknown
+ * token ([UNK]) covers one word (or one CJK/punctuation character). A token that cannot be found
+ * gets no span and does not move the cursor, so one oddity never shifts the rest.
+ */
+export function wordPieceSpans(text: string, tokens: string[], unkToken = '[UNK]'): TextSpan[] {
+  const cps = codePoints(text)
+  const norms = cps.map((p) => normChar(p.c))
+  const endOf = (j: number) => (j < cps.length ? cps[j].at : text.length)
+  let cursor = 0
+  return tokens.map((raw) => {
+    const piece = raw.startsWith('##') ? raw.slice(2) : raw
+    const display = piece
+    let i = cursor
+    while (i < cps.length && (norms[i] === '' || SPACE.test(norms[i]))) i++
+    if (i >= cps.length) return { token: display }
+    if (raw === unkToken) {
+      let j = i + 1
+      const single = IS_CJK_CHAR.test(cps[i].c) || PUNCT.test(cps[i].c)
+      if (!single) {
+        while (
+          j < cps.length &&
+          !SPACE.test(cps[j].c) &&
+          !PUNCT.test(cps[j].c) &&
+          !IS_CJK_CHAR.test(cps[j].c)
+        )
+          j++
+      }
+      cursor = j
+      return { token: display, start: cps[i].at, end: endOf(j) }
+    }
+    const target = [...piece].map(normChar).join('')
+    let acc = ''
+    let j = i
+    while (j < cps.length && acc.length < target.length) {
+      acc += norms[j]
+      j++
+    }
+    if (acc !== target) return { token: display }
+    cursor = j
+    return { token: display, start: cps[i].at, end: endOf(j) }
+  })
+}
+
+// The baseline's tokenisation (baseline-features.ts), here with offsets into the original text.
+const TOKEN = new RegExp(`[${CJK}]+|(?:(?![${CJK}])[\\p{L}\\p{N}])+`, 'gu')
+
+export interface NgramUnits {
+  /** Words (non-CJK) and single CJK characters, in text order. */
+  units: TextSpan[]
+  /** For each n-gram of baselineNgrams(text), the units it spreads over, with weights summing to 1. */
+  shares: { unit: number; weight: number }[][]
+}
+
+/**
+ * The units (words; one per CJK character) an embedding-bag n-gram belongs to: a word uni-gram to
+ * its word, a bi-gram half to each word, a character n-gram equally to its characters (inside a
+ * word: to the word). Returns undefined when the offsets cannot reproduce the model's n-grams
+ * (an exotic normalisation), so callers fall back to showing the n-grams themselves.
+ */
+export function baselineNgramUnits(
+  text: string,
+  charNgrams: BaselineFeatureConfig['charNgrams'],
+): NgramUnits | undefined {
+  const units: TextSpan[] = []
+  const grams: string[] = []
+  const shares: { unit: number; weight: number }[][] = []
+  let prevWord: { tok: string; unit: number } | undefined
+  for (const m of text.matchAll(TOKEN)) {
+    const orig = m[0]
+    const start = m.index ?? 0
+    const tok = orig.normalize('NFKC').toLowerCase()
+    const cjk = IS_CJK_CHAR.test([...orig][0])
+    if (!cjk) {
+      const unit = units.push({ token: orig, start, end: start + orig.length }) - 1
+      grams.push(`w:${tok}`)
+      shares.push([{ unit, weight: 1 }])
+      if (prevWord) {
+        grams.push(`b:${prevWord.tok} ${tok}`)
+        shares.push([
+          { unit: prevWord.unit, weight: 0.5 },
+          { unit, weight: 0.5 },
+        ])
+      }
+      prevWord = { tok, unit }
+      if (charNgrams === 'all') {
+        const chars = [...`<${tok}>`]
+        for (let n = 1; n <= 3; n++)
+          for (let i = 0; i + n <= chars.length; i++) {
+            grams.push(`c${n}:${chars.slice(i, i + n).join('')}`)
+            shares.push([{ unit, weight: 1 }])
+          }
+      }
+      continue
+    }
+    prevWord = undefined
+    const first = units.length
+    let at = start
+    for (const c of orig) {
+      units.push({ token: c, start: at, end: at + c.length })
+      at += c.length
+    }
+    if (charNgrams === 'none') continue
+    const chars = [...tok]
+    if (chars.length !== units.length - first) return undefined
+    for (let n = 1; n <= 3; n++)
+      for (let i = 0; i + n <= chars.length; i++) {
+        grams.push(`c${n}:${chars.slice(i, i + n).join('')}`)
+        shares.push(Array.from({ length: n }, (_, k) => ({ unit: first + i + k, weight: 1 / n })))
+      }
+  }
+  const expected = baselineNgrams(text, charNgrams)
+  if (expected.length !== grams.length || expected.some((g, i) => g !== grams[i])) return undefined
+  return { units, shares }
+}

@@ -1,0 +1,177 @@
+// Predictions with a trained run: one text with per-token attributions (answered here, from a
+// per-run cached attribution session), a whole file as a 'predict-file' job in the job host, and
+// exporting the run's model (folder on disk, or a zip's bytes for the browser build).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, extname, join } from 'node:path'
+import type { Contract } from '../../preload/contract'
+import { CtsError } from '../../preload/contract/common'
+import type {
+  ModelExportDto,
+  PredictResults,
+  TextPredictionDto,
+} from '../../preload/contract/predict'
+import { predictArgs } from '../../preload/contract/predict'
+import type { RunDto } from '../../preload/contract/training'
+import type { JobService } from '../jobs/job-service'
+import type { PredictFileJobInput } from '../jobs/predict-file-job'
+import { loadExplainer, type Explainer } from '../ml/infer/attributions'
+import { exportModelFolder, type ExportRunInfo } from '../ml/infer/model-export'
+import { validateArgs } from './app-services'
+import type { RunsService } from './runs-service'
+
+/** Runs whose attribution sessions stay open (a MiniLM one holds ~100 MB). */
+const EXPLAINER_CACHE = 2
+
+export type PredictCallName = keyof PredictResults
+export type PredictHandlers = Pick<Contract, PredictCallName>
+
+/** The folder of a run that finished training; clear errors for unknown or unfinished runs. */
+export function trainedRunDir(runs: RunsService, runId: number): string {
+  const run = runs.get(runId)
+  if (run.status !== 'success') {
+    throw new CtsError(
+      'conflict',
+      `Run ${runId} has no trained model (its status is ${run.status}).`,
+    )
+  }
+  return runs.runDir(runId)
+}
+
+/** The model card's facts from a run record. */
+export function exportRunInfo(run: RunDto): ExportRunInfo {
+  return {
+    runId: run.id,
+    baseModel: run.baseModel,
+    dataHash: run.dataHash,
+    seed: run.seed,
+    provider: run.provider,
+    createdAt: run.createdAt,
+    finishedAt: run.finishedAt,
+    hyperparameters: run.config,
+    test: run.test,
+  }
+}
+
+export class PredictionsService {
+  private readonly explainers = new Map<number, Promise<Explainer>>()
+
+  constructor(
+    private readonly runs: RunsService,
+    private readonly jobs: Pick<JobService, 'start'>,
+  ) {}
+
+  async predictText(runId: number, text: string): Promise<TextPredictionDto> {
+    if (!text.trim()) throw new CtsError('bad-input', 'Type or paste a text to predict.')
+    const explainer = await this.explainer(runId)
+    const e = await explainer.explain(text)
+    return {
+      runId,
+      label: explainer.labels[e.labelIndex],
+      probabilities: explainer.labels.map((label, i) => ({ label, p: e.probabilities[i] })),
+      tokens: e.tokens,
+      method: e.method,
+      truncated: e.truncated,
+    }
+  }
+
+  /** Starts the 'predict-file' job; its result (PredictFileResultDto) arrives in 'jobs/progress'. */
+  predictFile(args: {
+    runId: number
+    file: PredictFileJobInput['file']
+    textColumn?: string
+    format: 'csv' | 'xlsx'
+    path?: string
+  }): { jobId: string } {
+    const bundleDir = trainedRunDir(this.runs, args.runId)
+    const source = 'path' in args.file ? basename(args.file.path) : args.file.name
+    const stem = basename(source, extname(source)) || 'texts'
+    const input: PredictFileJobInput = {
+      bundleDir,
+      file: args.file,
+      textColumn: args.textColumn,
+      format: args.format,
+      outPath: args.path,
+      fileName: args.path
+        ? basename(args.path)
+        : `${stem}-run${args.runId}-predictions.${args.format}`,
+    }
+    return { jobId: this.jobs.start('predict-file', input).jobId }
+  }
+
+  /** Export to `path` (a new folder), or, without one, return the export zipped. */
+  async exportModel(runId: number, path?: string): Promise<ModelExportDto> {
+    const bundleDir = trainedRunDir(this.runs, runId)
+    const info = exportRunInfo(this.runs.get(runId))
+    if (path) {
+      const files = exportModelFolder(bundleDir, path, info)
+      return { runId, path, files, fileName: basename(path) }
+    }
+    const temp = mkdtempSync(join(tmpdir(), 'cts-export-'))
+    try {
+      const folder = join(temp, `run-${runId}-model`)
+      const files = exportModelFolder(bundleDir, folder, info)
+      const { default: JSZip } = await import('jszip')
+      const zip = new JSZip()
+      for (const f of readdirSync(folder))
+        zip.file(`run-${runId}-model/${f}`, readFileSync(join(folder, f)))
+      const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })
+      return {
+        runId,
+        files,
+        fileName: `run-${runId}-model.zip`,
+        contentBase64: bytes.toString('base64'),
+      }
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
+  }
+
+  handlers(): PredictHandlers {
+    return {
+      'predict/text': async (a) => {
+        const { runId, text } = validateArgs(predictArgs['predict/text'], a)
+        return this.predictText(runId, text)
+      },
+      'predict/file': async (a) => this.predictFile(validateArgs(predictArgs['predict/file'], a)),
+      'runs/exportModel': async (a) => {
+        const { runId, path } = validateArgs(predictArgs['runs/exportModel'], a)
+        return this.exportModel(runId, path)
+      },
+    }
+  }
+
+  /** Closes every cached attribution session. */
+  async dispose(): Promise<void> {
+    const open = [...this.explainers.values()]
+    this.explainers.clear()
+    await Promise.all(open.map((p) => p.then((e) => e.release()).catch(() => undefined)))
+  }
+
+  private explainer(runId: number): Promise<Explainer> {
+    const cached = this.explainers.get(runId)
+    if (cached) {
+      // Most recently used last.
+      this.explainers.delete(runId)
+      this.explainers.set(runId, cached)
+      return cached
+    }
+    const dir = trainedRunDir(this.runs, runId)
+    const loading = loadExplainer(dir).catch((err: unknown) => {
+      this.explainers.delete(runId)
+      if (err instanceof CtsError) throw err
+      // The loader's messages name files and formats, never texts.
+      throw new CtsError(
+        'unsupported',
+        `The model of run ${runId} cannot be explained: ${(err as Error).message}`,
+      )
+    })
+    this.explainers.set(runId, loading)
+    while (this.explainers.size > EXPLAINER_CACHE) {
+      const [oldest, p] = this.explainers.entries().next().value as [number, Promise<Explainer>]
+      this.explainers.delete(oldest)
+      void p.then((e) => e.release()).catch(() => undefined)
+    }
+    return loading
+  }
+}

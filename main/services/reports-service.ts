@@ -1,0 +1,108 @@
+// 'reports/export': a run's evaluation report as self-contained HTML or as PDF, written to a path
+// (desktop) or returned as bytes (browser). PDF printing is injected: Chromium in the CLI and the
+// web bridge, the window's printToPDF in the Electron app.
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Database } from 'better-sqlite3'
+import type { z } from 'zod'
+import {
+  reportsArgs,
+  type ReportExportDto,
+  type ReportFormat,
+  type ReportLocaleDto,
+} from '../../preload/contract/reports'
+import { writeFileAtomic } from '../ml/train/atomic-file'
+import { buildReportModel } from '../reports/report-model'
+import { renderReportHtml } from '../reports/render-html'
+import { renderPdf } from '../reports/render-pdf'
+import { reportInputFromRun } from '../reports/run-artifacts'
+import { positiveIndex, readEvaluationInputs } from './evaluation-service'
+import type { RunsService } from './runs-service'
+import { validArgs } from './valid-args'
+
+/** Prints report HTML to a PDF file at outPath and resolves with that path. */
+export type PdfPrinter = (html: string, outPath: string) => Promise<string>
+
+export interface ReportRequest {
+  runId: number
+  format: ReportFormat
+  locale?: ReportLocaleDto
+  prevalence?: number
+  targetSensitivity?: number
+  positiveLabel?: string
+  /** Write the file here; without it the bytes come back base64-encoded. */
+  path?: string
+  /** Fixed generation time (reproducible output in tests). */
+  generatedAt?: string
+}
+
+export interface ReportsServiceOptions {
+  /** For the project's name in the report header. */
+  db?: Database
+  /** Default: headless Chromium (reports/render-pdf). */
+  printPdf?: PdfPrinter
+}
+
+export class ReportsService {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly options: ReportsServiceOptions = {},
+  ) {}
+
+  /** The report as an HTML string. */
+  html(req: Omit<ReportRequest, 'format' | 'path'>): string {
+    const inputs = readEvaluationInputs(this.runs, req.runId)
+    const { run } = inputs
+    const projectName =
+      run.projectId !== null && this.options.db
+        ? ((
+            this.options.db.prepare('SELECT name FROM projects WHERE id = ?').get(run.projectId) as
+              { name: string } | undefined
+          )?.name ?? null)
+        : null
+    const model = buildReportModel(
+      reportInputFromRun(run, inputs.datasetJson, inputs.predictionsJson, {
+        locale: req.locale ?? 'en',
+        projectName,
+        positiveLabel: positiveIndex(run.labels, req.positiveLabel),
+        prevalence: req.prevalence,
+        targetSensitivity: req.targetSensitivity,
+        ...(req.generatedAt ? { generatedAt: req.generatedAt } : {}),
+      }),
+    )
+    return renderReportHtml(model)
+  }
+
+  async export(req: ReportRequest): Promise<ReportExportDto> {
+    const html = this.html(req)
+    const fileName = `run-${req.runId}-report${req.locale === 'zh-CN' ? '-zh-CN' : ''}.${req.format}`
+    const print = this.options.printPdf ?? ((h: string, out: string) => renderPdf(h, out))
+    if (req.path) {
+      const path = resolve(req.path)
+      if (req.format === 'html') writeFileAtomic(path, html)
+      else await print(html, path)
+      const bytes = (await readFile(path)).length
+      return { path, fileName, bytes }
+    }
+    if (req.format === 'html') {
+      const data = Buffer.from(html, 'utf8')
+      return { fileName, contentBase64: data.toString('base64'), bytes: data.length }
+    }
+    const work = await mkdtemp(join(tmpdir(), 'cts-report-'))
+    try {
+      const out = await print(html, join(work, fileName))
+      const data = await readFile(out)
+      return { fileName, contentBase64: data.toString('base64'), bytes: data.length }
+    } finally {
+      await rm(work, { recursive: true, force: true })
+    }
+  }
+
+  handlers() {
+    return {
+      'reports/export': async (a: z.input<(typeof reportsArgs)['reports/export']>) =>
+        this.export(validArgs(reportsArgs['reports/export'], a)),
+    }
+  }
+}

@@ -1,0 +1,143 @@
+// Model export: the folder loads with plain onnxruntime-node (a fresh InferenceSession on the
+// exported file) and the exported tokenizer (transformers.js) or featurizer spec, and gives the
+// app's own probabilities; the card states the run's facts; existing folders are never replaced.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { AutoTokenizer, env } from '@huggingface/transformers'
+import * as ort from 'onnxruntime-node'
+import { describe, expect, it } from 'vitest'
+import { loadClassifierBundle } from '../../../../main/ml/infer/classifier-bundle'
+import { exportModelFolder, type ExportRunInfo } from '../../../../main/ml/infer/model-export'
+import { tempDir, writeBaselineBundle, writeBertBundle, writeTinyBertFolder } from './bundles'
+import { plainFeaturize } from './plain-featurizer'
+
+env.allowRemoteModels = false
+env.localModelPath = '/'
+
+const TEXTS = [
+  'The patient has fever and cough since Monday',
+  '患者发热咳嗽三天',
+  'routine checkup: normal and healthy',
+  '。。。',
+]
+
+const RUN: ExportRunInfo = {
+  runId: 7,
+  baseModel: 'tiny',
+  dataHash: 'sha256:abc123',
+  seed: 42,
+  provider: 'cpu',
+  createdAt: '2026-11-29T00:00:00.000Z',
+  finishedAt: '2026-11-29T00:01:00.000Z',
+  hyperparameters: { epochs: 3, learningRate: 0.5 },
+  test: {
+    accuracy: 0.875,
+    macro_f1: 0.8571,
+    weighted_f1: 0.86,
+    per_class: {
+      健康: { precision: 1, recall: 0.75, f1: 0.8571, support: 4 },
+      疾病: { precision: 0.8, recall: 1, f1: 0.8889, support: 4 },
+    },
+  },
+}
+
+async function appProbabilities(bundle: string, texts: string[]): Promise<number[]> {
+  const model = await loadClassifierBundle(bundle)
+  const p = await model.predict(texts)
+  await model.release()
+  return Array.from(p)
+}
+
+function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-6) {
+  expect(a.length).toBe(b.length)
+  for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(tol)
+}
+
+describe('model export', () => {
+  it('exports a baseline that plain onnxruntime + featurizer.json reproduce', async () => {
+    const bundle = writeBaselineBundle({ seed: 5 })
+    const out = join(tempDir(), 'export')
+    const files = exportModelFolder(bundle, out, RUN)
+    expect(files).toEqual([
+      'MODEL_CARD.md',
+      'featurizer.json',
+      'inference.json',
+      'labels.json',
+      'model.onnx',
+    ])
+    expect(JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8'))).toEqual(['健康', '疾病'])
+    const spec = JSON.parse(readFileSync(join(out, 'featurizer.json'), 'utf8'))
+    const session = await ort.InferenceSession.create(join(out, 'model.onnx'))
+    const rows = TEXTS.map((t) => plainFeaturize(spec, t))
+    const n = Math.max(1, ...rows.map((r) => r.length))
+    const ids = new BigInt64Array(TEXTS.length * n)
+    const mask = new Float32Array(TEXTS.length * n)
+    rows.forEach((r, b) =>
+      r.forEach((id, i) => {
+        ids[b * n + i] = BigInt(id)
+        mask[b * n + i] = 1
+      }),
+    )
+    const dims = [TEXTS.length, n]
+    const res = await session.run({
+      ids: new ort.Tensor('int64', ids, dims),
+      mask: new ort.Tensor('float32', mask, dims),
+    })
+    expect(rows[3]).toEqual([]) // punctuation only: no ids, pools to zeros
+    expectClose(res.probs.data as Float32Array, await appProbabilities(bundle, TEXTS))
+    expect(res.logits.dims).toEqual([4, 2])
+  })
+
+  it('exports a BERT that plain onnxruntime + the exported tokenizer files reproduce', async () => {
+    const bundle = await writeBertBundle(writeTinyBertFolder(), { maxLength: 16 })
+    const out = join(tempDir(), 'export')
+    const files = exportModelFolder(bundle, out, RUN)
+    expect(files).toEqual([
+      'MODEL_CARD.md',
+      'inference.json',
+      'labels.json',
+      'model.onnx',
+      'tokenizer.json', // synthesised: the tiny model ships only vocab.txt
+      'tokenizer_config.json',
+      'vocab.txt',
+    ])
+    const tokenizer = await AutoTokenizer.from_pretrained(out)
+    const enc = tokenizer(TEXTS, { padding: true, truncation: true, max_length: 16 })
+    const session = await ort.InferenceSession.create(join(out, 'model.onnx'))
+    const res = await session.run({
+      input_ids: enc.input_ids,
+      attention_mask: enc.attention_mask,
+      token_type_ids: enc.token_type_ids,
+    })
+    expectClose(res.probs.data as Float32Array, await appProbabilities(bundle, TEXTS))
+    const inference = JSON.parse(readFileSync(join(out, 'inference.json'), 'utf8'))
+    expect(inference).toMatchObject({
+      kind: 'bert',
+      maxLength: 16,
+      inputs: ['input_ids', 'attention_mask', 'token_type_ids'],
+      outputs: ['logits', 'probs'],
+    })
+  })
+
+  it('writes a model card with the run, data hash, labels, metrics and usage', () => {
+    const out = join(tempDir(), 'export')
+    exportModelFolder(writeBaselineBundle(), out, RUN)
+    const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')
+    expect(card).toContain('# Model card — Clinical Text Studio run 7')
+    expect(card).toContain('data snapshot hash: `sha256:abc123`')
+    expect(card).toContain('Labels (output order): `健康`, `疾病`')
+    expect(card).toContain('Accuracy 0.875 · macro F1 0.857 · weighted F1 0.860')
+    expect(card).toContain('| 疾病 | 0.800 | 1.000 | 0.889 | 4 |')
+    expect(card).toContain('| learningRate | 0.5 |')
+    expect(card).toMatch(/## Intended use[\s\S]*## Limitations[\s\S]*## How to run it/)
+    expect(card).toContain('onnxruntime')
+  })
+
+  it('refuses to write into a folder that already holds files', () => {
+    const out = tempDir()
+    mkdirSync(out, { recursive: true })
+    writeFileSync(join(out, 'keep.txt'), 'mine')
+    expect(() => exportModelFolder(writeBaselineBundle(), out, RUN)).toThrow(/not empty/)
+    expect(readFileSync(join(out, 'keep.txt'), 'utf8')).toBe('mine')
+  })
+})
