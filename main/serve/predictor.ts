@@ -2,6 +2,7 @@
 // loadRunPredictor opens a trained run of a workspace (<home>/runs/<id>/) as one.
 import { CtsError } from '../../preload/contract/common'
 import { loadClassifierBundle } from '../ml/infer/classifier-bundle'
+import { trainedRunDir } from '../services/predictions-service'
 import { RunsService } from '../services/runs-service'
 import { openWorkspace } from '../store/workspace'
 
@@ -25,14 +26,7 @@ export async function loadRunPredictor(home: string, runId: number): Promise<Pre
   const ws = openWorkspace(home)
   let dir: string
   try {
-    const runs = new RunsService(ws.db, ws.runsDir)
-    const run = runs.get(runId)
-    if (run.status !== 'success')
-      throw new CtsError(
-        'conflict',
-        `Run ${runId} has no trained model (its status is ${run.status}).`,
-      )
-    dir = runs.runDir(runId)
+    dir = trainedRunDir(new RunsService(ws.db, ws.runsDir), runId)
   } finally {
     ws.close()
   }

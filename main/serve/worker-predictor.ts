@@ -29,13 +29,23 @@ function startWorker(init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init })
 }
 
-/** Like loadRunPredictor (same errors), with the model in its own thread. */
-export function loadRunPredictorInWorker(home: string, runId: number): Promise<Predictor> {
+/**
+ * Like loadRunPredictor (same errors), with the model in its own thread. `onCrash` hears of the
+ * thread ending on its own after it was ready (every later predict() then rejects).
+ */
+export function loadRunPredictorInWorker(
+  home: string,
+  runId: number,
+  onCrash?: (err: Error) => void,
+): Promise<Predictor> {
   const worker = startWorker({ home, runId })
   const pending = new Map<number, { resolve(rows: number[][]): void; reject(e: Error): void }>()
   let nextId = 1
   let stopped: Error | null = null
+  let ready = false
+  let releasing = false
   const stop = (err: Error) => {
+    if (ready && !releasing && !stopped) onCrash?.(err)
     stopped ??= err
     for (const p of pending.values()) p.reject(stopped)
     pending.clear()
@@ -54,6 +64,7 @@ export function loadRunPredictorInWorker(home: string, runId: number): Promise<P
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'failed') return reject(new CtsError(m.code, m.message))
       if (m.type === 'ready') {
+        ready = true
         return resolve({
           labels: m.labels,
           predict: (texts) =>
@@ -65,6 +76,7 @@ export function loadRunPredictorInWorker(home: string, runId: number): Promise<P
             }),
           release: async () => {
             if (stopped) return
+            releasing = true
             const exited = new Promise((r) => worker.once('exit', r))
             worker.postMessage({ type: 'release' } satisfies ToWorker)
             await exited

@@ -1,7 +1,6 @@
 // Training runs end to end: resolves the config (defaults in ml/train/defaults), splits the data
 // (seeded, stratified, de-duplicated, groups kept together), records the run, trains in a job
 // process and records epochs, metrics and the outcome.
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Database } from 'better-sqlite3'
@@ -20,26 +19,20 @@ import type { JobHost } from '../jobs/job-protocol'
 import { JobService, type Publish } from '../jobs/job-service'
 import type { TrainHyper, TrainJobInput, TrainJobResult } from '../jobs/train-job'
 import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defaults'
-import { splitDataset } from '../ml/train/split'
-import type { LabelledTexts } from '../ml/train/trainer'
 import { writeNewFileAtomic } from '../ml/train/atomic-file'
 import { datasetSummary } from '../reports/run-artifacts'
 import { DEFAULT_MODEL_ID, defaultBundledModelDir } from './models-service'
 import { trainingDefaults } from './training-defaults'
 import { DATASET_SUMMARY_ARTIFACT, RunsService } from './runs-service'
+import { hasGroupIds, prepareSplits, dataSnapshotHash, type TrainingData } from './training-data'
 
-/** Project text ids travel with the texts so evaluation can point back at them. */
-type WithIds = { ids?: number[] }
-
-export interface TrainingData {
-  projectId?: number | null
-  labels: string[]
-  train: LabelledTexts & WithIds & { groups?: (string | undefined)[] }
-  dev?: LabelledTexts & WithIds
-  test?: LabelledTexts & WithIds
-}
-
-export type SplitMode = 'stratified' | 'grouped'
+export {
+  dataSnapshotHash,
+  prepareSplits,
+  type SplitMode,
+  type TrainingData,
+  type WithIds,
+} from './training-data'
 
 export interface StartedRun {
   runId: number
@@ -62,76 +55,6 @@ export function resolveHyper(config: TrainingConfigInput): TrainHyper {
     device: c.device ?? 'auto',
     classWeights: c.classWeights ?? false,
   }
-}
-
-/**
- * Held-out splits: the given ones, else seeded stratified 80/10/10 (or 90/10 for dev only).
- * 'grouped' keeps each group id's texts in one split (the default when any text has one);
- * 'stratified' ignores group ids.
- */
-export function prepareSplits(
-  data: TrainingData,
-  seed: number,
-  mode?: SplitMode,
-): {
-  train: LabelledTexts & WithIds
-  dev: LabelledTexts & WithIds
-  test: LabelledTexts & WithIds
-  duplicates: number
-} {
-  const t = data.train
-  const hasGroups = t.groups?.some((g) => g !== undefined && g !== '') ?? false
-  if (mode === 'grouped' && !hasGroups) {
-    throw new CtsError(
-      'bad-input',
-      'A grouped split needs a group or patient id on the texts, and none has one: import them with a group column, or choose the stratified split.',
-    )
-  }
-  const grouped = mode !== 'stratified'
-  const items = t.labels.map((label, i) => ({
-    label,
-    key: t.texts[i].normalize('NFC').trim(),
-    group: grouped ? t.groups?.[i] || undefined : undefined,
-  }))
-  const pick = (idx: number[]) => ({
-    texts: idx.map((i) => t.texts[i]),
-    labels: idx.map((i) => t.labels[i]),
-    ...(t.ids ? { ids: idx.map((i) => t.ids![i]) } : {}),
-  })
-  if (data.test && data.dev) {
-    const s = splitDataset(items, { seed, fractions: [1, 0, 0] })
-    return { train: pick(s.train), dev: data.dev, test: data.test, duplicates: s.duplicates.length }
-  }
-  if (data.test) {
-    const s = splitDataset(items, { seed, fractions: [0.9, 0.1, 0] })
-    return {
-      train: pick(s.train),
-      dev: pick(s.dev),
-      test: data.test,
-      duplicates: s.duplicates.length,
-    }
-  }
-  const s = splitDataset(items, { seed })
-  return {
-    train: pick(s.train),
-    dev: data.dev ?? pick(s.dev),
-    test: pick(s.test),
-    duplicates: s.duplicates.length,
-  }
-}
-
-function hasGroupIds(data: TrainingData): boolean {
-  return data.train.groups?.some((g) => g !== undefined && g !== '') ?? false
-}
-
-export function dataSnapshotHash(labels: string[], splits: Record<string, LabelledTexts>): string {
-  const h = createHash('sha256')
-  h.update(JSON.stringify(labels))
-  for (const [name, s] of Object.entries(splits)) {
-    h.update(`\u0000${name}\u0000`)
-    s.texts.forEach((text, i) => h.update(`${s.labels[i]}\u0001${text}\u0002`))
-  }
-  return h.digest('hex')
 }
 
 export interface TrainingServiceOptions {

@@ -12,10 +12,14 @@ export interface LabelProbabilityDto {
 /**
  * A piece of the text and how much it pushed the predicted class's logit (signed: positive drove
  * the prediction, negative argued against it). `start`/`end` are UTF-16 offsets into the original
- * text (text.slice(start, end)), absent for tokens with no span (none are returned today).
+ * text, absent for the rare token that could not be located (it is still listed, in order).
  */
 export interface TokenAttributionDto {
-  /** The model's token as displayed (WordPiece '##' stripped), or the word for the baseline. */
+  /**
+   * The piece of the original text (text.slice(start, end)): a WordPiece token's span for BERT
+   * ('pneumonia' may come as 'pneum' + 'onia'; one Chinese character per token), a word or one
+   * CJK character for the baseline. Without a span: the model's own token string.
+   */
   token: string
   start?: number
   end?: number
@@ -29,7 +33,10 @@ export interface TextPredictionDto {
   probabilities: LabelProbabilityDto[]
   /** Attributions of the predicted label, one per token/word in text order. */
   tokens: TokenAttributionDto[]
-  /** How the scores were computed, e.g. 'integrated-gradients' (BERT) or 'gradient-x-input'. */
+  /**
+   * How the scores were computed: 'gradient-x-input' (both model kinds) — the gradient of the
+   * predicted logit with respect to each token's embedding, dotted with that embedding.
+   */
   method: string
   /** True when the text was longer than the model's max length and only its start was read. */
   truncated: boolean
@@ -51,7 +58,7 @@ export const predictArgs = {
   'runs/exportModel': z
     .object({
       runId: idSchema,
-      /** Desktop: a folder to create (must not exist). Browser: omit → a zip's bytes come back. */
+      /** Desktop: a folder to create (new or empty). Browser: omit → a zip's bytes come back. */
       path: z.string().min(1).optional(),
     })
     .strict(),

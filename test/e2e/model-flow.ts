@@ -57,16 +57,17 @@ export async function labelSome(page: Page, count: number): Promise<number[]> {
 
 /** Waits until the train tab's progress panel shows the job ended, and returns its status. */
 export async function waitForTraining(page: Page, timeout: number): Promise<string> {
-  await page
-    .locator('[data-testid=train-progress]:not([data-status=running])')
-    .waitFor({ timeout })
+  await page.locator('[data-testid=train-progress]:not([data-status=running])').waitFor({ timeout })
   return (await page.getAttribute('[data-testid=train-progress]', 'data-status')) ?? ''
 }
 
 const f3 = (v: number) => v.toFixed(3)
 
 /** Asserts that every figure of the evaluation view equals 'runs/evaluation' for the run. */
-export async function expectEvaluationMatches(page: Page, runId: number): Promise<EvaluationViewDto> {
+export async function expectEvaluationMatches(
+  page: Page,
+  runId: number,
+): Promise<EvaluationViewDto> {
   const ev = await callApi(page, (cts, id) => cts.runs.evaluation({ runId: id }), runId)
   await page.locator('[data-testid=classification-report]').waitFor()
   expect(await page.textContent('[data-testid=sum-accuracy]')).toBe(f3(ev.report.accuracy))

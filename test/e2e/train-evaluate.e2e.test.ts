@@ -44,14 +44,19 @@ describe('train, evaluate, predict and report (en)', () => {
 
   it('shows the train form with the defaults and their explanations', async () => {
     await page.click('[data-testid=tab-train]')
-    await page.locator('[data-testid=train-form]').waitFor()
+    await page.locator('[data-testid=train-form][data-ready=true]').waitFor()
     const defaults = await callApi(page, (cts) => cts.training.defaults({}), null)
     await page.check('[data-testid=model-default]')
     expect(await page.inputValue('[data-testid=hp-lr]')).toBe(String(defaults.bert.learningRate))
     expect(await page.inputValue('[data-testid=hp-batch]')).toBe(String(defaults.bert.batchSize))
     expect(await page.inputValue('[data-testid=hp-epochs]')).toBe(String(defaults.bert.epochs))
     expect(await page.inputValue('[data-testid=hp-maxlen]')).toBe(String(defaults.bert.maxLength))
-    expect(defaults.bert).toMatchObject({ learningRate: 2e-5, batchSize: 16, epochs: 5, maxLength: 128 })
+    expect(defaults.bert).toMatchObject({
+      learningRate: 2e-5,
+      batchSize: 16,
+      epochs: 5,
+      maxLength: 128,
+    })
     expect(await page.textContent('[data-testid=model-explain]')).toContain('English')
     await page.check('[data-testid=model-baseline]')
     expect(await page.textContent('[data-testid=model-explain]')).toContain('Chinese')
@@ -97,7 +102,9 @@ describe('train, evaluate, predict and report (en)', () => {
     )
     const point = expected.operatingPoint!.point
     await page
-      .locator(`[data-testid=op-ppv]:text-is("${point.ppv === null ? '—' : `${(point.ppv * 100).toFixed(1)}%`}")`)
+      .locator(
+        `[data-testid=op-ppv]:text-is("${point.ppv === null ? '—' : `${(point.ppv * 100).toFixed(1)}%`}")`,
+      )
       .waitFor()
     expect(await page.textContent('[data-testid=op-threshold]')).toBe(point.threshold.toFixed(3))
     expect(await page.textContent('[data-testid=op-sensitivity]')).toBe('100.0%')
@@ -108,7 +115,11 @@ describe('train, evaluate, predict and report (en)', () => {
       await page.locator('[data-testid=misclassified-row] [data-testid=relabel]').first().click()
       await page.locator('[data-testid=relabelled]').first().waitFor()
       const text = await callApi(page, (cts, id) => cts.texts.get({ textId: id }), first.textId!)
-      const project = await callApi(page, (cts, id) => cts.projects.get({ projectId: id }), projectId)
+      const project = await callApi(
+        page,
+        (cts, id) => cts.projects.get({ projectId: id }),
+        projectId,
+      )
       const predicted = project.labels.find((l) => l.name === first.predictedLabel)!
       expect(text.labelIds).toEqual([predicted.id])
     }
@@ -124,10 +135,14 @@ describe('train, evaluate, predict and report (en)', () => {
     expect(body).toContain(`${baselineRun}`)
     await page.locator('[data-testid=export-note]').waitFor()
     const pdf = await Promise.race([
-      Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=report-pdf]')]).then(
-        ([d]) => d,
-      ),
-      page.locator('[data-testid=export-error]').waitFor({ timeout: 60_000 }).then(() => null),
+      Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.click('[data-testid=report-pdf]'),
+      ]).then(([d]) => d),
+      page
+        .locator('[data-testid=export-error]')
+        .waitFor({ timeout: 60_000 })
+        .then(() => null),
     ])
     if (pdf) {
       expect((await readFile(await pdf.path())).subarray(0, 5).toString('latin1')).toBe('%PDF-')
@@ -153,7 +168,9 @@ describe('train, evaluate, predict and report (en)', () => {
     const probs = await page.$$eval('[data-testid=probability]', (els) =>
       els.map((el) => [el.getAttribute('data-label'), Number(el.getAttribute('data-p'))]),
     )
-    expect(Object.fromEntries(probs)).toEqual(Object.fromEntries(api.probabilities.map((p) => [p.label, p.p])))
+    expect(Object.fromEntries(probs)).toEqual(
+      Object.fromEntries(api.probabilities.map((p) => [p.label, p.p])),
+    )
     expect(await page.locator('[data-testid=token]').count()).toBeGreaterThan(0)
     expect(await page.textContent('[data-testid=attribution-text]')).toBe(
       '持续高热三天，伴咳嗽 and chest pain',
@@ -162,7 +179,10 @@ describe('train, evaluate, predict and report (en)', () => {
   })
 
   it('predicts a whole file into a CSV download', async () => {
-    await page.setInputFiles('[data-testid=predict-file-input]', join(FIXTURES, 'predict-small.csv'))
+    await page.setInputFiles(
+      '[data-testid=predict-file-input]',
+      join(FIXTURES, 'predict-small.csv'),
+    )
     await page.click('[data-testid=predict-file-start]')
     await page.locator('[data-testid=predict-file-done]').waitFor({ timeout: 60_000 })
     const [download] = await Promise.all([
@@ -195,7 +215,9 @@ describe('train, evaluate, predict and report (en)', () => {
     await page.locator('[data-testid=loss-chart]').waitFor({ timeout: 120_000 })
     await screenshot(page, '26-train-minilm-progress')
     expect(await waitForTraining(page, 240_000)).toBe('success')
-    console.log(`MiniLM run (1 epoch, max length 32): ${((Date.now() - started) / 1000).toFixed(0)} s`)
+    console.log(
+      `MiniLM run (1 epoch, max length 32): ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    )
     const runs = await callApi(page, (cts, id) => cts.runs.list({ projectId: id }), projectId)
     bertRun = runs.find((r) => r.modelKind === 'bert')!.id
     expect(runs.find((r) => r.id === bertRun)!.status).toBe('success')

@@ -27,7 +27,10 @@ export const predictCommand: CliCommand = {
         .description("predict labels for a file's texts with a trained run (CSV or XLSX out)")
         .requiredOption('--run <id>', 'run id (see the output of cts train)')
         .requiredOption('--in <file>', 'texts to classify (any importable format)')
-        .requiredOption('--out <file>', 'file with text, label and one probability column per label')
+        .requiredOption(
+          '--out <file>',
+          'file with text, label and one probability column per label',
+        )
         .option('--format <format>', 'csv or xlsx (default: from the --out extension, else csv)')
         .option('--text-col <column>', 'text column of the input file')
         .option('--json', 'print one JSON object with the result')

@@ -53,7 +53,10 @@ export const serveCommand: CliCommand = {
           const token = given ?? generateToken()
 
           const home = workspaceHome(command.optsWithGlobals<{ home?: string }>().home)
-          const predictor = await loadRunPredictorInWorker(home, runId)
+          // Stop serving when the model thread dies: a supervisor can restart a process that exits,
+          // while a server answering 500 forever looks alive.
+          let crashed: ((err: Error) => void) | undefined
+          const predictor = await loadRunPredictorInWorker(home, runId, (err) => crashed?.(err))
           const log = opts.quiet ? undefined : (line: string) => process.stderr.write(line + '\n')
           const server = await startPredictionServer({
             predictor,
@@ -80,17 +83,20 @@ export const serveCommand: CliCommand = {
           if (given === undefined) out(`Token (send as "Authorization: Bearer <token>"): ${token}`)
           out('Press Ctrl+C to stop.')
 
-          await new Promise<void>((resolve) => {
-            const stop = () => {
-              process.off('SIGINT', stop)
-              process.off('SIGTERM', stop)
-              resolve()
+          const failure = await new Promise<Error | null>((resolve) => {
+            const stop = (err: Error | null) => {
+              process.off('SIGINT', onSignal)
+              process.off('SIGTERM', onSignal)
+              resolve(err)
             }
-            process.on('SIGINT', stop)
-            process.on('SIGTERM', stop)
+            const onSignal = () => stop(null)
+            process.on('SIGINT', onSignal)
+            process.on('SIGTERM', onSignal)
+            crashed = stop
           })
           await server.close()
           await predictor.release()
+          if (failure) throw new CtsError('internal', `${failure.message} The server has stopped.`)
           process.stderr.write('Stopped.\n')
         }),
     )

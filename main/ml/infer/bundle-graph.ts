@@ -86,8 +86,11 @@ export function loadBundleGraph(dir: string): BundleGraph {
       numClasses: number
       maxLength: number
     }
-    const configPath = join(e.modelDir, 'config.json')
-    if (!existsSync(configPath)) {
+    // A run folder may carry the model's config.json; otherwise the base model folder has it.
+    const configPath = [join(dir, 'config.json'), join(e.modelDir, 'config.json')].find((p) =>
+      existsSync(p),
+    )
+    if (!configPath) {
       throw new Error(
         `the base model folder ${e.modelDir} (its config.json) is needed to explain predictions`,
       )

@@ -1,11 +1,15 @@
 // `cts serve` end to end on a real trained run (the fast baseline on the bilingual fixture):
 // the served probabilities equal `cts predict`'s, the token rules, the non-loopback warning,
-// Ctrl+C, and the messages for a run that cannot be served.
+// Ctrl+C, and the messages for a run that cannot be served; the model in its worker thread.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadRunPredictor } from '../../../main/serve/predictor'
+import { loadRunPredictorInWorker } from '../../../main/serve/worker-predictor'
+import { RunsService } from '../../../main/services/runs-service'
+import { openWorkspace } from '../../../main/store/workspace'
 
 const TEXTS = [
   'severe chest pain with shortness of breath',
@@ -172,5 +176,46 @@ describe('cts serve', () => {
       2,
       'Error: The token must be at least 16 characters long.\n',
     ])
+  })
+})
+
+describe('run predictors', () => {
+  it('gives the same probabilities in a worker thread as in this one, and then stops', async () => {
+    const here = await loadRunPredictor(home, 1)
+    const crashes: Error[] = []
+    const worker = await loadRunPredictorInWorker(home, 1, (e) => crashes.push(e))
+    expect(worker.labels).toEqual(['健康', '疾病'])
+    const [a, b] = [await here.predict(TEXTS), await worker.predict(TEXTS)]
+    expect(b).toEqual(a)
+    expect(a.map((row) => row.reduce((x, y) => x + y))).toEqual(
+      TEXTS.map(() => expect.closeTo(1, 6)),
+    )
+    await here.release()
+    await worker.release()
+    await expect(worker.predict(TEXTS)).rejects.toThrow('The model thread has stopped.')
+    expect(crashes).toEqual([])
+  })
+
+  it('rejects an unknown or unfinished run with the same message in both', async () => {
+    const message = 'Run 42 does not exist in this workspace.'
+    await expect(loadRunPredictor(home, 42)).rejects.toMatchObject({ code: 'not-found', message })
+    await expect(loadRunPredictorInWorker(home, 42)).rejects.toMatchObject({
+      code: 'not-found',
+      message,
+    })
+    const ws = openWorkspace(home)
+    const running = new RunsService(ws.db, ws.runsDir).create({
+      modelKind: 'baseline',
+      baseModel: 'baseline',
+      labels: ['a', 'b'],
+      config: {},
+      dataHash: 'x',
+      seed: 1,
+    })
+    ws.close()
+    await expect(loadRunPredictorInWorker(home, running)).rejects.toMatchObject({
+      code: 'conflict',
+      message: `Run ${running} has no trained model (its status is running).`,
+    })
   })
 })

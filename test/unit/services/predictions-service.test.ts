@@ -141,7 +141,8 @@ describe('predict/file (job)', () => {
     const result = final.result as PredictFileResultDto
     expect(result.fileName).toBe(`ward-notes-run${runId}-predictions.xlsx`)
     const book = new ExcelJS.Workbook()
-    await book.xlsx.load(Buffer.from(result.contentBase64!, 'base64'))
+    // exceljs' own Buffer typing predates Node's generic Buffer; the bytes are what matter.
+    await book.xlsx.load(Buffer.from(result.contentBase64!, 'base64') as unknown as ExcelJS.Buffer)
     const sheet = book.getWorksheet('Predictions')!
     expect(sheet.getRow(1).values).toEqual([undefined, 'text', 'label', 'p_健康', 'p_疾病'])
     expect(sheet.rowCount).toBe(6)
@@ -180,7 +181,11 @@ describe('runs/exportModel', () => {
     const z = await h['runs/exportModel']({ runId })
     expect(z.fileName).toBe(`run-${runId}-model.zip`)
     const zip = await JSZip.loadAsync(Buffer.from(z.contentBase64!, 'base64'))
-    expect(Object.keys(zip.files).sort()).toEqual(r.files.map((f) => `run-${runId}-model/${f}`))
+    expect(
+      Object.keys(zip.files)
+        .filter((f) => !zip.files[f].dir)
+        .sort(),
+    ).toEqual(r.files.map((f) => `run-${runId}-model/${f}`))
     const onnx = await zip.file(`run-${runId}-model/model.onnx`)!.async('nodebuffer')
     expect(onnx.equals(readFileSync(join(path, 'model.onnx')))).toBe(true)
     await expect(h['runs/exportModel']({ runId, path })).rejects.toMatchObject({ code: 'conflict' })

@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EvaluationDto } from '../../../preload/contract'
 import { callSchemas } from '../../../preload/contract'
+import { fileURLToPath } from 'node:url'
+import { ForkHost } from '../../../main/jobs/fork-host'
 import { JobService } from '../../../main/jobs/job-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { TrainingService } from '../../../main/services/training-service'
@@ -162,4 +164,35 @@ describe('runs/delete', () => {
     // Ids are never reused, so a new run cannot inherit the deleted one's history.
     expect(finishedRun(runs, ['健康', '疾病'], null)).toBe(gone + 1)
   })
+
+  it('refuses to delete a run while its job is training, and deletes it once it ended', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cts-compare-'))
+    const ws = openWorkspace(home)
+    open.push({ ws, home })
+    const runs = new RunsService(ws.db, ws.runsDir)
+    const entry = fileURLToPath(new URL('../../../main/jobs/job-entry.ts', import.meta.url))
+    const jobs = new JobService({ host: new ForkHost({ entry }), publish: () => {} })
+    const training = new TrainingService(runs, jobs, ws.db)
+    const texts = [
+      '胸痛 气短',
+      'chest pain',
+      '体检 正常',
+      'routine checkup',
+      '发热 咳嗽',
+      'all normal',
+    ]
+    const started = training.start(
+      { labels: ['健康', '疾病'], train: { texts, labels: [1, 1, 0, 0, 1, 0] } },
+      { model: 'baseline', epochs: 1, device: 'cpu' },
+    )
+    await expect(
+      training.handlers()['runs/delete']({ runId: started.runId, confirm: true }),
+    ).rejects.toMatchObject({
+      code: 'conflict',
+      message: `Run ${started.runId} is still training: cancel it first.`,
+    })
+    await started.done
+    await training.handlers()['runs/delete']({ runId: started.runId, confirm: true })
+    expect(runs.list()).toEqual([])
+  }, 60_000)
 })

@@ -88,10 +88,12 @@ describe('TrainingService', () => {
     expect(run.test!.confusion_matrix.flat().reduce((a, b) => a + b, 0)).toBe(3)
     expect(Object.keys(run.test!.per_class)).toEqual(labels)
     expect(readdirSync(runs.runDir(run.id)).sort()).toEqual([
+      'dataset-summary.json',
       'dataset.json',
       'metrics.json',
       'model.json',
       'model.onnx',
+      'test-predictions.json',
     ])
     expect(runs.list().map((r) => r.id)).toEqual([run.id])
     expect(() => runs.writeArtifact(run.id, 'model.onnx', 'x')).toThrow(/not overwritten/)

@@ -104,10 +104,15 @@ describe('model export', () => {
     const tokenizer = await AutoTokenizer.from_pretrained(out)
     const enc = tokenizer(TEXTS, { padding: true, truncation: true, max_length: 16 })
     const session = await ort.InferenceSession.create(join(out, 'model.onnx'))
+    // transformers.js tensors → plain onnxruntime tensors (int64 [batch, seq]).
+    const feed = (name: 'input_ids' | 'attention_mask' | 'token_type_ids') => {
+      const t = enc[name] as unknown as { data: BigInt64Array; dims: number[] }
+      return new ort.Tensor('int64', t.data, t.dims)
+    }
     const res = await session.run({
-      input_ids: enc.input_ids,
-      attention_mask: enc.attention_mask,
-      token_type_ids: enc.token_type_ids,
+      input_ids: feed('input_ids'),
+      attention_mask: feed('attention_mask'),
+      token_type_ids: feed('token_type_ids'),
     })
     expectClose(res.probs.data as Float32Array, await appProbabilities(bundle, TEXTS))
     const inference = JSON.parse(readFileSync(join(out, 'inference.json'), 'utf8'))

@@ -1,0 +1,116 @@
+// The model loop through the real UI in 简体中文: import the bilingual sample, label a few texts,
+// train the baseline, check the evaluation equals 'runs/evaluation', predict a Chinese text, export
+// the report in Chinese, and cancel a running MiniLM job. Screenshots of every screen in zh-CN.
+import { readFile } from 'node:fs/promises'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { callApi, openApp, screenshot, type AppSession } from './app-harness'
+import {
+  createProjectWithSample,
+  expectEvaluationMatches,
+  labelSome,
+  screenshotTall,
+  waitForTraining,
+} from './model-flow'
+
+let app: AppSession
+let page: Page
+
+beforeAll(async () => {
+  app = await openApp()
+  page = app.page
+  await page.evaluate(() => localStorage.setItem('cts.locale', 'zh-CN'))
+  await page.reload()
+})
+afterAll(async () => {
+  await app?.close()
+})
+afterEach(() => {
+  expect(app.errors).toEqual([])
+})
+
+describe('train, evaluate, predict and report (zh-CN)', () => {
+  let projectId = 0
+  let runId = 0
+
+  it('imports the sample, labels a few texts and shows the Chinese train form', async () => {
+    projectId = await createProjectWithSample(page, '症状分诊')
+    expect(await labelSome(page, 2)).toHaveLength(2)
+    expect((await page.textContent('[data-testid=tab-train]'))?.trim()).toBe('训练')
+    await page.click('[data-testid=tab-train]')
+    await page.locator('[data-testid=train-form][data-ready=true]').waitFor()
+    expect(await page.textContent('[data-testid=model-explain]')).toContain('适用于中文')
+    const defaults = await callApi(page, (cts) => cts.training.defaults({}), null)
+    // The one-line explanations come from the backend, in the UI language.
+    await page.getByText(defaults.help.learningRate['zh-CN'], { exact: true }).waitFor()
+    // The baseline is chosen, with its own defaults (not BERT's).
+    expect(await page.isChecked('[data-testid=model-baseline]')).toBe(true)
+    expect(await page.inputValue('[data-testid=hp-lr]')).toBe(
+      String(defaults.baseline.learningRate),
+    )
+    expect(await page.inputValue('[data-testid=hp-batch]')).toBe(
+      String(defaults.baseline.batchSize),
+    )
+    await screenshot(page, '30-train-form-zh-CN')
+  })
+
+  it('trains the baseline and shows the evaluation', async () => {
+    await page.click('[data-testid=train-start]')
+    expect(await waitForTraining(page, 90_000)).toBe('success')
+    expect((await page.textContent('[data-testid=train-phase]'))?.trim()).toBe('已完成')
+    await screenshot(page, '31-train-done-zh-CN')
+    const runs = await callApi(page, (cts, id) => cts.runs.list({ projectId: id }), projectId)
+    runId = runs[0]!.id
+    const defaults = await callApi(page, (cts) => cts.training.defaults({}), null)
+    expect(runs[0]!.config).toMatchObject({
+      model: 'baseline',
+      learningRate: defaults.baseline.learningRate,
+      batchSize: defaults.baseline.batchSize,
+    })
+    await page.click('[data-testid=view-run]')
+    await expectEvaluationMatches(page, runId)
+    expect((await page.textContent('[data-testid=evaluation-title]'))?.trim()).toBe(
+      `运行 ${runId} 的评估`,
+    )
+    await screenshotTall(page, '32-evaluation-zh-CN')
+  })
+
+  it('exports the report in Chinese', async () => {
+    const [html] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=report-html]'),
+    ])
+    const body = (await readFile(await html.path())).toString('utf8')
+    expect(body).toMatch(/^<!doctype html>/i)
+    expect(body).toMatch(/[\u4e00-\u9fff]{4}/)
+    await page.locator('[data-testid=export-note]').waitFor()
+  })
+
+  it('predicts a Chinese text', async () => {
+    await page.click('[data-testid=tab-predict]')
+    const text = '持续高热三天，伴咳嗽、胸痛'
+    await page.fill('[data-testid=predict-text]', text)
+    await page.click('[data-testid=predict-submit]')
+    await page.locator('[data-testid=prediction]').waitFor()
+    const api = await callApi(page, (cts, a) => cts.predict.text(a), { runId, text })
+    expect(await page.getAttribute('[data-testid=predicted-label]', 'data-label')).toBe(api.label)
+    expect(await page.textContent('[data-testid=attribution-text]')).toBe(text)
+    await screenshot(page, '33-predict-zh-CN')
+  })
+
+  it('cancels a running MiniLM job and lists it as cancelled', async () => {
+    await page.click('[data-testid=tab-train]')
+    await page.check('[data-testid=model-default]')
+    await page.click('[data-testid=train-start]')
+    await page.locator('[data-testid=train-cancel]').waitFor()
+    await page.click('[data-testid=train-cancel]')
+    expect(await waitForTraining(page, 60_000)).toBe('cancelled')
+    await page.click('[data-testid=tab-runs]')
+    await page.locator('[data-testid=run-row]').nth(1).waitFor()
+    const statuses = await page.$$eval('[data-testid=run-status]', (els) =>
+      els.map((el) => el.textContent?.trim()),
+    )
+    expect(statuses).toEqual(['已取消', '已完成'])
+    await screenshot(page, '34-runs-zh-CN')
+  })
+})
