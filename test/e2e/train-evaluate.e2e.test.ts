@@ -1,7 +1,9 @@
 // The model loop through the real UI in English: import the bilingual sample, label a few texts,
 // train the baseline with live progress, check the evaluation view shows exactly what
 // 'runs/evaluation' returns, relabel a mistake, predict a text and a file, export the report
-// (HTML and PDF), train a small MiniLM run while labelling goes on, compare and delete runs.
+// (HTML and PDF), train a small MiniLM run while labelling goes on, crash its job process and
+// resume it, compare and delete runs.
+import { execFileSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +18,17 @@ import {
 } from './model-flow'
 
 let app: AppSession
+
+/** Kills this test's job processes (children running the job entry), as a crash would. */
+function killJobProcesses(): void {
+  const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)]).toString()
+  const pids = out
+    .split('\n')
+    .filter((line) => line.includes('job-entry'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+  expect(pids.length).toBeGreaterThan(0)
+  for (const pid of pids) process.kill(pid, 'SIGKILL')
+}
 let page: Page
 
 beforeAll(async () => {
@@ -198,10 +211,11 @@ describe('train, evaluate, predict and report (en)', () => {
     await screenshot(page, '25-predict-file')
   })
 
-  it('keeps labelling while a small MiniLM run trains, then finishes it', async () => {
+  it('keeps labelling while a small MiniLM run trains, and resumes it after a crash', async () => {
     await page.click('[data-testid=tab-train]')
+    await page.locator('[data-testid=train-form][data-ready=true]').waitFor()
     await page.check('[data-testid=model-default]')
-    await page.fill('[data-testid=hp-epochs]', '1')
+    await page.fill('[data-testid=hp-epochs]', '2')
     await page.fill('[data-testid=hp-maxlen]', '32')
     await page.click('[data-testid=train-start]')
     await page.locator('[data-testid=train-progress][data-status=running]').waitFor()
@@ -214,13 +228,25 @@ describe('train, evaluate, predict and report (en)', () => {
     await page.click('[data-testid=tab-train]')
     await page.locator('[data-testid=loss-chart]').waitFor({ timeout: 120_000 })
     await screenshot(page, '26-train-minilm-progress')
-    expect(await waitForTraining(page, 240_000)).toBe('success')
-    console.log(
-      `MiniLM run (1 epoch, max length 32): ${((Date.now() - started) / 1000).toFixed(0)} s`,
-    )
+
+    // After the first epoch's checkpoint, the job process dies; the run can be resumed.
+    await page.locator('[data-testid=devf1-chart]').waitFor({ timeout: 120_000 })
     const runs = await callApi(page, (cts, id) => cts.runs.list({ projectId: id }), projectId)
     bertRun = runs.find((r) => r.modelKind === 'bert')!.id
-    expect(runs.find((r) => r.id === bertRun)!.status).toBe('success')
+    killJobProcesses()
+    expect(await waitForTraining(page, 30_000)).toBe('error')
+    const crashed = await callApi(page, (cts, id) => cts.runs.get({ runId: id }), bertRun)
+    expect(crashed.error?.code).toBe('job-crashed')
+    await screenshot(page, '26b-train-crashed')
+    await page.click(`[data-testid=resume-${bertRun}]`)
+    await page.locator('[data-testid=train-progress][data-status=running]').waitFor()
+    expect(await waitForTraining(page, 240_000)).toBe('success')
+    console.log(
+      `MiniLM run (2 epochs, max length 32, crash + resume): ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    )
+    const done = await callApi(page, (cts, id) => cts.runs.get({ runId: id }), bertRun)
+    expect(done.status).toBe('success')
+    expect(done.epochs.map((e) => e.epoch)).toEqual([1, 2])
   }, 300_000)
 
   it('compares the two runs and deletes one only after confirmation', async () => {

@@ -64,16 +64,27 @@ export function wordPieceSpans(text: string, tokens: string[], unkToken = '[UNK]
       return { token: display, start: cps[i].at, end: endOf(j) }
     }
     const target = [...piece].map(normChar).join('')
-    let acc = ''
-    let j = i
-    while (j < cps.length && acc.length < target.length) {
-      acc += norms[j]
-      j++
+    // Characters the tokenizer dropped (e.g. U+FFFD) sit between tokens: look a little ahead.
+    for (let from = i; from < Math.min(cps.length, i + LOOKAHEAD); from++) {
+      const end = matchAt(norms, from, target)
+      if (end < 0) continue
+      cursor = end
+      return { token: display, start: cps[from].at, end: endOf(end) }
     }
-    if (acc !== target) return { token: display }
-    cursor = j
-    return { token: display, start: cps[i].at, end: endOf(j) }
+    return { token: display }
   })
+}
+
+/** How far past the cursor a token may start (characters the tokenizer removed). */
+const LOOKAHEAD = 16
+
+/** The end index if the normalised characters from `from` spell `target` exactly, else -1. */
+function matchAt(norms: string[], from: number, target: string): number {
+  if (norms[from] === '' || SPACE.test(norms[from])) return -1
+  let acc = ''
+  let j = from
+  while (j < norms.length && acc.length < target.length) acc += norms[j++]
+  return acc === target ? j : -1
 }
 
 // The baseline's tokenisation (baseline-features.ts), here with offsets into the original text.

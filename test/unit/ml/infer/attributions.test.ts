@@ -12,10 +12,43 @@ import { loadClassifierBundle } from '../../../../main/ml/infer/classifier-bundl
 import { BASELINE_PARAMS } from '../../../../main/ml/models/baseline'
 import { buildBertClassifier } from '../../../../main/ml/models/bert'
 import { parseBertConfig } from '../../../../main/ml/models/bert-config'
+import type { BertHead } from '../../../../main/ml/models/weights'
 import { loadTokenizer } from '../../../../main/ml/tokenize/load-tokenizer'
 import { writeBaselineBundle, writeBertBundle, writeTinyBertFolder } from './bundles'
 
 const WORD_EMBEDDINGS = 'embeddings.word_embeddings.weight'
+const MINILM = join(process.cwd(), 'resources/models/all-MiniLM-L6-v2')
+
+/** The predicted logit with one vocabulary row of the word embeddings scaled by `s`. */
+async function logitWithRowScaled(
+  run: { dir: string; modelDir: string; head: BertHead },
+  ids: number[],
+  row: number,
+  s: number,
+  cls: number,
+) {
+  const weights = readOnnxWeights(readFileSync(join(run.dir, 'model.onnx')))
+  const we = weights.get(WORD_EMBEDDINGS)!
+  const data = we.data.slice()
+  const h = we.shape[1]
+  for (let j = 0; j < h; j++) data[row * h + j] *= s
+  weights.set(WORD_EMBEDDINGS, { shape: we.shape, data })
+  const config = parseBertConfig(
+    JSON.parse(readFileSync(join(run.modelDir, 'config.json'), 'utf8')),
+  )
+  const m = buildBertClassifier(config, weights, { numLabels: 2, head: run.head, training: false })
+  const session = await ort.InferenceSession.create(
+    emitOnnx({ inputs: m.batchInputs, outputs: [{ name: 'logits', tensor: m.evalLogits }] }),
+  )
+  const dims = [1, ids.length]
+  const out = await session.run({
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), dims),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(ids.length).fill(1n), dims),
+    token_type_ids: new ort.Tensor('int64', new BigInt64Array(ids.length), dims),
+  })
+  await session.release()
+  return (out.logits.data as Float32Array)[cls]
+}
 
 describe('BERT attributions (gradient × input on word embeddings)', () => {
   let modelDir: string
@@ -28,29 +61,6 @@ describe('BERT attributions (gradient × input on word embeddings)', () => {
   })
   afterAll(() => explainer.release())
 
-  /** The predicted logit with one vocabulary row of the word embeddings scaled by `s`. */
-  async function logitWithRowScaled(ids: number[], row: number, s: number, cls: number) {
-    const weights = readOnnxWeights(readFileSync(join(dir, 'model.onnx')))
-    const we = weights.get(WORD_EMBEDDINGS)!
-    const data = we.data.slice()
-    const h = we.shape[1]
-    for (let j = 0; j < h; j++) data[row * h + j] *= s
-    weights.set(WORD_EMBEDDINGS, { shape: we.shape, data })
-    const config = parseBertConfig(JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')))
-    const m = buildBertClassifier(config, weights, { numLabels: 2, head: 'cls', training: false })
-    const session = await ort.InferenceSession.create(
-      emitOnnx({ inputs: m.batchInputs, outputs: [{ name: 'logits', tensor: m.evalLogits }] }),
-    )
-    const dims = [1, ids.length]
-    const out = await session.run({
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), dims),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(ids.length).fill(1n), dims),
-      token_type_ids: new ort.Tensor('int64', new BigInt64Array(ids.length), dims),
-    })
-    await session.release()
-    return (out.logits.data as Float32Array)[cls]
-  }
-
   it('matches central differences of the predicted logit, token by token', async () => {
     const text = 'The patient has fever and cough'
     const e = await explainer.explain(text)
@@ -61,8 +71,9 @@ describe('BERT attributions (gradient × input on word embeddings)', () => {
     const eps = 0.05
     for (let k = 0; k < e.tokens.length; k++) {
       const id = ids[k + 1]
-      const up = await logitWithRowScaled(ids, id, 1 + eps, e.labelIndex)
-      const down = await logitWithRowScaled(ids, id, 1 - eps, e.labelIndex)
+      const run = { dir, modelDir, head: 'cls' as const }
+      const up = await logitWithRowScaled(run, ids, id, 1 + eps, e.labelIndex)
+      const down = await logitWithRowScaled(run, ids, id, 1 - eps, e.labelIndex)
       const fd = (up - down) / (2 * eps)
       expect(Math.abs(e.tokens[k].score - fd)).toBeLessThan(1e-5 + 0.05 * Math.abs(fd))
     }
@@ -101,6 +112,36 @@ describe('BERT attributions (gradient × input on word embeddings)', () => {
     expect(e.truncated).toBe(true)
     expect(e.tokens).toHaveLength(14)
   })
+})
+
+describe('MiniLM attributions', () => {
+  it('locate every token, one per Chinese character, and match a finite difference', async () => {
+    const dir = await writeBertBundle(MINILM, { maxLength: 32, head: 'mean' })
+    const explainer = await loadExplainer(dir)
+    const text = 'Productive cough, 咳嗽 since Monday.'
+    const e = await explainer.explain(text)
+    await explainer.release()
+    expect(e.tokens.map((t) => t.token)).toEqual([
+      'Productive',
+      'cough',
+      ',',
+      '咳',
+      '嗽',
+      'since',
+      'Monday',
+      '.',
+    ])
+    for (const t of e.tokens) expect(text.slice(t.start, t.end)).toBe(t.token)
+    const ids = (await loadTokenizer(join(dir, 'tokenizer'))).encode(text, 32)
+    const k = e.tokens.findIndex((t) => t.token === 'cough')
+    const eps = 0.05
+    const run = { dir, modelDir: MINILM, head: 'mean' as const }
+    const up = await logitWithRowScaled(run, ids, ids[k + 1], 1 + eps, e.labelIndex)
+    const down = await logitWithRowScaled(run, ids, ids[k + 1], 1 - eps, e.labelIndex)
+    const fd = (up - down) / (2 * eps)
+    expect(Math.abs(fd)).toBeGreaterThan(1e-3)
+    expect(Math.abs(e.tokens[k].score - fd)).toBeLessThan(0.05 * Math.abs(fd))
+  }, 60_000)
 })
 
 describe('baseline attributions (gradient × input on bag rows)', () => {

@@ -37,6 +37,11 @@ describe('wordPieceSpans', () => {
     expect(slices(text, spans)).toEqual(['fever', null, 'and', 'cough'])
   })
 
+  it('steps over characters the tokenizer dropped', () => {
+    const text = 'fever\uFFFD\u200Bcough'
+    expect(slices(text, wordPieceSpans(text, ['fever', 'cough']))).toEqual(['fever', 'cough'])
+  })
+
   it('counts offsets in UTF-16 units across astral characters', () => {
     const text = '𠀀 fever'
     expect(wordPieceSpans(text, ['[UNK]', 'fever'])).toEqual([
