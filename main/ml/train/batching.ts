@@ -36,7 +36,10 @@ export function trainBatches(lengths: number[], o: TrainBatchOptions): Batch[] {
   const batches: Batch[] = []
   for (let p = 0; p < order.length; p += poolSize) {
     const pool = order.slice(p, p + poolSize)
-    pool.sort((a, b) => lengths[a] - lengths[b] || a - b)
+    // Stable sort on length alone: equal lengths keep their shuffled order. (A tie-break on the
+    // index would undo the shuffle whenever many texts hit maxLength, leaving batches of one class
+    // when the data arrive grouped by label.)
+    pool.sort((a, b) => lengths[a] - lengths[b])
     for (let b = 0; b < pool.length; b += o.batchSize) {
       batches.push(
         makeBatch(pool.slice(b, b + o.batchSize), lengths, o.maxLength, o.lengthMultiple),

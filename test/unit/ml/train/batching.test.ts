@@ -34,6 +34,17 @@ describe('trainBatches', () => {
     expect(trainBatches(lengths, { batchSize: 4, rng: new Rng(10), maxLength: 128 })).not.toEqual(a)
   })
 
+  it('keeps equal-length items shuffled (texts cut to maxLength arrive grouped by label)', () => {
+    // 64 items of one length, the first half label 0, the second label 1, as a CSV sorted by label.
+    const same = new Array<number>(64).fill(128)
+    const batches = trainBatches(same, { batchSize: 16, rng: new Rng(3), maxLength: 128 })
+    const mixed = batches.filter((b) => {
+      const firstHalf = b.indices.filter((i) => i < 32).length
+      return firstHalf > 0 && firstHalf < b.indices.length
+    })
+    expect(mixed).toHaveLength(batches.length)
+  })
+
   it('bounds the number of distinct shapes', () => {
     expect(paddedLength(1, 128)).toBe(8)
     expect(paddedLength(17, 128, 16)).toBe(32)
