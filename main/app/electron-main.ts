@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess } from 'el
 import { openServices, type OpenedServices } from '../web/open-services'
 import { createBroadcast, registerContract } from './ipc-adapter'
 import { installMenu } from './menu'
+import { printPdfWithElectron } from './print-pdf'
 import { CONTENT_SECURITY_POLICY, denyPermission, isAllowedNavigation } from './security'
 import { UtilityHost } from './utility-host'
 import { createMainWindow, guardWebContents, type AppPage } from './window'
@@ -67,6 +68,7 @@ async function start(): Promise<void> {
       (path, args, options) => utilityProcess.fork(path, args, options),
       jobEntry(),
     ),
+    printPdf: printPdfWithElectron,
   })
   unregister = registerContract(ipcMain, services.handlers, {
     isTrustedSender: (frame) => isAllowedNavigation(frame.url, page.url),

@@ -101,11 +101,15 @@ function longestColumn(columns: string[], rows: string[][], taken: Set<string>):
   return columns[best] ?? columns[0] ?? 'text'
 }
 
-/** Distinct labels in a column, in order of first appearance, split for multi-label cells. */
-export function labelsIn(values: Iterable<string>): string[] {
+/**
+ * Distinct labels in a column, in order of first appearance; cells are split on ; and | only
+ * when `split` (multi-label), else each trimmed cell is one label, as the importer stores it.
+ */
+export function labelsIn(values: Iterable<string>, split = true): string[] {
   const found = new Set<string>()
   for (const value of values) {
-    for (const label of splitLabels(value)) {
+    const trimmed = value.trim()
+    for (const label of split ? splitLabels(value) : trimmed ? [trimmed] : []) {
       if (found.size >= MAX_LABELS_FOUND) return [...found]
       found.add(label)
     }

@@ -68,7 +68,13 @@ async function preview(input: SourceInput, options: SourceOptions): Promise<Impo
   const rows = scanned.slice(0, PREVIEW_ROWS)
   const suggestedMapping = suggestMapping(columns, rows)
   const labelIndex = suggestedMapping.label ? columns.indexOf(suggestedMapping.label) : -1
-  const labelsFound = labelIndex < 0 ? [] : labelsIn(scanned.map((r) => r[labelIndex]))
+  const labelsFound =
+    labelIndex < 0
+      ? []
+      : labelsIn(
+          scanned.map((r) => r[labelIndex]),
+          options.splitLabelCells ?? true,
+        )
   const choice = opened.kind === 'table' ? opened.sheetChoice() : null
   return {
     format: found.format,

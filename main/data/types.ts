@@ -9,6 +9,11 @@ export interface SourceOptions {
   encoding?: string
   /** XLSX only: the sheet name; first sheet when absent. */
   sheet?: string
+  /**
+   * Preview only: whether a label cell may name several labels (split on ; and |), as in a
+   * multi-label project. Default true; the datasets service passes false for other projects.
+   */
+  splitLabelCells?: boolean
 }
 
 /** One record read from a file after column mapping. `row` is the 1-based row the user sees. */

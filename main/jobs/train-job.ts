@@ -1,6 +1,6 @@
 // The 'train' job (runs in the job process): trains a classifier on the given splits, writes the
 // model bundle into the run folder, evaluates it on the test split and returns epochs + metrics.
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { EvaluationDto, RunEpochDto } from '../../preload/contract/training'
 import type { ClassificationReport } from '../ml/eval/metrics'
@@ -18,7 +18,7 @@ import type { TrainingDefaults } from '../ml/train/defaults'
 import { createGraphStepRunner } from '../ml/train/graph-step-runner'
 import { trainClassifier, TrainingCancelledError, type LabelledTexts } from '../ml/train/trainer'
 import type { DeviceChoice } from '../ml/runtime'
-import { writeNewFileAtomic } from '../ml/train/atomic-file'
+import { writeFileAtomic, writeNewFileAtomic } from '../ml/train/atomic-file'
 import { TEST_PREDICTIONS_ARTIFACT } from '../reports/run-artifacts'
 import type { JobContext } from './job-worker'
 import { JobCancelledError } from './job-worker'
@@ -87,7 +87,7 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
   // Both families meet the trainer as an adapter over their own encoded form.
   const makeAdapter = async (
     weights?: Map<string, Float32Array>,
-  ): Promise<{ adapter: ClassifierAdapter; copyTokenizer?: (dir: string) => void }> => {
+  ): Promise<{ adapter: ClassifierAdapter; copyModelFiles?: (dir: string) => void }> => {
     if (input.model === 'baseline') {
       const config = baselineConfig({
         numClasses,
@@ -107,7 +107,13 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
     })
     return {
       adapter: adapter as unknown as ClassifierAdapter,
-      copyTokenizer: (dir) => copyTokenizerFiles(adapter.info.dir, dir),
+      copyModelFiles: (dir) => {
+        copyTokenizerFiles(adapter.info.dir, dir)
+        // Explanations rebuild the graph from config.json; the run keeps its own copy so they
+        // still work after the base model folder is deleted or moved.
+        const config = readFileSync(join(adapter.info.dir, 'config.json'))
+        writeFileAtomic(join(dir, 'config.json'), config)
+      },
     }
   }
   ctx.report({ phase: 'loading model' })
@@ -163,7 +169,7 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
   const evalStart = performance.now()
   if (!existsSync(join(input.runDir, BUNDLE_MODEL))) {
     const trained = await makeAdapter(result.weights)
-    trained.copyTokenizer?.(input.runDir)
+    trained.copyModelFiles?.(input.runDir)
     saveClassifierBundle(input.runDir, trained.adapter, input.labels)
   }
   const model = await loadClassifierBundle(input.runDir)

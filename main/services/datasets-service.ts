@@ -70,10 +70,12 @@ export class DatasetsService {
     encoding?: string
     sheet?: string
   }): Promise<ImportPreviewDto> {
-    this.projects.require(args.projectId)
+    const project = this.projects.require(args.projectId)
+    // labelsFound must name the labels the import will create: split cells only for multi-label.
     return this.reader.preview(toSourceInput(args.file), {
       encoding: args.encoding,
       sheet: args.sheet,
+      splitLabelCells: project.kind === 'multilabel',
     })
   }
 

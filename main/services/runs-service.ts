@@ -14,6 +14,7 @@ import type {
   RunStatus,
 } from '../../preload/contract/training'
 import { writeNewFileAtomic } from '../ml/train/atomic-file'
+import { writeAudit } from '../store/audit'
 
 /** Run-folder artifact: texts per label and split, duplicates removed (no text). */
 export const DATASET_SUMMARY_ARTIFACT = 'dataset-summary.json'
@@ -230,22 +231,12 @@ export class RunsService {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM run_epochs WHERE run_id = ?').run(runId)
       this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId)
-      this.db
-        .prepare(
-          'INSERT INTO audit_log (at, actor, action, project_id, details) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(
-          new Date().toISOString(),
-          actor,
-          'run.delete',
-          run.projectId,
-          JSON.stringify({
-            runId,
-            baseModel: run.baseModel,
-            status: run.status,
-            dataHash: run.dataHash,
-          }),
-        )
+      writeAudit(this.db, actor, 'run.delete', run.projectId, {
+        runId,
+        baseModel: run.baseModel,
+        status: run.status,
+        dataHash: run.dataHash,
+      })
     })()
     rmSync(this.runDir(runId), { recursive: true, force: true })
     return { deleted: runId }

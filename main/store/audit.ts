@@ -13,6 +13,7 @@ export type AuditAction =
   | 'label.undo'
   | 'label.redo'
   | 'export'
+  | 'run.delete'
 
 export function writeAudit(
   db: Database,

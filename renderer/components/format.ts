@@ -14,6 +14,7 @@ export function percent(v: number | null | undefined): string {
 
 /** Seconds as "42 s" or "3 min 5 s" in the UI language. */
 export function formatDuration(seconds: number, t: Translate): string {
+  if (seconds < 0.5) return t('runs.underSecond', {})
   const s = Math.max(0, Math.round(seconds))
   if (s < 60) return t('runs.seconds', { n: s })
   return t('runs.minutes', { m: Math.floor(s / 60), s: s % 60 })

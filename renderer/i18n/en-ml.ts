@@ -123,6 +123,7 @@ export const enMl = {
     differentData:
       'These runs were trained on different data snapshots: differences reflect the data as well as the settings.',
     data: 'Data snapshot',
+    underSecond: 'under 1 s',
     seconds: '{n} s',
     minutes: '{m} min {s} s',
   },

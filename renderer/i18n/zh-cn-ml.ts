@@ -118,6 +118,7 @@ export const zhCNMl: MlMessages = {
     difference: '与运行 {id} 的差值',
     differentData: '这些运行使用了不同的数据快照：差值同时反映数据和参数的不同。',
     data: '数据快照',
+    underSecond: '不到 1 秒',
     seconds: '{n} 秒',
     minutes: '{m} 分 {s} 秒',
   },

@@ -2,9 +2,10 @@
 // train the baseline, check the evaluation equals 'runs/evaluation', predict a Chinese text, export
 // the report in Chinese, and cancel a running MiniLM job. Screenshots of every screen in zh-CN.
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { callApi, openApp, screenshot, type AppSession } from './app-harness'
+import { callApi, FIXTURES, openApp, screenshot, type AppSession } from './app-harness'
 import {
   createProjectWithSample,
   expectEvaluationMatches,
@@ -86,7 +87,7 @@ describe('train, evaluate, predict and report (zh-CN)', () => {
     await page.locator('[data-testid=export-note]').waitFor()
   })
 
-  it('predicts a Chinese text', async () => {
+  it('predicts a Chinese text and a whole file as Excel', async () => {
     await page.click('[data-testid=tab-predict]')
     const text = '持续高热三天，伴咳嗽、胸痛'
     await page.fill('[data-testid=predict-text]', text)
@@ -96,6 +97,24 @@ describe('train, evaluate, predict and report (zh-CN)', () => {
     expect(await page.getAttribute('[data-testid=predicted-label]', 'data-label')).toBe(api.label)
     expect(await page.textContent('[data-testid=attribution-text]')).toBe(text)
     await screenshot(page, '33-predict-zh-CN')
+
+    // A whole file as Excel: the download is an XLSX (a zip) named after the run.
+    await page.setInputFiles(
+      '[data-testid=predict-file-input]',
+      join(FIXTURES, 'predict-small.csv'),
+    )
+    await page.selectOption('[data-testid=predict-format]', 'xlsx')
+    await page.click('[data-testid=predict-file-start]')
+    await page.locator('[data-testid=predict-file-done]').waitFor({ timeout: 60_000 })
+    expect((await page.textContent('[data-testid=predict-file-done] span'))?.trim()).toBe(
+      '已预测 6 行。',
+    )
+    const [xlsx] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=predict-download]'),
+    ])
+    expect(xlsx.suggestedFilename()).toMatch(/\.xlsx$/)
+    expect((await readFile(await xlsx.path())).subarray(0, 2).toString('latin1')).toBe('PK')
   })
 
   it('cancels a running MiniLM job and lists it as cancelled', async () => {

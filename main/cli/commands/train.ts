@@ -31,9 +31,12 @@ interface TrainOptions {
   seed?: string
   device?: string
   classWeights?: boolean
+  split?: string
   json?: boolean
   resume?: string
 }
+
+const SPLIT_MODES = ['stratified', 'grouped']
 
 const num = (flag: string, v: string | undefined, int = true): number | undefined => {
   if (v === undefined) return undefined
@@ -99,12 +102,22 @@ export const trainCommand: CliCommand = {
         .option('--seed <n>')
         .option('--device <device>', 'auto | cpu | cuda | webgpu')
         .option('--class-weights', 'weight classes by inverse frequency')
+        .option(
+          '--split <mode>',
+          'stratified | grouped (each group / patient id in one split; the default when ids exist)',
+        )
         .option('--resume <run>', 'continue a run whose training process died, from its checkpoint')
         .option('--json', 'print one JSON object with the run on stdout')
         .action(
           withContext(async (ctx, opts: TrainOptions) => {
             if (!opts.resume && !opts.project === !opts.train) {
               throw new CtsError('bad-input', 'Give either --project or --train FILE (not both).')
+            }
+            if (opts.split !== undefined && !SPLIT_MODES.includes(opts.split)) {
+              throw new CtsError(
+                'bad-input',
+                `--split must be stratified or grouped (got "${opts.split}").`,
+              )
             }
             const config: TrainingConfigInput = {
               model: opts.model,
@@ -115,6 +128,7 @@ export const trainCommand: CliCommand = {
               seed: num('--seed', opts.seed),
               device: opts.device as TrainingConfigInput['device'],
               classWeights: opts.classWeights,
+              split: opts.split as TrainingConfigInput['split'],
             }
             const ws = openWorkspace(ctx.home)
             let lastLine = 0

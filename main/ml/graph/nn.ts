@@ -12,7 +12,6 @@ import {
   greater,
   log,
   logSoftmax,
-  mod,
   mul,
   neg,
   pow,
@@ -49,10 +48,19 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-12): 
   return add(mul(div(centered, sqrt(add(variance, eps))), gamma), beta)
 }
 
-const PRIME = 2147483647 // 2^31 - 1
 const dropoutSalt = new WeakMap<Graph, number>()
-/** Per graph and shape: index * 16807 over the elements, shared by every dropout of that shape. */
+/** Per graph and shape: index * A over the elements, shared by every dropout of that shape. */
 const scaledIndex = new WeakMap<Graph, Map<string, Tensor>>()
+
+// Odd 64-bit constants (golden ratio, splitmix64's multipliers), as signed int64.
+const INDEX_MUL = BigInt.asIntN(64, 0x9e3779b97f4a7c15n)
+const SEED_MUL = BigInt.asIntN(64, 0xbf58476d1ce4e5b9n)
+const SALT_MUL = BigInt.asIntN(64, 0x94d049bb133111ebn)
+const ROUND_ADD = BigInt.asIntN(64, 0x632be59bd9b4e019n)
+
+function int64(like: Tensor, v: bigint): Tensor {
+  return like.graph.constant(BigInt64Array.of(v), [], 'int64')
+}
 
 function sharedScaledIndex(x: Tensor, seed: Tensor): Tensor {
   const byShape = scaledIndex.get(x.graph) ?? new Map<string, Tensor>()
@@ -62,7 +70,7 @@ function sharedScaledIndex(x: Tensor, seed: Tensor): Tensor {
   if (!t) {
     const count = reduceProd(shapeOf(x), [0], false)
     const index = range(scalar(seed, 0, 'int64'), count, dimProduct(x.shape))
-    t = mul(index, 16807)
+    t = mul(index, int64(seed, INDEX_MUL))
     byShape.set(key, t)
   }
   return t
@@ -71,9 +79,10 @@ function sharedScaledIndex(x: Tensor, seed: Tensor): Tensor {
 /**
  * Inverted dropout with a mask drawn from a hash of (element index, seed, call site): the same
  * seed gives the same mask, every dropout call in a graph gets its own stream. Training only.
- * h1 = (16807 i + s) mod P, then two rounds h = h^2 + c mod P (P = 2^31 - 1): the quadratic
- * rounds make the stream non-linear in the index (an affine map alone gives a striped mask);
- * an element is kept when h > p P.
+ * In int64 arithmetic that wraps mod 2^64 (no Mod: onnxruntime's integer Mod is a slow scalar
+ * loop): h1 = A i + s, then two squaring rounds h2 = h1^2, h3 = (h2 + c)^2 — the squares make the
+ * stream non-linear in the index (an affine map alone gives a striped mask) and their high bits
+ * are well mixed; an element is kept when the signed h3 lies above the p-quantile of int64.
  */
 export function dropout(x: Tensor, p: number, seed: Tensor): Tensor {
   if (p <= 0) return x
@@ -82,11 +91,14 @@ export function dropout(x: Tensor, p: number, seed: Tensor): Tensor {
     throw new Error('dropout: seed must be an int64 scalar')
   const salt = (dropoutSalt.get(x.graph) ?? 0) + 1
   dropoutSalt.set(x.graph, salt)
-  const seedPart = mod(add(mul(mod(seed, PRIME), 48271), salt * 7919), PRIME)
-  const h1 = mod(add(sharedScaledIndex(x, seed), seedPart), PRIME)
-  const h2 = mod(add(mul(h1, h1), 12345 + salt), PRIME)
-  const h3 = mod(add(mul(h2, h2), 67891), PRIME)
-  const keep = reshapeLike(greater(h3, Math.floor(p * PRIME)), x)
+  const siteMix = BigInt.asIntN(64, BigInt(salt) * SALT_MUL)
+  const seedPart = add(mul(seed, int64(seed, SEED_MUL)), int64(seed, siteMix))
+  const h1 = add(sharedScaledIndex(x, seed), seedPart)
+  const h2 = mul(h1, h1)
+  const h2c = add(h2, int64(seed, BigInt.asIntN(64, ROUND_ADD + BigInt(salt))))
+  const h3 = mul(h2c, h2c)
+  const threshold = (BigInt(Math.floor(p * 2 ** 32)) << 32n) - (1n << 63n)
+  const keep = reshapeLike(greater(h3, int64(seed, threshold)), x)
   return where(keep, mul(x, 1 / (1 - p)), 0)
 }
 

@@ -24,6 +24,11 @@ export interface TrainingDefaults {
    * one thread makes a seed reproduce its loss curve exactly.
    */
   threads?: number
+  /**
+   * Optimiser steps per onnxruntime call (an ONNX Loop: weights cross into and out of ORT once per
+   * K steps; same weights as K = 1). Pays off where the host copies weigh against the compute.
+   */
+  stepsPerCall: number
 }
 
 export const BERT_DEFAULTS: TrainingDefaults = {
@@ -37,6 +42,8 @@ export const BERT_DEFAULTS: TrainingDefaults = {
   patience: 2,
   dropout: 0.1,
   lengthMultiple: 16,
+  // MiniLM is compute-bound: K = 4 measured no faster than 1 (graph/API.md, speed notes).
+  stepsPerCall: 1,
 }
 
 export const BASELINE_DEFAULTS: TrainingDefaults = {
@@ -53,6 +60,8 @@ export const BASELINE_DEFAULTS: TrainingDefaults = {
   // Measured here: one thread is both exactly reproducible and faster for this small model
   // (~1.1 s vs ~2 s per epoch on medical-abstracts).
   threads: 1,
+  // Measured on medical-abstracts (cts train --model baseline): see the speed notes in graph/API.md.
+  stepsPerCall: 8,
 }
 
 /** Baseline model shape: hash buckets, embedding width, char n-gram mode. */

@@ -1,31 +1,59 @@
 // StepRunner over the emitted train-step graph (buildTrainStep): parameters and AdamW moments stay
-// on the host between calls; a non-finite loss leaves them untouched (the step is discarded).
+// on the host between calls; a non-finite loss leaves them untouched (the call is discarded).
+// With stepsPerCall K > 1 a second session runs K steps inside one ONNX Loop (stepMany).
 import * as ort from 'onnxruntime-node'
-import { createSession, type DeviceChoice } from '../runtime'
+import { createSession, type DeviceChoice, type SessionHandle } from '../runtime'
 import type { CheckpointTensor } from './checkpoint'
 import type { RunnerRequest } from './trainer'
 import type { StepRunner } from './step-runner'
-import { buildTrainStep } from './train-step'
+import { buildTrainStep, type TrainStepIO } from './train-step'
 
 export interface GraphStepRunner extends StepRunner {
   /** Set when the requested device was unavailable and the CPU ran instead. */
   readonly fallbackMessage?: string
 }
 
+export interface GraphStepRunnerOptions {
+  /** onnxruntime intra-op threads (default: every core). */
+  threads?: number
+  /**
+   * Optimiser steps per session call (ONNX Loop), overriding the request's; 1 builds only the
+   * single-step model.
+   */
+  stepsPerCall?: number
+  /** onnxruntime's CPU memory arena (default on). */
+  memArena?: boolean
+}
+
 export async function createGraphStepRunner(
   req: RunnerRequest,
   device: DeviceChoice = 'auto',
-  threads?: number,
+  threadsOrOptions?: number | GraphStepRunnerOptions,
 ): Promise<GraphStepRunner> {
+  const o: GraphStepRunnerOptions =
+    typeof threadsOrOptions === 'number' ? { threads: threadsOrOptions } : (threadsOrOptions ?? {})
   const g = req.graph
-  const { model, io } = buildTrainStep({
-    inputs: [...g.batchInputs, g.labels, g.dropoutSeed, g.classWeights],
+  const k = Math.max(1, Math.floor(o.stepsPerCall ?? req.stepsPerCall ?? 1))
+  const spec = (stepsPerCall: number) => ({
+    inputs: [...g.batchInputs, g.labels, g.dropoutSeed],
+    // Class weights are fed once per call, whatever K is.
+    sharedInputs: [g.classWeights],
     loss: g.loss,
     trainable: g.trainable,
     decayMask: g.decayMask,
     clipNorm: req.clipNorm,
+    stepsPerCall,
   })
-  const handle = await createSession(model, { device, threads })
+  const session = (model: Uint8Array) =>
+    createSession(model, { device, threads: o.threads, memArena: o.memArena })
+  const single = buildTrainStep(spec(1))
+  const handle = await session(single.model)
+  let loop: { io: TrainStepIO; handle: SessionHandle } | undefined
+  if (k > 1) {
+    const built = buildTrainStep(spec(k))
+    loop = { io: built.io, handle: await session(built.model) }
+  }
+  const io = single.io
   const values = new Map<string, Float32Array>()
   const m = new Map<string, Float32Array>()
   const v = new Map<string, Float32Array>()
@@ -38,33 +66,55 @@ export async function createGraphStepRunner(
   let steps = 0
   const wd = new ort.Tensor('float32', Float32Array.of(req.weightDecay), [])
 
+  /** Params/moments/step/weight decay feeds; outputs back into the host state unless poisoned. */
+  async function call(
+    h: SessionHandle,
+    sio: TrainStepIO,
+    feeds: Record<string, ort.Tensor>,
+    lr: ort.Tensor,
+    count: number,
+  ): Promise<number[]> {
+    const all: Record<string, ort.Tensor> = { ...feeds }
+    for (const p of sio.params) {
+      all[p.input] = new ort.Tensor('float32', values.get(p.name)!, p.shape)
+      all[p.m] = new ort.Tensor('float32', m.get(p.name)!, p.shape)
+      all[p.v] = new ort.Tensor('float32', v.get(p.name)!, p.shape)
+    }
+    all[sio.step] = new ort.Tensor('float32', Float32Array.of(steps + 1), [])
+    all[sio.lr] = lr
+    all[sio.weightDecay] = wd
+    const out = await h.session.run(all)
+    const losses = Array.from(out[sio.loss].data as Float32Array)
+    // A poisoned step must not reach the weights: keep the previous state (all K steps).
+    if (!losses.every(Number.isFinite)) return losses
+    for (const p of sio.params) {
+      values.set(p.name, out[p.output].data as Float32Array)
+      m.set(p.name, out[p.mOut].data as Float32Array)
+      v.set(p.name, out[p.vOut].data as Float32Array)
+    }
+    steps += count
+    return losses
+  }
+
   return {
     provider: handle.provider,
     fallbackMessage: handle.fallbackMessage,
+    stepsPerCall: k,
     get steps() {
       return steps
     },
     async step(feeds, learningRate) {
-      const all: Record<string, ort.Tensor> = { ...feeds }
-      for (const p of io.params) {
-        all[p.input] = new ort.Tensor('float32', values.get(p.name)!, p.shape)
-        all[p.m] = new ort.Tensor('float32', m.get(p.name)!, p.shape)
-        all[p.v] = new ort.Tensor('float32', v.get(p.name)!, p.shape)
-      }
-      all[io.step] = new ort.Tensor('float32', Float32Array.of(steps + 1), [])
-      all[io.lr] = new ort.Tensor('float32', Float32Array.of(learningRate), [])
-      all[io.weightDecay] = wd
-      const out = await handle.session.run(all)
-      const loss = (out[io.loss].data as Float32Array)[0]
-      // A poisoned step must not reach the weights: keep the previous state.
-      if (!Number.isFinite(loss)) return { loss }
-      for (const p of io.params) {
-        values.set(p.name, out[p.output].data as Float32Array)
-        m.set(p.name, out[p.mOut].data as Float32Array)
-        v.set(p.name, out[p.vOut].data as Float32Array)
-      }
-      steps++
+      const lr = new ort.Tensor('float32', Float32Array.of(learningRate), [])
+      const [loss] = await call(handle, io, feeds, lr, 1)
       return { loss }
+    },
+    async stepMany(batches, learningRates) {
+      if (!loop || batches.length !== k || learningRates.length !== k) {
+        throw new Error(`stepMany: this runner takes exactly ${k} batches per call`)
+      }
+      const feeds = stackFeeds(batches, loop.io)
+      const lr = new ort.Tensor('float32', Float32Array.from(learningRates), [k])
+      return { losses: await call(loop.handle, loop.io, feeds, lr, k) }
     },
     weights: () => new Map(values),
     state() {
@@ -93,6 +143,34 @@ export async function createGraphStepRunner(
       }
       steps = state['#steps']?.data[0] ?? 0
     },
-    release: () => handle.session.release(),
+    async release() {
+      await handle.session.release()
+      await loop?.handle.session.release()
+    },
   }
+}
+
+/** K per-step feeds (same dims) stacked along a new leading axis; shared inputs taken from the first. */
+function stackFeeds(
+  batches: Record<string, ort.Tensor>[],
+  sio: TrainStepIO,
+): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {}
+  for (const b of sio.batchInputs) {
+    const parts = batches.map((f) => f[b.name])
+    const dims = parts[0].dims
+    if (parts.some((t) => t.dims.join() !== dims.join())) {
+      throw new Error(`stepMany: the batches differ in the shape of ${b.name}`)
+    }
+    const n = parts[0].data.length
+    const Typed = parts[0].data.constructor as Float32ArrayConstructor
+    const data = new Typed(n * parts.length)
+    parts.forEach((t, i) => data.set(t.data as Float32Array, i * n))
+    out[b.name] = new ort.Tensor(parts[0].type as 'float32', data as Float32Array, [
+      parts.length,
+      ...dims,
+    ])
+  }
+  for (const s of sio.sharedInputs) out[s.name] = batches[0][s.name]
+  return out
 }

@@ -10,6 +10,7 @@ import { predictProbabilities } from '../infer/predict'
 import { trainBatches } from './batching'
 import { loadCheckpoint, saveCheckpoint, NonFiniteError, type CheckpointTensor } from './checkpoint'
 import type { ClassifierAdapter, EncodedText } from './classifier-adapter'
+import { BASELINE_DEFAULTS, BERT_DEFAULTS } from './defaults'
 import { Rng } from './rng'
 import {
   EarlyStopping,
@@ -51,6 +52,8 @@ export interface TrainerOptions<E extends EncodedText> {
   patience: number
   seed: number
   classWeights: boolean
+  /** Optimiser steps per runner call (default: the model family's, defaults.ts). */
+  stepsPerCall?: number
   /** Build the step runner for the adapter's graph (engine and execution provider choice). */
   createRunner: (o: RunnerRequest) => Promise<StepRunner>
   /** Execution provider choice for the evaluation session (the runner makes its own). */
@@ -65,6 +68,8 @@ export interface RunnerRequest {
   graph: ClassifierAdapter['graph']
   weightDecay: number
   clipNorm: number
+  /** Steps per call the trainer will use when the runner offers stepMany (default 1). */
+  stepsPerCall?: number
 }
 
 export interface EpochResult {
@@ -129,6 +134,9 @@ export async function trainClassifier<E extends EncodedText>(
     graph: g,
     weightDecay: o.weightDecay,
     clipNorm: o.clipNorm,
+    stepsPerCall:
+      o.stepsPerCall ??
+      (adapter.kind === 'baseline' ? BASELINE_DEFAULTS : BERT_DEFAULTS).stepsPerCall,
   })
   // Evaluation model: params are inputs, so the current weights are fed without re-emitting.
   const evalSession = devItems
@@ -177,42 +185,66 @@ export async function trainClassifier<E extends EncodedText>(
         maxLength: adapter.maxLength,
         lengthMultiple: adapter.lengthMultiple,
       })
-      for (const batch of batches) {
+      const k = runner.stepMany ? (runner.stepsPerCall ?? 1) : 1
+      for (let b = 0; b < batches.length; ) {
         if (o.signal?.aborted) throw new TrainingCancelledError()
-        const step = runner.steps
-        lr = o.learningRate * linearScheduleFactor(step, totalSteps, warmup)
-        const feeds = adapter.feeds(
-          batch.indices.map((i) => trainItems[i]),
-          batch.length,
+        // K consecutive batches of one size go in one call, padded to their longest (one shape);
+        // the rest (the epoch's tail, a smaller last batch) go one step per call.
+        const group = batches.slice(b, b + k)
+        const many =
+          k > 1 &&
+          group.length === k &&
+          group.every((x) => x.indices.length === group[0].indices.length)
+        const calls = many ? [group] : [[batches[b]]]
+        b += calls[0].length
+        const length = Math.max(...calls[0].map((x) => x.length))
+        const first = runner.steps
+        const lrs = calls[0].map(
+          (_, i) => o.learningRate * linearScheduleFactor(first + i, totalSteps, warmup),
         )
-        const labels = BigInt64Array.from(batch.indices, (i) => BigInt(o.train.labels[i]))
-        feeds[inputName(g.labels)] = new ort.Tensor('int64', labels, [labels.length])
-        // A fresh, reproducible dropout mask per step, independent of the shuffling stream.
-        const seed = (Math.imul(o.seed + 1, 0x9e3779b1) ^ (step + 1)) >>> 0
-        feeds[inputName(g.dropoutSeed)] = new ort.Tensor(
-          'int64',
-          BigInt64Array.of(BigInt(seed)),
-          [],
-        )
-        feeds[inputName(g.classWeights)] = classWeightTensor
-        const { loss } = await runner.step(feeds, lr)
-        if (!Number.isFinite(loss)) {
-          throw new NonFiniteError(`the loss (step ${step + 1}, epoch ${epoch + 1})`)
+        const feedsList = calls[0].map((batch, i) => {
+          const feeds = adapter.feeds(
+            batch.indices.map((j) => trainItems[j]),
+            many ? length : batch.length,
+          )
+          const labels = BigInt64Array.from(batch.indices, (j) => BigInt(o.train.labels[j]))
+          feeds[inputName(g.labels)] = new ort.Tensor('int64', labels, [labels.length])
+          // A fresh, reproducible dropout mask per step, independent of the shuffling stream.
+          const seed = (Math.imul(o.seed + 1, 0x9e3779b1) ^ (first + i + 1)) >>> 0
+          feeds[inputName(g.dropoutSeed)] = new ort.Tensor(
+            'int64',
+            BigInt64Array.of(BigInt(seed)),
+            [],
+          )
+          feeds[inputName(g.classWeights)] = classWeightTensor
+          return feeds
+        })
+        const losses = many
+          ? (await runner.stepMany!(feedsList, lrs)).losses
+          : [(await runner.step(feedsList[0], lrs[0])).loss]
+        const bad = losses.findIndex((l) => !Number.isFinite(l))
+        if (bad >= 0) {
+          throw new NonFiniteError(`the loss (step ${first + bad + 1}, epoch ${epoch + 1})`)
         }
-        lossSum += loss * batch.indices.length
-        lossCount += batch.indices.length
-        const elapsed = loop.trainSeconds + (performance.now() - started) / 1000
-        const sps = (loop.samples + lossCount) / Math.max(elapsed, 1e-9)
-        report({
-          phase: 'training',
-          epoch: epoch + 1,
-          epochs: o.epochs,
-          step: runner.steps,
-          totalSteps,
-          loss,
-          learningRate: lr,
-          samplesPerSecond: sps,
-          etaSeconds: ((totalSteps - runner.steps) * o.batchSize) / Math.max(sps, 1e-9),
+        lr = lrs[lrs.length - 1]
+        losses.forEach((loss, i) => {
+          const size = calls[0][i].indices.length
+          lossSum += loss * size
+          lossCount += size
+          const elapsed = loop.trainSeconds + (performance.now() - started) / 1000
+          const sps = (loop.samples + lossCount) / Math.max(elapsed, 1e-9)
+          const done = first + i + 1
+          report({
+            phase: 'training',
+            epoch: epoch + 1,
+            epochs: o.epochs,
+            step: done,
+            totalSteps,
+            loss,
+            learningRate: lrs[i],
+            samplesPerSecond: sps,
+            etaSeconds: ((totalSteps - done) * o.batchSize) / Math.max(sps, 1e-9),
+          })
         })
       }
       const seconds = (performance.now() - started) / 1000

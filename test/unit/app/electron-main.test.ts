@@ -10,6 +10,8 @@ import { callNames, type CtsApi } from '../../../preload/contract'
 import { ForkHost } from '../../../main/jobs/fork-host'
 import { JobService } from '../../../main/jobs/job-service'
 import { CONTENT_SECURITY_POLICY, secureWebPreferences } from '../../../main/app/security'
+import { RunsService } from '../../../main/services/runs-service'
+import { openWorkspace } from '../../../main/store/workspace'
 
 // Inside the checkout, so the bundle's external modules (better-sqlite3 …) resolve from node_modules.
 mkdirSync('.cache', { recursive: true })
@@ -17,7 +19,42 @@ const dir = resolve(mkdtempSync('.cache/electron-main-'))
 const appPath = join(dir, 'app')
 let report: Record<string, unknown>
 
+/** A finished run (frozen test predictions, no training) for the PDF export to report on. */
+function writeFinishedRun(home: string): void {
+  const ws = openWorkspace(home)
+  try {
+    const runs = new RunsService(ws.db, ws.runsDir)
+    const runId = runs.create({
+      modelKind: 'baseline',
+      baseModel: 'baseline',
+      labels: ['健康', '疾病'],
+      config: { epochs: 1 },
+      dataHash: 'e1',
+      seed: 1,
+    })
+    const test = { texts: ['体检正常', 'fever and cough'], labels: [0, 1] }
+    runs.writeArtifact(runId, 'dataset.json', JSON.stringify({ train: test, test }))
+    runs.writeArtifact(
+      runId,
+      'test-predictions.json',
+      JSON.stringify({
+        split: 'test',
+        yTrue: test.labels,
+        probs: [
+          [0.8, 0.2],
+          [0.3, 0.7],
+        ],
+        textIds: [null, null],
+      }),
+    )
+    runs.finish(runId, { status: 'success', provider: 'cpu', trainSeconds: 1 })
+  } finally {
+    ws.close()
+  }
+}
+
 beforeAll(() => {
+  writeFinishedRun(join(dir, 'user-data', 'workspace'))
   const built = spawnSync(process.execPath, ['scripts/build-node.mjs'], {
     env: { ...process.env, CTS_BUILD_OUT: join(dir, 'out') },
     encoding: 'utf8',
@@ -77,8 +114,33 @@ describe('bundled electron-main', () => {
     expect(report.forbidden).toMatchObject({ ok: false, error: { code: 'forbidden' } })
     expect(report.listed).toEqual(['Ward 7 病房'])
     expect(report.jobs).toEqual({ ok: true, value: [] })
-    expect(report.runs).toEqual({ ok: true, value: [] })
+    expect(report.runs).toMatchObject({ ok: true, value: [{ id: 1, status: 'success' }] })
     expect(report.workspaceExists).toBe(true)
+  })
+
+  it('prints PDF reports with printToPDF in a hidden window that runs no script', () => {
+    const pdfPath = join(dir, 'user-data', 'report.pdf')
+    expect(report.exported).toEqual({
+      ok: true,
+      value: { path: pdfPath, fileName: 'run-1-report.pdf', bytes: 21 },
+    })
+    expect(report.pdf).toBe('%PDF-stub printToPDF\n')
+    expect(report.printed).toEqual([
+      {
+        options: { pageSize: 'A4', printBackground: true, preferCSSPageSize: true },
+        isReport: true,
+      },
+    ])
+    expect(report.printWindows).toEqual([
+      {
+        options: expect.objectContaining({
+          show: false,
+          webPreferences: expect.objectContaining({ javascript: false, sandbox: true }),
+        }),
+        loadedFile: true,
+        destroyed: true,
+      },
+    ])
   })
 
   it('blocks navigation away, new windows, remote requests and permissions, and sets the CSP', () => {
