@@ -212,7 +212,7 @@ export const enMl = {
     attributions: 'What drove the prediction',
     legendFor: 'Supports {label}',
     legendAgainst: 'Argues against {label}',
-    method: 'Method: {method}',
+    method: 'Method: gradient × input (how strongly each word pushes the predicted label\'s score)',
     truncated: 'The text is longer than the model reads; only its start was used.',
     file: 'A whole file',
     fileHint: 'CSV, TSV, Excel (.xlsx), JSONL or TXT. The text column is found by its name.',

@@ -207,7 +207,7 @@ export const zhCNMl: MlMessages = {
     attributions: '影响预测的词',
     legendFor: '支持 {label}',
     legendAgainst: '反对 {label}',
-    method: '方法：{method}',
+    method: '方法：梯度 × 输入（每个词对预测标签得分的推动程度）',
     truncated: '文本超过模型可读取的长度，只使用了开头部分。',
     file: '整个文件',
     fileHint: 'CSV、TSV、Excel（.xlsx）、JSONL 或 TXT。按列名识别文本列。',
