@@ -115,10 +115,10 @@ export async function expectEvaluationMatches(
 
 /** A screenshot of a long page: the window is made tall enough for all of it, then restored. */
 export async function screenshotTall(page: Page, name: string): Promise<void> {
-  const height = await page.evaluate(() => {
-    const content = document.querySelector('.content')
-    return (content?.scrollHeight ?? 800) + 56
-  })
+  // A string expression: it runs in the page, and this Node-typed file has no DOM types.
+  const height = Number(
+    await page.evaluate(`(document.querySelector('.content')?.scrollHeight ?? 800) + 56`),
+  )
   await page.setViewportSize({ width: 1280, height: Math.min(6000, Math.max(800, height)) })
   await screenshot(page, name)
   await page.setViewportSize({ width: 1280, height: 800 })

@@ -20,7 +20,7 @@ let page: Page
 beforeAll(async () => {
   app = await openApp()
   page = app.page
-  await page.evaluate(() => localStorage.setItem('cts.locale', 'zh-CN'))
+  await page.evaluate(`localStorage.setItem('cts.locale', 'zh-CN')`)
   await page.reload()
 })
 afterAll(async () => {

@@ -34,7 +34,7 @@ let page: Page
 beforeAll(async () => {
   app = await openApp()
   page = app.page
-  await page.evaluate(() => localStorage.setItem('cts.locale', 'en'))
+  await page.evaluate(`localStorage.setItem('cts.locale', 'en')`)
   await page.reload()
 })
 afterAll(async () => {
