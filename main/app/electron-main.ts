@@ -1,9 +1,18 @@
-// Electron entry (bundled to out/main/app/electron-main.js): opens the workspace in userData,
-// registers the contract on IPC with sender checks, applies the security policy, opens the window.
+// Electron entry (out/main/app/electron-main.js): opens the workspace in userData, registers the
+// contract on IPC with sender checks, applies the security and download policies, opens the window.
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  session,
+  utilityProcess,
+  type WebContents,
+} from 'electron'
 import { openServices, type OpenedServices } from '../web/open-services'
+import { guardDownloads } from './downloads'
 import { createBroadcast, registerContract } from './ipc-adapter'
 import { installMenu } from './menu'
 import { printPdfWithElectron } from './print-pdf'
@@ -55,10 +64,17 @@ function applySessionPolicy(): void {
 
 let services: OpenedServices | undefined
 let unregister: (() => void) | undefined
+/** The app windows' contents: the only ones whose downloads (exports) are accepted. */
+const appContents = new WeakSet<WebContents>()
+
+function openWindow(page: AppPage): void {
+  appContents.add(createMainWindow(page).webContents)
+}
 
 async function start(): Promise<void> {
   const page = appPage()
   applySessionPolicy()
+  guardDownloads(session.defaultSession, page.url, (contents) => appContents.has(contents))
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, page.url))
   installMenu({ isMac: process.platform === 'darwin', isDev: devServerUrl !== undefined })
 
@@ -74,9 +90,9 @@ async function start(): Promise<void> {
     isTrustedSender: (frame) => isAllowedNavigation(frame.url, page.url),
   })
 
-  createMainWindow(page)
+  openWindow(page)
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(page)
+    if (BrowserWindow.getAllWindows().length === 0) openWindow(page)
   })
 }
 

@@ -1,5 +1,5 @@
-// The window's security settings in one place: web preferences, CSP, navigation and permission
-// guards. Pure (no electron import) so unit tests pin them; electron-main and window.ts apply them.
+// The window's security settings in one place: web preferences, CSP, navigation, download and
+// permission guards. Pure (no electron import) so unit tests pin them; main/app applies them.
 
 // The CSP and headers live beside the web bridge (which may not import main/app) and are the same
 // for the Electron window: one string, one home.
@@ -45,6 +45,42 @@ export function isAllowedNavigation(url: string, appOrigin: string): boolean {
   }
   if (app.protocol !== 'http:' && app.protocol !== 'https:') return false
   return target.origin === app.origin
+}
+
+/**
+ * will-download: exports reach the disk only as blob: URLs that the app page made itself (the
+ * renderer turns bytes from main into a Blob and clicks an <a download>), in the app's own window.
+ * Anything else (a web URL, data:, a blob of another origin, another window) is refused.
+ */
+export function isAllowedDownload(url: string, appOrigin: string, fromAppWindow: boolean): boolean {
+  if (!fromAppWindow) return false
+  let blob: URL
+  let app: URL
+  try {
+    blob = new URL(url)
+    app = new URL(appOrigin)
+  } catch {
+    return false
+  }
+  if (blob.protocol !== 'blob:') return false
+  // A blob URL embeds its creator's origin: blob:http://localhost:5173/<uuid>, blob:file:///<uuid>.
+  let creator: URL
+  try {
+    creator = new URL(blob.pathname)
+  } catch {
+    return false
+  }
+  if (app.protocol === 'file:') return creator.protocol === 'file:'
+  return (app.protocol === 'http:' || app.protocol === 'https:') && creator.origin === app.origin
+}
+
+/** The name offered in the save dialog: the page's suggestion minus folders and control chars. */
+export function safeDownloadName(suggested: string): string {
+  const name = (suggested.split(/[\\/]/).pop() ?? '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+  return name === '' || name === '.' || name === '..' ? 'download' : name
 }
 
 /** setWindowOpenHandler: no new windows, ever (links to the web are not followed either). */

@@ -1,6 +1,6 @@
-// Column names → roles (text, label, id, group): the suggested mapping, the labels found in a
-// preview, and the one rule for splitting a cell into several labels.
-import type { ColumnMapping } from '../../preload/contract'
+// Column names → roles (text, label, id, group, split): the suggested mapping, the labels found in
+// a preview, and the one rule for splitting a cell into several labels.
+import type { ColumnMapping, TextSplit } from '../../preload/contract'
 import { MAX_LABELS_FOUND } from './import-limits'
 
 type Role = keyof ColumnMapping
@@ -23,6 +23,32 @@ const ROLE_NAMES: Record<Role, string[]> = {
   label: ['label', 'labels', 'class', 'category', 'condition_label', '诊断', '标签', '类别'],
   id: ['id', 'record_id', 'external_id', 'externalid', '编号'],
   group: ['group', 'patient', 'patient_id', '患者', '患者编号'],
+  split: ['split', 'set', 'subset', 'fold', '数据集', '划分'],
+}
+
+/** Split cell values (lower case) → the stored split; anything else non-empty is refused. */
+const SPLIT_VALUES: Record<string, TextSplit> = {
+  train: 'train',
+  training: 'train',
+  训练: 'train',
+  训练集: 'train',
+  dev: 'dev',
+  val: 'dev',
+  valid: 'dev',
+  validation: 'dev',
+  验证: 'dev',
+  验证集: 'dev',
+  test: 'test',
+  testing: 'test',
+  测试: 'test',
+  测试集: 'test',
+}
+
+/** The split a cell names (case-insensitive); null when blank; undefined when not a split. */
+export function parseSplit(cell: string): TextSplit | null | undefined {
+  const value = cell.trim().toLowerCase()
+  if (!value) return null
+  return Object.hasOwn(SPLIT_VALUES, value) ? SPLIT_VALUES[value] : undefined
 }
 
 /** How several labels share one cell (multi-label files). */
@@ -80,10 +106,12 @@ export function suggestMapping(columns: string[], rows: string[][]): ColumnMappi
   const label = pick('label')
   const id = pick('id')
   const group = pick('group')
+  const split = pick('split')
   const mapping: ColumnMapping = { text: text ?? longestColumn(columns, rows, taken) }
   if (label) mapping.label = label
   if (id) mapping.id = id
   if (group) mapping.group = group
+  if (split) mapping.split = split
   return mapping
 }
 

@@ -2,14 +2,20 @@
 // mapped records with bounded memory. Every format is read as tabular rows or keyed rows.
 import type { ColumnMapping, ImportPreviewDto } from '../../preload/contract'
 import { CtsError } from '../../preload/contract'
-import { labelsIn, normaliseText, suggestMapping, uniqueColumns } from './column-mapping'
+import {
+  labelsIn,
+  normaliseText,
+  parseSplit,
+  suggestMapping,
+  uniqueColumns,
+} from './column-mapping'
 import { decodedChunks } from './decode-text'
 import { inspect, type Inspection } from './detect-format'
 import { LABEL_SCAN_ROWS, PREVIEW_ROWS } from './import-limits'
 import { delimitedRows, type CellRow } from './read-delimited'
 import { jsonArrayRows, jsonlRows, TEXT_FIELD, txtRows, type KeyedRow } from './read-json'
 import { xlsxRows, type SheetChoice } from './read-xlsx'
-import type { SourceInput, SourceOptions, SourceReader, SourceRecord } from './types'
+import type { MappedRecord, SourceInput, SourceOptions, SourceReader, SourceRecord } from './types'
 
 type Opened =
   | { kind: 'table'; rows: AsyncGenerator<CellRow>; sheetChoice: () => SheetChoice | null }
@@ -130,7 +136,7 @@ async function* records(
 /** Positions of the mapped columns; a mapping that names a missing column is refused up front. */
 function columnIndex(columns: string[], mapping: ColumnMapping): Record<string, number> {
   const index: Record<string, number> = {}
-  for (const name of [mapping.text, mapping.label, mapping.id, mapping.group]) {
+  for (const name of [mapping.text, mapping.label, mapping.id, mapping.group, mapping.split]) {
     if (name === undefined) continue
     const i = columns.indexOf(name)
     if (i < 0)
@@ -143,7 +149,7 @@ function columnIndex(columns: string[], mapping: ColumnMapping): Record<string, 
   return index
 }
 
-/** One mapped record: the text must be there; label, id and group are optional. */
+/** One mapped record: the text must be there; label, id, group and split are optional. */
 function mapped(
   row: number,
   get: (column: string) => string | undefined,
@@ -153,8 +159,7 @@ function mapped(
 ): SourceRecord {
   const text = normaliseText(get(mapping.text) ?? '')
   if (!text) return { row, error: `${unit} ${row}: the text ${noun} "${mapping.text}" is empty` }
-  const record: { row: number; text: string; label?: string; externalId?: string; group?: string } =
-    { row, text }
+  const record: MappedRecord = { row, text }
   const optional = (column: string | undefined) =>
     column === undefined ? '' : (get(column) ?? '').trim()
   const label = optional(mapping.label)
@@ -163,6 +168,11 @@ function mapped(
   if (label) record.label = label
   if (externalId) record.externalId = externalId
   if (group) record.group = group
+  const splitCell = optional(mapping.split)
+  const split = parseSplit(splitCell)
+  if (split === undefined)
+    return { row, error: `${unit} ${row}: split "${splitCell}" is not train, dev or test` }
+  if (split) record.split = split
   return record
 }
 

@@ -1,5 +1,10 @@
 // The seam between file importers (main/data) and the services that store what they read.
-import type { ColumnMapping, ImportFormat, ImportPreviewDto } from '../../preload/contract'
+import type {
+  ColumnMapping,
+  ImportFormat,
+  ImportPreviewDto,
+  TextSplit,
+} from '../../preload/contract'
 
 /** Where the bytes come from: a path on disk, or bytes already in memory (browser upload). */
 export type SourceInput = { path: string } | { name: string; bytes: Uint8Array }
@@ -17,9 +22,17 @@ export interface SourceOptions {
 }
 
 /** One record read from a file after column mapping. `row` is the 1-based row the user sees. */
-export type SourceRecord =
-  | { row: number; text: string; label?: string; externalId?: string; group?: string }
-  | { row: number; error: string }
+export type SourceRecord = MappedRecord | { row: number; error: string }
+
+export interface MappedRecord {
+  row: number
+  text: string
+  label?: string
+  externalId?: string
+  group?: string
+  /** From the split column when one is mapped; absent when its cell is blank. */
+  split?: TextSplit
+}
 
 /**
  * What importers offer to services (implemented in main/data/open-source.ts):

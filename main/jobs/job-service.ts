@@ -38,14 +38,15 @@ export class JobService {
 
   constructor(private readonly options: JobServiceOptions) {}
 
-  start(kind: JobKind, input: unknown): StartedJob {
+  /** `about` is carried on every progress event (a train job's runId, for a reloaded window). */
+  start(kind: JobKind, input: unknown, about: Pick<JobProgressDto, 'runId'> = {}): StartedJob {
     const jobId = randomUUID()
     const proc = this.options.host.spawn()
     let resolveDone!: (s: JobProgressDto) => void
     const done = new Promise<JobProgressDto>((r) => (resolveDone = r))
     const publish = (s: JobProgressDto) => this.options.publish('jobs/progress', s)
     const job: Running = {
-      state: { jobId, kind, status: 'running', phase: 'starting' },
+      state: { jobId, kind, ...about, status: 'running', phase: 'starting' },
       proc,
       throttle: new ProgressThrottle(publish, this.options.debounceMs ?? 100),
       cancelRequested: false,

@@ -44,6 +44,8 @@ export interface ReportOperatingPoint {
   point: OperatingPoint
   /** The same at the usual sensitivity targets (and the user's), ascending, for comparison. */
   table: { targetSensitivity: number; point: OperatingPoint }[]
+  /** Every operating point of the split, threshold decreasing: the table the points come from. */
+  rows: OperatingPoint[]
 }
 
 export interface ReportModel {
@@ -166,6 +168,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
         targetSensitivity,
         point: pointForSensitivity(table, targetSensitivity),
         table: targets.map((t) => ({ targetSensitivity: t, point: pointForSensitivity(table, t) })),
+        rows: table.rows,
       }
     }
   }

@@ -1,6 +1,7 @@
 // Reading and checking a POST /predict request: content type, size, JSON, the texts. Every failure
 // is an ApiError whose message says exactly what to fix, and never quotes the texts themselves.
 import type { IncomingMessage } from 'node:http'
+import { readBody as readLimitedBody } from '../web/http-guards'
 import { MAX_BODY_BYTES, MAX_TEXTS_PER_REQUEST, MAX_TEXT_CHARS } from './limits'
 
 /** An answer other than 200: HTTP status, a stable code and a message for the caller. */
@@ -41,22 +42,7 @@ const tooLarge = () =>
 
 /** The whole body, or 413 as soon as it passes the limit (the rest is read and dropped). */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge())
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= limit) return void chunks.push(chunk)
-      req.off('data', onData)
-      req.resume()
-      reject(tooLarge())
-    }
-    req.on('data', onData)
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
+  return readLimitedBody(req, limit, tooLarge)
 }
 
 const badInput = (message: string) => new ApiError(400, 'bad-input', message)

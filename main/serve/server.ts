@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CtsError } from '../../preload/contract/common'
+import { argmax } from '../ml/eval/metrics'
 import { hasBearerToken } from './auth'
 import { hostProblem, isLoopback } from './host-check'
 import { PredictionBatcher, QueueFullError, type BatcherStats } from './batcher'
@@ -52,8 +53,7 @@ export interface PredictionDto {
 
 /** The JSON of one prediction: the most probable label and every label's rounded probability. */
 export function predictionDto(labels: string[], row: number[]): PredictionDto {
-  let best = 0
-  for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j
+  const best = argmax(row)
   const probabilities: Record<string, number> = {}
   labels.forEach((l, j) => (probabilities[l] = Number(row[j].toFixed(PROBABILITY_DECIMALS))))
   return { label: labels[best], probabilities }

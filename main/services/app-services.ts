@@ -2,8 +2,7 @@
 // handlers (projects, datasets/texts, labels, exports). Other containers (jobs, training) merge
 // their handlers into the same object; the IPC adapter, web bridge and CLI call the result.
 import { userInfo } from 'node:os'
-import type { z } from 'zod'
-import { callSchemas, CtsError, type Contract } from '../../preload/contract'
+import { callSchemas, type Contract } from '../../preload/contract'
 import type { DatasetsResults } from '../../preload/contract/datasets'
 import type { ExportsResults } from '../../preload/contract/exports'
 import type { LabelsResults } from '../../preload/contract/labels'
@@ -16,6 +15,7 @@ import { publishNowhere, type Publish } from './events'
 import { ExportsService, type ExportRowsFn } from './exports-service'
 import { LabelsService } from './labels-service'
 import { ProjectsService } from './projects-service'
+import { validArgs } from './valid-args'
 
 /** The calls this container answers. */
 export type StoreCallName =
@@ -46,18 +46,6 @@ export interface AppServices {
   exports: ExportsService
   /** Closes the database. Call once, after the last handler call has settled. */
   close(): void
-}
-
-/** Validates a call's arguments against the contract (the CLI and bridge call handlers too). */
-export function validateArgs<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
-  const parsed = schema.safeParse(args)
-  if (parsed.success) return parsed.data
-  const issue = parsed.error.issues[0]
-  const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
-  throw new CtsError(
-    'bad-input',
-    `The request was not valid (${where}${issue?.message ?? 'invalid'}).`,
-  )
 }
 
 function defaultActor(): string {
@@ -102,34 +90,35 @@ export function createAppServices(options: AppServicesOptions): AppServices {
 
   const handlers: StoreHandlers = {
     'projects/list': async (a) => {
-      validateArgs(s['projects/list'], a)
+      validArgs(s['projects/list'], a)
       return projects.list()
     },
-    'projects/get': async (a) => projects.get(validateArgs(s['projects/get'], a).projectId),
-    'projects/create': async (a) => projects.create(validateArgs(s['projects/create'], a)),
+    'projects/get': async (a) => projects.get(validArgs(s['projects/get'], a).projectId),
+    'projects/create': async (a) => projects.create(validArgs(s['projects/create'], a)),
     'projects/rename': async (a) => {
-      const v = validateArgs(s['projects/rename'], a)
+      const v = validArgs(s['projects/rename'], a)
       return projects.rename(v.projectId, v.name)
     },
     'projects/delete': async (a) => {
-      const v = validateArgs(s['projects/delete'], a)
+      const v = validArgs(s['projects/delete'], a)
       return projects.delete(v.projectId, v.confirmName)
     },
     'projects/addLabel': async (a) => {
-      const v = validateArgs(s['projects/addLabel'], a)
+      const v = validArgs(s['projects/addLabel'], a)
       return projects.addLabel(v.projectId, v.name)
     },
-    'datasets/preview': async (a) => datasets.preview(validateArgs(s['datasets/preview'], a)),
-    'datasets/import': async (a) => datasets.import(validateArgs(s['datasets/import'], a)),
-    'texts/list': async (a) => datasets.listTexts(validateArgs(s['texts/list'], a)),
-    'texts/get': async (a) => datasets.getText(validateArgs(s['texts/get'], a).textId),
-    'texts/next': async (a) => datasets.next(validateArgs(s['texts/next'], a)),
-    'labels/set': async (a) => labels.set(validateArgs(s['labels/set'], a)),
-    'labels/skip': async (a) => labels.skip(validateArgs(s['labels/skip'], a).textId),
-    'labels/undo': async (a) => labels.undo(validateArgs(s['labels/undo'], a).projectId),
-    'labels/redo': async (a) => labels.redo(validateArgs(s['labels/redo'], a).projectId),
-    'labels/stats': async (a) => labels.stats(validateArgs(s['labels/stats'], a).projectId),
-    'exports/texts': async (a) => exports.texts(validateArgs(s['exports/texts'], a)),
+    'datasets/preview': async (a) => datasets.preview(validArgs(s['datasets/preview'], a)),
+    'datasets/import': async (a) => datasets.import(validArgs(s['datasets/import'], a)),
+    'texts/list': async (a) => datasets.listTexts(validArgs(s['texts/list'], a)),
+    'texts/get': async (a) => datasets.getText(validArgs(s['texts/get'], a).textId),
+    'texts/next': async (a) => datasets.next(validArgs(s['texts/next'], a)),
+    'texts/splits': async (a) => datasets.splitCounts(validArgs(s['texts/splits'], a).projectId),
+    'labels/set': async (a) => labels.set(validArgs(s['labels/set'], a)),
+    'labels/skip': async (a) => labels.skip(validArgs(s['labels/skip'], a).textId),
+    'labels/undo': async (a) => labels.undo(validArgs(s['labels/undo'], a).projectId),
+    'labels/redo': async (a) => labels.redo(validArgs(s['labels/redo'], a).projectId),
+    'labels/stats': async (a) => labels.stats(validArgs(s['labels/stats'], a).projectId),
+    'exports/texts': async (a) => exports.texts(validArgs(s['exports/texts'], a)),
   }
 
   return {

@@ -6,6 +6,7 @@ import type {
   ImportPreviewDto,
   ImportResultDto,
   RejectedRowDto,
+  SplitCountsDto,
   TextRowDto,
 } from '../../preload/contract/datasets'
 import type { LabelSetKind } from '../../preload/contract/projects'
@@ -223,6 +224,21 @@ export class DatasetsService {
     return dto
   }
 
+  /** Labelled texts per imported split: what training's 'explicit' split would train and test on. */
+  splitCounts(projectId: number): SplitCountsDto {
+    this.projects.require(projectId)
+    const rows = this.db
+      .prepare(
+        `SELECT t.split AS split, COUNT(*) AS n FROM texts t
+          WHERE t.project_id = ? AND EXISTS (SELECT 1 FROM annotation_labels al WHERE al.text_id = t.id)
+          GROUP BY t.split`,
+      )
+      .all(projectId) as { split: string | null; n: number }[]
+    const counts: SplitCountsDto = { train: 0, dev: 0, test: 0, none: 0 }
+    for (const r of rows) counts[(r.split ?? 'none') as keyof SplitCountsDto] = r.n
+    return counts
+  }
+
   /** The next text to label (see nextText) with its 1-based position among all texts. */
   next(args: { projectId: number; afterTextId?: number; unlabelledOnly?: boolean }): {
     textId: number | null
@@ -268,6 +284,7 @@ function stageRecord(record: SourceRecord, kind: LabelSetKind): StagedRow | Reje
     hash: contentHash(text),
     externalId: emptyToNull(record.externalId),
     groupId: emptyToNull(record.group),
+    split: record.split ?? null,
     labels,
   }
 }

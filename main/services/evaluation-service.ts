@@ -11,8 +11,8 @@ import {
   type OperatingPointDto,
 } from '../../preload/contract/evaluation'
 import type { RunDto } from '../../preload/contract/training'
-import { operatingTable } from '../ml/eval/operating-point'
-import { buildReportModel, type ReportModel } from '../reports/report-model'
+import { argmax } from '../ml/eval/metrics'
+import { buildReportModel, type ReportInput, type ReportModel } from '../reports/report-model'
 import { reportInputFromRun, TEST_PREDICTIONS_ARTIFACT } from '../reports/run-artifacts'
 import type { RunsService } from './runs-service'
 import { validArgs } from './valid-args'
@@ -96,14 +96,7 @@ export class EvaluationService {
 
   /** The report model of a run (also used by the reports service). */
   model(inputs: RunEvaluationInputs, options: EvaluationOptions = {}): ReportModel {
-    const { run } = inputs
-    return buildReportModel(
-      reportInputFromRun(run, inputs.datasetJson, inputs.predictionsJson, {
-        positiveLabel: positiveIndex(run.labels, options.positiveLabel),
-        prevalence: options.prevalence,
-        targetSensitivity: options.targetSensitivity,
-      }),
-    )
+    return buildReportModel(reportInput(inputs, options))
   }
 
   handlers() {
@@ -119,7 +112,8 @@ export class EvaluationService {
     const inputs = readEvaluationInputs(this.runs, runId)
     const { run } = inputs
     const labels = run.labels
-    const m = this.model(inputs, options)
+    const input = reportInput(inputs, options)
+    const m = buildReportModel(input)
     const c = m.classification
     const row = (
       label: string,
@@ -131,33 +125,23 @@ export class EvaluationService {
       f1: r.f1,
       support: r.support,
     })
-    const evaluation = reportInputFromRun(
-      run,
-      inputs.datasetJson,
-      inputs.predictionsJson,
-    ).evaluation
+    const { evaluation } = input
     let operatingPoint: EvaluationViewDto['operatingPoint'] = null
     if (m.operatingPoint) {
       const op = m.operatingPoint
-      const table = operatingTable(
-        evaluation.yTrue.map((y) => y === op.positiveLabel),
-        evaluation.probs.map((p) => p[op.positiveLabel]),
-        op.prevalence,
-      )
       operatingPoint = {
         positiveLabel: labels[op.positiveLabel],
         prevalence: op.prevalence,
         targetSensitivity: op.targetSensitivity,
         point: pointDto(op.point),
-        table: downsample(table.rows, MAX_THRESHOLD_ROWS).map(pointDto),
-        tableRows: table.rows.length,
+        table: downsample(op.rows, MAX_THRESHOLD_ROWS).map(pointDto),
+        tableRows: op.rows.length,
       }
     }
     const wrong: MisclassifiedDto[] = []
     evaluation.yTrue.forEach((y, i) => {
       const p = evaluation.probs[i]
-      let best = 0
-      for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k
+      const best = argmax(p)
       if (best !== y) {
         wrong.push({
           textId: inputs.textIds[i],
@@ -210,6 +194,16 @@ export class EvaluationService {
       misclassifiedTotal: wrong.length,
     }
   }
+}
+
+/** The report input of a run: its frozen test predictions, parsed once, and the view's options. */
+function reportInput(inputs: RunEvaluationInputs, options: EvaluationOptions): ReportInput {
+  const { run } = inputs
+  return reportInputFromRun(run, inputs.datasetJson, inputs.predictionsJson, {
+    positiveLabel: positiveIndex(run.labels, options.positiveLabel),
+    prevalence: options.prevalence,
+    targetSensitivity: options.targetSensitivity,
+  })
 }
 
 function pointDto(p: OperatingPointDto): OperatingPointDto {

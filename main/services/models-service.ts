@@ -5,32 +5,20 @@ import { readdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CtsError } from '../../preload/contract/common'
+import type { ModelSummaryDto } from '../../preload/contract/models'
 import {
   importModelFolder,
   inspectModelFolder,
   modelFolderName,
   type ModelFolderInfo,
-  type PoolingMode,
 } from '../ml/models/model-folder'
 
 export const DEFAULT_MODEL_ID = 'default'
 export const BUNDLED_MODEL_FOLDER = 'all-MiniLM-L6-v2'
 export const MODELS_DIR = 'models'
 
-/** What a listing shows; `problem` is set when a folder no longer passes validation. */
-export interface ModelSummary {
-  id: string
-  name: string
-  source: 'bundled' | 'imported'
-  dir: string
-  pooling: PoolingMode | null
-  tokenizer: 'tokenizer.json' | 'vocab.txt' | null
-  hiddenSize: number | null
-  numLayers: number | null
-  vocabSize: number | null
-  maxPositions: number | null
-  problem?: string
-}
+/** What a listing shows: the contract's DTO, so the service and the bridge cannot drift. */
+export type ModelSummary = ModelSummaryDto
 
 export interface ModelsServiceOptions {
   /** The workspace folder; imported models live in <home>/models/<name>. */

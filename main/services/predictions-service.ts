@@ -17,8 +17,8 @@ import type { JobService } from '../jobs/job-service'
 import type { PredictFileJobInput } from '../jobs/predict-file-job'
 import { loadExplainer, type Explainer } from '../ml/infer/attributions'
 import { exportModelFolder, type ExportRunInfo } from '../ml/infer/model-export'
-import { validateArgs } from './app-services'
 import type { RunsService } from './runs-service'
+import { validArgs } from './valid-args'
 
 /** Runs whose attribution sessions stay open (a MiniLM one holds ~100 MB). */
 const EXPLAINER_CACHE = 2
@@ -130,12 +130,12 @@ export class PredictionsService {
   handlers(): PredictHandlers {
     return {
       'predict/text': async (a) => {
-        const { runId, text } = validateArgs(predictArgs['predict/text'], a)
+        const { runId, text } = validArgs(predictArgs['predict/text'], a)
         return this.predictText(runId, text)
       },
-      'predict/file': async (a) => this.predictFile(validateArgs(predictArgs['predict/file'], a)),
+      'predict/file': async (a) => this.predictFile(validArgs(predictArgs['predict/file'], a)),
       'runs/exportModel': async (a) => {
-        const { runId, path } = validateArgs(predictArgs['runs/exportModel'], a)
+        const { runId, path } = validArgs(predictArgs['runs/exportModel'], a)
         return this.exportModel(runId, path)
       },
     }

@@ -36,6 +36,9 @@ export interface RunOutcome {
   trainSeconds?: number | null
   evalSeconds?: number | null
   test?: EvaluationDto | null
+  /** From the train job's result (1-based epoch kept; whether early stopping ended it). */
+  bestEpoch?: number | null
+  stoppedEarly?: boolean | null
 }
 
 interface RunRow {
@@ -55,6 +58,8 @@ interface RunRow {
   train_seconds: number | null
   eval_seconds: number | null
   metrics_json: string | null
+  best_epoch: number | null
+  stopped_early: number | null
 }
 
 export class RunsService {
@@ -119,7 +124,8 @@ export class RunsService {
     const changed = this.db
       .prepare(
         `UPDATE runs SET status = ?, provider = COALESCE(?, provider), error_json = ?, finished_at = ?,
-           train_seconds = ?, eval_seconds = ?, metrics_json = ? WHERE id = ? AND status = 'running'`,
+           train_seconds = ?, eval_seconds = ?, metrics_json = ?, best_epoch = ?, stopped_early = ?
+           WHERE id = ? AND status = 'running'`,
       )
       .run(
         o.status,
@@ -129,6 +135,8 @@ export class RunsService {
         o.trainSeconds ?? null,
         o.evalSeconds ?? null,
         o.test ? JSON.stringify(o.test) : null,
+        o.bestEpoch ?? null,
+        o.stoppedEarly === undefined || o.stoppedEarly === null ? null : Number(o.stoppedEarly),
         runId,
       ).changes
     if (changed === 0)
@@ -142,7 +150,8 @@ export class RunsService {
   reopen(runId: number): void {
     this.db
       .prepare(
-        `UPDATE runs SET status = 'running', error_json = NULL, finished_at = NULL WHERE id = ?`,
+        `UPDATE runs SET status = 'running', error_json = NULL, finished_at = NULL, best_epoch = NULL,
+           stopped_early = NULL WHERE id = ?`,
       )
       .run(runId)
   }
@@ -276,6 +285,8 @@ export class RunsService {
       evalSeconds: r.eval_seconds,
       test: r.metrics_json ? (JSON.parse(r.metrics_json) as EvaluationDto) : null,
       epochs,
+      bestEpoch: r.best_epoch,
+      stoppedEarly: r.stopped_early === null ? null : r.stopped_early === 1,
     }
   }
 }

@@ -1,5 +1,5 @@
 // The texts a run trains on and their held-out splits: stratified or grouped by patient, seeded,
-// de-duplicated, and the data snapshot hash recorded with the run.
+// or explicit (each text's imported split); de-duplicated; the data snapshot hash of the run.
 import { createHash } from 'node:crypto'
 import { CtsError } from '../../preload/contract/common'
 import { splitDataset } from '../ml/train/split'
@@ -14,12 +14,26 @@ export interface TrainingData {
   train: LabelledTexts & WithIds & { groups?: (string | undefined)[] }
   dev?: LabelledTexts & WithIds
   test?: LabelledTexts & WithIds
+  /** Explicit split: labelled texts left out because their import gave them no split. */
+  leftOut?: number
 }
 
-export type SplitMode = 'stratified' | 'grouped'
+export type SplitMode = 'stratified' | 'grouped' | 'explicit'
+
+/** The explicit split needs texts to train and to test on (dev may be empty: carved from train). */
+export function checkExplicitSplit(counts: { train: number; test: number; none: number }): void {
+  const empty = counts.train === 0 ? 'train' : counts.test === 0 ? 'test' : null
+  if (!empty) return
+  const without = counts.none > 0 ? ` (${counts.none} labelled texts have no split)` : ''
+  throw new CtsError(
+    'bad-input',
+    `Explicit split: no texts are marked ${empty}${without}. Import a file whose split column marks labelled texts train and test, or choose the stratified or grouped split.`,
+  )
+}
 
 /**
- * Held-out splits: the given ones, else seeded stratified 80/10/10 (or 90/10 for dev only).
+ * Held-out splits: the given ones, else seeded stratified 80/10/10 (or 90/10 for dev only: also
+ * how the explicit split gets a dev set when no text is marked dev).
  * 'grouped' keeps each group id's texts in one split (the default when any text has one);
  * 'stratified' ignores group ids.
  */
@@ -35,6 +49,10 @@ export function prepareSplits(
 } {
   const t = data.train
   const hasGroups = t.groups?.some((g) => g !== undefined && g !== '') ?? false
+  if (mode === 'explicit') {
+    const test = data.test?.texts.length ?? 0
+    checkExplicitSplit({ train: t.texts.length, test, none: data.leftOut ?? 0 })
+  }
   if (mode === 'grouped' && !hasGroups) {
     throw new CtsError(
       'bad-input',

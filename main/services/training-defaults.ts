@@ -36,9 +36,9 @@ export const TRAINING_OPTION_HELP: Record<TrainingOption, { en: string; 'zh-CN':
     'zh-CN': '标签不平衡时提高少数类别的权重，避免模型忽略它们。',
   },
   split: {
-    en: 'Stratified: random 80/10/10 keeping label proportions. Grouped: the same, but all texts of one patient stay in one split.',
+    en: 'Stratified: random 80/10/10 keeping label proportions. Grouped: the same, but all texts of one patient stay in one split. Explicit: the split column of the import.',
     'zh-CN':
-      '分层：按标签比例随机划分为 80/10/10。分组：同样划分，但同一患者的所有文本只出现在同一个子集中。',
+      '分层：按标签比例随机划分为 80/10/10。分组：同样划分，但同一患者的所有文本只出现在同一个子集中。指定：使用导入时划分列给出的子集。',
   },
   device: {
     en: 'Where training runs: auto picks a GPU when one is usable, else the CPU.',

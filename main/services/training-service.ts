@@ -24,7 +24,13 @@ import { datasetSummary } from '../reports/run-artifacts'
 import { DEFAULT_MODEL_ID, defaultBundledModelDir } from './models-service'
 import { trainingDefaults } from './training-defaults'
 import { DATASET_SUMMARY_ARTIFACT, RunsService } from './runs-service'
-import { hasGroupIds, prepareSplits, dataSnapshotHash, type TrainingData } from './training-data'
+import {
+  checkExplicitSplit,
+  hasGroupIds,
+  prepareSplits,
+  dataSnapshotHash,
+  type TrainingData,
+} from './training-data'
 
 export {
   dataSnapshotHash,
@@ -114,7 +120,15 @@ export class TrainingService {
         ...hyper,
         model,
         duplicatesRemoved: splits.duplicates,
-        split: data.test ? 'files' : (splitMode ?? (hasGroupIds(data) ? 'grouped' : 'stratified')),
+        split:
+          splitMode === 'explicit'
+            ? 'explicit'
+            : data.test
+              ? 'files'
+              : (splitMode ?? (hasGroupIds(data) ? 'grouped' : 'stratified')),
+        ...(splitMode === 'explicit'
+          ? { leftOutNoSplit: data.leftOut ?? 0, devFromTrain: !data.dev }
+          : {}),
       },
       dataHash: dataSnapshotHash(data.labels, {
         train: splits.train,
@@ -191,7 +205,12 @@ export class TrainingService {
       n: number
     }[]
     const index = new Map(labelRows.map((l, i) => [l.id, i]))
-    const single = rows.filter((r) => r.n === 1)
+    const all = rows.filter((r) => r.n === 1)
+    // The explicit split uses each text's imported split; texts without one sit out (counted).
+    const mode = trainingConfigSchema.parse(config).split
+    const explicit =
+      mode === 'explicit' || (mode === undefined && all.some((r) => r.split === 'test'))
+    const single = explicit ? all.filter((r) => r.split !== null) : all
     const used = [...new Set(single.map((r) => index.get(r.label)!))].sort((a, b) => a - b)
     const remap = new Map(used.map((l, i) => [l, i]))
     const labels = used.map((l) => labelRows[l].name)
@@ -204,17 +223,22 @@ export class TrainingService {
         ids: chosen.map((r) => r.id),
       }
     }
-    const fixed = single.some((r) => r.split === 'test')
-    const data: TrainingData = fixed
-      ? {
-          projectId,
-          labels,
-          train: of((r) => r.split !== 'test' && r.split !== 'dev'),
-          dev: single.some((r) => r.split === 'dev') ? of((r) => r.split === 'dev') : undefined,
-          test: of((r) => r.split === 'test'),
-        }
-      : { projectId, labels, train: of(() => true) }
-    return this.start(data, config)
+    if (!explicit) return this.start({ projectId, labels, train: of(() => true) }, config)
+    const count = (split: string) => single.filter((r) => r.split === split).length
+    checkExplicitSplit({
+      train: count('train'),
+      test: count('test'),
+      none: all.length - single.length,
+    })
+    const data: TrainingData = {
+      projectId,
+      labels,
+      train: of((r) => r.split === 'train'),
+      dev: count('dev') > 0 ? of((r) => r.split === 'dev') : undefined,
+      test: of((r) => r.split === 'test'),
+      leftOut: all.length - single.length,
+    }
+    return this.start(data, { ...config, split: 'explicit' })
   }
 
   /** Contract handlers for training and the runs list (arguments validated). */
@@ -244,7 +268,7 @@ export class TrainingService {
   }
 
   private launch(runId: number, input: TrainJobInput): StartedRun {
-    const { jobId, done } = this.jobs.start('train', input)
+    const { jobId, done } = this.jobs.start('train', input, { runId })
     this.live.add(runId)
     const recorded = done.then((final) => {
       this.live.delete(runId)
@@ -258,6 +282,8 @@ export class TrainingService {
           trainSeconds: r.trainSeconds,
           evalSeconds: r.evalSeconds,
           test: r.test,
+          bestEpoch: r.bestEpoch,
+          stoppedEarly: r.stoppedEarly,
         })
       } else if (final.status === 'cancelled') {
         this.runs.finish(runId, { status: 'cancelled' })

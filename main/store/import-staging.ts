@@ -9,6 +9,8 @@ export interface StagedRow {
   hash: string
   externalId: string | null
   groupId: string | null
+  /** The split named in the file's split column; null when none. */
+  split: 'train' | 'dev' | 'test' | null
   /** Label names from the row's label cell, already split and trimmed. */
   labels: string[]
 }
@@ -27,7 +29,7 @@ export class ImportStaging {
     db.exec(`
       CREATE TEMP TABLE ${this.table} (
         seq INTEGER PRIMARY KEY, row INTEGER NOT NULL, text TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
-        external_id TEXT, group_id TEXT);
+        external_id TEXT, group_id TEXT, split TEXT);
       CREATE TEMP TABLE ${this.labelTable} (
         seq INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (seq, name)) WITHOUT ROWID;
     `)
@@ -36,7 +38,7 @@ export class ImportStaging {
   /** Stages rows; returns how many repeated a text already staged from this file. */
   addBatch(rows: StagedRow[]): number {
     const insertText = this.db.prepare(
-      `INSERT INTO temp.${this.table} (row, text, hash, external_id, group_id) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO temp.${this.table} (row, text, hash, external_id, group_id, split) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (hash) DO NOTHING`,
     )
     const insertLabel = this.db.prepare(
@@ -45,7 +47,7 @@ export class ImportStaging {
     let duplicates = 0
     this.db.transaction(() => {
       for (const r of rows) {
-        const info = insertText.run(r.row, r.text, r.hash, r.externalId, r.groupId)
+        const info = insertText.run(r.row, r.text, r.hash, r.externalId, r.groupId, r.split)
         if (info.changes === 0) {
           duplicates += 1
           continue
@@ -80,8 +82,8 @@ export class ImportStaging {
     const p = { projectId, importId }
     const imported = this.db
       .prepare(
-        `INSERT INTO texts (project_id, text, content_hash, source_row, external_id, group_id, import_id)
-         SELECT @projectId, s.text, s.hash, s.row, s.external_id, s.group_id, @importId
+        `INSERT INTO texts (project_id, text, content_hash, source_row, external_id, group_id, split, import_id)
+         SELECT @projectId, s.text, s.hash, s.row, s.external_id, s.group_id, s.split, @importId
            FROM temp.${this.table} s
           WHERE NOT EXISTS (SELECT 1 FROM texts t WHERE t.project_id = @projectId AND t.content_hash = s.hash)
           ORDER BY s.seq`,

@@ -53,23 +53,28 @@ export function tokensEqual(presented: string | undefined, token: string): boole
 
 export class BodyTooLargeError extends Error {}
 
-/** Reads the whole body, stopping (and rejecting) as soon as it passes `limit` bytes. */
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/**
+ * Reads the whole body, rejecting with `tooLarge()` as soon as it passes `limit` bytes (the rest is
+ * read and dropped). The prediction server shares it with its own error.
+ */
+export function readBody(
+  req: IncomingMessage,
+  limit = MAX_BODY_BYTES,
+  tooLarge: () => Error = () => new BodyTooLargeError(),
+): Promise<Buffer> {
   const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError())
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge())
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length
-      if (size > limit) {
-        req.removeAllListeners('data')
-        req.resume()
-        reject(new BodyTooLargeError())
-        return
-      }
-      chunks.push(chunk)
-    })
+      if (size <= limit) return void chunks.push(chunk)
+      req.off('data', onData)
+      req.resume()
+      reject(tooLarge())
+    }
+    req.on('data', onData)
     req.on('end', () => resolve(Buffer.concat(chunks)))
     req.on('error', reject)
   })

@@ -10,6 +10,8 @@ export const columnMappingSchema = z
     label: z.string().optional(),
     id: z.string().optional(),
     group: z.string().optional(),
+    /** A column saying which split each text belongs to (train / dev / test, EN or ZH). */
+    split: z.string().optional(),
   })
   .strict()
 export type ColumnMapping = z.infer<typeof columnMappingSchema>
@@ -54,7 +56,18 @@ export interface TextRowDto {
   externalId: string | null
   groupId: string | null
   labelIds: number[]
-  split: 'train' | 'dev' | 'test' | null
+  split: TextSplit | null
+}
+
+/** The split a text was assigned in its imported file (training's 'explicit' split uses it). */
+export type TextSplit = 'train' | 'dev' | 'test'
+
+/** How many of a project's texts are in each imported split; `none` have no split. */
+export interface SplitCountsDto {
+  train: number
+  dev: number
+  test: number
+  none: number
 }
 
 const importOptions = {
@@ -85,6 +98,8 @@ export const datasetsArgs = {
     })
     .strict(),
   'texts/get': z.object({ textId: idSchema }).strict(),
+  /** Labelled texts per imported split (what training's 'explicit' split would use). */
+  'texts/splits': z.object({ projectId: idSchema }).strict(),
   /** The id of the next text to label after `afterTextId` (unlabelled first), or null. */
   'texts/next': z
     .object({
@@ -100,5 +115,6 @@ export interface DatasetsResults {
   'datasets/import': ImportResultDto
   'texts/list': { total: number; rows: TextRowDto[] }
   'texts/get': TextRowDto
+  'texts/splits': SplitCountsDto
   'texts/next': { textId: number | null; position: number; total: number }
 }

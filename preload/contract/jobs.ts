@@ -8,6 +8,8 @@ export interface JobProgressDto {
   jobId: string
   kind: JobKind
   status: JobStatus
+  /** The run a 'train' job trains, so a reloaded window can link the job back to its run. */
+  runId?: number
   phase: string
   step?: number
   total?: number

@@ -73,7 +73,7 @@ export interface PredictFileResultDto {
   fileName: string
   path?: string
   contentBase64?: string
-  /** Columns written: 'text', 'label' (the predicted one), then 'p_<label>' per label. */
+  /** Columns written: 'text', 'label' (predicted), then 'p_<label>' per label in run order. */
   columns: string[]
 }
 

@@ -49,6 +49,10 @@ export interface RunDto {
   evalSeconds: number | null
   test: EvaluationDto | null
   epochs: RunEpochDto[]
+  /** The 1-based epoch whose weights the run kept; null until it finished (or recorded before). */
+  bestEpoch: number | null
+  /** True when early stopping ended training before the configured epochs; null as bestEpoch. */
+  stoppedEarly: boolean | null
 }
 
 export const trainingConfigSchema = z
@@ -69,9 +73,12 @@ export const trainingConfigSchema = z
     classWeights: z.boolean().optional(),
     /**
      * 'stratified': seeded random 80/10/10 by label; 'grouped': the same, but all texts of one
-     * group/patient id stay in one split (needs group ids). Default: grouped when ids exist.
+     * group/patient id stay in one split (needs group ids). 'explicit': the split each text was
+     * given by the import's split column; texts without one are left out; with no dev texts, a
+     * seeded 10% of train (patients kept whole) is held out as dev for early stopping.
+     * Default: explicit when a text is marked test, else grouped when ids exist, else stratified.
      */
-    split: z.enum(['stratified', 'grouped']).optional(),
+    split: z.enum(['stratified', 'grouped', 'explicit']).optional(),
   })
   .strict()
 export type TrainingConfigInput = z.input<typeof trainingConfigSchema>

@@ -36,6 +36,12 @@ export const enMl = {
     splitHint:
       'Texts of one patient (the group column of the import) always stay in the same split, so no patient is in both training and test.',
     splitNoGroups: 'No patient ids were imported; every text is its own group.',
+    splitExplicit: 'Explicit (from the imported split column)',
+    splitExplicitNone:
+      'Explicit needs labelled texts with a split: import a file with a Split column (train / dev / test).',
+    splitExplicitCounts:
+      'Labelled texts: {train} train · {dev} dev · {test} test; {none} without a split are left out.',
+    splitExplicitNoDev: ' No dev texts: 10% of train is held out for early stopping.',
     device: 'Device',
     deviceAuto: 'Automatic (best available)',
     deviceCpu: 'CPU',
@@ -72,7 +78,7 @@ export const enMl = {
     noLossYet: 'The loss curve appears after the first steps.',
     noDevYet: 'Dev macro-F1 appears after the first epoch.',
     stoppedEarly:
-      'Stopped after epoch {n} of {of}: dev macro-F1 no longer improved (best epoch kept).',
+      'Stopped early at epoch {n} (best: epoch {best}): dev macro-F1 no longer improved; the best epoch was kept.',
     epochsDone: '{n} epochs trained',
     took: 'Took {time}',
     testF1: 'Test macro-F1 {v}',
@@ -212,7 +218,7 @@ export const enMl = {
     attributions: 'What drove the prediction',
     legendFor: 'Supports {label}',
     legendAgainst: 'Argues against {label}',
-    method: 'Method: gradient × input (how strongly each word pushes the predicted label\'s score)',
+    method: "Method: gradient × input (how strongly each word pushes the predicted label's score)",
     truncated: 'The text is longer than the model reads; only its start was used.',
     file: 'A whole file',
     fileHint: 'CSV, TSV, Excel (.xlsx), JSONL or TXT. The text column is found by its name.',

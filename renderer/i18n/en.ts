@@ -99,6 +99,7 @@ export const en = {
     mapLabel: 'Label',
     mapId: 'ID',
     mapGroup: 'Patient / group',
+    mapSplit: 'Split (train / dev / test)',
     preview: 'First rows',
     labelsFound: 'Labels in this file',
     noLabelsFound: 'No labels found in the chosen label column.',

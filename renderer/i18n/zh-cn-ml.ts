@@ -35,6 +35,12 @@ export const zhCNMl: MlMessages = {
     splitHint:
       '同一患者的文本（导入时的分组列）始终在同一划分中，患者不会同时出现在训练集和测试集。',
     splitNoGroups: '导入时没有患者 ID；每条文本自成一组。',
+    splitExplicit: '指定划分（来自导入的划分列）',
+    splitExplicitNone:
+      '指定划分需要带划分的已标注文本：请导入含“划分”列（训练 / 验证 / 测试）的文件。',
+    splitExplicitCounts:
+      '已标注文本：训练 {train} · 验证 {dev} · 测试 {test}；{none} 条没有划分，不参与训练。',
+    splitExplicitNoDev: '没有验证文本：从训练集中留出 10% 用于早停。',
     device: '设备',
     deviceAuto: '自动（可用的最佳设备）',
     deviceCpu: 'CPU',
@@ -70,7 +76,8 @@ export const zhCNMl: MlMessages = {
     epochAxis: '轮',
     noLossYet: '最初几步之后显示损失曲线。',
     noDevYet: '第一轮结束后显示验证集宏平均 F1。',
-    stoppedEarly: '在第 {n} / {of} 轮后停止：验证集宏平均 F1 不再提升（保留最佳一轮）。',
+    stoppedEarly:
+      '在第 {n} 轮提前停止（最佳：第 {best} 轮）：验证集宏平均 F1 不再提升，已保留最佳一轮。',
     epochsDone: '已训练 {n} 轮',
     took: '用时 {time}',
     testF1: '测试集宏平均 F1 {v}',

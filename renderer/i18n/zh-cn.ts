@@ -99,6 +99,7 @@ export const zhCN: Messages = {
     mapLabel: '标签',
     mapId: '编号',
     mapGroup: '患者 / 分组',
+    mapSplit: '数据划分（训练 / 验证 / 测试）',
     preview: '前几行',
     labelsFound: '文件中的标签',
     noLabelsFound: '所选标签列中没有标签。',

@@ -49,9 +49,17 @@ export const useJobsStore = defineStore('jobs', () => {
     return () => listeners.delete(listener)
   }
 
+  /** The running 'train' job of one of these runs (progress names its run), newest first. */
+  function runningTrainJob(runIds: readonly number[]): JobProgressDto | undefined {
+    const ids = new Set(runIds)
+    return Object.values(jobs.value)
+      .filter((j) => j.kind === 'train' && j.status === 'running' && ids.has(j.runId ?? -1))
+      .sort((a, b) => (b.runId ?? 0) - (a.runId ?? 0))[0]
+  }
+
   async function cancel(jobId: string): Promise<boolean> {
     return (await cts().jobs.cancel({ jobId })).cancelled
   }
 
-  return { jobs, history, start, onProgress, cancel }
+  return { jobs, history, start, onProgress, runningTrainJob, cancel }
 })

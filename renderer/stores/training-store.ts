@@ -1,9 +1,11 @@
 // The training run started from each project's train tab (run id ↔ job id), kept while the user
-// labels or looks elsewhere, so coming back shows the live progress again.
+// labels or looks elsewhere, so coming back shows the live progress again; after a reload the
+// link is rebuilt from the running job's progress, which names its run.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { TrainingConfigInput, TrainingDefaultsDto } from '../../preload/contract'
 import { cts } from '../api'
+import { useJobsStore } from './jobs-store'
 
 export interface ActiveTraining {
   projectId: number
@@ -36,5 +38,17 @@ export const useTrainingStore = defineStore('training', () => {
     return active.value[projectId]!
   }
 
-  return { active, defaults, forms, loadDefaults, start, resume }
+  /**
+   * When nothing is active for the project (a reloaded window), a running train job of one of its
+   * runs becomes active again. Needs the jobs store started (its list read).
+   */
+  function relink(projectId: number, runIds: readonly number[]): ActiveTraining | undefined {
+    if (active.value[projectId]) return active.value[projectId]
+    const job = useJobsStore().runningTrainJob(runIds)
+    if (job?.runId === undefined) return undefined
+    active.value[projectId] = { projectId, runId: job.runId, jobId: job.jobId }
+    return active.value[projectId]
+  }
+
+  return { active, defaults, forms, loadDefaults, start, resume, relink }
 })

@@ -5,8 +5,9 @@
 //                                    [--max-length 128] [--head mean|cls] [--batch-size 16]
 //                                    [--skip-torch]
 //
-// Prints one JSON line per engine and seed, a line with the speed ratio (ours / torch samples/s),
-// and with --test the accuracy comparison of test/parity/accuracy/README.md (layer 2): mean test
+// Prints one JSON line per engine and seed, then the two speed ratios issue #3 asks for, samples/s
+// and peak RSS of each side: ours vs the recipe's loop padded to max length (the seed app), and
+// ours vs PyTorch with dynamic padding (padded to each batch's longest text). With --test the accuracy comparison of test/parity/accuracy/README.md (layer 2): mean test
 // macro-F1 per engine over the seeds, and whether they differ by at most max(0.01, 2 × pooled SD).
 // Both engines keep the best dev epoch's weights (the last without --dev) for the test score.
 // Keep runs short on shared 2-core machines; a full 5-epoch run on the whole split takes hours.
@@ -77,6 +78,7 @@ interface EngineRun {
   seed: number
   epochs: { samplesPerSecond: number }[]
   testMacroF1?: number
+  peakRssMb: number
 }
 
 async function ours(seed: number): Promise<EngineRun> {
@@ -122,7 +124,9 @@ async function ours(seed: number): Promise<EngineRun> {
   } as EngineRun
 }
 
-function torchPeer(seed: number): EngineRun {
+type Padding = 'max_length' | 'longest'
+
+function torchPeer(seed: number, padding: Padding): EngineRun {
   const work = mkdtempSync(join(tmpdir(), 'cts-train-bench-'))
   try {
     const data = join(work, 'data.json')
@@ -133,7 +137,7 @@ function torchPeer(seed: number): EngineRun {
         join(ROOT, 'test/bench/train-ref.py'),
         ...['--data', data, '--model', MODEL, '--head', head, '--epochs', String(epochs)],
         ...['--batch-size', String(batchSize), '--max-length', String(maxLength)],
-        ...['--seed', String(seed)],
+        ...['--seed', String(seed), '--padding', padding],
       ],
       { encoding: 'utf8', maxBuffer: 16 << 20 },
     )
@@ -153,21 +157,36 @@ const setup = {
   dev: dev?.texts.length ?? 0,
   test: test?.texts.length ?? 0,
 }
-const runs: { ours: EngineRun[]; torch: EngineRun[] } = { ours: [], torch: [] }
+const runs: { ours: EngineRun[]; torch: EngineRun[]; torchMax: EngineRun[] } = {
+  ours: [],
+  torch: [],
+  torchMax: [],
+}
 for (const seed of seeds) {
   const o = await ours(seed)
   runs.ours.push(o)
   console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...o }))
   if (!a['skip-torch']) {
-    const t = torchPeer(seed)
-    runs.torch.push(t)
-    console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...t }))
+    for (const padding of ['max_length', 'longest'] as const) {
+      const t = torchPeer(seed, padding)
+      ;(padding === 'longest' ? runs.torch : runs.torchMax).push(t)
+      console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...t }))
+    }
   }
 }
+const peak = (rs: EngineRun[]) => Math.max(...rs.map((r) => r.peakRssMb))
+const side = (rs: EngineRun[]) =>
+  `${speed(rs).toFixed(2)} samples/s, peak RSS ${peak(rs).toFixed(0)} MB`
 if (runs.torch.length > 0) {
-  console.log(
-    `speed ratio ours/torch (samples/s): ${(speed(runs.ours) / speed(runs.torch)).toFixed(2)}`,
-  )
+  for (const [what, peer] of [
+    ["the recipe's loop padded to max length", runs.torchMax],
+    ['PyTorch with dynamic padding', runs.torch],
+  ] as const) {
+    console.log(
+      `speed ratio ours / ${what}: ${(speed(runs.ours) / speed(peer)).toFixed(2)} ` +
+        `(ours ${side(runs.ours)}; theirs ${side(peer)})`,
+    )
+  }
   if (test) {
     const f1 = (rs: EngineRun[]) => rs.map((r) => r.testMacroF1 as number)
     const pooledSd = Math.sqrt((variance(f1(runs.ours)) + variance(f1(runs.torch))) / 2)

@@ -3,12 +3,14 @@
 Used by test/bench/train-bert.ts (which writes the data file and compares the two); runs alone too:
 
   .venv/bin/python test/bench/train-ref.py --data DATA.json --model resources/models/all-MiniLM-L6-v2 \
-      [--head mean|cls] [--epochs 1] [--batch-size 16] [--max-length 128] [--lr 2e-5] [--seed 42]
+      [--head mean|cls] [--epochs 1] [--batch-size 16] [--max-length 128] [--lr 2e-5] [--seed 42] \
+      [--padding longest|max_length]
 
 DATA.json: { train: { texts, labels }, dev?: { texts, labels }, test?: { texts, labels }, numClasses }.
 The recipe is the usual Hugging Face one: AdamW (no decay on bias/LayerNorm, weight decay 0.01),
 linear warm-up (10 %) and decay, global-norm clipping at 1.0, dropout on while training, batches
-shuffled each epoch and padded to their longest text. As our trainer, it keeps the weights of the
+shuffled each epoch and padded to their longest text (--padding longest, dynamic padding) or to
+--max-length (--padding max_length, as the seed app's loop does). As our trainer, it keeps the weights of the
 best dev macro-F1 epoch (the last epoch without dev data) and scores the test texts with them.
 Prints one JSON line: per-epoch seconds, samples/s, mean train loss, dev macro-F1, test macro-F1
 and accuracy, and the peak resident memory.
@@ -59,6 +61,7 @@ def main():
     ap.add_argument('--warmup-ratio', type=float, default=0.1)
     ap.add_argument('--seed', type=int, default=42)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--padding', default='longest', choices=['longest', 'max_length'])
     args = ap.parse_args()
 
     from transformers import AutoTokenizer, get_linear_schedule_with_warmup
@@ -87,7 +90,7 @@ def main():
     sched = get_linear_schedule_with_warmup(opt, int(total * args.warmup_ratio + 0.999999), total)
 
     def encode(texts):
-        enc = tok(texts, truncation=True, max_length=args.max_length, padding='longest', return_tensors='pt')
+        enc = tok(texts, truncation=True, max_length=args.max_length, padding=args.padding, return_tensors='pt')
         return enc['input_ids'], enc['attention_mask'], enc.get('token_type_ids', torch.zeros_like(enc['input_ids']))
 
     def forward(ids, mask, types):
@@ -136,7 +139,7 @@ def main():
             if result['devMacroF1'] > best_f1:
                 best_f1, best_state = result['devMacroF1'], copy.deepcopy(model.state_dict())
         epochs.append(result)
-    out = {'engine': f'torch {torch.__version__}', 'epochs': epochs}
+    out = {'engine': f'torch {torch.__version__} (padding {args.padding})', 'epochs': epochs}
     if data.get('test'):
         if best_state is not None:
             model.load_state_dict(best_state)

@@ -117,11 +117,14 @@ describe('train, evaluate, predict and report (zh-CN)', () => {
     expect((await readFile(await xlsx.path())).subarray(0, 2).toString('latin1')).toBe('PK')
   })
 
-  it('cancels a running MiniLM job and lists it as cancelled', async () => {
+  it('finds a running MiniLM job again after a reload, cancels it and lists it as cancelled', async () => {
     await page.click('[data-testid=tab-train]')
     await page.check('[data-testid=model-default]')
     await page.click('[data-testid=train-start]')
     await page.locator('[data-testid=train-cancel]').waitFor()
+    // A reloaded window links the running job back to its run (its progress names the run).
+    await page.reload()
+    await page.locator('[data-testid=train-progress][data-status=running]').waitFor()
     await page.click('[data-testid=train-cancel]')
     expect(await waitForTraining(page, 60_000)).toBe('cancelled')
     await page.click('[data-testid=tab-runs]')

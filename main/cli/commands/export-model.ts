@@ -2,8 +2,8 @@
 // tokenizer or featurizer files, labels.json, inference.json, MODEL_CARD.md), via 'runs/exportModel'.
 import { resolve } from 'node:path'
 import { Command } from 'commander'
-import { CtsError } from '../../../preload/contract'
 import { withContext } from '../context'
+import { runIdFlag } from '../flags'
 import type { CliCommand } from './command'
 
 export const exportModelCommand: CliCommand = {
@@ -17,9 +17,7 @@ export const exportModelCommand: CliCommand = {
         .option('--json', 'print one JSON object with the result')
         .action(
           withContext(async (ctx, opts: { run: string; out: string; json?: boolean }) => {
-            const runId = Number(opts.run)
-            if (!Number.isInteger(runId) || runId < 1)
-              throw new CtsError('bad-input', `--run must be a run id (got "${opts.run}").`)
+            const runId = runIdFlag(opts.run)
             const r = await ctx.call('runs/exportModel', { runId, path: resolve(opts.out) })
             if (opts.json) return ctx.printJson({ run_id: runId, path: r.path, files: r.files })
             ctx.print(`Exported run ${runId} → ${r.path} (${r.files.join(', ')})`)

@@ -9,6 +9,7 @@ import { trainedRunDir } from '../../services/predictions-service'
 import { RunsService } from '../../services/runs-service'
 import { openWorkspace } from '../../store/workspace'
 import { withContext } from '../context'
+import { runIdFlag } from '../flags'
 import type { CliCommand } from './command'
 
 /** --format, or the output file's extension (.xlsx → xlsx), else CSV. */
@@ -47,9 +48,7 @@ export const predictCommand: CliCommand = {
                 json?: boolean
               },
             ) => {
-              const runId = Number(opts.run)
-              if (!Number.isInteger(runId) || runId < 1)
-                throw new CtsError('bad-input', `--run must be a run id (got "${opts.run}").`)
+              const runId = runIdFlag(opts.run)
               const out = resolve(opts.out)
               const format = outputFormat(opts.format, out)
               const ws = openWorkspace(ctx.home)

@@ -4,6 +4,7 @@ import { extname, resolve } from 'node:path'
 import { Command, Option } from 'commander'
 import { CtsError } from '../../../preload/contract'
 import { withContext } from '../context'
+import { runIdFlag } from '../flags'
 import type { CliCommand } from './command'
 
 interface ReportOptions {
@@ -39,9 +40,7 @@ export const reportCommand: CliCommand = {
         .option('--json', 'print {path, bytes} as JSON')
         .action(
           withContext(async (ctx, opts: ReportOptions) => {
-            const runId = Number(opts.run)
-            if (!Number.isInteger(runId) || runId <= 0)
-              throw new CtsError('bad-input', `--run must be a run id (got "${opts.run}").`)
+            const runId = runIdFlag(opts.run)
             const ext = extname(opts.out).toLowerCase()
             if (ext !== '.html' && ext !== '.pdf')
               throw new CtsError(

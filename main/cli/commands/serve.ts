@@ -9,6 +9,7 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '../../serve/limits'
 import { startPredictionServer } from '../../serve/server'
 import { loadRunPredictorInWorker } from '../../serve/worker-predictor'
 import { workspaceHome } from '../context'
+import { runIdFlag } from '../flags'
 import type { CliCommand } from './command'
 
 interface ServeOptions {
@@ -38,9 +39,7 @@ export const serveCommand: CliCommand = {
         )
         .option('--quiet', 'no line per request on stderr')
         .action(async (opts: ServeOptions, command: Command) => {
-          const runId = Number(opts.run)
-          if (!Number.isInteger(runId) || runId < 1)
-            throw new CtsError('bad-input', `--run must be a run id (got "${opts.run}").`)
+          const runId = runIdFlag(opts.run)
           const port = Number(opts.port)
           if (!Number.isInteger(port) || port < 0 || port > 65535)
             throw new CtsError(

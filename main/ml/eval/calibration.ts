@@ -1,6 +1,7 @@
 // Calibration of predicted probabilities: a reliability diagram over equal-width bins of
 // max-probability confidence (count, mean confidence, accuracy) and the expected calibration error.
 import { CALIBRATION_BINS } from './eval-defaults'
+import { argmax } from './metrics'
 
 export interface ReliabilityBin {
   /** Bin covers (lower, upper]; the first bin also includes 0. */
@@ -47,8 +48,7 @@ export function calibration(
   const correct = new Array<number>(nBins).fill(0)
   yTrue.forEach((y, i) => {
     const row = probs[i]
-    let best = 0
-    for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c
+    const best = argmax(row)
     const conf = row[best]
     if (!(conf >= 0 && conf <= 1))
       throw new Error(`Text ${i}: probability ${conf} is outside [0, 1]`)

@@ -108,6 +108,13 @@ export function classificationReport(
   }
 }
 
+/** Index of the largest value (the first on ties): the predicted class of a probability row. */
+export function argmax(xs: ArrayLike<number>): number {
+  let best = 0
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i
+  return best
+}
+
 /** Index of the largest value in each row of a [rows, cols] row-major matrix (first on ties). */
 export function argmaxRows(values: ArrayLike<number>, cols: number): number[] {
   const rows = Math.floor(values.length / cols)

@@ -10,6 +10,7 @@
 //   baseline (linear in its rows) the scores sum exactly to z_ĉ minus the classifier bias.
 import * as ort from 'onnxruntime-node'
 import { argMax, emitOnnx, gatherElements, grad, mul, reduceSum } from '../graph'
+import { argmax } from '../eval/metrics'
 import { createSession, type DeviceChoice } from '../runtime'
 import { baselineCodec } from '../models/baseline-adapter'
 import type { BaselineModelConfig } from '../models/baseline'
@@ -93,12 +94,6 @@ type RunFn = (feeds: Record<string, ort.Tensor>) => Promise<{
   probs: number[]
   scores: number[]
 }>
-
-function argmax(xs: number[]): number {
-  let best = 0
-  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i
-  return best
-}
 
 async function bertExplain(
   dir: string,

@@ -91,8 +91,8 @@ type Codec = Pick<
 /** Where a BERT bundle keeps its tokenizer files. */
 export const BUNDLE_TOKENIZER_DIR = 'tokenizer'
 
-/** Tokenizer files a bundle carries so it predicts without the original model folder. */
-const TOKENIZER_FILES = [
+/** Tokenizer files a bundle carries, and an export copies, so neither needs the model folder. */
+export const TOKENIZER_FILES = [
   'tokenizer.json',
   'tokenizer_config.json',
   'vocab.txt',

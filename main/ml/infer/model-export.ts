@@ -15,8 +15,9 @@ import {
 import { basename, dirname, join } from 'node:path'
 import { CtsError } from '../../../preload/contract/common'
 import type { BaselineModelConfig } from '../models/baseline'
+import { bertOptions, mergeSpecialTokens } from '../tokenize/load-tokenizer'
 import { parseVocabTxt, synthesizeBertTokenizerJson } from '../tokenize/vocab-tokenizer'
-import { BUNDLE_MODEL, BUNDLE_TOKENIZER_DIR } from './classifier-bundle'
+import { BUNDLE_MODEL, BUNDLE_TOKENIZER_DIR, TOKENIZER_FILES } from './classifier-bundle'
 import { readBundleMeta } from './bundle-graph'
 import { modelCardMarkdown, type ModelCardInfo } from './model-card'
 
@@ -51,34 +52,16 @@ function featurizerSpec(cfg: BaselineModelConfig): Record<string, unknown> {
   }
 }
 
-const TOKENIZER_FILES = [
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'vocab.txt',
-  'special_tokens_map.json',
-]
-
 /** tokenizer.json for a vocab-only tokenizer folder, as Hugging Face's converter would write it. */
 function synthesizedTokenizerJson(tokDir: string): string {
   const read = (f: string) =>
     existsSync(join(tokDir, f))
       ? (JSON.parse(readFileSync(join(tokDir, f), 'utf8')) as Record<string, unknown>)
       : {}
-  const cfg = { ...read('special_tokens_map.json'), ...read('tokenizer_config.json') }
-  const str = (k: string) => (typeof cfg[k] === 'string' ? (cfg[k] as string) : undefined)
-  const bool = (k: string) => (typeof cfg[k] === 'boolean' ? (cfg[k] as boolean) : undefined)
+  const cfg = mergeSpecialTokens(read('tokenizer_config.json'), read('special_tokens_map.json'))
   const json = synthesizeBertTokenizerJson(
     parseVocabTxt(readFileSync(join(tokDir, 'vocab.txt'), 'utf8')),
-    {
-      do_lower_case: bool('do_lower_case'),
-      tokenize_chinese_chars: bool('tokenize_chinese_chars'),
-      strip_accents: bool('strip_accents') ?? null,
-      unk_token: str('unk_token'),
-      sep_token: str('sep_token'),
-      pad_token: str('pad_token'),
-      cls_token: str('cls_token'),
-      mask_token: str('mask_token'),
-    },
+    bertOptions(cfg),
   )
   return JSON.stringify(json, null, 2)
 }

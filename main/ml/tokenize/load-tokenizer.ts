@@ -50,12 +50,14 @@ function tokenName(v: unknown): string | undefined {
   return undefined
 }
 
-async function readTokenizerConfig(modelDir: string): Promise<Record<string, unknown>> {
-  const configText = await readOptional(join(modelDir, 'tokenizer_config.json'))
-  const config = configText === null ? {} : parseJsonObject(configText, 'tokenizer_config.json')
-  const mapText = await readOptional(join(modelDir, 'special_tokens_map.json'))
-  const map = mapText === null ? {} : parseJsonObject(mapText, 'special_tokens_map.json')
-  // transformers fills special tokens missing from tokenizer_config.json from special_tokens_map.json.
+/**
+ * tokenizer_config.json with its special tokens as plain names: transformers fills those missing
+ * from tokenizer_config.json from special_tokens_map.json.
+ */
+export function mergeSpecialTokens(
+  config: Record<string, unknown>,
+  map: Record<string, unknown>,
+): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...config }
   for (const key of ['unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token']) {
     const name = tokenName(config[key]) ?? tokenName(map[key])
@@ -64,7 +66,16 @@ async function readTokenizerConfig(modelDir: string): Promise<Record<string, unk
   return merged
 }
 
-function bertOptions(config: Record<string, unknown>): BertTokenizerOptions {
+async function readTokenizerConfig(modelDir: string): Promise<Record<string, unknown>> {
+  const configText = await readOptional(join(modelDir, 'tokenizer_config.json'))
+  const config = configText === null ? {} : parseJsonObject(configText, 'tokenizer_config.json')
+  const mapText = await readOptional(join(modelDir, 'special_tokens_map.json'))
+  const map = mapText === null ? {} : parseJsonObject(mapText, 'special_tokens_map.json')
+  return mergeSpecialTokens(config, map)
+}
+
+/** The WordPiece options a (merged) tokenizer_config.json sets for a vocab.txt-only folder. */
+export function bertOptions(config: Record<string, unknown>): BertTokenizerOptions {
   const bool = (k: string) => (typeof config[k] === 'boolean' ? (config[k] as boolean) : undefined)
   const str = (k: string) => (typeof config[k] === 'string' ? (config[k] as string) : undefined)
   return {

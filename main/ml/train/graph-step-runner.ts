@@ -59,7 +59,8 @@ export async function createGraphStepRunner(
   const v = new Map<string, Float32Array>()
   g.trainable.forEach((p, i) => {
     const name = io.params[i].name
-    values.set(name, Float32Array.from((p.source as { init: Float32Array }).init))
+    // No copy: state arrays are only ever replaced (by run outputs or load), never written.
+    values.set(name, (p.source as { init: Float32Array }).init)
     m.set(name, new Float32Array(values.get(name)!.length))
     v.set(name, new Float32Array(values.get(name)!.length))
   })

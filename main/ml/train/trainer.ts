@@ -186,7 +186,7 @@ export async function trainClassifier<E extends EncodedText>(
         lengthMultiple: adapter.lengthMultiple,
       })
       const k = runner.stepMany ? (runner.stepsPerCall ?? 1) : 1
-      for (let b = 0; b < batches.length; ) {
+      for (let b = 0; b < batches.length;) {
         if (o.signal?.aborted) throw new TrainingCancelledError()
         // K consecutive batches of one size go in one call, padded to their longest (one shape);
         // the rest (the epoch's tail, a smaller last batch) go one step per call.

@@ -3,5 +3,6 @@
 import type { Migration } from '../migrate'
 import { m001Workspace } from './001-workspace'
 import { m002Runs } from './002-runs'
+import { m003RunOutcome } from './003-run-outcome'
 
-export const migrations: readonly Migration[] = [m001Workspace, m002Runs]
+export const migrations: readonly Migration[] = [m001Workspace, m002Runs, m003RunOutcome]

@@ -157,6 +157,32 @@ describe('bundled electron-main', () => {
     expect(report.permissionAnswers).toEqual([false])
     expect(report.permissionCheck).toBe(false)
   })
+
+  it("saves only the app window's own blob: downloads, where the user chooses in a save dialog", () => {
+    const downloads = join(dir, 'user-data', 'downloads')
+    const refused = { prevented: true, savePath: null, dialog: null }
+    expect(report.downloads).toEqual({
+      saved: {
+        prevented: false,
+        savePath: '/chosen/报告.pdf',
+        dialog: { parent: 0, options: { defaultPath: join(downloads, 'run-1-report.pdf') } },
+      },
+      dismissed: {
+        prevented: true,
+        savePath: null,
+        dialog: { parent: 0, options: { defaultPath: join(downloads, 'predictions.csv') } },
+      },
+      folders: {
+        prevented: false,
+        savePath: '/chosen/x',
+        dialog: { parent: 0, options: { defaultPath: join(downloads, '.bashrc') } },
+      },
+      remote: refused,
+      dataUrl: refused,
+      foreignBlob: refused,
+      printWindow: refused,
+    })
+  })
 })
 
 describe('bundled preload', () => {

@@ -6,7 +6,9 @@ import {
   CONTENT_SECURITY_POLICY,
   denyPermission,
   denyWindowOpen,
+  isAllowedDownload,
   isAllowedNavigation,
+  safeDownloadName,
   secureWebPreferences,
 } from '../../../main/app/security'
 
@@ -85,5 +87,30 @@ describe('window and permission guards', () => {
     expect(denyPermission({}, 'media', (granted: boolean) => answers.push(granted))).toBe(false)
     expect(denyPermission({}, 'geolocation', 'file://')).toBe(false)
     expect(answers).toEqual([false])
+  })
+})
+
+describe('download guard', () => {
+  const dev = 'http://localhost:5173'
+  const built = 'file:///opt/cts/out/renderer/index.html'
+
+  it("accepts only blob: URLs made by the app page's own origin, in the app window", () => {
+    expect(isAllowedDownload('blob:http://localhost:5173/9a1b', dev, true)).toBe(true)
+    expect(isAllowedDownload('blob:file:///9a1b', built, true)).toBe(true)
+    expect(isAllowedDownload('blob:file:///9a1b', built, false)).toBe(false)
+    expect(isAllowedDownload('blob:http://localhost:5174/9a1b', dev, true)).toBe(false)
+    expect(isAllowedDownload('blob:https://evil.example/9a1b', built, true)).toBe(false)
+    expect(isAllowedDownload('blob:null/9a1b', built, true)).toBe(false)
+    expect(isAllowedDownload('http://localhost:5173/report.pdf', dev, true)).toBe(false)
+    expect(isAllowedDownload('file:///etc/passwd', built, true)).toBe(false)
+    expect(isAllowedDownload('data:text/csv,a', built, true)).toBe(false)
+  })
+
+  it('offers a plain file name: no folders, no control characters', () => {
+    expect(safeDownloadName('run-3-报告.pdf')).toBe('run-3-报告.pdf')
+    expect(safeDownloadName('..\\..\\evil.bat')).toBe('evil.bat')
+    expect(safeDownloadName('a/b/pred\u0007ictions.csv\n')).toBe('predictions.csv')
+    expect(safeDownloadName('..')).toBe('download')
+    expect(safeDownloadName('')).toBe('download')
   })
 })

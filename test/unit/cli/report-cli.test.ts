@@ -4,32 +4,17 @@ import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { failingCts, REPO_ROOT, runCts } from './cts-process'
 
 const exec = promisify(execFile)
-const root = fileURLToPath(new URL('../../../', import.meta.url))
-const fixture = join(root, 'test/fixtures/train/bilingual-health.csv')
+const fixture = join(REPO_ROOT, 'test/fixtures/train/bilingual-health.csv')
 const home = mkdtempSync(join(tmpdir(), 'cts-report-cli-'))
 afterAll(() => rmSync(home, { recursive: true, force: true }))
 
-const cts = (args: string[]) =>
-  exec('node', [join(root, 'bin/cts.mjs'), ...args], {
-    cwd: root,
-    env: { ...process.env, CTS_HOME: home },
-  })
-
-/** Exit code and stderr of a run expected to fail. */
-async function failing(args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    await cts(args)
-  } catch (e) {
-    const err = e as { code: number; stderr: string }
-    return { code: err.code, stderr: err.stderr }
-  }
-  throw new Error(`cts ${args.join(' ')} succeeded`)
-}
+const cts = (args: string[]) => runCts(home, args)
+const failing = (args: string[]) => failingCts(home, args)
 
 let runId: number
 beforeAll(async () => {

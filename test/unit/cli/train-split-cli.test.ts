@@ -1,25 +1,17 @@
 // `cts train --split`: a grouped run keeps every patient's texts in one split (read back from the
 // run's dataset.json), a stratified run on the same file does not, and a bad mode is refused.
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { parse } from 'csv-parse/sync'
 import { afterAll, describe, expect, it } from 'vitest'
+import { REPO_ROOT, runCts } from './cts-process'
 
-const run = promisify(execFile)
-const root = fileURLToPath(new URL('../../../', import.meta.url))
-const fixture = join(root, 'resources/samples/symptoms-zh-en.csv')
+const fixture = join(REPO_ROOT, 'resources/samples/symptoms-zh-en.csv')
 const home = mkdtempSync(join(tmpdir(), 'cts-train-split-'))
 afterAll(() => rmSync(home, { recursive: true, force: true }))
 
-const cts = (args: string[]) =>
-  run('node', [join(root, 'bin/cts.mjs'), ...args], {
-    cwd: root,
-    env: { ...process.env, CTS_HOME: home },
-  })
+const cts = (args: string[]) => runCts(home, args)
 
 const patientOf = new Map(
   (parse(readFileSync(fixture), { columns: true, bom: true }) as Record<string, string>[]).map(

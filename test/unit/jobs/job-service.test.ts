@@ -32,6 +32,17 @@ describe('JobService', () => {
     expect(jobs.list()).toEqual([final])
   })
 
+  it("carries the caller's runId on every progress event, and none when not given", async () => {
+    const { jobs, events } = service()
+    const withRun = await jobs.start('import', { steps: 3 }, { runId: 9 }).done
+    const plain = await jobs.start('import', { steps: 1 }).done
+    const ofRun = events.filter((e) => e.jobId === withRun.jobId)
+    expect(ofRun.map((e) => e.status)).toContain('running')
+    expect(ofRun.every((e) => e.runId === 9)).toBe(true)
+    expect(jobs.list().find((j) => j.jobId === withRun.jobId)?.runId).toBe(9)
+    expect(events.filter((e) => e.jobId === plain.jobId).some((e) => 'runId' in e)).toBe(false)
+  })
+
   it('cancels a running job', async () => {
     const { jobs } = service()
     const { jobId, done } = jobs.start('export', {})

@@ -25,6 +25,8 @@ const run: RunDto = {
   evalSeconds: 1,
   test: null,
   epochs: [],
+  bestEpoch: 2,
+  stoppedEarly: false,
 }
 
 // The shape of a run's dataset.json (texts included there; only the label indices are read).

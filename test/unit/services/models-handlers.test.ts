@@ -1,18 +1,14 @@
 // 'models/list' and 'models/import' (what the training form offers as base models) and the
 // `cts model import|list` commands over them, with the tiny BERT fixture.
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ModelsService } from '../../../main/services/models-service'
 import { modelsHandlers } from '../../../main/services/models-handlers'
+import { runCts } from '../cli/cts-process'
 import { writeTinyModel } from '../ml/models/tiny-model'
 
-const exec = promisify(execFile)
-const root = fileURLToPath(new URL('../../../', import.meta.url))
 const homes: string[] = []
 afterAll(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })))
 const newHome = () => {
@@ -44,11 +40,7 @@ describe('models handlers', () => {
 })
 
 describe('cts model', () => {
-  const cts = (home: string, args: string[]) =>
-    exec('node', [join(root, 'bin/cts.mjs'), ...args], {
-      cwd: root,
-      env: { ...process.env, CTS_HOME: home },
-    })
+  const cts = runCts
 
   it('imports with --name and lists the bundled and imported models as JSON', async () => {
     const home = newHome()

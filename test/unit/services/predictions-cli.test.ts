@@ -1,26 +1,18 @@
 // `cts predict --format xlsx` and `cts export-model` on a workspace holding one finished baseline
 // run: the same code paths as the app's 'predict-file' job and 'runs/exportModel'.
-import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RunsService } from '../../../main/services/runs-service'
 import { openWorkspace } from '../../../main/store/workspace'
+import { REPO_ROOT, runCts } from '../cli/cts-process'
 import { writeBaselineBundle } from '../ml/infer/bundles'
 
-const run = promisify(execFile)
-const root = fileURLToPath(new URL('../../../', import.meta.url))
-const inputCsv = join(root, 'test/fixtures/predict/texts.csv')
+const inputCsv = join(REPO_ROOT, 'test/fixtures/predict/texts.csv')
 const home = mkdtempSync(join(tmpdir(), 'cts-predict-cli-'))
-const cts = (args: string[]) =>
-  run('node', [join(root, 'bin/cts.mjs'), ...args], {
-    cwd: root,
-    env: { ...process.env, CTS_HOME: home },
-  })
+const cts = (args: string[]) => runCts(home, args)
 
 beforeAll(() => {
   const ws = openWorkspace(home)

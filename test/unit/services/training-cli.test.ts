@@ -1,22 +1,14 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
+import { REPO_ROOT, runCts } from '../cli/cts-process'
 
-const run = promisify(execFile)
-const root = fileURLToPath(new URL('../../../', import.meta.url))
-const fixture = join(root, 'test/fixtures/train/bilingual-health.csv')
+const fixture = join(REPO_ROOT, 'test/fixtures/train/bilingual-health.csv')
 const home = mkdtempSync(join(tmpdir(), 'cts-train-cli-'))
 afterAll(() => rmSync(home, { recursive: true, force: true }))
 
-const cts = (args: string[]) =>
-  run('node', [join(root, 'bin/cts.mjs'), ...args], {
-    cwd: root,
-    env: { ...process.env, CTS_HOME: home },
-  })
+const cts = (args: string[]) => runCts(home, args)
 
 describe('cts train / cts predict', () => {
   it('trains the baseline from a file, prints one JSON object, and predicts with the run', async () => {

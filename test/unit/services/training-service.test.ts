@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ForkHost } from '../../../main/jobs/fork-host'
 import { JobService } from '../../../main/jobs/job-service'
+import type { JobProgressDto } from '../../../preload/contract/jobs'
 import { RunsService } from '../../../main/services/runs-service'
 import {
   TrainingService,
@@ -40,8 +41,12 @@ function setup(jobEntry: string) {
   const ws = openWorkspace(home)
   open.push(ws)
   const runs = new RunsService(ws.db, ws.runsDir)
-  const jobs = new JobService({ host: new ForkHost({ entry: jobEntry }), publish: () => {} })
-  return { ws, runs, training: new TrainingService(runs, jobs, ws.db) }
+  const events: JobProgressDto[] = []
+  const jobs = new JobService({
+    host: new ForkHost({ entry: jobEntry }),
+    publish: (_e, p) => events.push(p),
+  })
+  return { ws, runs, events, training: new TrainingService(runs, jobs, ws.db) }
 }
 
 describe('TrainingService', () => {
@@ -73,9 +78,13 @@ describe('TrainingService', () => {
   })
 
   it('trains a run in a job process and records epochs, metrics and artifacts', async () => {
-    const { runs, training } = setup(realEntry)
+    const { runs, events, training } = setup(realEntry)
     const started = training.start(data, config)
     const run = await started.done
+    // Every progress event names the run, so a reloaded window can link the job back to it.
+    const progress = events.filter((e) => e.jobId === started.jobId)
+    expect(progress.length).toBeGreaterThan(1)
+    expect(progress.every((e) => e.kind === 'train' && e.runId === started.runId)).toBe(true)
     expect(run).toMatchObject({
       id: started.runId,
       status: 'success',
@@ -96,6 +105,15 @@ describe('TrainingService', () => {
       'test-predictions.json',
     ])
     expect(runs.list().map((r) => r.id)).toEqual([run.id])
+    // How training ended is recorded from the job's result.
+    const result = JSON.parse(runs.readArtifact(run.id, 'metrics.json').toString('utf8')) as {
+      bestEpoch: number
+      stoppedEarly: boolean
+    }
+    expect(run.bestEpoch).toBe(result.bestEpoch)
+    expect(run.stoppedEarly).toBe(result.stoppedEarly)
+    expect(run.bestEpoch).toBeGreaterThanOrEqual(1)
+    expect(run.bestEpoch).toBeLessThanOrEqual(run.epochs.length)
     expect(() => runs.writeArtifact(run.id, 'model.onnx', 'x')).toThrow(/not overwritten/)
   })
 
