@@ -77,7 +77,8 @@ export function runJson(run: RunDto, result: TrainJobResult | undefined): Record
       eval_seconds: run.evalSeconds,
       train_samples_per_second: result?.trainSamplesPerSecond ?? null,
     },
-    ...(result ? { best_epoch: result.bestEpoch, stopped_early: result.stoppedEarly } : {}),
+    best_epoch: run.bestEpoch,
+    stopped_early: run.stoppedEarly,
   }
 }
 
