@@ -18,8 +18,11 @@ export const CHROMIUM_CANDIDATES = [
   'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
 ]
 
-/** Flags that keep headless Chromium offline and quiet (no sync, updates or background requests). */
-export const CHROMIUM_FLAGS = [
+/**
+ * Flags that keep headless Chromium offline and quiet (no sync, updates or background requests);
+ * the browser tests launch it with the same.
+ */
+export const CHROMIUM_OFFLINE_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -28,8 +31,10 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--no-pdf-header-footer',
 ]
+
+/** What printing a report adds: no date, title or URL in the page margins. */
+export const CHROMIUM_FLAGS = [...CHROMIUM_OFFLINE_FLAGS, '--no-pdf-header-footer']
 
 export interface PdfOptions {
   /** Paths to try instead of CTS_CHROMIUM + CHROMIUM_CANDIDATES. */

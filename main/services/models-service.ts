@@ -17,9 +17,6 @@ export const DEFAULT_MODEL_ID = 'default'
 export const BUNDLED_MODEL_FOLDER = 'all-MiniLM-L6-v2'
 export const MODELS_DIR = 'models'
 
-/** What a listing shows: the contract's DTO, so the service and the bridge cannot drift. */
-export type ModelSummary = ModelSummaryDto
-
 export interface ModelsServiceOptions {
   /** The workspace folder; imported models live in <home>/models/<name>. */
   home: string
@@ -42,9 +39,9 @@ export function defaultBundledModelDir(): string {
 
 function summarize(
   id: string,
-  source: ModelSummary['source'],
+  source: ModelSummaryDto['source'],
   info: ModelFolderInfo,
-): ModelSummary {
+): ModelSummaryDto {
   return {
     id,
     name: id === DEFAULT_MODEL_ID ? BUNDLED_MODEL_FOLDER : info.name,
@@ -61,10 +58,10 @@ function summarize(
 
 function broken(
   id: string,
-  source: ModelSummary['source'],
+  source: ModelSummaryDto['source'],
   dir: string,
   err: unknown,
-): ModelSummary {
+): ModelSummaryDto {
   const problem = err instanceof CtsError ? err.message : 'the folder cannot be read'
   return {
     id,
@@ -91,8 +88,8 @@ export class ModelsService {
   }
 
   /** The bundled default first, then imported models by name; broken folders carry `problem`. */
-  async list(): Promise<ModelSummary[]> {
-    const out: ModelSummary[] = []
+  async list(): Promise<ModelSummaryDto[]> {
+    const out: ModelSummaryDto[] = []
     if (existsSync(this.bundledDir))
       out.push(await this.summary(DEFAULT_MODEL_ID, 'bundled', this.bundledDir))
     const entries = await readdir(this.modelsDir, { withFileTypes: true }).catch(() => [])
@@ -105,7 +102,7 @@ export class ModelsService {
   }
 
   /** Validates `dir` and copies it into <home>/models/<name> (name defaults to the folder's). */
-  async import(dir: string, name?: string): Promise<ModelSummary> {
+  async import(dir: string, name?: string): Promise<ModelSummaryDto> {
     if (name !== undefined && modelFolderName(name) === DEFAULT_MODEL_ID) {
       throw new CtsError('conflict', `"${DEFAULT_MODEL_ID}" is reserved for the bundled model`)
     }
@@ -133,9 +130,9 @@ export class ModelsService {
 
   private async summary(
     id: string,
-    source: ModelSummary['source'],
+    source: ModelSummaryDto['source'],
     dir: string,
-  ): Promise<ModelSummary> {
+  ): Promise<ModelSummaryDto> {
     try {
       return summarize(id, source, await inspectModelFolder(dir, { hashes: false }))
     } catch (err) {

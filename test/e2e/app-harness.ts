@@ -5,23 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { CHROMIUM_OFFLINE_FLAGS } from '../../main/reports/render-pdf'
 import { startBridge, type Bridge } from '../../main/web/bridge'
 import type { CtsApi } from '../../preload/contract'
 
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/e2e/', import.meta.url))
 export const FIXTURES = fileURLToPath(new URL('../fixtures/e2e/', import.meta.url))
 const RENDERER = fileURLToPath(new URL('../../out/renderer', import.meta.url))
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 /**
  * Chromium reports this for our CSP meta tag, which must carry frame-ancestors to match the header
@@ -47,7 +37,7 @@ export async function openApp(): Promise<AppSession> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: CHROMIUM_OFFLINE_FLAGS,
     viewport: { width: 1280, height: 800 },
     locale: 'en-US',
     acceptDownloads: true,

@@ -1,14 +1,6 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { binIndex, calibration } from '../../../../main/ml/eval/calibration'
-
-const fx = JSON.parse(
-  readFileSync(join(process.cwd(), 'test/fixtures/eval/ties.json'), 'utf8'),
-) as {
-  yTrue: number[]
-  probs: number[][]
-}
+import { TIES as fx } from '../../../fixtures/eval/ties'
 
 describe('calibration', () => {
   it('puts a confidence on a bin edge into the lower bin, (lower, upper]', () => {

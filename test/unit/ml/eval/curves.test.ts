@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   averagePrecision,
@@ -11,14 +9,9 @@ import {
   thresholdCounts,
   trapezoidArea,
 } from '../../../../main/ml/eval/curves'
+import { TIES as fx } from '../../../fixtures/eval/ties'
 
 // test/fixtures/eval/ties.json, hand-worked: sorted scores .95(+) | .8(+,−) | .5(+,+,−) | .3(−,+,−) | .1(−).
-const fx = JSON.parse(
-  readFileSync(join(process.cwd(), 'test/fixtures/eval/ties.json'), 'utf8'),
-) as {
-  yTrue: number[]
-  probs: number[][]
-}
 const y = fx.yTrue.map((v) => v === 1)
 const s = fx.probs.map((p) => p[1])
 

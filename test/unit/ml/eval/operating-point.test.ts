@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   npvAt,
@@ -7,13 +5,8 @@ import {
   pointForSensitivity,
   ppvAt,
 } from '../../../../main/ml/eval/operating-point'
+import { TIES as fx } from '../../../fixtures/eval/ties'
 
-const fx = JSON.parse(
-  readFileSync(join(process.cwd(), 'test/fixtures/eval/ties.json'), 'utf8'),
-) as {
-  yTrue: number[]
-  probs: number[][]
-}
 const table = operatingTable(
   fx.yTrue,
   fx.probs.map((p) => p[1]),
