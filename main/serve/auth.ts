@@ -1,6 +1,7 @@
 // The API token: generated when none is given, checked in constant time on every /predict call.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import { tokensEqual } from '../web/http-guards'
 import { MIN_TOKEN_LENGTH } from './limits'
 
 /** 32 random bytes, URL-safe base64 (43 characters). */
@@ -17,16 +18,9 @@ export function tokenProblem(token: string): string | null {
   return null
 }
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
-
-/**
- * True when the request carries `Authorization: Bearer <token>`. Both sides are hashed first, so
- * the comparison takes the same time whatever the presented token's length or content.
- */
+/** True when the request carries `Authorization: Bearer <token>` (compared in constant time). */
 export function hasBearerToken(req: IncomingMessage, token: string): boolean {
   const header = req.headers.authorization
   const match = header ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null
-  const presented = match ? match[1] : ''
-  const equal = timingSafeEqual(digest(presented), digest(token))
-  return match !== null && equal
+  return tokensEqual(match?.[1], token)
 }

@@ -1,6 +1,6 @@
 // Request checks of the loopback bridge: Host (DNS rebinding), Origin (other sites), the session
 // token (other local processes) and the body size limit. Each returns a reason or null.
-import { timingSafeEqual } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 
 /** Largest request body accepted: base64 file uploads of big spreadsheets fit, anything else not. */
@@ -44,11 +44,16 @@ export function presentedToken(req: IncomingMessage, port: number): string | und
   return parseCookies(req.headers.cookie).get(tokenCookieName(port))
 }
 
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
+
+/**
+ * True when a token was presented and equals `token`. Both sides are hashed first, so the
+ * comparison takes the same time whatever the presented token's length or content. The
+ * prediction server checks its API token with the same function.
+ */
 export function tokensEqual(presented: string | undefined, token: string): boolean {
-  if (!presented) return false
-  const a = Buffer.from(presented)
-  const b = Buffer.from(token)
-  return a.length === b.length && timingSafeEqual(a, b)
+  const equal = timingSafeEqual(digest(presented ?? ''), digest(token))
+  return !!presented && equal
 }
 
 export class BodyTooLargeError extends Error {}
