@@ -1,17 +1,12 @@
 // Messages between the job service (host side) and a job process (child side). Plain JSON-able
 // values, so the same protocol runs over child_process.fork and Electron's utilityProcess.
-import type { JobKind } from '../../preload/contract/jobs'
+import type { JobKind, JobProgressDto } from '../../preload/contract/jobs'
 
-/** Progress a job reports; the service adds jobId, kind and status. */
-export interface JobProgressUpdate {
-  phase: string
-  step?: number
-  total?: number
-  loss?: number
-  metrics?: Record<string, number>
-  samplesPerSecond?: number
-  etaSeconds?: number
-}
+/** Progress a job reports (the contract's fields); the service adds jobId, kind and status. */
+export type JobProgressUpdate = Pick<
+  JobProgressDto,
+  'phase' | 'step' | 'total' | 'loss' | 'metrics' | 'samplesPerSecond' | 'etaSeconds'
+>
 
 export type HostToChild = { type: 'start'; kind: JobKind; input: unknown } | { type: 'cancel' }
 

@@ -4,21 +4,14 @@ import ExcelJS from 'exceljs'
 import { rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { csvField, escapeFormula } from '../data/exporters'
+import { argmax } from '../ml/eval/metrics'
+import { roundProbability } from '../ml/infer/probabilities'
 
 export type PredictionFormat = 'csv' | 'xlsx'
-
-/** Decimals kept for probabilities in files (enough to rank and threshold; files stay small). */
-export const PROBABILITY_DECIMALS = 6
 
 /** Column headers: text, label (predicted), p_<label> per label in the run's order. */
 export function predictionColumns(labels: string[]): string[] {
   return ['text', 'label', ...labels.map((l) => `p_${l}`)]
-}
-
-function argmaxRow(probs: Float32Array, at: number, k: number): number {
-  let best = 0
-  for (let j = 1; j < k; j++) if (probs[at + j] > probs[at + best]) best = j
-  return best
 }
 
 /** Writes the rows to `outPath`; returns the columns written. */
@@ -32,10 +25,8 @@ export async function writePredictionRows(
   const k = labels.length
   const columns = predictionColumns(labels)
   const rows = texts.map((text, i) => {
-    const p = Array.from(probs.subarray(i * k, i * k + k), (x) =>
-      Number(x.toFixed(PROBABILITY_DECIMALS)),
-    )
-    return { text, label: labels[argmaxRow(probs, i * k, k)], p }
+    const row = probs.subarray(i * k, i * k + k)
+    return { text, label: labels[argmax(row)], p: Array.from(row, roundProbability) }
   })
   const temp = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.${Date.now()}.tmp`)
   try {

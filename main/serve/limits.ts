@@ -22,9 +22,6 @@ export const REQUEST_TIMEOUT_MS = 30_000
 /** Seconds a client is told to wait after a 503 (Retry-After). */
 export const RETRY_AFTER_SECONDS = 1
 
-/** Decimals kept in returned probabilities (float32 carries about 7). */
-export const PROBABILITY_DECIMALS = 6
-
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8765
 

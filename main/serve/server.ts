@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { CtsError } from '../../preload/contract/common'
 import { argmax } from '../ml/eval/metrics'
+import { roundProbability } from '../ml/infer/probabilities'
 import { hasBearerToken } from './auth'
 import { hostProblem, isLoopback } from './host-check'
 import { PredictionBatcher, QueueFullError, type BatcherStats } from './batcher'
@@ -11,7 +12,6 @@ import {
   DEFAULT_HOST,
   MAX_QUEUED_TEXTS,
   MAX_TEXTS_PER_REQUEST,
-  PROBABILITY_DECIMALS,
   REQUEST_TIMEOUT_MS,
   RETRY_AFTER_SECONDS,
 } from './limits'
@@ -55,7 +55,7 @@ export interface PredictionDto {
 export function predictionDto(labels: string[], row: number[]): PredictionDto {
   const best = argmax(row)
   const probabilities: Record<string, number> = {}
-  labels.forEach((l, j) => (probabilities[l] = Number(row[j].toFixed(PROBABILITY_DECIMALS))))
+  labels.forEach((l, j) => (probabilities[l] = roundProbability(row[j])))
   return { label: labels[best], probabilities }
 }
 

@@ -14,7 +14,7 @@ import type { RunDto } from '../../preload/contract/training'
 import { argmax } from '../ml/eval/metrics'
 import { buildReportModel, type ReportInput, type ReportModel } from '../reports/report-model'
 import { reportInputFromRun, TEST_PREDICTIONS_ARTIFACT } from '../reports/run-artifacts'
-import type { RunsService } from './runs-service'
+import { DATASET_ARTIFACT, type RunsService } from './runs-service'
 import { validArgs } from './valid-args'
 
 export interface EvaluationOptions {
@@ -52,7 +52,7 @@ export function readEvaluationInputs(runs: RunsService, runId: number): RunEvalu
       `Run ${runId} was trained before test predictions were kept with each run; train it again to evaluate it.`,
     )
   }
-  const datasetJson = runs.readArtifact(runId, 'dataset.json').toString('utf8')
+  const datasetJson = runs.readArtifact(runId, DATASET_ARTIFACT).toString('utf8')
   const test = (JSON.parse(datasetJson) as { test?: { texts?: string[] } }).test
   const preds = JSON.parse(predictionsJson) as { yTrue?: unknown[]; textIds?: (number | null)[] }
   const texts = test?.texts ?? []

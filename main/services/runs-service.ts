@@ -19,6 +19,9 @@ import { writeAudit } from '../store/audit'
 /** Run-folder artifact: texts per label and split, duplicates removed (no text). */
 export const DATASET_SUMMARY_ARTIFACT = 'dataset-summary.json'
 
+/** Run-folder artifact: the train job's input, with the exact texts of each split (resume, audit). */
+export const DATASET_ARTIFACT = 'dataset.json'
+
 export interface NewRun {
   projectId?: number | null
   modelKind: ModelKind

@@ -23,7 +23,7 @@ import { writeNewFileAtomic } from '../ml/train/atomic-file'
 import { datasetSummary } from '../reports/run-artifacts'
 import { DEFAULT_MODEL_ID, defaultBundledModelDir } from './models-service'
 import { trainingDefaults } from './training-defaults'
-import { DATASET_SUMMARY_ARTIFACT, RunsService } from './runs-service'
+import { DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT, RunsService } from './runs-service'
 import {
   checkExplicitSplit,
   hasGroupIds,
@@ -148,7 +148,7 @@ export class TrainingService {
       test: splits.test,
     }
     // The exact texts of each split, so the run can be resumed and audited later.
-    writeNewFileAtomic(join(runDir, 'dataset.json'), JSON.stringify(input))
+    writeNewFileAtomic(join(runDir, DATASET_ARTIFACT), JSON.stringify(input))
     // What the report's dataset section shows, frozen with the run (label counts only, no text).
     this.runs.writeArtifact(
       runId,
@@ -174,7 +174,7 @@ export class TrainingService {
     }
     if (crashed) this.runs.reopen(runId)
     const input = JSON.parse(
-      this.runs.readArtifact(runId, 'dataset.json').toString('utf8'),
+      this.runs.readArtifact(runId, DATASET_ARTIFACT).toString('utf8'),
     ) as TrainJobInput
     return this.launch(runId, input)
   }

@@ -1,6 +1,11 @@
 // Maps model units back onto the original text so the UI can highlight it: WordPiece tokens to
 // character spans, and the baseline's hashed n-grams to the words and CJK characters they came from.
-import { baselineNgrams, type BaselineFeatureConfig } from '../models/baseline-features'
+import {
+  BASELINE_TOKEN,
+  CJK_SCRIPTS,
+  baselineNgrams,
+  type BaselineFeatureConfig,
+} from '../models/baseline-features'
 
 export interface TextSpan {
   token: string
@@ -9,8 +14,7 @@ export interface TextSpan {
   end?: number
 }
 
-const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}'
-const IS_CJK_CHAR = new RegExp(`^[${CJK}]$`, 'u')
+const IS_CJK_CHAR = new RegExp(`^[${CJK_SCRIPTS}]$`, 'u')
 const PUNCT = /^[\p{P}\p{S}]$/u
 const SPACE = /^\s$/u
 
@@ -87,9 +91,6 @@ function matchAt(norms: string[], from: number, target: string): number {
   return acc === target ? j : -1
 }
 
-// The baseline's tokenisation (baseline-features.ts), here with offsets into the original text.
-const TOKEN = new RegExp(`[${CJK}]+|(?:(?![${CJK}])[\\p{L}\\p{N}])+`, 'gu')
-
 export interface NgramUnits {
   /** Words (non-CJK) and single CJK characters, in text order. */
   units: TextSpan[]
@@ -111,7 +112,8 @@ export function baselineNgramUnits(
   const grams: string[] = []
   const shares: { unit: number; weight: number }[][] = []
   let prevWord: { tok: string; unit: number } | undefined
-  for (const m of text.matchAll(TOKEN)) {
+  // The baseline's own tokenisation (baseline-features.ts), here with offsets into the text.
+  for (const m of text.matchAll(BASELINE_TOKEN)) {
     const orig = m[0]
     const start = m.index ?? 0
     const tok = orig.normalize('NFKC').toLowerCase()

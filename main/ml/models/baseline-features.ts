@@ -10,9 +10,15 @@ export interface BaselineFeatureConfig {
   maxFeatures: number
 }
 
-const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}'
-const TOKEN = new RegExp(`[${CJK}]+|(?:(?![${CJK}])[\\p{L}\\p{N}])+`, 'gu')
-const IS_CJK = new RegExp(`^[${CJK}]`, 'u')
+/** The scripts written without spaces, as a regex character-class body (one home: token-spans too). */
+export const CJK_SCRIPTS =
+  '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}'
+/** The baseline's tokens: a CJK run, or a run of other letters/digits (global: use match/matchAll). */
+export const BASELINE_TOKEN = new RegExp(
+  `[${CJK_SCRIPTS}]+|(?:(?![${CJK_SCRIPTS}])[\\p{L}\\p{N}])+`,
+  'gu',
+)
+const IS_CJK = new RegExp(`^[${CJK_SCRIPTS}]`, 'u')
 const encoder = new TextEncoder()
 
 /** 32-bit FNV-1a over the UTF-8 bytes of a string. */
@@ -31,7 +37,7 @@ export function baselineNgrams(
   charNgrams: BaselineFeatureConfig['charNgrams'],
 ): string[] {
   const out: string[] = []
-  const tokens = text.normalize('NFKC').toLowerCase().match(TOKEN) ?? []
+  const tokens = text.normalize('NFKC').toLowerCase().match(BASELINE_TOKEN) ?? []
   let prevWord: string | undefined
   for (const tok of tokens) {
     const cjk = IS_CJK.test(tok)

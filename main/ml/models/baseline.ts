@@ -17,6 +17,7 @@ import {
 } from '../graph'
 import { Rng } from '../train/rng'
 import type { BaselineFeatureConfig } from './baseline-features'
+import type { ClassifierGraph } from './classifier-graph'
 
 export interface BaselineModelConfig extends BaselineFeatureConfig {
   /** Embedding width. */
@@ -28,21 +29,10 @@ export interface BaselineModelConfig extends BaselineFeatureConfig {
   dropout: number
 }
 
-export interface BaselineModel {
-  graph: Graph
-  /** Batch inputs: ids int64 [batch, bag], mask float32 [batch, bag], labels int64 [batch]. */
+export interface BaselineModel extends ClassifierGraph {
+  /** Batch inputs: ids int64 [batch, bag], mask float32 [batch, bag] (labels: ClassifierGraph). */
   ids: Tensor
   mask: Tensor
-  labels: Tensor
-  /** Training-only inputs: dropout seed (int64 scalar), class weights float32 [classes]. */
-  dropoutSeed: Tensor
-  classWeights: Tensor
-  logits: Tensor
-  probs: Tensor
-  loss: Tensor
-  /** Inference logits (no dropout). */
-  evalLogits: Tensor
-  evalProbs: Tensor
   params: Tensor[]
   /** Parameter names that get weight decay (the weight matrices, not biases). */
   decay: Set<string>

@@ -42,6 +42,7 @@ import {
 import { CtsError } from '../../../preload/contract/common'
 import type { BertConfig } from './bert-config'
 import { bertEncoder, linear, type DropoutFn, type ParamLookup } from './bert-layers'
+import type { ClassifierGraph } from './classifier-graph'
 import { resolveBertWeights, type BertHead, type BertPart, type WeightMap } from './weights'
 
 export type { BertHead } from './weights'
@@ -82,8 +83,7 @@ export interface BertParam {
   part: BertPart
 }
 
-export interface BertClassifierModel {
-  graph: Graph
+export interface BertClassifierModel extends ClassifierGraph {
   inputIds: Tensor
   attentionMask: Tensor
   tokenTypeIds: Tensor
@@ -91,16 +91,6 @@ export interface BertClassifierModel {
   inputs: { inputIds: Tensor; attentionMask: Tensor; tokenTypeIds: Tensor }
   /** [inputIds, attentionMask, tokenTypeIds]: the batch inputs, in emit order. */
   batchInputs: Tensor[]
-  labels: Tensor
-  dropoutSeed: Tensor
-  classWeights: Tensor
-  /** [batch, numLabels]; with dropout when options.training. */
-  logits: Tensor
-  probs: Tensor
-  /** Class-weighted mean cross-entropy of `logits` (all-ones weights give the plain mean). */
-  loss: Tensor
-  evalLogits: Tensor
-  evalProbs: Tensor
   /** Every param (frozen ones too), in Hugging Face order. */
   params: BertParam[]
   /** The params the train step updates, and whether each takes weight decay. */

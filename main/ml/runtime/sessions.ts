@@ -38,7 +38,27 @@ const defaultFactory: SessionFactory = async (model, options) => {
   if (options.executionProviders?.[0] === 'cuda' && !cudaLibraryInstalled()) {
     throw new Error('the onnxruntime CUDA provider library is not installed')
   }
+  // On Linux, WebGPU (Dawn) needs a Vulkan driver; without one Dawn prints a native warning first.
+  if (options.executionProviders?.[0] === 'webgpu' && !vulkanLoaderInstalled()) {
+    throw new Error('no Vulkan driver is installed')
+  }
   return ort.InferenceSession.create(model, options)
+}
+
+const LINUX_LIB_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/lib/x86_64-linux-gnu',
+  '/lib/aarch64-linux-gnu',
+  '/usr/local/lib',
+]
+
+/** Whether WebGPU can find a GPU driver: always assumed on Windows/macOS, the Vulkan loader on Linux. */
+export function vulkanLoaderInstalled(): boolean {
+  if (process.platform !== 'linux') return true
+  return LINUX_LIB_DIRS.some((dir) => existsSync(join(dir, 'libvulkan.so.1')))
 }
 
 /** Whether onnxruntime-node's CUDA provider library sits next to its binding. */
@@ -149,7 +169,11 @@ function fallbackText(device: DeviceChoice, skipped: string[]): string {
 
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err)
-  return text.split('\n')[0].slice(0, 200)
+  const line = text.split('\n')[0]
+  // A native source location ("/onnxruntime_src/…cc:136 …") tells a clinician nothing.
+  return /^\/[^ ]+\.(cc|cpp|h):\d+/.test(line)
+    ? 'the runtime could not start it'
+    : line.slice(0, 200)
 }
 
 const shared = new SessionProvider()

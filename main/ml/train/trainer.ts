@@ -257,13 +257,17 @@ export async function trainClassifier<E extends EncodedText>(
       const current = runner.weights()
       let improved = true
       if (evalSession && devItems && o.dev) {
-        report({
-          phase: 'evaluating',
-          epoch: epoch + 1,
-          epochs: o.epochs,
-          step: runner.steps,
-          totalSteps,
-        })
+        // Once as the dev pass starts, once with its macro-F1 when it ends.
+        const reportEvaluating = (extra: { devMacroF1?: number } = {}) =>
+          report({
+            phase: 'evaluating',
+            epoch: epoch + 1,
+            epochs: o.epochs,
+            step: runner.steps,
+            totalSteps,
+            ...extra,
+          })
+        reportEvaluating()
         result.dev = await evaluate(
           evalSession,
           adapter,
@@ -275,14 +279,7 @@ export async function trainClassifier<E extends EncodedText>(
         const verdict = early.update(epoch + 1, result.dev.macro.f1)
         improved = verdict.improved
         stoppedEarly = verdict.stop
-        report({
-          phase: 'evaluating',
-          epoch: epoch + 1,
-          epochs: o.epochs,
-          step: runner.steps,
-          totalSteps,
-          devMacroF1: result.dev.macro.f1,
-        })
+        reportEvaluating({ devMacroF1: result.dev.macro.f1 })
       }
       if (improved) best = new Map([...current].map(([k, v]) => [k, Float32Array.from(v)]))
       loop = {

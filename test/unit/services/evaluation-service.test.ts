@@ -6,15 +6,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type {
-  CallArgs,
-  CallName,
-  CallResult,
-  EvaluationViewDto,
-  RunDto,
-} from '../../../preload/contract'
-import { dispatchCall } from '../../../main/web/call-dispatch'
+import type { EvaluationViewDto, RunDto } from '../../../preload/contract'
 import { openServices, type OpenedServices } from '../../../main/web/open-services'
+import { servicesCaller } from './call-helpers'
 
 const sample = fileURLToPath(
   new URL('../../../resources/samples/symptoms-zh-en.csv', import.meta.url),
@@ -32,19 +26,7 @@ let services: OpenedServices
 let run: RunDto
 let view: EvaluationViewDto
 
-async function call<C extends CallName>(name: C, args: CallArgs<C>): Promise<CallResult<C>> {
-  const envelope = await dispatchCall(services.handlers, name, args, { log: () => {} })
-  if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), envelope.error)
-  return envelope.value as CallResult<C>
-}
-
-async function finished(runId: number): Promise<RunDto> {
-  for (;;) {
-    const r = await call('runs/get', { runId })
-    if (r.status !== 'running') return r
-    await new Promise((res) => setTimeout(res, 100))
-  }
-}
+const { call, finished } = servicesCaller(() => services)
 
 const artifact = (name: string) => readFileSync(join(home, 'runs', String(run.id), name), 'utf8')
 

@@ -7,9 +7,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CallArgs, CallName, CallResult, RunDto } from '../../../preload/contract'
-import { dispatchCall } from '../../../main/web/call-dispatch'
 import { openServices, type OpenedServices } from '../../../main/web/open-services'
+import { servicesCaller } from './call-helpers'
 
 const csv = fileURLToPath(new URL('../../fixtures/import/split-column.csv', import.meta.url))
 const source = readFileSync(csv, 'utf8')
@@ -35,19 +34,7 @@ const config = { model: 'baseline', epochs: 1, batchSize: 8, seed: 7, device: 'c
 let home: string
 let services: OpenedServices
 
-async function call<C extends CallName>(name: C, args: CallArgs<C>): Promise<CallResult<C>> {
-  const envelope = await dispatchCall(services.handlers, name, args, { log: () => {} })
-  if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), envelope.error)
-  return envelope.value as CallResult<C>
-}
-
-async function finished(runId: number): Promise<RunDto> {
-  for (;;) {
-    const r = await call('runs/get', { runId })
-    if (r.status !== 'running') return r
-    await new Promise((res) => setTimeout(res, 100))
-  }
-}
+const { call, finished } = servicesCaller(() => services)
 
 /** A binary project holding the fixture (or a variant of it), imported with the suggested mapping. */
 async function project(name: string, text = source): Promise<number> {

@@ -37,6 +37,19 @@ describe('execution provider choice', () => {
     expect(f.calls.every((c) => c.intraOpNumThreads === 2)).toBe(true)
   })
 
+  it('replaces a native source location in a provider error by a plain reason', async () => {
+    const factory = async (_m: Uint8Array, o: Opts) => {
+      const ep = String(o.executionProviders?.[0])
+      if (ep === 'cpu') return { release: async () => {} } as unknown as ort.InferenceSession
+      throw new Error('/onnxruntime_src/core/providers/webgpu/webgpu_context.cc:136 adapter_result')
+    }
+    const h = await new SessionProvider(factory).create(model, { device: 'webgpu' })
+    expect(h.fallbackMessage).toBe(
+      'The WEBGPU device was asked for but the model runs on the CPU. ' +
+        'WebGPU is not available (no GPU adapter was found on this computer): the runtime could not start it.',
+    )
+  })
+
   it('auto uses CUDA without a message when it works', async () => {
     const f = fakeFactory({ cuda: true, cpu: true })
     const h = await new SessionProvider(f.factory).create(model)
