@@ -28,6 +28,8 @@ export interface TrainHyper extends TrainingDefaults {
   seed: number
   device: DeviceChoice
   classWeights: boolean
+  freezeEmbeddings: boolean
+  freezeLayers: number
 }
 
 export interface TrainJobInput {
@@ -103,6 +105,8 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
       maxLength: h.maxLength,
       lengthMultiple: h.lengthMultiple,
       initSeed: h.seed,
+      freezeEmbeddings: h.freezeEmbeddings,
+      freezeLayers: h.freezeLayers,
       weights,
     })
     return {

@@ -60,6 +60,8 @@ export function resolveHyper(config: TrainingConfigInput): TrainHyper {
     seed: c.seed ?? DEFAULT_SEED,
     device: c.device ?? 'auto',
     classWeights: c.classWeights ?? false,
+    freezeEmbeddings: c.freezeEmbeddings ?? false,
+    freezeLayers: c.freezeLayers ?? 0,
   }
 }
 

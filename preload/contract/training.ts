@@ -71,6 +71,10 @@ export const trainingConfigSchema = z
       .optional(),
     device: z.enum(['auto', 'cpu', 'cuda', 'webgpu']).optional(),
     classWeights: z.boolean().optional(),
+    /** BERT only: keep the embeddings fixed (faster steps, less memory; frozen weights are initializers). */
+    freezeEmbeddings: z.boolean().optional(),
+    /** BERT only: keep the bottom k encoder layers fixed. */
+    freezeLayers: z.number().int().min(0).max(48).optional(),
     /**
      * 'stratified': seeded random 80/10/10 by label; 'grouped': the same, but all texts of one
      * group/patient id stay in one split (needs group ids). 'explicit': the split each text was

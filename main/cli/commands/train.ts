@@ -31,6 +31,8 @@ interface TrainOptions {
   seed?: string
   device?: string
   classWeights?: boolean
+  freezeEmbeddings?: boolean
+  freezeLayers?: string
   split?: string
   json?: boolean
   resume?: string
@@ -103,6 +105,8 @@ export const trainCommand: CliCommand = {
         .option('--seed <n>')
         .option('--device <device>', 'auto | cpu | cuda | webgpu')
         .option('--class-weights', 'weight classes by inverse frequency')
+        .option('--freeze-embeddings', 'BERT: keep the embeddings fixed (faster, less memory)')
+        .option('--freeze-layers <k>', 'BERT: keep the bottom k encoder layers fixed')
         .option(
           '--split <mode>',
           'stratified | grouped (each group / patient id in one split; the default when ids exist)',
@@ -129,6 +133,8 @@ export const trainCommand: CliCommand = {
               seed: num('--seed', opts.seed),
               device: opts.device as TrainingConfigInput['device'],
               classWeights: opts.classWeights,
+              freezeEmbeddings: opts.freezeEmbeddings,
+              freezeLayers: num('--freeze-layers', opts.freezeLayers),
               split: opts.split as TrainingConfigInput['split'],
             }
             const ws = openWorkspace(ctx.home)
