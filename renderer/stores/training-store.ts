@@ -18,7 +18,12 @@ export const useTrainingStore = defineStore('training', () => {
   const defaults = ref<TrainingDefaultsDto | null>(null)
   /** The train form as last edited per project, so a return to the tab keeps the choices. */
   const forms = ref<
-    Record<number, Required<Omit<TrainingConfigInput, 'classWeights'>> & { classWeights: boolean }>
+    Record<
+      number,
+      Required<Omit<TrainingConfigInput, 'classWeights' | 'freezeEmbeddings' | 'freezeLayers'>> & {
+        classWeights: boolean
+      }
+    >
   >({})
 
   async function loadDefaults(): Promise<TrainingDefaultsDto> {
