@@ -1,0 +1,46 @@
+// Shared setup for tests that train the tiny random BERT through the real training service in a
+// job process: a temp workspace, a tiny model folder, the bilingual fixture and a service to run.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'csv-parse/sync'
+import { afterAll } from 'vitest'
+import { ForkHost } from '../../../main/jobs/fork-host'
+import { JobService } from '../../../main/jobs/job-service'
+import { RunsService } from '../../../main/services/runs-service'
+import { TrainingService } from '../../../main/services/training-service'
+import { openWorkspace } from '../../../main/store/workspace'
+import { writeTinyBertFolder } from '../ml/infer/bundles'
+
+const fixture = fileURLToPath(new URL('../../fixtures/train/bilingual-health.csv', import.meta.url))
+const entry = fileURLToPath(new URL('../../../main/jobs/job-entry.ts', import.meta.url))
+
+/** The labelled bilingual fixture as training data (labels 健康/疾病). */
+export function bilingualTrainingData() {
+  const rows = parse(readFileSync(fixture), { columns: true }) as { text: string; label: string }[]
+  const labels = ['健康', '疾病']
+  return {
+    labels,
+    train: { texts: rows.map((r) => r.text), labels: rows.map((r) => labels.indexOf(r.label)) },
+  }
+}
+
+/** A temp workspace and tiny BERT folder for one test file, removed after it. */
+export function tinyBertWorkspace(prefix: string) {
+  const home = mkdtempSync(join(tmpdir(), prefix))
+  const ws = openWorkspace(home)
+  const modelDir = writeTinyBertFolder()
+  afterAll(() => {
+    ws.close()
+    rmSync(home, { recursive: true, force: true })
+    rmSync(dirname(modelDir), { recursive: true, force: true })
+  })
+  /** Runs, jobs (a real forked job process) and the training service over the workspace. */
+  const services = () => {
+    const runs = new RunsService(ws.db, ws.runsDir)
+    const jobs = new JobService({ host: new ForkHost({ entry }), publish: () => {} })
+    return { runs, jobs, training: new TrainingService(runs, jobs, ws.db) }
+  }
+  return { ws, modelDir, services }
+}
