@@ -35,6 +35,14 @@ export const TRAINING_OPTION_HELP: Record<TrainingOption, { en: string; 'zh-CN':
     en: 'Gives rare labels more weight so the model does not ignore them when labels are unbalanced.',
     'zh-CN': '标签不平衡时提高少数类别的权重，避免模型忽略它们。',
   },
+  freezeEmbeddings: {
+    en: 'BERT only: keeps the embedding weights fixed, so each step is faster and needs less memory.',
+    'zh-CN': '仅 BERT：固定词嵌入权重，每一步更快、占用内存更少。',
+  },
+  freezeLayers: {
+    en: 'BERT only: keeps the bottom encoder layers fixed and trains only the layers above them.',
+    'zh-CN': '仅 BERT：固定底部若干编码层，只训练其上的层。',
+  },
   split: {
     en: 'Stratified: random 80/10/10 keeping label proportions. Grouped: the same, but all texts of one patient stay in one split. Explicit: the split column of the import.',
     'zh-CN':

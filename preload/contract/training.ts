@@ -111,6 +111,8 @@ export type TrainingOption =
   | 'classWeights'
   | 'split'
   | 'device'
+  | 'freezeEmbeddings'
+  | 'freezeLayers'
 
 export interface HyperDefaultsDto {
   epochs: number
