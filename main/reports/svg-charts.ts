@@ -1,21 +1,11 @@
 // Inline SVG charts for the report (no scripts, no external assets, no xmlns URL: inline SVG needs
 // none): line charts (training, ROC, precision-recall), confusion heatmap, reliability diagram.
 import type { ReliabilityBin } from '../ml/eval/calibration'
+import { CHART_COLOURS as PALETTE } from '../../preload/contract/chart-colours'
 import { escapeHtml } from './html-escape'
 
-/** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies and in greyscale print. */
-export const PALETTE = [
-  '#0072B2',
-  '#D55E00',
-  '#009E73',
-  '#CC79A7',
-  '#E69F00',
-  '#56B4E9',
-  '#000000',
-  '#F0E442',
-]
-
-export const seriesColour = (i: number): string => PALETTE[i % PALETTE.length]
+// The renderer's charts use the same colours: one list, in the contract's pure-data leaf.
+export { seriesColour } from '../../preload/contract/chart-colours'
 
 const FONT = 11
 const MARGIN = { left: 48, right: 12, top: 10, bottom: 38 }

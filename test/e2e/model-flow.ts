@@ -1,14 +1,43 @@
-// Shared steps of the model e2e tests (train → evaluate → predict → report): set up a project from
-// the bilingual sample through the real UI, and read what the evaluation view shows.
+// Shared steps of the model e2e tests (train → evaluate → predict → report): open the app in a
+// language, set up a project from the bilingual sample through the real UI, and read what the
+// evaluation view shows.
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import type { Page } from 'playwright-core'
 import type { EvaluationViewDto } from '../../preload/contract'
-import { callApi, screenshot } from './app-harness'
+import { callApi, openApp, screenshot, type AppSession } from './app-harness'
 
 export const SAMPLE = fileURLToPath(
   new URL('../../resources/samples/symptoms-zh-en.csv', import.meta.url),
 )
+
+/**
+ * Opens the app in `locale` before the file's tests and closes it after them; every test must
+ * leave the page without errors. Call at the top of a test file: it returns a stand-in for the
+ * page that reads every property from the live one, so tests use it like the page itself.
+ */
+export function useAppIn(locale: 'en' | 'zh-CN'): Page {
+  let app: AppSession | undefined
+  beforeAll(async () => {
+    app = await openApp()
+    await app.page.evaluate(`localStorage.setItem('cts.locale', '${locale}')`)
+    await app.page.reload()
+  })
+  afterAll(async () => {
+    await app?.close()
+  })
+  afterEach(() => {
+    expect(app?.errors).toEqual([])
+  })
+  return new Proxy({} as Page, {
+    get(_, key) {
+      if (!app) throw new Error('The app is not open yet: useAppIn opens it in beforeAll.')
+      const value: unknown = Reflect.get(app.page, key)
+      return typeof value === 'function' ? value.bind(app.page) : value
+    },
+  })
+}
 
 /** Creates a binary project and imports the 160-row sample with its labels and patient ids. */
 export async function createProjectWithSample(page: Page, name: string): Promise<number> {
@@ -59,6 +88,18 @@ export async function labelSome(page: Page, count: number): Promise<number[]> {
 export async function waitForTraining(page: Page, timeout: number): Promise<string> {
   await page.locator('[data-testid=train-progress]:not([data-status=running])').waitFor({ timeout })
   return (await page.getAttribute('[data-testid=train-progress]', 'data-status')) ?? ''
+}
+
+/** Exports the evaluation's report as HTML, checks it is a whole document, and returns it. */
+export async function exportHtmlReport(page: Page): Promise<string> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('[data-testid=report-html]'),
+  ])
+  const body = (await readFile(await download.path())).toString('utf8')
+  expect(body).toMatch(/^<!doctype html>/i)
+  await page.locator('[data-testid=export-note]').waitFor()
+  return body
 }
 
 const f3 = (v: number) => v.toFixed(3)

@@ -3,32 +3,19 @@
 // the report in Chinese, and cancel a running MiniLM job. Screenshots of every screen in zh-CN.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
-import { callApi, FIXTURES, openApp, screenshot, type AppSession } from './app-harness'
+import { describe, expect, it } from 'vitest'
+import { callApi, FIXTURES, screenshot } from './app-harness'
 import {
   createProjectWithSample,
   expectEvaluationMatches,
+  exportHtmlReport,
   labelSome,
   screenshotTall,
+  useAppIn,
   waitForTraining,
 } from './model-flow'
 
-let app: AppSession
-let page: Page
-
-beforeAll(async () => {
-  app = await openApp()
-  page = app.page
-  await page.evaluate(`localStorage.setItem('cts.locale', 'zh-CN')`)
-  await page.reload()
-})
-afterAll(async () => {
-  await app?.close()
-})
-afterEach(() => {
-  expect(app.errors).toEqual([])
-})
+const page = useAppIn('zh-CN')
 
 describe('train, evaluate, predict and report (zh-CN)', () => {
   let projectId = 0
@@ -77,14 +64,7 @@ describe('train, evaluate, predict and report (zh-CN)', () => {
   })
 
   it('exports the report in Chinese', async () => {
-    const [html] = await Promise.all([
-      page.waitForEvent('download'),
-      page.click('[data-testid=report-html]'),
-    ])
-    const body = (await readFile(await html.path())).toString('utf8')
-    expect(body).toMatch(/^<!doctype html>/i)
-    expect(body).toMatch(/[\u4e00-\u9fff]{4}/)
-    await page.locator('[data-testid=export-note]').waitFor()
+    expect(await exportHtmlReport(page)).toMatch(/[\u4e00-\u9fff]{4}/)
   })
 
   it('predicts a Chinese text and a whole file as Excel', async () => {

@@ -6,18 +6,19 @@
 import { execFileSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
-import { callApi, FIXTURES, openApp, screenshot, type AppSession } from './app-harness'
+import { describe, expect, it } from 'vitest'
+import { callApi, FIXTURES, screenshot } from './app-harness'
 import {
   createProjectWithSample,
   expectEvaluationMatches,
+  exportHtmlReport,
   labelSome,
   screenshotTall,
+  useAppIn,
   waitForTraining,
 } from './model-flow'
 
-let app: AppSession
+const page = useAppIn('en')
 
 /** Kills this test's job processes (children running the job entry), as a crash would. */
 function killJobProcesses(): void {
@@ -29,20 +30,6 @@ function killJobProcesses(): void {
   expect(pids.length).toBeGreaterThan(0)
   for (const pid of pids) process.kill(pid, 'SIGKILL')
 }
-let page: Page
-
-beforeAll(async () => {
-  app = await openApp()
-  page = app.page
-  await page.evaluate(`localStorage.setItem('cts.locale', 'en')`)
-  await page.reload()
-})
-afterAll(async () => {
-  await app?.close()
-})
-afterEach(() => {
-  expect(app.errors).toEqual([])
-})
 
 describe('train, evaluate, predict and report (en)', () => {
   let projectId = 0
@@ -139,14 +126,7 @@ describe('train, evaluate, predict and report (en)', () => {
   })
 
   it('exports the report as HTML and PDF', async () => {
-    const [html] = await Promise.all([
-      page.waitForEvent('download'),
-      page.click('[data-testid=report-html]'),
-    ])
-    const body = (await readFile(await html.path())).toString('utf8')
-    expect(body).toMatch(/^<!doctype html>/i)
-    expect(body).toContain(`${baselineRun}`)
-    await page.locator('[data-testid=export-note]').waitFor()
+    expect(await exportHtmlReport(page)).toContain(`${baselineRun}`)
     const pdf = await Promise.race([
       Promise.all([
         page.waitForEvent('download', { timeout: 60_000 }),

@@ -1,19 +1,8 @@
-// Chart colours: the Okabe–Ito palette (distinguishable with the common colour-vision
-// deficiencies), and the diverging pair used for token attributions.
+// Chart colours and ticks: the Okabe–Ito series colours (shared with the report), the diverging pair
+// used for token attributions, the heatmap ramp, and round tick values for axes.
 
-export const SERIES_COLOURS = [
-  '#0072B2',
-  '#D55E00',
-  '#009E73',
-  '#CC79A7',
-  '#E69F00',
-  '#56B4E9',
-  '#000000',
-]
-
-export function seriesColour(i: number): string {
-  return SERIES_COLOURS[i % SERIES_COLOURS.length]!
-}
+// The series colours are shared with the HTML report: one list in the contract's pure-data leaf.
+export { seriesColour } from '../../../preload/contract/chart-colours'
 
 /** Supports the predicted label (green) / argues against it (red), as rgb triples. */
 export const ATTRIBUTION_FOR = [26, 152, 80] as const
