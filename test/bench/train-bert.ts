@@ -12,8 +12,9 @@
 // Both engines keep the best dev epoch's weights (the last without --dev) for the test score.
 // Keep runs short on shared 2-core machines; a full 5-epoch run on the whole split takes hours.
 // Fairness: both engines use 2 threads, the same texts, recipe and max length; each keeps its own
-// padding policy (ours: length buckets rounded to 16; torch: random batches padded to the longest)
-// and its own initial classifier. Timed: the training loop of each epoch, without start-up and
+// padding policy (ours: length buckets rounded to 16; torch: random batches padded to the longest),
+// shuffling and dropout streams; both start from the same head (ours draws it, the peer loads it:
+// one less source of seed noise between two single runs). Timed: the training loop of each epoch, without start-up and
 // without dev evaluation. Quote the ratio of one run, never absolute times (noisy shared cores).
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -83,9 +84,18 @@ interface EngineRun {
   peakRssMb: number
 }
 
-async function ours(seed: number): Promise<EngineRun> {
+/** The freshly initialised params (the head) of our run, by Hugging Face name, for the peer. */
+type InitialHead = Record<string, number[]>
+
+async function ours(seed: number): Promise<{ run: EngineRun; initial: InitialHead }> {
   const options = { numClasses: 5, maxLength, head, initSeed: seed }
   const adapter = await createBertAdapter(MODEL, options)
+  const initial: InitialHead = {}
+  for (const p of adapter.model.params) {
+    if (adapter.model.initialized.includes(p.name)) {
+      initial[p.name] = Array.from((p.tensor.source as { init: Float32Array }).init)
+    }
+  }
   const r = await trainClassifier({
     adapter,
     train,
@@ -110,7 +120,7 @@ async function ours(seed: number): Promise<EngineRun> {
     await session.release()
     testScores = { testMacroF1: report.macro.f1, testAccuracy: report.accuracy }
   }
-  return {
+  const run = {
     engine: `ours (onnxruntime ${r.provider})`,
     seed,
     epochs: r.epochs.map((e) => ({
@@ -124,15 +134,16 @@ async function ours(seed: number): Promise<EngineRun> {
     ...testScores,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   } as EngineRun
+  return { run, initial }
 }
 
 type Padding = 'max_length' | 'longest'
 
-function torchPeer(seed: number, padding: Padding): EngineRun {
+function torchPeer(seed: number, padding: Padding, initial: InitialHead): EngineRun {
   const work = mkdtempSync(join(tmpdir(), 'cts-train-bench-'))
   try {
     const data = join(work, 'data.json')
-    writeFileSync(data, JSON.stringify({ train, dev, test, numClasses: 5 }))
+    writeFileSync(data, JSON.stringify({ train, dev, test, numClasses: 5, initial }))
     const out = execFileSync(
       join(ROOT, '.venv/bin/python'),
       [
@@ -165,14 +176,14 @@ const runs: { ours: EngineRun[]; torch: EngineRun[]; torchMax: EngineRun[] } = {
   torchMax: [],
 }
 for (const seed of seeds) {
-  const o = await ours(seed)
+  const { run: o, initial } = await ours(seed)
   runs.ours.push(o)
   console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...o }))
   if (!a['skip-torch']) {
     const paddings: Padding[] =
       a['torch-padding'] === 'both' ? ['max_length', 'longest'] : [a['torch-padding'] as Padding]
     for (const padding of paddings) {
-      const t = torchPeer(seed, padding)
+      const t = torchPeer(seed, padding, initial)
       ;(padding === 'longest' ? runs.torch : runs.torchMax).push(t)
       console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...t }))
     }
@@ -198,10 +209,14 @@ if (torchRuns.length > 0) {
     const pooledSd = Math.sqrt((variance(f1(runs.ours)) + variance(f1(torchRuns))) / 2)
     const gap = Math.abs(mean(f1(runs.ours)) - mean(f1(torchRuns)))
     const bound = Math.max(0.01, 2 * pooledSd)
+    // Issue #3 asks for 1.0 point; over several seeds the seeds' own spread is printed beside it.
     console.log(
       `test macro-F1 over ${seeds.length} seed(s): ours ${mean(f1(runs.ours)).toFixed(4)}, ` +
         `torch ${mean(f1(torchRuns)).toFixed(4)}, |gap| ${gap.toFixed(4)} ` +
-        `${gap <= bound ? '<=' : '>'} ${bound.toFixed(4)}: ${gap <= bound ? 'PASS' : 'FAIL'}`,
+        `${gap <= 0.01 ? '<=' : '>'} 0.0100 (1.0 point): ${gap <= 0.01 ? 'PASS' : 'FAIL'}` +
+        (seeds.length > 1
+          ? `; against max(0.01, 2 × pooled SD) = ${bound.toFixed(4)}: ${gap <= bound ? 'PASS' : 'FAIL'}`
+          : ''),
     )
   }
 }

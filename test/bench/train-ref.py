@@ -6,7 +6,9 @@ Used by test/bench/train-bert.ts (which writes the data file and compares the tw
       [--head mean|cls] [--epochs 1] [--batch-size 16] [--max-length 128] [--lr 2e-5] [--seed 42] \
       [--padding longest|max_length]
 
-DATA.json: { train: { texts, labels }, dev?: { texts, labels }, test?: { texts, labels }, numClasses }.
+DATA.json: { train: { texts, labels }, dev?: { texts, labels }, test?: { texts, labels }, numClasses,
+initial?: { name: [values] } }. `initial` holds the freshly initialised head of our run (Hugging Face
+names such as classifier.weight, pooler.dense.bias), loaded so that both engines start alike.
 The recipe is the usual Hugging Face one: AdamW (no decay on bias/LayerNorm, weight decay 0.01),
 linear warm-up (10 %) and decay, global-norm clipping at 1.0, dropout on while training, batches
 shuffled each epoch and padded to their longest text (--padding longest, dynamic padding) or to
@@ -48,6 +50,18 @@ def build(model_dir, head, num_classes):
     return model, lambda out: out
 
 
+def load_initial(model, initial):
+    """Copies our run's initial head into the model (names as Hugging Face's base model uses them)."""
+    params = dict(model.named_parameters())
+    with torch.no_grad():
+        for name, values in initial.items():
+            target = name if name.startswith('classifier.') else 'bert.' + name
+            if target not in params:
+                raise SystemExit(f'initial weights: the model has no parameter {target}')
+            p = params[target]
+            p.copy_(torch.tensor(values, dtype=p.dtype).reshape(p.shape))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--data', required=True)
@@ -72,6 +86,7 @@ def main():
         data = json.load(f)
     tok = AutoTokenizer.from_pretrained(args.model)
     model, logits_of = build(args.model, args.head, data['numClasses'])
+    load_initial(model, data.get('initial') or {})
 
     no_decay = set()
     for mod_name, mod in model.named_modules():

@@ -101,8 +101,15 @@ export function normalizeWeightName(name: string): string {
 /**
  * Picks every param's value from a checkpoint. The encoder and embeddings must be present with
  * the right shapes; a missing pooler (some sentence-transformers exports) or a classifier that is
- * missing or sized for another label count is initialised as Hugging Face does (normal(0, 0.02)
- * weights, zero biases), seeded so the same seed gives the same start.
+ * missing or sized for another label count is initialised fresh, seeded so the same seed gives the
+ * same start: for the cls head as BertForSequenceClassification does (normal(0, 0.02) weights,
+ * zero biases), for the mean head as the torch.nn.Linear that a sentence-transformers classifier
+ * puts on top (weights and bias uniform in ±1/sqrt(fan_in)).
+ *
+ * Why the heads differ: at the recipe's lr 2e-5 the head itself moves only ~0.01 per weight in a
+ * whole run, so its starting scale sets how fast the logits follow the encoder. Matching each
+ * head's PyTorch counterpart keeps our learning curve on theirs (issue #3, point 10: with
+ * normal(0, 0.02) on the mean head our train loss trailed PyTorch's at every epoch).
  */
 export function resolveBertWeights(
   config: BertConfig,
@@ -122,7 +129,7 @@ export function resolveBertWeights(
     if (fits) {
       values.set(spec.name, found.data)
     } else if (mayInit) {
-      values.set(spec.name, initValue(spec, rng))
+      values.set(spec.name, initValue(spec, options.head, config.hiddenSize, rng))
       initialized.push(spec.name)
     } else if (found === undefined) {
       throw new CtsError(
@@ -143,8 +150,18 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i])
 }
 
-function initValue(spec: BertParamSpec, rng: Rng): Float32Array {
+/** torch.nn.Linear's default: kaiming_uniform(a=√5) for the weight and the same bound for the bias. */
+function linearDefaultInit(n: number, fanIn: number, rng: Rng): Float32Array {
+  const bound = 1 / Math.sqrt(fanIn)
+  return Float32Array.from({ length: n }, () => (2 * rng.next() - 1) * bound)
+}
+
+function initValue(spec: BertParamSpec, head: BertHead, hidden: number, rng: Rng): Float32Array {
   const n = spec.shape.reduce((a, b) => a * b, 1)
+  if (spec.part === 'classifier' && head === 'mean') {
+    // fan_in is the hidden size (weight [labels, hidden]); the bias shares the weight's bound.
+    return linearDefaultInit(n, hidden, rng)
+  }
   const out = new Float32Array(n)
   if (spec.name.endsWith('.bias')) return out
   for (let i = 0; i < n; i += 2) {

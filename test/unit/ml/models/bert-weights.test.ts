@@ -125,6 +125,25 @@ describe('BERT weight names', () => {
     expect(new Set(cw).size).toBe(32)
   })
 
+  it("initialises a fresh mean-head classifier as torch.nn.Linear does: weight and bias in ±1/sqrt(hidden)", () => {
+    const w = randomWeights(TINY_CONFIG, 2, 'mean')
+    w.delete('classifier.weight')
+    w.delete('classifier.bias')
+    const a = resolveBertWeights(TINY_CONFIG, w, { numLabels: 3, head: 'mean', seed: 5 })
+    const b = resolveBertWeights(TINY_CONFIG, w, { numLabels: 3, head: 'mean', seed: 5 })
+    const weight = Array.from(a.values.get('classifier.weight') as Float32Array)
+    const bias = Array.from(a.values.get('classifier.bias') as Float32Array)
+    expect(Array.from(b.values.get('classifier.weight') as Float32Array)).toEqual(weight)
+    const bound = 1 / Math.sqrt(TINY_CONFIG.hiddenSize)
+    expect(weight).toHaveLength(3 * TINY_CONFIG.hiddenSize)
+    expect(bias).toHaveLength(3)
+    for (const v of [...weight, ...bias]) expect(Math.abs(v)).toBeLessThan(bound)
+    // Uniform, not normal(0, 0.02): 24 draws on ±0.354 spread well beyond 0.1, and the bias is drawn.
+    expect(Math.max(...weight.map(Math.abs))).toBeGreaterThan(0.2)
+    expect(new Set(weight).size).toBe(weight.length)
+    expect(bias.every((v) => v !== 0)).toBe(true)
+  })
+
   it('starts a fresh classifier when the checkpoint was trained for another label count', () => {
     const w = randomWeights(TINY_CONFIG, 5, 'mean')
     const r = resolveBertWeights(TINY_CONFIG, w, { numLabels: 2, head: 'mean' })
