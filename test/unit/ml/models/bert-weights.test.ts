@@ -125,7 +125,7 @@ describe('BERT weight names', () => {
     expect(new Set(cw).size).toBe(32)
   })
 
-  it("initialises a fresh mean-head classifier as torch.nn.Linear does: weight and bias in ±1/sqrt(hidden)", () => {
+  it('initialises a fresh mean-head classifier as torch.nn.Linear does: weight and bias in ±1/sqrt(hidden)', () => {
     const w = randomWeights(TINY_CONFIG, 2, 'mean')
     w.delete('classifier.weight')
     w.delete('classifier.bias')
