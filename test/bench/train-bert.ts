@@ -1,7 +1,7 @@
 // Benchmark: fine-tuning all-MiniLM-L6-v2 with our ONNX training graphs against the PyTorch +
 // transformers peer (test/bench/train-ref.py) on the same medical-abstracts texts and recipe.
 //
-//   npx tsx test/bench/train-bert.ts [--train 160] [--dev 0] [--test 0] [--epochs 1] [--seeds 1]
+//   npx tsx test/bench/train-bert.ts [--train 160] [--dev 0] [--test 0] [--epochs 1] [--seeds 1] [--seed 42]
 //                                    [--max-length 128] [--head mean|cls] [--batch-size 16]
 //                                    [--skip-torch] [--torch-padding both|longest|max_length]
 //
@@ -42,6 +42,8 @@ const { values: a } = parseArgs({
     dev: { type: 'string', default: '0' },
     test: { type: 'string', default: '0' },
     seeds: { type: 'string', default: '1' },
+    /** The first seed; --seeds N runs seed, seed + 1, … */
+    seed: { type: 'string', default: String(DEFAULT_SEED) },
     epochs: { type: 'string', default: '1' },
     'max-length': { type: 'string', default: String(BERT_DEFAULTS.maxLength) },
     'batch-size': { type: 'string', default: String(BERT_DEFAULTS.batchSize) },
@@ -54,7 +56,7 @@ const { values: a } = parseArgs({
 const nTrain = Number(a.train)
 const nDev = Number(a.dev)
 const nTest = Number(a.test)
-const seeds = Array.from({ length: Number(a.seeds) }, (_, i) => DEFAULT_SEED + i)
+const seeds = Array.from({ length: Number(a.seeds) }, (_, i) => Number(a.seed) + i)
 const epochs = Number(a.epochs)
 const maxLength = Number(a['max-length'])
 const batchSize = Number(a['batch-size'])
