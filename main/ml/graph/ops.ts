@@ -298,16 +298,6 @@ export function range(start: Tensor, limit: Tensor, len: Dim): Tensor {
   return start.graph.node('Range', [start, limit, scalar(start, 1, 'int64')], {}, 'int64', [len])
 }
 
-export function scatterNDAdd(data: Tensor, indices: Tensor, updates: Tensor): Tensor {
-  return data.graph.node(
-    'ScatterND',
-    [data, indices, updates],
-    { reduction: 'add' },
-    data.dtype,
-    data.shape,
-  )
-}
-
 export function scatterElementsAdd(
   data: Tensor,
   indices: Tensor,

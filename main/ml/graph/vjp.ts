@@ -1,6 +1,6 @@
 // Vector-Jacobian products: for each differentiable op, the gradients of its inputs given the
 // gradient of its output, written in IR ops. Broadcasting is undone by summing (reduceSumTo).
-import { type Dim, Tensor } from './ir'
+import { type Dim, Tensor, dimProduct } from './ir'
 import {
   cast,
   concat,
@@ -20,7 +20,6 @@ import {
   reshapeLike,
   scalar,
   scatterElementsAdd,
-  scatterNDAdd,
   shapeOf,
   sign,
   slice,
@@ -187,10 +186,44 @@ export const VJPS: Record<string, Vjp> = {
   ],
 }
 
-/** Gather's gradient: ScatterND with reduction='add' into zeros (repeated indices accumulate). */
+/**
+ * Gather's gradient along axis 0: g's rows summed into `zeros` (x's shape) at the gathered indices,
+ * repeated indices accumulating. ScatterElements rather than ScatterND: onnxruntime's CPU ScatterND
+ * with reduction='add' adds rows from several threads without atomics, so an index that repeats
+ * ([CLS], padding, token type 0, a common word) loses updates at random; ScatterElements runs one
+ * loop. Its indices must have the updates' shape, so idx is broadcast along each gathered row.
+ */
+function scatterAddRows(zeros: Tensor, idx: Tensor, g: Tensor): Tensor {
+  const graph = zeros.graph
+  const rest = zeros.shape.slice(1)
+  const n = dimProduct(idx.shape)
+  const minusOne = graph.constant(BigInt64Array.of(-1n), [1], 'int64')
+  // Flatten the gathered dims: idx → [n], g → [n, ...rest].
+  const flatIdx = graph.node('Reshape', [idx, minusOne], {}, idx.dtype, [n])
+  const flatShape = concat([minusOne, slice(shapeOf(g), [idx.rank], [g.rank], [0])], 0)
+  const flatG = graph.node('Reshape', [g, flatShape], {}, g.dtype, [n, ...rest])
+  const rows = zeros.shape[0]
+  if (typeof rows === 'number' && rows <= ONE_HOT_MAX_ROWS && zeros.rank === 2) {
+    // A tiny table (token types): one-hot(idx)ᵀ · g beats ScatterElements' element-by-element loop.
+    const depth = graph.constant(BigInt64Array.of(BigInt(rows)), [1], 'int64')
+    const offOn = graph.constant(Float32Array.of(0, 1), [2], 'float32')
+    const oneHot = graph.node('OneHot', [flatIdx, depth, offOn], { axis: -1 }, g.dtype, [n, rows])
+    return matmul(transpose(oneHot, [1, 0]), flatG)
+  }
+  const rowIdx = unsqueeze(
+    flatIdx,
+    rest.map((_, i) => i + 1),
+  )
+  return scatterElementsAdd(zeros, expand(rowIdx, shapeOf(flatG)), flatG, 0)
+}
+
+/** Tables up to this many rows take their gradient as a one-hot product (see scatterAddRows). */
+const ONE_HOT_MAX_ROWS = 16
+
+/** Gather's gradient: a scatter-add into zeros (see scatterAddRows). */
 function gatherGrad(g: Tensor, x: Tensor, idx: Tensor, axis: number): Tensor {
   const r = idx.rank
-  if (axis === 0) return scatterNDAdd(zerosLike(x), unsqueeze(idx, [-1]), g)
+  if (axis === 0) return scatterAddRows(zerosLike(x), idx, g)
   // Move the gathered axis to the front, scatter there, move it back.
   const xPerm = [axis, ...[...Array(x.rank).keys()].filter((i) => i !== axis)]
   // Zeros of the transposed shape, built from the shape alone (never transposing x's data).
@@ -205,7 +238,7 @@ function gatherGrad(g: Tensor, x: Tensor, idx: Tensor, axis: number): Tensor {
     ...[...Array(axis).keys()],
     ...[...Array(x.rank - axis - 1).keys()].map((i) => axis + r + i),
   ]
-  const scattered = scatterNDAdd(zeros, unsqueeze(idx, [-1]), transpose(g, gPerm))
+  const scattered = scatterAddRows(zeros, idx, transpose(g, gPerm))
   return transpose(
     scattered,
     xPerm.map((_, i) => xPerm.indexOf(i)),
