@@ -4,6 +4,7 @@
 //   npx tsx test/bench/train-bert.ts [--train 160] [--dev 0] [--test 0] [--epochs 1] [--seeds 1] [--seed 42]
 //                                    [--max-length 128] [--head mean|cls] [--batch-size 16]
 //                                    [--skip-torch] [--torch-padding both|longest|max_length]
+//                                    [--shared-streams]
 //
 // Prints one JSON line per engine and seed, then the two speed ratios issue #3 asks for, samples/s
 // and peak RSS of each side: ours vs the recipe's loop padded to max length (the seed app), and
@@ -16,6 +17,9 @@
 // shuffling and dropout streams; both start from the same head (ours draws it, the peer loads it:
 // one less source of seed noise between two single runs). Timed: the training loop of each epoch, without start-up and
 // without dev evaluation. Quote the ratio of one run, never absolute times (noisy shared cores).
+// --shared-streams (an accuracy check, not a speed one): the peer replays our run's batches, learning
+// rates and dropout masks (test/parity/python/hash_dropout.py) instead of drawing its own, so the
+// two runs differ only in arithmetic; its attention runs eager (the masks need it), so no speed ratio.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,6 +31,7 @@ import { createBertAdapter } from '../../main/ml/models/bert-adapter'
 import type { BertHead } from '../../main/ml/models/weights'
 import { BERT_DEFAULTS, DEFAULT_SEED } from '../../main/ml/train/defaults'
 import { createGraphStepRunner } from '../../main/ml/train/graph-step-runner'
+import type { StepRunner } from '../../main/ml/train/step-runner'
 import { splitDataset } from '../../main/ml/train/split'
 import { evaluate, trainClassifier } from '../../main/ml/train/trainer'
 import { inferenceModelBytes } from '../../main/ml/infer/classifier-bundle'
@@ -51,8 +56,10 @@ const { values: a } = parseArgs({
     'skip-torch': { type: 'boolean', default: false },
     /** Which PyTorch peers to run: both (the speed ratios) or one (an accuracy run saves hours). */
     'torch-padding': { type: 'string', default: 'both' },
+    'shared-streams': { type: 'boolean', default: false },
   },
 })
+const sharedStreams = a['shared-streams']
 const nTrain = Number(a.train)
 const nDev = Number(a.dev)
 const nTest = Number(a.test)
@@ -89,7 +96,50 @@ interface EngineRun {
 /** The freshly initialised params (the head) of our run, by Hugging Face name, for the peer. */
 type InitialHead = Record<string, number[]>
 
-async function ours(seed: number): Promise<{ run: EngineRun; initial: InitialHead }> {
+/** One optimiser step of our run as the peer replays it (--shared-streams). */
+interface ReplayStep {
+  /** Each text's token ids without padding; the peer pads them to `length` with [PAD] = 0. */
+  ids: number[][]
+  length: number
+  labels: number[]
+  dropoutSeed: number
+  lr: number
+}
+
+/** Wraps a runner so that every step's batch, learning rate and dropout seed land in `into`. */
+function recording(runner: StepRunner, into: ReplayStep[]): StepRunner {
+  return new Proxy(runner, {
+    get(target, prop, receiver) {
+      if (prop !== 'step') return Reflect.get(target, prop, receiver)
+      return (feeds: Record<string, ort.Tensor>, lr: number) => {
+        const [rows, length] = feeds.input_ids.dims
+        const ids = feeds.input_ids.data as BigInt64Array
+        const mask = feeds.attention_mask.data as BigInt64Array
+        if ((feeds.token_type_ids.data as BigInt64Array).some((t) => t !== 0n)) {
+          throw new Error('shared streams: the peer replays single-segment texts only')
+        }
+        into.push({
+          ids: Array.from({ length: rows }, (_, r) => {
+            const row: number[] = []
+            for (let j = 0; j < length; j++)
+              if (mask[r * length + j]) row.push(Number(ids[r * length + j]))
+            return row
+          }),
+          length,
+          labels: Array.from(feeds.labels.data as BigInt64Array, Number),
+          dropoutSeed: Number((feeds.dropout_seed.data as BigInt64Array)[0]),
+          lr,
+        })
+        return target.step(feeds, lr)
+      }
+    },
+  })
+}
+
+async function ours(
+  seed: number,
+  replay?: ReplayStep[],
+): Promise<{ run: EngineRun; initial: InitialHead }> {
   const options = { numClasses: 5, maxLength, head, initSeed: seed }
   const adapter = await createBertAdapter(MODEL, options)
   const initial: InitialHead = {}
@@ -111,7 +161,10 @@ async function ours(seed: number): Promise<{ run: EngineRun; initial: InitialHea
     patience: epochs,
     seed,
     classWeights: false,
-    createRunner: (q) => createGraphStepRunner(q, 'cpu'),
+    createRunner: async (q) => {
+      const runner = await createGraphStepRunner(q, 'cpu')
+      return replay ? recording(runner, replay) : runner
+    },
   })
   let testScores: { testMacroF1: number; testAccuracy: number } | undefined
   if (test) {
@@ -141,11 +194,18 @@ async function ours(seed: number): Promise<{ run: EngineRun; initial: InitialHea
 
 type Padding = 'max_length' | 'longest'
 
-function torchPeer(seed: number, padding: Padding, initial: InitialHead): EngineRun {
+function torchPeer(
+  seed: number,
+  padding: Padding,
+  initial: InitialHead,
+  replay?: ReplayStep[],
+): EngineRun {
   const work = mkdtempSync(join(tmpdir(), 'cts-train-bench-'))
   try {
     const data = join(work, 'data.json')
-    writeFileSync(data, JSON.stringify({ train, dev, test, numClasses: 5, initial }))
+    const stepsPerEpoch = Math.ceil(train.texts.length / batchSize)
+    const steps = replay && { steps: replay, stepsPerEpoch }
+    writeFileSync(data, JSON.stringify({ train, dev, test, numClasses: 5, initial, ...steps }))
     const out = execFileSync(
       join(ROOT, '.venv/bin/python'),
       [
@@ -178,14 +238,15 @@ const runs: { ours: EngineRun[]; torch: EngineRun[]; torchMax: EngineRun[] } = {
   torchMax: [],
 }
 for (const seed of seeds) {
-  const { run: o, initial } = await ours(seed)
+  const replay: ReplayStep[] | undefined = sharedStreams ? [] : undefined
+  const { run: o, initial } = await ours(seed, replay)
   runs.ours.push(o)
   console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...o }))
   if (!a['skip-torch']) {
     const paddings: Padding[] =
       a['torch-padding'] === 'both' ? ['max_length', 'longest'] : [a['torch-padding'] as Padding]
     for (const padding of paddings) {
-      const t = torchPeer(seed, padding, initial)
+      const t = torchPeer(seed, padding, initial, replay)
       ;(padding === 'longest' ? runs.torch : runs.torchMax).push(t)
       console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...t }))
     }
@@ -196,10 +257,12 @@ const side = (rs: EngineRun[]) =>
   `${speed(rs).toFixed(2)} samples/s, peak RSS ${peak(rs).toFixed(0)} MB`
 const torchRuns = runs.torch.length > 0 ? runs.torch : runs.torchMax
 if (torchRuns.length > 0) {
-  for (const [what, peer] of [
-    ["the recipe's loop padded to max length", runs.torchMax],
-    ['PyTorch with dynamic padding', runs.torch],
-  ] as const) {
+  for (const [what, peer] of sharedStreams
+    ? []
+    : ([
+        ["the recipe's loop padded to max length", runs.torchMax],
+        ['PyTorch with dynamic padding', runs.torch],
+      ] as const)) {
     if (peer.length === 0) continue
     console.log(
       `speed ratio ours / ${what}: ${(speed(runs.ours) / speed(peer)).toFixed(2)} ` +

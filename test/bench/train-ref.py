@@ -16,6 +16,11 @@ shuffled each epoch and padded to their longest text (--padding longest, dynamic
 best dev macro-F1 epoch (the last epoch without dev data) and scores the test texts with them.
 Prints one JSON line: per-epoch seconds, samples/s, mean train loss, dev macro-F1, test macro-F1
 and accuracy, and the peak resident memory.
+
+With `steps` and `stepsPerEpoch` in DATA.json (train-bert.ts --shared-streams) the peer replays our
+run instead of drawing its own streams: each step's token ids (padded with [PAD] = 0 to the step's
+length), labels and learning rate, and our dropout masks for the step's dropoutSeed
+(test/parity/python/hash_dropout.py; attention runs eager so that its dropout is one of them).
 """
 
 import argparse
@@ -32,22 +37,25 @@ from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'parity', 'python'))
 from bert_ref import MeanPoolClassifier  # noqa: E402
+from hash_dropout import shared_dropout  # noqa: E402
 
 
-def build(model_dir, head, num_classes):
+def build(model_dir, head, num_classes, eager=False):
     from transformers import BertConfig, BertForSequenceClassification
 
     config = BertConfig.from_pretrained(model_dir, num_labels=num_classes)
+    if eager:
+        config._attn_implementation = 'eager'
     if head == 'cls':
         model = BertForSequenceClassification.from_pretrained(model_dir, config=config)
-        return model, lambda out: out.logits
+        return model, lambda out: out.logits, config
     model = MeanPoolClassifier(config, num_classes)
     from safetensors.torch import load_file
 
     weights = load_file(os.path.join(model_dir, 'model.safetensors'))
     state = {('bert.' + k if not k.startswith('bert.') else k): v for k, v in weights.items()}
     model.load_state_dict(state, strict=False)
-    return model, lambda out: out
+    return model, lambda out: out, config
 
 
 def load_initial(model, initial):
@@ -85,7 +93,8 @@ def main():
     with open(args.data) as f:
         data = json.load(f)
     tok = AutoTokenizer.from_pretrained(args.model)
-    model, logits_of = build(args.model, args.head, data['numClasses'])
+    replay = data.get('steps')
+    model, logits_of, config = build(args.model, args.head, data['numClasses'], eager=bool(replay))
     load_initial(model, data.get('initial') or {})
 
     no_decay = set()
@@ -103,6 +112,8 @@ def main():
     steps_per_epoch = (n + args.batch_size - 1) // args.batch_size
     total = steps_per_epoch * args.epochs
     sched = get_linear_schedule_with_warmup(opt, int(total * args.warmup_ratio + 0.999999), total)
+    if replay and (len(replay) != total or data['stepsPerEpoch'] != steps_per_epoch):
+        raise SystemExit(f'replay: {len(replay)} steps for {args.epochs} epochs of {steps_per_epoch}')
 
     def encode(texts):
         enc = tok(texts, truncation=True, max_length=args.max_length, padding=args.padding, return_tensors='pt')
@@ -130,22 +141,46 @@ def main():
     epochs = []
     best_f1, best_state = -1.0, None
     g = torch.Generator().manual_seed(args.seed)
-    for epoch in range(args.epochs):
-        model.train()
+
+    def own_batches():
+        """This epoch's batches from our own streams: a seeded permutation, padded as asked."""
         order = torch.randperm(n, generator=g).tolist()
-        started = time.perf_counter()
-        loss_sum = 0.0
         for b in range(0, n, args.batch_size):
             idx = order[b : b + args.batch_size]
             ids, mask, types = encode([train['texts'][i] for i in idx])
-            labels = torch.tensor([train['labels'][i] for i in idx])
-            loss = nn.functional.cross_entropy(forward(ids, mask, types), labels)
+            yield ids, mask, types, [train['labels'][i] for i in idx], None, None
+
+    def replayed_batches(epoch):
+        """This epoch's steps of our run: its batches, learning rates and dropout seeds."""
+        for step in replay[epoch * steps_per_epoch : (epoch + 1) * steps_per_epoch]:
+            rows = [r + [0] * (step['length'] - len(r)) for r in step['ids']]
+            masks = [[1] * len(r) + [0] * (step['length'] - len(r)) for r in step['ids']]
+            ids = torch.tensor(rows)
+            yield ids, torch.tensor(masks), torch.zeros_like(ids), step['labels'], step['lr'], step['dropoutSeed']
+
+    sites_per_pass = 2 + 3 * config.num_hidden_layers  # embeddings, 3 per layer, the head
+    for epoch in range(args.epochs):
+        model.train()
+        started = time.perf_counter()
+        loss_sum = 0.0
+        for ids, mask, types, batch_labels, lr, dropout_seed in replayed_batches(epoch) if replay else own_batches():
+            labels = torch.tensor(batch_labels)
+            if replay:
+                for group in opt.param_groups:
+                    group['lr'] = lr
+                with shared_dropout(dropout_seed) as sites:
+                    logits = forward(ids, mask, types)
+                if sites[0] != sites_per_pass:
+                    raise SystemExit(f'replay: {sites[0]} dropout sites, expected {sites_per_pass}')
+            else:
+                logits = forward(ids, mask, types)
+            loss = nn.functional.cross_entropy(logits, labels)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
             opt.zero_grad()
-            loss_sum += loss.item() * len(idx)
+            loss_sum += loss.item() * len(batch_labels)
         seconds = time.perf_counter() - started
         result = {'epoch': epoch + 1, 'seconds': seconds, 'samplesPerSecond': n / seconds, 'trainLoss': loss_sum / n}
         dev = data.get('dev')
@@ -154,7 +189,8 @@ def main():
             if result['devMacroF1'] > best_f1:
                 best_f1, best_state = result['devMacroF1'], copy.deepcopy(model.state_dict())
         epochs.append(result)
-    out = {'engine': f'torch {torch.__version__} (padding {args.padding})', 'epochs': epochs}
+    streams = 'replaying our batches, learning rates and dropout masks' if replay else f'padding {args.padding}'
+    out = {'engine': f'torch {torch.__version__} ({streams})', 'epochs': epochs}
     if data.get('test'):
         if best_state is not None:
             model.load_state_dict(best_state)

@@ -12,6 +12,7 @@ import { loadCheckpoint, saveCheckpoint, NonFiniteError, type CheckpointTensor }
 import type { ClassifierAdapter, EncodedText } from './classifier-adapter'
 import { BASELINE_DEFAULTS, BERT_DEFAULTS } from './defaults'
 import { Rng } from './rng'
+import { stepDropoutSeed } from './step-seed'
 import {
   EarlyStopping,
   inverseFrequencyWeights,
@@ -209,8 +210,7 @@ export async function trainClassifier<E extends EncodedText>(
           )
           const labels = BigInt64Array.from(batch.indices, (j) => BigInt(o.train.labels[j]))
           feeds[inputName(g.labels)] = new ort.Tensor('int64', labels, [labels.length])
-          // A fresh, reproducible dropout mask per step, independent of the shuffling stream.
-          const seed = (Math.imul(o.seed + 1, 0x9e3779b1) ^ (first + i + 1)) >>> 0
+          const seed = stepDropoutSeed(o.seed, first + i)
           feeds[inputName(g.dropoutSeed)] = new ort.Tensor(
             'int64',
             BigInt64Array.of(BigInt(seed)),

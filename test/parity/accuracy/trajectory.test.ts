@@ -1,6 +1,7 @@
 // Training-trajectory parity (issue #3, point 10, layer 1 of ./README.md): 18 AdamW steps of
 // all-MiniLM-L6-v2 on the bilingual sample texts give the same losses and the same dev predictions
-// as PyTorch + transformers fed the same batches and learning rates (dropout off on both sides).
+// as PyTorch + transformers fed the same batches and learning rates — with dropout off on both
+// sides, and with dropout on, the PyTorch side drawing our engine's masks (hash_dropout.py).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +12,7 @@ import { emitOnnx } from '../../../main/ml/graph'
 import { bertParamValues, buildBertClassifier } from '../../../main/ml/models/bert'
 import { loadTokenizer } from '../../../main/ml/tokenize/load-tokenizer'
 import { Rng } from '../../../main/ml/train/rng'
+import { stepDropoutSeed } from '../../../main/ml/train/step-seed'
 import { linearScheduleFactor, warmupSteps } from '../../../main/ml/train/schedule'
 import { buildTrainStep } from '../../../main/ml/train/train-step'
 import {
@@ -33,6 +35,13 @@ const ADAMW = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm
 interface Step {
   batch: RefBatch
   lr: number
+  dropoutSeed: number
+}
+
+interface RefRun {
+  losses: number[]
+  devLogits: number[][]
+  sites: number
 }
 
 /** Rows padded with [PAD] (id 0) to the batch's longest text, single segment. */
@@ -53,7 +62,7 @@ describe('fine-tuning trajectory matches PyTorch + transformers', () => {
   const headPath = join(work, 'head.safetensors')
   const steps: Step[] = []
   let dev: RefBatch
-  let ref: { losses: number[]; devLogits: number[][] }
+  const ref: { off?: RefRun; on?: RefRun } = {}
 
   beforeAll(async () => {
     const rows = parse(readFileSync(SAMPLES), { columns: true }) as Record<string, string>[]
@@ -72,10 +81,12 @@ describe('fine-tuning trajectory matches PyTorch + transformers', () => {
       for (let b = 0; b < epochOrder.length; b += BATCH) {
         const idx = epochOrder.slice(b, b + BATCH)
         const lr = PEAK_LR * linearScheduleFactor(steps.length, total, warmup)
-        steps.push({ batch: pad(idx.map(encode), idx.map(label)), lr })
+        const dropoutSeed = stepDropoutSeed(42, steps.length)
+        steps.push({ batch: pad(idx.map(encode), idx.map(label)), lr, dropoutSeed })
       }
     }
     const specPath = join(work, 'spec.json')
+    const dropoutSpecPath = join(work, 'spec-dropout.json')
     const spec = {
       modelDir: MINILM_DIR,
       headPath,
@@ -86,16 +97,23 @@ describe('fine-tuning trajectory matches PyTorch + transformers', () => {
       dev,
     }
     writeFileSync(specPath, JSON.stringify(spec))
-    ref = JSON.parse(refPython(['--spec', specPath], TRAIN_SCRIPT))
+    // The head file exists once the first spec ran; the second reads it as it is.
+    writeFileSync(dropoutSpecPath, JSON.stringify({ ...spec, headInit: undefined, dropout: true }))
+    const out = refPython(['--spec', specPath, '--spec', dropoutSpecPath], TRAIN_SCRIPT)
+    ;[ref.off, ref.on] = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RefRun)
   }, 600_000)
 
   afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-  it('gives the same loss at every step and the same dev predictions after the last', async () => {
+  /** Our 18 steps (dropout as `training` says) and the dev logits after them. */
+  async function ours(training: boolean): Promise<{ losses: number[]; devLogits: number[][] }> {
     const { config, weights } = await loadCheckpoint(MINILM_DIR, headPath)
-    const m = buildBertClassifier(config, weights, { numLabels: 2, head: 'mean', training: false })
+    const m = buildBertClassifier(config, weights, { numLabels: 2, head: 'mean', training })
     const { model, io } = buildTrainStep({
-      inputs: [...m.batchInputs, m.labels, m.classWeights],
+      inputs: [...m.batchInputs, m.labels, m.classWeights, m.dropoutSeed],
       loss: m.loss,
       trainable: m.trainable,
       decayMask: m.decayMask,
@@ -115,6 +133,7 @@ describe('fine-tuning trajectory matches PyTorch + transformers', () => {
     for (const [i, s] of steps.entries()) {
       const out = await session.run({
         ...batchFeeds(s.batch, 2),
+        dropout_seed: new ort.Tensor('int64', BigInt64Array.of(BigInt(s.dropoutSeed)), []),
         ...state,
         [io.step]: scalar(i + 1),
         [io.lr]: scalar(s.lr),
@@ -128,12 +147,6 @@ describe('fine-tuning trajectory matches PyTorch + transformers', () => {
       }
     }
     await session.release()
-
-    const relLoss = Math.max(...losses.map((l, i) => Math.abs(l - ref.losses[i]) / ref.losses[i]))
-    // The model really trained: the last losses are well below the first.
-    expect(ref.losses[ref.losses.length - 1]).toBeLessThan(ref.losses[0] * 0.8)
-    expect(relLoss).toBeLessThanOrEqual(1e-3)
-
     const evalBytes = emitOnnx({
       inputs: m.batchInputs,
       outputs: [{ name: 'logits', tensor: m.evalLogits }],
@@ -145,17 +158,30 @@ describe('fine-tuning trajectory matches PyTorch + transformers', () => {
     for (const n of evalSession.inputNames) feeds[n] = all[n] ?? state[n]
     const logits = (await evalSession.run(feeds)).logits.data as Float32Array
     await evalSession.release()
-    const ours = ref.devLogits.map((_, i) => [logits[2 * i], logits[2 * i + 1]])
-    const maxDiff = Math.max(
-      ...ours.flatMap((r, i) => r.map((v, j) => Math.abs(v - ref.devLogits[i][j]))),
-    )
-    const argmax = (r: number[]) => (r[1] > r[0] ? 1 : 0)
-    console.log(
-      `trajectory: ${steps.length} steps, worst loss rel diff ${relLoss.toExponential(2)}, ` +
-        `losses ${ref.losses[0].toFixed(4)} → ${ref.losses[ref.losses.length - 1].toFixed(4)}, ` +
-        `dev logits max diff ${maxDiff.toExponential(2)}`,
-    )
-    expect(maxDiff).toBeLessThanOrEqual(1e-3)
-    expect(ours.map(argmax)).toEqual(ref.devLogits.map(argmax))
-  })
+    return { losses, devLogits: dev.labels.map((_, i) => [logits[2 * i], logits[2 * i + 1]]) }
+  }
+
+  for (const training of [false, true]) {
+    it(`gives the same loss at every step and the same dev predictions after the last (dropout ${training ? 'on, shared masks' : 'off'})`, async () => {
+      const r = (training ? ref.on : ref.off) as RefRun
+      const o = await ours(training)
+      const relLoss = Math.max(...o.losses.map((l, i) => Math.abs(l - r.losses[i]) / r.losses[i]))
+      const maxDiff = Math.max(
+        ...o.devLogits.flatMap((row, i) => row.map((v, j) => Math.abs(v - r.devLogits[i][j]))),
+      )
+      const argmax = (row: number[]) => (row[1] > row[0] ? 1 : 0)
+      console.log(
+        `trajectory (dropout ${training ? 'on' : 'off'}): ${steps.length} steps, worst loss rel ` +
+          `diff ${relLoss.toExponential(2)}, losses ${r.losses[0].toFixed(4)} → ` +
+          `${r.losses[r.losses.length - 1].toFixed(4)}, dev logits max diff ${maxDiff.toExponential(2)}`,
+      )
+      // The model really trained: the last losses are well below the first.
+      expect(r.losses[r.losses.length - 1]).toBeLessThan(r.losses[0] * 0.8)
+      // Embeddings, 3 per layer, the head: every dropout of ours had its torch counterpart.
+      expect(r.sites).toBe(training ? 2 + 3 * 6 : 0)
+      expect(relLoss).toBeLessThanOrEqual(1e-3)
+      expect(maxDiff).toBeLessThanOrEqual(1e-3)
+      expect(o.devLogits.map(argmax)).toEqual(r.devLogits.map(argmax))
+    })
+  }
 })
