@@ -17,6 +17,11 @@ export interface CreateSessionOptions {
   cacheKey?: string
   /** ORT's CPU memory arena (default on). It never shrinks, so varied shapes may want it off. */
   memArena?: boolean
+  /**
+   * ORT's memory pattern (default on): one pre-planned block per input shape, cached. Training
+   * graphs want it off — see graph-step-runner.ts.
+   */
+  memPattern?: boolean
 }
 
 export interface SessionHandle {
@@ -130,6 +135,7 @@ export class SessionProvider {
       intraOpNumThreads: opts.threads ?? defaultThreads(),
       interOpNumThreads: 1,
       enableCpuMemArena: opts.memArena ?? true,
+      enableMemPattern: opts.memPattern ?? true,
       graphOptimizationLevel: 'all',
     }
     const skipped: string[] = []

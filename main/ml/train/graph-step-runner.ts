@@ -23,6 +23,14 @@ export interface GraphStepRunnerOptions {
   stepsPerCall?: number
   /** onnxruntime's CPU memory arena (default on). */
   memArena?: boolean
+  /**
+   * onnxruntime's memory pattern (default off here). With it ORT lays out one block per batch
+   * shape for all of the step's intermediates and keeps it; a training step holds its forward
+   * activations until the backward pass, and length buckets give many shapes. Measured on one
+   * MiniLM step (batch 16, 2 threads): peak RSS 2,902 → 1,946 MB at 128 tokens and 5,338 →
+   * 4,157 MB at 256, step time 698 → 680 ms and 1,492 → 1,452 ms.
+   */
+  memPattern?: boolean
 }
 
 export async function createGraphStepRunner(
@@ -45,7 +53,12 @@ export async function createGraphStepRunner(
     stepsPerCall,
   })
   const session = (model: Uint8Array) =>
-    createSession(model, { device, threads: o.threads, memArena: o.memArena })
+    createSession(model, {
+      device,
+      threads: o.threads,
+      memArena: o.memArena,
+      memPattern: o.memPattern ?? false,
+    })
   const single = buildTrainStep(spec(1))
   const handle = await session(single.model)
   let loop: { io: TrainStepIO; handle: SessionHandle } | undefined

@@ -76,18 +76,18 @@ describe('execution provider choice', () => {
     )
   })
 
-  it('passes the thread count and the memory-arena switch to onnxruntime', async () => {
+  it('passes the thread count and the memory-arena and memory-pattern switches to onnxruntime', async () => {
     const f = fakeFactory({ cpu: true })
-    await new SessionProvider(f.factory).create(model, {
-      device: 'cpu',
-      threads: 1,
-      memArena: false,
-    })
+    const provider = new SessionProvider(f.factory)
+    await provider.create(model, { device: 'cpu', threads: 1, memArena: false, memPattern: false })
+    await provider.create(model, { device: 'cpu' })
     expect(f.calls[0]).toMatchObject({
       executionProviders: ['cpu'],
       intraOpNumThreads: 1,
       enableCpuMemArena: false,
+      enableMemPattern: false,
     })
+    expect(f.calls[1]).toMatchObject({ enableCpuMemArena: true, enableMemPattern: true })
   })
 
   it('device cpu tries nothing else', async () => {
