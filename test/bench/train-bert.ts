@@ -203,9 +203,7 @@ function torchPeer(
   const work = mkdtempSync(join(tmpdir(), 'cts-train-bench-'))
   try {
     const data = join(work, 'data.json')
-    const stepsPerEpoch = Math.ceil(train.texts.length / batchSize)
-    const steps = replay && { steps: replay, stepsPerEpoch }
-    writeFileSync(data, JSON.stringify({ train, dev, test, numClasses: 5, initial, ...steps }))
+    writeFileSync(data, JSON.stringify({ train, dev, test, numClasses: 5, initial, steps: replay }))
     const out = execFileSync(
       join(ROOT, '.venv/bin/python'),
       [

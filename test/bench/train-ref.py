@@ -17,7 +17,7 @@ best dev macro-F1 epoch (the last epoch without dev data) and scores the test te
 Prints one JSON line: per-epoch seconds, samples/s, mean train loss, dev macro-F1, test macro-F1
 and accuracy, and the peak resident memory.
 
-With `steps` and `stepsPerEpoch` in DATA.json (train-bert.ts --shared-streams) the peer replays our
+With `steps` in DATA.json (train-bert.ts --shared-streams) the peer replays our
 run instead of drawing its own streams: each step's token ids (padded with [PAD] = 0 to the step's
 length), labels and learning rate, and our dropout masks for the step's dropoutSeed
 (test/parity/python/hash_dropout.py; attention runs eager so that its dropout is one of them).
@@ -112,7 +112,7 @@ def main():
     steps_per_epoch = (n + args.batch_size - 1) // args.batch_size
     total = steps_per_epoch * args.epochs
     sched = get_linear_schedule_with_warmup(opt, int(total * args.warmup_ratio + 0.999999), total)
-    if replay and (len(replay) != total or data['stepsPerEpoch'] != steps_per_epoch):
+    if replay and len(replay) != total:
         raise SystemExit(f'replay: {len(replay)} steps for {args.epochs} epochs of {steps_per_epoch}')
 
     def encode(texts):

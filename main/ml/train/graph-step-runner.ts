@@ -26,9 +26,8 @@ export interface GraphStepRunnerOptions {
   /**
    * onnxruntime's memory pattern (default off here). With it ORT lays out one block per batch
    * shape for all of the step's intermediates and keeps it; a training step holds its forward
-   * activations until the backward pass, and length buckets give many shapes. Measured on one
-   * MiniLM step (batch 16, 2 threads): peak RSS 2,902 → 1,946 MB at 128 tokens and 5,338 →
-   * 4,157 MB at 256, step time 698 → 680 ms and 1,492 → 1,452 ms.
+   * activations until the backward pass, and length buckets give many shapes. Off, a 256-token
+   * MiniLM step peaks ~1.2 GB lower and is no slower (graph/API.md, speed notes).
    */
   memPattern?: boolean
 }

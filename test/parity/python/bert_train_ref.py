@@ -48,13 +48,14 @@ def run_one(spec):
     params = [p for _, p in trainable]
     losses = []
     sites = 0
+    if with_dropout:
+        model.train()
     for step in spec['steps']:
         for group in opt.param_groups:
             group['lr'] = step['lr']
         b = step['batch']
         labels = torch.tensor(b['labels'], dtype=torch.long)
         if with_dropout:
-            model.train()
             with shared_dropout(step['dropoutSeed']) as counted:
                 logits = forward(*batch_tensors(b))
             sites = counted[0]
