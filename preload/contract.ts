@@ -10,6 +10,7 @@ import { trainingArgs, type TrainingResults } from './contract/training'
 import { evaluationArgs, type EvaluationResults } from './contract/evaluation'
 import { reportsArgs, type ReportsResults } from './contract/reports'
 import { modelsArgs, type ModelsResults } from './contract/models'
+import { modelChoiceArgs, type ModelChoiceResults } from './contract/model-choice'
 import { predictArgs, type PredictResults } from './contract/predict'
 import type { CtsErrorDto } from './contract/common'
 
@@ -23,6 +24,7 @@ export type * from './contract/training'
 export type * from './contract/evaluation'
 export type * from './contract/reports'
 export type * from './contract/models'
+export type * from './contract/model-choice'
 export type * from './contract/predict'
 
 /** Argument schemas of every call, validated by main before any service runs. */
@@ -36,6 +38,7 @@ export const callSchemas = {
   ...evaluationArgs,
   ...reportsArgs,
   ...modelsArgs,
+  ...modelChoiceArgs,
   ...predictArgs,
 }
 
@@ -50,6 +53,7 @@ export type CallResults = ProjectsResults &
   EvaluationResults &
   ReportsResults &
   ModelsResults &
+  ModelChoiceResults &
   PredictResults
 export type CallResult<C extends CallName> = CallResults[C]
 

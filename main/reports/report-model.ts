@@ -1,6 +1,7 @@
 // The evaluation report's model: everything a run's report shows, computed once from the run record
 // and its test-set predictions, so the HTML (and PDF) renderer only lays it out.
 import type { RunDto } from '../../preload/contract/training'
+import { recordedLicence, type RunLicence } from '../ml/models/run-licence'
 import {
   bootstrapIntervals,
   type BootstrapOptions,
@@ -60,6 +61,8 @@ export interface ReportModel {
   model: {
     kind: string
     baseModel: string
+    /** The base model's licence as the run recorded it; null for a baseline or an older run. */
+    licence: RunLicence | null
     hyperparameters: Record<string, string | number | boolean | null>
     seed: number
   }
@@ -115,6 +118,10 @@ export interface ReportInput {
 }
 
 /** Hyper-parameters worth showing: scalars of the run config (nested objects are summarised). */
+function omitKey(config: Record<string, unknown>, key: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([k]) => k !== key))
+}
+
 function scalarConfig(
   config: Record<string, unknown>,
 ): Record<string, string | number | boolean | null> {
@@ -183,7 +190,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
     model: {
       kind: run.modelKind,
       baseModel: run.baseModel,
-      hyperparameters: scalarConfig(run.config),
+      licence: recordedLicence(run.config),
+      // The licence has its own line in the model section.
+      hyperparameters: scalarConfig(omitKey(run.config, 'baseModelLicence')),
       seed: run.seed,
     },
     provider: run.provider,

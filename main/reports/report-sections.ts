@@ -92,10 +92,21 @@ export function datasetSection(m: ReportModel, t: ReportText): string {
   )
 }
 
+/** The base model's licence line; a research-only licence says what that forbids. */
+function licenceFact(m: ReportModel, t: ReportText): [string, string] {
+  const l = m.model.licence
+  if (!l) return [t.baseModelLicence, e(t.licenceUnknown)]
+  return [
+    t.baseModelLicence,
+    l.researchOnly ? `<b>${e(l.name)}</b>: ${e(t.researchOnlyLicence)}` : e(l.name),
+  ]
+}
+
 export function modelSection(m: ReportModel, t: ReportText): string {
   const facts: [string, string][] = [
     [t.modelKind, e(m.model.kind)],
     [t.baseModel, e(m.model.baseModel)],
+    ...(m.model.kind === 'bert' ? [licenceFact(m, t)] : []),
     [t.provider, e(m.provider ?? t.notAvailable)],
     [t.seed, String(m.model.seed)],
     [t.trainTime, m.trainSeconds === null ? t.notAvailable : `${m.trainSeconds.toFixed(1)} s`],

@@ -24,6 +24,10 @@ export interface ReportText {
   model: string
   modelKind: string
   baseModel: string
+  /** The base model's licence; researchOnly adds that the model must not be used commercially. */
+  baseModelLicence: string
+  licenceUnknown: string
+  researchOnlyLicence: string
   seed: string
   provider: string
   trainTime: string
@@ -103,6 +107,10 @@ const en: ReportText = {
   model: 'Model and training',
   modelKind: 'Model type',
   baseModel: 'Base model',
+  baseModelLicence: 'Base model licence',
+  licenceUnknown: 'unknown (the model folder does not say; check it before sharing this model)',
+  researchOnlyLicence:
+    'research use only: this model and any model fine-tuned from it must not be used commercially',
   seed: 'Seed',
   provider: 'Ran on',
   trainTime: 'Training time',
@@ -204,6 +212,9 @@ const zh: ReportText = {
   model: '模型与训练',
   modelKind: '模型类型',
   baseModel: '基础模型',
+  baseModelLicence: '基础模型许可',
+  licenceUnknown: '未知（模型文件夹未注明许可；分享此模型前请先核实）',
+  researchOnlyLicence: '仅供研究使用：此模型及由其微调的任何模型均不得用于商业用途',
   seed: '随机种子',
   provider: '运行设备',
   trainTime: '训练时长',

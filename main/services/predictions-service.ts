@@ -16,6 +16,7 @@ import type { RunDto } from '../../preload/contract/training'
 import type { JobService } from '../jobs/job-service'
 import type { PredictFileJobInput } from '../jobs/predict-file-job'
 import { loadExplainer, type Explainer } from '../ml/infer/attributions'
+import { recordedLicence } from '../ml/models/run-licence'
 import { exportModelFolder, type ExportRunInfo } from '../ml/infer/model-export'
 import type { RunsService } from './runs-service'
 import { validArgs } from './valid-args'
@@ -43,12 +44,16 @@ export function exportRunInfo(run: RunDto): ExportRunInfo {
   return {
     runId: run.id,
     baseModel: run.baseModel,
+    licence: recordedLicence(run.config),
     dataHash: run.dataHash,
     seed: run.seed,
     provider: run.provider,
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
-    hyperparameters: run.config,
+    // The licence has its own section in the card.
+    hyperparameters: Object.fromEntries(
+      Object.entries(run.config).filter(([k]) => k !== 'baseModelLicence'),
+    ),
     test: run.test,
   }
 }

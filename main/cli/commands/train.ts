@@ -69,7 +69,10 @@ export function runJson(run: RunDto, result: TrainJobResult | undefined): Record
     run_id: run.id,
     status: run.status,
     labels: run.labels,
+    /** The model trained from: for --model default, the one the texts resolved it to. */
     model: run.baseModel,
+    /** Why 'default' resolved as it did (requested, resolved, reason, shares); null otherwise. */
+    model_choice: run.config.modelChoice ?? null,
     provider: run.provider,
     config: run.config,
     epochs: run.epochs,
@@ -97,7 +100,11 @@ export const trainCommand: CliCommand = {
         .option('--text-col <column>', 'text column of the files')
         .option('--label-col <column>', 'label column of the files')
         .option('--group-col <column>', 'group / patient id column (its texts stay in one split)')
-        .option('--model <model>', 'default | baseline | a model folder', 'default')
+        .option(
+          '--model <model>',
+          'default (follows the texts: a Chinese model for Chinese texts when one is installed) | baseline | a model name | a model folder',
+          'default',
+        )
         .option('--epochs <n>')
         .option('--batch-size <n>')
         .option('--lr <x>')
@@ -164,7 +171,7 @@ export const trainCommand: CliCommand = {
                 started = training.resume(runId)
               } else if (opts.project) {
                 const project = await ctx.resolveProject(opts.project)
-                started = training.startForProject(project.id, config)
+                started = await training.startForProject(project.id, config)
               } else {
                 const cols = {
                   textCol: opts.textCol,
@@ -182,7 +189,8 @@ export const trainCommand: CliCommand = {
                   process.stderr.write(
                     `${train.skipped} rows without text or label were left out\n`,
                   )
-                started = training.start(
+                // 'default' follows the training file's texts (with --dev and --test).
+                started = await training.startChoosing(
                   {
                     labels,
                     train: {

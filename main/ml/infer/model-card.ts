@@ -1,5 +1,6 @@
 // MODEL_CARD.md of an exported model: what it is (run, base model, data hash, labels, metrics,
 // hyper-parameters), what it is for and not for, and how to run it with onnxruntime in Node and Python.
+import type { RunLicence } from '../models/run-licence'
 
 export interface ModelCardMetrics {
   accuracy: number
@@ -13,6 +14,8 @@ export interface ModelCardInfo {
   runId: number
   kind: 'baseline' | 'bert'
   baseModel: string
+  /** The base model's licence as the run recorded it (absent for a baseline or an older run). */
+  licence?: RunLicence | null
   labels: string[]
   dataHash: string
   seed: number
@@ -103,6 +106,37 @@ function usageSection(kind: ModelCardInfo['kind']): string[] {
   ]
 }
 
+/** The base model's licence; a research-only one binds the fine-tuned model too, so it says so. */
+function licenceSection(c: ModelCardInfo): string[] {
+  if (c.kind !== 'bert') return []
+  const l = c.licence
+  if (!l) {
+    return [
+      '## Licence',
+      `The licence of the base model (${c.baseModel}) is unknown: the model folder does not state`,
+      'one. Check it before you share or use this model outside your own research.',
+      '',
+    ]
+  }
+  const source = l.source ? ` (stated in ${l.source})` : ''
+  if (!l.researchOnly) {
+    return [
+      '## Licence',
+      `Base model ${c.baseModel}: ${l.name}${source}. Keep its licence terms when you share this model.`,
+      '',
+    ]
+  }
+  return [
+    '## Licence: research use only',
+    `**This model must not be used commercially.** It was fine-tuned from ${c.baseModel}, whose`,
+    `licence "${l.name}"${source} allows research use only; a model trained from it inherits that`,
+    'restriction. Use it for research, never in a commercial product or service.',
+    '',
+    '**仅供研究使用，不得用于商业用途。** 此模型由仅限研究使用的基础模型微调而来，同样不得商用。',
+    '',
+  ]
+}
+
 /** The model card as Markdown. */
 export function modelCardMarkdown(c: ModelCardInfo): string {
   const hyper = Object.entries(c.hyperparameters)
@@ -118,12 +152,18 @@ export function modelCardMarkdown(c: ModelCardInfo): string {
     '## Model',
     `- Kind: ${c.kind === 'bert' ? 'BERT-family encoder fine-tuned for classification' : 'hashed n-gram embedding-bag baseline (no pretrained model)'}`,
     `- Base model: ${c.baseModel}`,
+    ...(c.kind === 'bert'
+      ? [
+          `- Base model licence: ${c.licence ? c.licence.name : 'unknown'}${c.licence?.researchOnly ? ' (research use only, not for commercial use)' : ''}`,
+        ]
+      : []),
     `- Labels (output order): ${c.labels.map((l) => `\`${l}\``).join(', ')}`,
     `- Inputs: ${inputs}; texts longer than ${c.maxLength} ${c.kind === 'bert' ? 'tokens' : 'n-gram ids'} are cut`,
     '- Outputs: `logits` and `probs` (softmax), float32 [batch, labels], in `labels.json` order',
     `- Run id: ${c.runId} · data snapshot hash: \`${c.dataHash}\` · seed: ${c.seed}`,
     `- Trained: ${c.createdAt}${c.finishedAt ? ` → ${c.finishedAt}` : ''} · execution provider: ${c.provider ?? 'unknown'}`,
     '',
+    ...licenceSection(c),
     '## Hyper-parameters',
     '| Name | Value |',
     '|---|---|',

@@ -1,13 +1,15 @@
-// BERT as a ClassifierAdapter: the model folder's tokenizer encodes texts, bert.ts's classifier
-// graph trains and predicts, and describe() records what recreates the encoder with the run.
+// A BERT-family encoder as a ClassifierAdapter: the model folder's tokenizer encodes texts, bert.ts's
+// classifier graph trains and predicts, and describe() records what recreates the encoder with the run.
 import * as ort from 'onnxruntime-node'
+import { CtsError } from '../../../preload/contract/common'
 import { loadTokenizer } from '../tokenize/load-tokenizer'
 import type { ClinicalTokenizer } from '../tokenize/clinical-tokenizer'
 import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'
 import { BERT_DEFAULTS } from '../train/defaults'
 import { buildBertClassifier, type BertClassifierModel } from './bert'
+import { familyOf, usablePositions } from './bert-family'
 import { inspectModelFolder, type ModelFolderInfo } from './model-folder'
-import { readSafetensorsFile } from './safetensors'
+import { readModelWeights } from './load-weights'
 import { bertParamSpecs, type BertHead, type WeightTensor } from './weights'
 
 export interface BertEncoded extends EncodedText {
@@ -40,16 +42,23 @@ export type BertCodec = Pick<
   'encode' | 'feeds' | 'maxLength' | 'lengthMultiple' | 'numClasses' | 'describe'
 >
 
-/** Encode and pack texts for a BERT graph (no graph, no weights: what prediction needs). */
+/**
+ * Encode and pack texts for a BERT-family graph (no graph, no weights: what prediction needs).
+ * Rows are padded with the tokenizer's pad id (RoBERTa's positions are counted from it) and
+ * token_type_ids (all 0: single texts are segment A) are fed only to graphs that take them:
+ * `tokenTypeIds: false` for DistilBERT; absent (bundles saved before it existed) means true.
+ */
 export function bertCodec(
   tokenizer: ClinicalTokenizer,
   o: {
     numClasses: number
     maxLength: number
     lengthMultiple: number
+    tokenTypeIds?: boolean
     describe: Record<string, unknown>
   },
 ): BertCodec {
+  const withTokenTypes = o.tokenTypeIds !== false
   return {
     numClasses: o.numClasses,
     maxLength: o.maxLength,
@@ -70,12 +79,13 @@ export function bertCodec(
         }
       })
       const dims = [items.length, length]
-      return {
+      const feeds: Record<string, ort.Tensor> = {
         input_ids: new ort.Tensor('int64', ids, dims),
         attention_mask: new ort.Tensor('int64', mask, dims),
-        // Single texts: every token is segment A.
-        token_type_ids: new ort.Tensor('int64', new BigInt64Array(n), dims),
       }
+      // Single texts: every token is segment A.
+      if (withTokenTypes) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(n), dims)
+      return feeds
     },
     describe: () => ({ ...o.describe }),
   }
@@ -88,7 +98,15 @@ export async function createBertAdapter(
 ): Promise<BertAdapter> {
   const info = await inspectModelFolder(modelDir, { hashes: false })
   const tokenizer = await loadTokenizer(info.dir)
-  const weights: Map<string, WeightTensor> = (await readSafetensorsFile(info.weightsPath)).tensors
+  const family = familyOf(info.config)
+  if (family.positions === 'after-padding' && tokenizer.padId !== info.config.padTokenId) {
+    // RoBERTa derives positions from where the pad id is: a mismatch would shift every position.
+    throw new CtsError(
+      'bad-input',
+      `${info.name}: the tokenizer pads with id ${tokenizer.padId} but config.json says pad_token_id ${info.config.padTokenId}; ${family.label} positions depend on it, so the folder's files do not belong together`,
+    )
+  }
+  const weights: Map<string, WeightTensor> = (await readModelWeights(info.weightsPath)).tensors
   const head = opts.head ?? info.pooling
   if (opts.weights) {
     const shapes = new Map(
@@ -99,7 +117,10 @@ export async function createBertAdapter(
       if (shape) weights.set(name, { shape, data })
     }
   }
-  const maxLength = Math.min(opts.maxLength ?? BERT_DEFAULTS.maxLength, info.config.maxPositions)
+  const maxLength = Math.min(
+    opts.maxLength ?? BERT_DEFAULTS.maxLength,
+    usablePositions(info.config),
+  )
   const lengthMultiple = opts.lengthMultiple ?? BERT_DEFAULTS.lengthMultiple
   const model = buildBertClassifier(info.config, weights, {
     numLabels: opts.numClasses,
@@ -114,8 +135,11 @@ export async function createBertAdapter(
     numClasses: opts.numClasses,
     maxLength,
     lengthMultiple,
+    tokenTypeIds: family.tokenTypes,
     describe: {
       kind: 'bert',
+      modelType: info.config.modelType,
+      tokenTypeIds: family.tokenTypes,
       baseModel: info.name,
       modelDir: info.dir,
       head,

@@ -1,5 +1,7 @@
 // BERT-family sequence classifiers in the graph IR (BertForSequenceClassification's [CLS]/pooler
-// head, or sentence-transformers' mean pooling + linear), loaded directly from Hugging Face weights.
+// head, or sentence-transformers' mean pooling + linear), loaded directly from Hugging Face weights
+// of a bert, roberta, xlm-roberta, distilbert or electra encoder (bert-family.ts says how each
+// names and wires its weights).
 //
 // How to use (mirrors buildBaselineClassifier, so the trainer treats both alike):
 //
@@ -7,7 +9,8 @@
 //   const { tensors } = await readSafetensorsFile(join(dir, 'model.safetensors'))
 //   const m = buildBertClassifier(config, tensors, { numLabels: 2, head: 'mean', training: true })
 //   // batch inputs, int64 [batch, seq]:   m.inputIds 'input_ids', m.attentionMask 'attention_mask',
-//   //                                       m.tokenTypeIds 'token_type_ids'
+//   //                                       m.tokenTypeIds 'token_type_ids' (null for DistilBERT,
+//   //                                       which has no token types: batchInputs then has two)
 //   // training-only inputs:                m.labels 'labels' int64 [batch],
 //   //                                       m.dropoutSeed 'dropout_seed' int64 scalar,
 //   //                                       m.classWeights 'class_weights' float32 [numLabels]
@@ -17,8 +20,9 @@
 //     m.classWeights], loss: m.loss, logits: m.logits, trainable: m.trainable, decayMask: m.decayMask })
 //   const infer = emitOnnx({ inputs: m.batchInputs, outputs: [{ name: 'probs', tensor: m.evalProbs }] })
 //
-// Params are named exactly as in the checkpoint without a 'bert.' prefix
-// ('encoder.layer.0.attention.self.query.weight', 'pooler.dense.weight', 'classifier.weight'),
+// Params are named exactly as in the checkpoint without the 'bert.' ('roberta.', 'distilbert.',
+// 'electra.') prefix ('encoder.layer.0.attention.self.query.weight', 'pooler.dense.weight',
+// 'transformer.layer.0.attention.q_lin.weight', 'classifier.weight'),
 // torch layout ([out, in]), so trained weights map back to Hugging Face names one to one.
 // createBertAdapter (bert-adapter.ts) wraps all this, with the tokenizer, as a ClassifierAdapter.
 // Frozen params (freezeEmbeddings, freezeLayers) are left out of `trainable`: emitted graphs make
@@ -34,6 +38,7 @@ import {
   maximum,
   mul,
   reduceSum,
+  relu,
   scalar,
   softmax,
   tanh,
@@ -41,6 +46,7 @@ import {
 } from '../graph'
 import { CtsError } from '../../../preload/contract/common'
 import type { BertConfig } from './bert-config'
+import { familyOf, usablePositions } from './bert-family'
 import { bertEncoder, linear, type DropoutFn, type ParamLookup } from './bert-layers'
 import type { ClassifierGraph } from './classifier-graph'
 import { resolveBertWeights, type BertHead, type BertPart, type WeightMap } from './weights'
@@ -59,7 +65,11 @@ export const BERT_INPUT_NAMES = {
 
 export interface BertClassifierOptions {
   numLabels: number
-  /** 'cls': pooler dense + tanh on [CLS] → dropout → linear; 'mean': masked mean → dropout → linear. */
+  /**
+   * 'cls': the first token through the family's pooler (BERT/RoBERTa: dense + tanh; DistilBERT:
+   * pre_classifier + ReLU; ELECTRA has none: the token as is) → dropout → linear;
+   * 'mean': masked mean → dropout → linear.
+   */
   head: BertHead
   /** Training graphs apply the config's dropout (seeded by the dropout_seed input) to `logits`. */
   training: boolean
@@ -74,7 +84,7 @@ export interface BertClassifierOptions {
 }
 
 export interface BertParam {
-  /** Hugging Face name, without a 'bert.' prefix. */
+  /** Hugging Face name, without the base model's prefix ('bert.', 'roberta.' …). */
   name: string
   tensor: Tensor
   trainable: boolean
@@ -86,10 +96,11 @@ export interface BertParam {
 export interface BertClassifierModel extends ClassifierGraph {
   inputIds: Tensor
   attentionMask: Tensor
-  tokenTypeIds: Tensor
-  /** The same three inputs by role. */
-  inputs: { inputIds: Tensor; attentionMask: Tensor; tokenTypeIds: Tensor }
-  /** [inputIds, attentionMask, tokenTypeIds]: the batch inputs, in emit order. */
+  /** null when the family has no token types (DistilBERT). */
+  tokenTypeIds: Tensor | null
+  /** The same inputs by role. */
+  inputs: { inputIds: Tensor; attentionMask: Tensor; tokenTypeIds: Tensor | null }
+  /** [inputIds, attentionMask, tokenTypeIds?]: the batch inputs, in emit order. */
   batchInputs: Tensor[]
   /** Every param (frozen ones too), in Hugging Face order. */
   params: BertParam[]
@@ -116,15 +127,16 @@ function checkOptions(config: BertConfig, opts: BertClassifierOptions): void {
   if (!Number.isInteger(k) || k < 0 || k > config.numLayers) {
     throw new CtsError('bad-input', `Cannot freeze ${k} layers: the model has ${config.numLayers}.`)
   }
-  if (opts.maxLength !== undefined && opts.maxLength > config.maxPositions) {
+  const positions = usablePositions(config)
+  if (opts.maxLength !== undefined && opts.maxLength > positions) {
     throw new CtsError(
       'bad-input',
-      `Maximum length ${opts.maxLength} exceeds the ${config.maxPositions} positions this model knows.`,
+      `Maximum length ${opts.maxLength} exceeds the ${positions} positions this model knows.`,
     )
   }
 }
 
-/** Build the classifier graph from a config and checkpoint tensors (any 'bert.' prefix). */
+/** Build the classifier graph from a config and checkpoint tensors (with or without the prefix). */
 export function buildBertClassifier(
   config: BertConfig,
   weights: WeightMap,
@@ -154,7 +166,8 @@ export function buildBertClassifier(
   const N = BERT_INPUT_NAMES
   const inputIds = g.input(N.inputIds, 'int64', ['batch', 'seq'])
   const attentionMask = g.input(N.attentionMask, 'int64', ['batch', 'seq'])
-  const tokenTypeIds = g.input(N.tokenTypeIds, 'int64', ['batch', 'seq'])
+  const family = familyOf(config)
+  const tokenTypeIds = family.tokenTypes ? g.input(N.tokenTypeIds, 'int64', ['batch', 'seq']) : null
   const labels = g.input(N.labels, 'int64', ['batch'])
   const dropoutSeed = g.input(N.dropoutSeed, 'int64', [])
   const classWeights = g.input(N.classWeights, 'float32', [opts.numLabels])
@@ -162,8 +175,10 @@ export function buildBertClassifier(
 
   const forward = (drop: DropoutFn): Tensor => {
     const hidden = bertEncoder(config, p, inputs, drop)
-    const pooled = opts.head === 'cls' ? poolCls(hidden, p) : poolMean(hidden, attentionMask)
-    return linear(drop(pooled, config.hiddenDropout), p('classifier.weight'), p('classifier.bias'))
+    const pooled =
+      opts.head === 'cls' ? poolCls(config, hidden, p) : poolMean(hidden, attentionMask)
+    const headDropout = config.headDropout ?? config.hiddenDropout
+    return linear(drop(pooled, headDropout), p('classifier.weight'), p('classifier.bias'))
   }
   const noDropout: DropoutFn = (x) => x
   const evalLogits = forward(noDropout)
@@ -175,7 +190,7 @@ export function buildBertClassifier(
     attentionMask,
     tokenTypeIds,
     inputs,
-    batchInputs: [inputIds, attentionMask, tokenTypeIds],
+    batchInputs: tokenTypeIds ? [inputIds, attentionMask, tokenTypeIds] : [inputIds, attentionMask],
     labels,
     dropoutSeed,
     classWeights,
@@ -193,10 +208,16 @@ export function buildBertClassifier(
   }
 }
 
-/** BertPooler: dense + tanh on the [CLS] (first) token. */
-function poolCls(hidden: Tensor, p: ParamLookup): Tensor {
+/**
+ * The first ([CLS], <s>) token through the family's pooler: BertPooler's dense + tanh,
+ * DistilBERT's pre_classifier + ReLU, or nothing (ELECTRA, whose encoder has no pooler).
+ */
+function poolCls(config: BertConfig, hidden: Tensor, p: ParamLookup): Tensor {
   const cls = gather(hidden, scalar(hidden, 0, 'int64'), 1)
-  return tanh(linear(cls, p('pooler.dense.weight'), p('pooler.dense.bias')))
+  const pooler = familyOf(config).pooler
+  if (pooler === null) return cls
+  const dense = linear(cls, p(`${pooler.name}.weight`), p(`${pooler.name}.bias`))
+  return pooler.activation === 'tanh' ? tanh(dense) : relu(dense)
 }
 
 /** sentence-transformers' mean pooling: average of the real tokens' vectors. */

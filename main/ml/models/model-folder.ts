@@ -1,4 +1,4 @@
-// Validates a Hugging Face model folder (config, safetensors weights, tokenizer, optional
+// Validates a Hugging Face model folder (config, safetensors or PyTorch weights, tokenizer, optional
 // sentence-transformers pooling) and copies one into the workspace atomically.
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -6,7 +6,13 @@ import { copyFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/pr
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { CtsError } from '../../../preload/contract/common'
 import { parseBertConfig, type BertConfig } from './bert-config'
-import { readSafetensorsHeader } from './safetensors'
+import {
+  locateWeights,
+  readWeightShapes,
+  type WeightsFormat,
+  type WeightsLocation,
+} from './load-weights'
+import { unusedWeightNames } from './weights'
 
 export type PoolingMode = 'cls' | 'mean'
 
@@ -14,7 +20,11 @@ export interface ModelFolderInfo {
   name: string
   dir: string
   config: BertConfig
+  /** The weights file, or the shard index (model.safetensors.index.json, pytorch_model.bin.index.json). */
   weightsPath: string
+  weightsFormat: WeightsFormat
+  /** Checkpoint tensors the classifier does not use (MLM/NSP heads, an unused pooler, position_ids). */
+  skippedWeights: string[]
   tokenizer: { kind: 'tokenizer.json' | 'vocab.txt'; path: string }
   /** 'mean' for sentence-transformers models (1_Pooling), else BERT's [CLS] token. */
   pooling: PoolingMode
@@ -27,10 +37,13 @@ export interface InspectOptions {
   hashes?: boolean
 }
 
-/** Files and folders an import copies; anything else (onnx/, tf_model.h5, .git) stays behind. */
+/**
+ * Files and folders an import copies besides the weights in use (one format only: a folder with
+ * both model.safetensors and pytorch_model.bin keeps the one we read); anything else (onnx/,
+ * tf_model.h5, flax_model.msgpack, .git) stays behind.
+ */
 const KEPT_FILES = [
   'config.json',
-  'model.safetensors',
   'tokenizer.json',
   'tokenizer_config.json',
   'vocab.txt',
@@ -66,43 +79,45 @@ async function readJson(path: string, label: string): Promise<unknown> {
   }
 }
 
-async function findWeights(dir: string, name: string): Promise<string> {
-  const st = join(dir, 'model.safetensors')
-  if (await exists(st)) return st
-  if (await exists(join(dir, 'model.safetensors.index.json'))) {
-    throw new CtsError(
-      'unsupported',
-      `${name}: weights split over several safetensors files are not supported yet`,
-    )
-  }
-  if (await exists(join(dir, 'pytorch_model.bin'))) {
-    throw new CtsError(
-      'unsupported',
-      `${name}: only pytorch_model.bin was found; convert it to model.safetensors first ` +
-        '(in Python: AutoModel.from_pretrained(folder).save_pretrained(folder, safe_serialization=True))',
-    )
-  }
-  throw new CtsError('bad-input', `${name}: model.safetensors is missing`)
+async function findWeights(dir: string, name: string): Promise<WeightsLocation> {
+  const found = await locateWeights(dir)
+  if (found) return found
+  throw new CtsError(
+    'bad-input',
+    `${name}: no weights found; a model folder needs model.safetensors or pytorch_model.bin ` +
+      '(or their sharded forms with model.safetensors.index.json / pytorch_model.bin.index.json)',
+  )
 }
 
-/** Checks the weights agree with config.json where a mismatch would break the model silently. */
-async function checkWeights(path: string, config: BertConfig, name: string): Promise<void> {
-  const header = await readSafetensorsHeader(path)
-  const words = header.entries.find((e) => e.name.endsWith('embeddings.word_embeddings.weight'))
+/**
+ * Checks the weights agree with config.json where a mismatch would break the model silently, from
+ * names and shapes alone (safetensors header, or the pickle of a PyTorch checkpoint); returns the
+ * checkpoint's tensor names.
+ */
+async function checkWeights(
+  weights: WeightsLocation,
+  config: BertConfig,
+  name: string,
+): Promise<string[]> {
+  const entries = await readWeightShapes(weights)
+  const words = entries.find((e) => e.name.endsWith('embeddings.word_embeddings.weight'))
   if (!words) {
     throw new CtsError(
       'bad-input',
-      `${name}: model.safetensors has no word embeddings; is it a BERT model?`,
+      `${name}: ${basename(weights.path)} has no word embeddings; is it a BERT model?`,
     )
   }
   const [rows, cols] = words.shape
-  if (words.shape.length !== 2 || rows !== config.vocabSize || cols !== config.hiddenSize) {
+  // ELECTRA's embedding tables are embedding_size wide (family helper's edit).
+  const width = config.embeddingSize ?? config.hiddenSize
+  if (words.shape.length !== 2 || rows !== config.vocabSize || cols !== width) {
     throw new CtsError(
       'bad-input',
       `${name}: word embeddings are ${JSON.stringify(words.shape)} but config.json says ` +
-        `[${config.vocabSize}, ${config.hiddenSize}]`,
+        `[${config.vocabSize}, ${width}]`,
     )
   }
+  return entries.map((e) => e.name)
 }
 
 async function findTokenizer(dir: string, name: string): Promise<ModelFolderInfo['tokenizer']> {
@@ -120,10 +135,40 @@ async function findTokenizer(dir: string, name: string): Promise<ModelFolderInfo
   throw new CtsError('bad-input', `${name}: no tokenizer found (tokenizer.json or vocab.txt)`)
 }
 
-/** modules.json + <pooling>/config.json mark a sentence-transformers model and its pooling. */
+/**
+ * uniem (the M3E models' trainer) records the pooling it trained with in config.json instead of
+ * modules.json. Only the strategies our heads compute are accepted; the others (first_last_mean,
+ * embedding_last_mean, last_weighted) would silently change what the model's vectors mean.
+ */
+const UNIEM_POOLING = new Map<string, PoolingMode>([
+  ['last_mean', 'mean'],
+  ['cls', 'cls'],
+  ['first', 'cls'],
+])
+
+async function uniemPooling(dir: string, name: string): Promise<PoolingMode | null> {
+  const cfg = await readJson(join(dir, 'config.json'), `${name}/config.json`)
+  const strategy = (cfg as Record<string, unknown> | null)?.uniem_embedding_strategy
+  if (strategy === undefined || strategy === null) return null
+  const mode = typeof strategy === 'string' ? UNIEM_POOLING.get(strategy) : undefined
+  if (mode === undefined) {
+    throw new CtsError(
+      'unsupported',
+      `${name}/config.json: uniem_embedding_strategy ${JSON.stringify(strategy)} is not supported; ` +
+        `supported: ${[...UNIEM_POOLING.keys()].join(', ')}`,
+    )
+  }
+  return mode
+}
+
+/**
+ * The pooling the model was trained with: modules.json + <pooling>/config.json for a
+ * sentence-transformers model, else config.json's uniem_embedding_strategy (M3E), else BERT's
+ * [CLS] token (the pooler's input).
+ */
 async function findPooling(dir: string, name: string): Promise<PoolingMode> {
   const modulesPath = join(dir, 'modules.json')
-  if (!(await exists(modulesPath))) return 'cls'
+  if (!(await exists(modulesPath))) return (await uniemPooling(dir, name)) ?? 'cls'
   const modules = await readJson(modulesPath, `${name}/modules.json`)
   if (!Array.isArray(modules))
     throw new CtsError('bad-input', `${name}/modules.json: must be a list`)
@@ -133,7 +178,7 @@ async function findPooling(dir: string, name: string): Promise<PoolingMode> {
       m.type.endsWith('models.Pooling') &&
       typeof m.path === 'string',
   ) as { path: string } | undefined
-  if (!pooling) return 'cls'
+  if (!pooling) return (await uniemPooling(dir, name)) ?? 'cls'
   const cfgPath = resolve(dir, pooling.path, 'config.json')
   if (relative(dir, cfgPath).startsWith('..')) {
     throw new CtsError(
@@ -166,9 +211,9 @@ function sha256File(path: string): Promise<string> {
   })
 }
 
-/** The files an import keeps: the known top-level files plus the pooling folder(s). */
-async function keptFiles(dir: string): Promise<string[]> {
-  const out: string[] = []
+/** The files an import keeps: the known top-level files, the weights in use, the pooling folder(s). */
+async function keptFiles(dir: string, weights: WeightsLocation): Promise<string[]> {
+  const out = [...new Set([weights.path, ...weights.files])].map((f) => relative(dir, f))
   for (const f of KEPT_FILES) if (await exists(join(dir, f))) out.push(f)
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (entry.isDirectory() && /^\d+_Pooling$/.test(entry.name)) {
@@ -193,22 +238,32 @@ export async function inspectModelFolder(
   if (!(await exists(configPath))) {
     throw new CtsError(
       'bad-input',
-      `${name}: config.json is missing; a model folder needs config.json, model.safetensors and tokenizer.json or vocab.txt`,
+      `${name}: config.json is missing; a model folder needs config.json, model.safetensors or pytorch_model.bin, and tokenizer.json or vocab.txt`,
     )
   }
   const config = parseBertConfig(
     await readJson(configPath, `${name}/config.json`),
     `${name}/config.json`,
   )
-  const weightsPath = await findWeights(abs, name)
-  await checkWeights(weightsPath, config, name)
+  const weights = await findWeights(abs, name)
+  const weightNames = await checkWeights(weights, config, name)
   const tokenizer = await findTokenizer(abs, name)
   const pooling = await findPooling(abs, name)
   const sha256: Record<string, string> = {}
   if (options.hashes !== false) {
-    for (const f of await keptFiles(abs)) sha256[f] = await sha256File(join(abs, f))
+    for (const f of await keptFiles(abs, weights)) sha256[f] = await sha256File(join(abs, f))
   }
-  return { name, dir: abs, config, weightsPath, tokenizer, pooling, sha256 }
+  return {
+    name,
+    dir: abs,
+    config,
+    weightsPath: weights.path,
+    weightsFormat: weights.format,
+    skippedWeights: unusedWeightNames(config, weightNames, pooling),
+    tokenizer,
+    pooling,
+    sha256,
+  }
 }
 
 /** Model names become folder names: letters, digits, dot, dash, underscore; nothing else. */

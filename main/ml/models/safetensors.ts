@@ -257,7 +257,7 @@ export function parseSafetensorsHeader(
 
 /** Half-precision bit patterns → float32, built once (256 KB) so conversion is one lookup. */
 let f16Table: Float32Array | null = null
-function halfTable(): Float32Array {
+export function halfTable(): Float32Array {
   if (f16Table) return f16Table
   const t = new Float32Array(65536)
   for (let h = 0; h < 65536; h++) {

@@ -1,7 +1,8 @@
-// Hugging Face BERT weight names ↔ the classifier's params: which names a config needs, with what
-// shape, whether AdamW decays them, and how a checkpoint's tensors (any prefix) become param values.
+// Hugging Face BERT-family weight names ↔ the classifier's params: which names a config needs, with
+// what shape, whether AdamW decays them, and how a checkpoint's tensors (any prefix) become values.
 import { CtsError } from '../../../preload/contract/common'
-import type { BertConfig } from './bert-config'
+import type { BertConfig, BertModelType } from './bert-config'
+import { FAMILY, embeddingWidth, familyOf } from './bert-family'
 import { Rng } from '../train/rng'
 
 /** The BERT initializer's standard deviation (config.initializer_range in every BERT checkpoint). */
@@ -13,7 +14,7 @@ export type BertHead = 'cls' | 'mean'
 export type BertPart = 'embeddings' | 'encoder' | 'pooler' | 'classifier'
 
 export interface BertParamSpec {
-  /** The Hugging Face name inside the base model, without a 'bert.' prefix. */
+  /** The Hugging Face name inside the base model, without its 'bert.' ('roberta.' …) prefix. */
   name: string
   shape: number[]
   /** AdamW weight decay applies (the usual recipe: not on biases nor LayerNorm params). */
@@ -39,9 +40,12 @@ export interface ResolvedWeights {
   initialized: string[]
 }
 
-/** HF's recipe: no decay on biases and LayerNorm params (weights of LayerNorm modules). */
+/**
+ * HF's recipe: no decay on biases and LayerNorm params (weights of LayerNorm modules, which
+ * DistilBERT names sa_layer_norm / output_layer_norm inside its layers).
+ */
 export function isDecayed(name: string): boolean {
-  return !(name.endsWith('.bias') || name.includes('LayerNorm.'))
+  return !(name.endsWith('.bias') || name.includes('LayerNorm.') || name.includes('layer_norm.'))
 }
 
 /** Every param a classifier over this config needs, in Hugging Face's order. */
@@ -50,7 +54,9 @@ export function bertParamSpecs(
   numLabels: number,
   head: BertHead,
 ): BertParamSpec[] {
+  const family = familyOf(config)
   const h = config.hiddenSize
+  const e = embeddingWidth(config)
   const specs: BertParamSpec[] = []
   const add = (name: string, shape: number[], part: BertPart, layer?: number) =>
     specs.push({
@@ -64,36 +70,48 @@ export function bertParamSpecs(
     add(`${prefix}.weight`, [out, inp], part, layer)
     add(`${prefix}.bias`, [out], part, layer)
   }
-  const norm = (prefix: string, part: BertPart, layer?: number) => {
-    add(`${prefix}.weight`, [h], part, layer)
-    add(`${prefix}.bias`, [h], part, layer)
+  const norm = (prefix: string, width: number, part: BertPart, layer?: number) => {
+    add(`${prefix}.weight`, [width], part, layer)
+    add(`${prefix}.bias`, [width], part, layer)
   }
-  add('embeddings.word_embeddings.weight', [config.vocabSize, h], 'embeddings')
-  add('embeddings.position_embeddings.weight', [config.maxPositions, h], 'embeddings')
-  add('embeddings.token_type_embeddings.weight', [config.typeVocabSize, h], 'embeddings')
-  norm('embeddings.LayerNorm', 'embeddings')
+  add('embeddings.word_embeddings.weight', [config.vocabSize, e], 'embeddings')
+  add('embeddings.position_embeddings.weight', [config.maxPositions, e], 'embeddings')
+  if (family.tokenTypes) {
+    add('embeddings.token_type_embeddings.weight', [config.typeVocabSize, e], 'embeddings')
+  }
+  norm('embeddings.LayerNorm', e, 'embeddings')
+  // ELECTRA's projection of small embeddings to the hidden size belongs with the embeddings:
+  // freezing the embeddings freezes the whole input representation.
+  if (e !== h) linear('embeddings_project', h, e, 'embeddings')
+  const n = family.names
   for (let i = 0; i < config.numLayers; i++) {
-    const p = `encoder.layer.${i}`
-    linear(`${p}.attention.self.query`, h, h, 'encoder', i)
-    linear(`${p}.attention.self.key`, h, h, 'encoder', i)
-    linear(`${p}.attention.self.value`, h, h, 'encoder', i)
-    linear(`${p}.attention.output.dense`, h, h, 'encoder', i)
-    norm(`${p}.attention.output.LayerNorm`, 'encoder', i)
-    linear(`${p}.intermediate.dense`, config.intermediateSize, h, 'encoder', i)
-    linear(`${p}.output.dense`, h, config.intermediateSize, 'encoder', i)
-    norm(`${p}.output.LayerNorm`, 'encoder', i)
+    const p = family.layerPrefix(i)
+    linear(`${p}.${n.query}`, h, h, 'encoder', i)
+    linear(`${p}.${n.key}`, h, h, 'encoder', i)
+    linear(`${p}.${n.value}`, h, h, 'encoder', i)
+    linear(`${p}.${n.attentionOut}`, h, h, 'encoder', i)
+    norm(`${p}.${n.attentionNorm}`, h, 'encoder', i)
+    linear(`${p}.${n.ffnIn}`, config.intermediateSize, h, 'encoder', i)
+    linear(`${p}.${n.ffnOut}`, h, config.intermediateSize, 'encoder', i)
+    norm(`${p}.${n.outputNorm}`, h, 'encoder', i)
   }
-  if (head === 'cls') linear('pooler.dense', h, h, 'pooler')
+  if (head === 'cls' && family.pooler) linear(family.pooler.name, h, h, 'pooler')
   linear('classifier', numLabels, h, 'classifier')
   return specs
 }
 
+const ALL_PREFIXES = [...new Set(Object.values(FAMILY).map((f) => f.prefix))]
+
 /**
- * The checkpoint's names brought to the base-model form: drops a 'bert.' prefix
- * (BertForSequenceClassification checkpoints) and renames TF-era LayerNorm gamma/beta.
+ * The checkpoint's names brought to the base-model form: drops the family's base-model prefix
+ * ('bert.', 'roberta.', 'distilbert.', 'electra.': task checkpoints such as
+ * BertForSequenceClassification carry one; without `modelType`, any of them) and renames TF-era
+ * LayerNorm gamma/beta.
  */
-export function normalizeWeightName(name: string): string {
-  let n = name.startsWith('bert.') ? name.slice('bert.'.length) : name
+export function normalizeWeightName(name: string, modelType?: BertModelType): string {
+  const prefixes = modelType === undefined ? ALL_PREFIXES : [FAMILY[modelType].prefix]
+  const prefix = prefixes.find((p) => name.startsWith(p))
+  let n = prefix === undefined ? name : name.slice(prefix.length)
   if (n.includes('LayerNorm.')) n = n.replace(/\.gamma$/, '.weight').replace(/\.beta$/, '.bias')
   return n
 }
@@ -117,7 +135,7 @@ export function resolveBertWeights(
   options: { numLabels: number; head: BertHead; seed?: number },
 ): ResolvedWeights {
   const byName = new Map<string, WeightTensor>()
-  for (const [k, v] of weights) byName.set(normalizeWeightName(k), v)
+  for (const [k, v] of weights) byName.set(normalizeWeightName(k, config.modelType), v)
   const specs = bertParamSpecs(config, options.numLabels, options.head)
   const rng = new Rng(options.seed ?? 0)
   const values = new Map<string, Float32Array>()
@@ -134,7 +152,7 @@ export function resolveBertWeights(
     } else if (found === undefined) {
       throw new CtsError(
         'bad-input',
-        `The model weights lack ${spec.name}: this folder does not hold a BERT model that matches its config.json.`,
+        `The model weights lack ${spec.name}: this folder does not hold a ${familyOf(config).label} model that matches its config.json.`,
       )
     } else {
       throw new CtsError(
@@ -173,4 +191,20 @@ function initValue(spec: BertParamSpec, head: BertHead, hidden: number, rng: Rng
     if (i + 1 < n) out[i + 1] = BERT_INIT_STD * r * Math.sin(2 * Math.PI * v)
   }
   return out
+}
+
+/**
+ * Checkpoint tensors the classifier never reads (torch-reader helper): MLM/NSP heads (`cls.*`),
+ * the pooler under a mean head, `position_ids` buffers. Not an error: the import lists them.
+ */
+export function unusedWeightNames(
+  config: BertConfig,
+  checkpointNames: Iterable<string>,
+  head: BertHead,
+): string[] {
+  // The label count only sizes the classifier; its names are the same for any count.
+  const used = new Set(bertParamSpecs(config, 1, head).map((s) => s.name))
+  return [...checkpointNames]
+    .filter((n) => !used.has(normalizeWeightName(n, config.modelType)))
+    .sort()
 }

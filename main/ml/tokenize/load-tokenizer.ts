@@ -1,5 +1,6 @@
-// Loads a model folder's tokenizer from local files only: tokenizer.json when present, otherwise a
-// BERT WordPiece tokenizer synthesised from vocab.txt (+ tokenizer_config.json).
+// Loads a model folder's tokenizer from local files only: tokenizer.json when present (WordPiece,
+// RoBERTa's byte-level BPE, XLM-RoBERTa's SentencePiece Unigram …), otherwise a BERT WordPiece
+// tokenizer synthesised from vocab.txt (+ tokenizer_config.json).
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PreTrainedTokenizer, env } from '@huggingface/transformers'
@@ -90,19 +91,24 @@ export function bertOptions(config: Record<string, unknown>): BertTokenizerOptio
   }
 }
 
-const BERT_SPECIAL: Record<string, string> = {
-  unk_token: '[UNK]',
-  sep_token: '[SEP]',
-  pad_token: '[PAD]',
-  cls_token: '[CLS]',
-  mask_token: '[MASK]',
+/** BERT's special token names, then RoBERTa / XLM-RoBERTa's (fairseq's <s> </s> <pad> …). */
+const DEFAULT_SPECIAL: Record<string, string[]> = {
+  unk_token: ['[UNK]', '<unk>'],
+  sep_token: ['[SEP]', '</s>'],
+  pad_token: ['[PAD]', '<pad>'],
+  cls_token: ['[CLS]', '<s>'],
+  mask_token: ['[MASK]', '<mask>'],
 }
 
-/** Without tokenizer_config.json, BERT's special tokens are named by the tokenizer's added tokens. */
+/**
+ * Without tokenizer_config.json, the special tokens are named by the tokenizer's added tokens:
+ * the first of each key's usual names that the tokenizer defines.
+ */
 function withDefaultSpecialTokens(config: Record<string, unknown>, json: Record<string, unknown>) {
   const added = Array.isArray(json.added_tokens) ? json.added_tokens.map(tokenName) : []
-  for (const [key, name] of Object.entries(BERT_SPECIAL)) {
-    if (config[key] === undefined && added.includes(name)) config[key] = name
+  for (const [key, names] of Object.entries(DEFAULT_SPECIAL)) {
+    const name = names.find((n) => added.includes(n))
+    if (config[key] === undefined && name !== undefined) config[key] = name
   }
 }
 

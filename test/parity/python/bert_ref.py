@@ -127,6 +127,14 @@ class MeanPoolClassifier(nn.Module):
         return self.classifier(self.dropout(summed / count))
 
 
+def load_weights(model_dir):
+    """model.safetensors, else pytorch_model.bin read by torch itself (weights_only: no code runs)."""
+    st = os.path.join(model_dir, 'model.safetensors')
+    if os.path.exists(st):
+        return load_file(st)
+    return torch.load(os.path.join(model_dir, 'pytorch_model.bin'), map_location='cpu', weights_only=True)
+
+
 def run(args):
     # One process for several specs: importing torch + transformers costs more than a small run.
     for path in args.spec:
@@ -160,7 +168,7 @@ def load_classifier(spec):
     else:
         raise SystemExit(f"unknown head {spec['head']!r}")
 
-    weights = load_file(os.path.join(spec['modelDir'], 'model.safetensors'))
+    weights = load_weights(spec['modelDir'])
     state = {}
     for k, v in weights.items():
         key = k if k.startswith('bert.') else 'bert.' + k

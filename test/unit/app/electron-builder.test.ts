@@ -43,4 +43,16 @@ describe('electron-builder.yml', () => {
       ['AppImage', 'deb'],
     ])
   })
+
+  // m3e-small is research-only: it may be installed by a user who accepts its licence, never
+  // shipped. The exclusion must come after resources/** (electron-builder applies them in order).
+  it('never puts a model into the installer', () => {
+    const files = config.files as string[]
+    const excluded = files.indexOf('!resources/models/**')
+    expect(excluded).toBeGreaterThan(files.indexOf('resources/**'))
+    expect(files.filter((f) => !f.startsWith('!') && /models/.test(f))).toEqual([])
+    const extra = (config.extraResources ?? []) as { from: string }[]
+    expect(extra.filter((r) => /models/.test(r.from))).toEqual([])
+    expect(config.extraFiles).toBeUndefined()
+  })
 })

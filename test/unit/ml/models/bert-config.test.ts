@@ -60,13 +60,14 @@ describe('parseBertConfig', () => {
     ]).toEqual([2, 1e-12, 0.1, 0.1, 0])
   })
 
-  it('refuses other architectures, naming the supported one', () => {
-    expect(refusal({ ...raw, model_type: 'roberta' })).toEqual({
+  it('refuses other architectures, naming the supported ones', () => {
+    expect(refusal({ ...raw, model_type: 'albert' })).toEqual({
       code: 'unsupported',
-      message: 'config.json: model type "roberta" is not supported yet; supported: bert',
+      message:
+        'config.json: model type "albert" is not supported yet; supported: bert, roberta, xlm-roberta, distilbert, electra',
     })
-    expect(refusal({ ...raw, model_type: 'distilbert' }).message).toMatch(
-      /"distilbert" is not supported yet/,
+    expect(refusal({ ...raw, model_type: 'deberta-v2' }).message).toMatch(
+      /"deberta-v2" is not supported yet/,
     )
   })
 

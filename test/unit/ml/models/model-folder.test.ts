@@ -72,7 +72,7 @@ describe('inspectModelFolder', () => {
     const dir = await writeTinyModel()
     await rm(join(dir, 'config.json'))
     expect((await refusal(dir)).message).toBe(
-      'tiny-bert: config.json is missing; a model folder needs config.json, model.safetensors and tokenizer.json or vocab.txt',
+      'tiny-bert: config.json is missing; a model folder needs config.json, model.safetensors or pytorch_model.bin, and tokenizer.json or vocab.txt',
     )
   })
 
@@ -85,11 +85,11 @@ describe('inspectModelFolder', () => {
   it('refuses an unsupported architecture', async () => {
     const dir = await writeTinyModel()
     const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...cfg, model_type: 'xlm-roberta' }))
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...cfg, model_type: 'albert' }))
     expect(await refusal(dir)).toEqual({
       code: 'unsupported',
       message:
-        'tiny-bert/config.json: model type "xlm-roberta" is not supported yet; supported: bert',
+        'tiny-bert/config.json: model type "albert" is not supported yet; supported: bert, roberta, xlm-roberta, distilbert, electra',
     })
   })
 
@@ -98,27 +98,28 @@ describe('inspectModelFolder', () => {
     await rm(join(dir, 'model.safetensors'))
     expect(await refusal(dir)).toEqual({
       code: 'bad-input',
-      message: 'tiny-bert: model.safetensors is missing',
+      message:
+        'tiny-bert: no weights found; a model folder needs model.safetensors or pytorch_model.bin ' +
+        '(or their sharded forms with model.safetensors.index.json / pytorch_model.bin.index.json)',
     })
   })
 
-  it('refuses pytorch_model.bin alone and says to convert it', async () => {
+  it('refuses a pytorch_model.bin that is not a checkpoint, saying why', async () => {
     const dir = await writeTinyModel()
     await rm(join(dir, 'model.safetensors'))
     await writeFile(join(dir, 'pytorch_model.bin'), 'PK')
-    const r = await refusal(dir)
-    expect(r.code).toBe('unsupported')
-    expect(r.message).toMatch(
-      /^tiny-bert: only pytorch_model.bin was found; convert it to model.safetensors first/,
-    )
+    expect(await refusal(dir)).toEqual({
+      code: 'bad-input',
+      message: 'pytorch_model.bin: the file is 2 bytes, too short to be a PyTorch checkpoint',
+    })
   })
 
-  it('refuses sharded weights', async () => {
+  it('refuses a shard index without a weight_map', async () => {
     const dir = await writeTinyModel()
     await rm(join(dir, 'model.safetensors'))
     await writeFile(join(dir, 'model.safetensors.index.json'), '{}')
     expect((await refusal(dir)).message).toBe(
-      'tiny-bert: weights split over several safetensors files are not supported yet',
+      'model.safetensors.index.json: the "weight_map" object is missing',
     )
   })
 
