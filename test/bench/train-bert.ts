@@ -4,7 +4,8 @@
 //   npx tsx test/bench/train-bert.ts [--train 160] [--dev 0] [--test 0] [--epochs 1] [--seeds 1] [--seed 42]
 //                                    [--max-length 128] [--head mean|cls] [--batch-size 16]
 //                                    [--skip-torch] [--torch-padding both|longest|max_length]
-//                                    [--shared-streams]
+//                                    [--shared-streams] [--model DIR] [--split FILE] [--patience N]
+//                                    [--out FILE]
 //
 // Prints one JSON line per engine and seed, then the two speed ratios issue #3 asks for, samples/s
 // and peak RSS of each side: ours vs the recipe's loop padded to max length (the seed app), and
@@ -20,6 +21,9 @@
 // --shared-streams (an accuracy check, not a speed one): the peer replays our run's batches, learning
 // rates and dropout masks (test/parity/python/hash_dropout.py) instead of drawing its own, so the
 // two runs differ only in arithmetic; its attention runs eager (the masks need it), so no speed ratio.
+// Other data and models (test/bench/zh-medical-accuracy.ts): --model a BERT folder, --split a saved
+// split ({ labels, train, dev, test } of texts and label indices), --patience the early stopping of
+// the recipe (default: none), --out FILE every engine run as JSON (wall times included).
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -33,7 +37,7 @@ import { BERT_DEFAULTS, DEFAULT_SEED } from '../../main/ml/train/defaults'
 import { createGraphStepRunner } from '../../main/ml/train/graph-step-runner'
 import type { StepRunner } from '../../main/ml/train/step-runner'
 import { splitDataset } from '../../main/ml/train/split'
-import { evaluate, trainClassifier } from '../../main/ml/train/trainer'
+import { evaluate, trainClassifier, type LabelledTexts } from '../../main/ml/train/trainer'
 import { inferenceModelBytes } from '../../main/ml/infer/classifier-bundle'
 import * as ort from 'onnxruntime-node'
 
@@ -57,8 +61,13 @@ const { values: a } = parseArgs({
     /** Which PyTorch peers to run: both (the speed ratios) or one (an accuracy run saves hours). */
     'torch-padding': { type: 'string', default: 'both' },
     'shared-streams': { type: 'boolean', default: false },
+    model: { type: 'string', default: MODEL },
+    split: { type: 'string' },
+    patience: { type: 'string' },
+    out: { type: 'string' },
   },
 })
+const modelDir = a.model
 const sharedStreams = a['shared-streams']
 const nTrain = Number(a.train)
 const nDev = Number(a.dev)
@@ -68,22 +77,42 @@ const epochs = Number(a.epochs)
 const maxLength = Number(a['max-length'])
 const batchSize = Number(a['batch-size'])
 const head = a.head as BertHead
+const patience = a.patience === undefined ? epochs : Number(a.patience)
 
-// The same seeded, de-duplicated split the app makes; then the first n of train and dev.
-const rows = parse(readFileSync(DATA), { columns: true }) as Record<string, string>[]
-const texts = rows.map((r) => r.medical_abstract)
-const labels = rows.map((r) => Number(r.condition_label) - 1)
-const split = splitDataset(
-  labels.map((label, i) => ({ label, key: texts[i].trim() })),
-  { seed: DEFAULT_SEED },
-)
-const pick = (idx: number[]) => ({
-  texts: idx.map((i) => texts[i]),
-  labels: idx.map((i) => labels[i]),
+interface Splits {
+  labels: string[]
+  train: LabelledTexts
+  dev: LabelledTexts
+  test: LabelledTexts
+}
+
+/** medical-abstracts with the same seeded, de-duplicated split the app makes. */
+function medicalAbstracts(): Splits {
+  const rows = parse(readFileSync(DATA), { columns: true }) as Record<string, string>[]
+  const texts = rows.map((r) => r.medical_abstract)
+  const labels = rows.map((r) => Number(r.condition_label) - 1)
+  const split = splitDataset(
+    labels.map((label, i) => ({ label, key: texts[i].trim() })),
+    { seed: DEFAULT_SEED },
+  )
+  const pick = (idx: number[]) => ({
+    texts: idx.map((i) => texts[i]),
+    labels: idx.map((i) => labels[i]),
+  })
+  const names = ['1', '2', '3', '4', '5']
+  return { labels: names, train: pick(split.train), dev: pick(split.dev), test: pick(split.test) }
+}
+
+// Then the first n of each split.
+const splits: Splits = a.split ? JSON.parse(readFileSync(a.split, 'utf8')) : medicalAbstracts()
+const numClasses = splits.labels.length
+const first = (s: LabelledTexts, n: number) => ({
+  texts: s.texts.slice(0, n),
+  labels: s.labels.slice(0, n),
 })
-const train = pick(split.train.slice(0, nTrain))
-const dev = nDev > 0 ? pick(split.dev.slice(0, nDev)) : undefined
-const test = nTest > 0 ? pick(split.test.slice(0, nTest)) : undefined
+const train = first(splits.train, nTrain)
+const dev = nDev > 0 ? first(splits.dev, nDev) : undefined
+const test = nTest > 0 ? first(splits.test, nTest) : undefined
 
 interface EngineRun {
   engine: string
@@ -91,6 +120,8 @@ interface EngineRun {
   epochs: { samplesPerSecond: number }[]
   testMacroF1?: number
   peakRssMb: number
+  /** Seconds from loading the model to the test score, start-up included. */
+  wallSeconds?: number
 }
 
 /** The freshly initialised params (the head) of our run, by Hugging Face name, for the peer. */
@@ -140,8 +171,8 @@ async function ours(
   seed: number,
   replay?: ReplayStep[],
 ): Promise<{ run: EngineRun; initial: InitialHead }> {
-  const options = { numClasses: 5, maxLength, head, initSeed: seed }
-  const adapter = await createBertAdapter(MODEL, options)
+  const options = { numClasses, maxLength, head, initSeed: seed }
+  const adapter = await createBertAdapter(modelDir, options)
   const initial: InitialHead = {}
   for (const p of adapter.model.params) {
     if (adapter.model.initialized.includes(p.name)) {
@@ -158,7 +189,7 @@ async function ours(
     warmupRatio: BERT_DEFAULTS.warmupRatio,
     weightDecay: BERT_DEFAULTS.weightDecay,
     clipNorm: BERT_DEFAULTS.clipNorm,
-    patience: epochs,
+    patience,
     seed,
     classWeights: false,
     createRunner: async (q) => {
@@ -168,7 +199,7 @@ async function ours(
   })
   let testScores: { testMacroF1: number; testAccuracy: number } | undefined
   if (test) {
-    const trained = await createBertAdapter(MODEL, { ...options, weights: r.weights })
+    const trained = await createBertAdapter(modelDir, { ...options, weights: r.weights })
     const session = await ort.InferenceSession.create(inferenceModelBytes(trained))
     const items = test.texts.map((t) => trained.encode(t))
     const report = await evaluate(session, trained, items, test.labels, undefined, 64)
@@ -203,13 +234,14 @@ function torchPeer(
   const work = mkdtempSync(join(tmpdir(), 'cts-train-bench-'))
   try {
     const data = join(work, 'data.json')
-    writeFileSync(data, JSON.stringify({ train, dev, test, numClasses: 5, initial, steps: replay }))
+    writeFileSync(data, JSON.stringify({ train, dev, test, numClasses, initial, steps: replay }))
     const out = execFileSync(
       join(ROOT, '.venv/bin/python'),
       [
         join(ROOT, 'test/bench/train-ref.py'),
-        ...['--data', data, '--model', MODEL, '--head', head, '--epochs', String(epochs)],
+        ...['--data', data, '--model', modelDir, '--head', head, '--epochs', String(epochs)],
         ...['--batch-size', String(batchSize), '--max-length', String(maxLength)],
+        ...['--patience', String(patience)],
         ...['--seed', String(seed), '--padding', padding],
       ],
       { encoding: 'utf8', maxBuffer: 16 << 20 },
@@ -237,14 +269,18 @@ const runs: { ours: EngineRun[]; torch: EngineRun[]; torchMax: EngineRun[] } = {
 }
 for (const seed of seeds) {
   const replay: ReplayStep[] | undefined = sharedStreams ? [] : undefined
+  const started = performance.now()
   const { run: o, initial } = await ours(seed, replay)
+  o.wallSeconds = (performance.now() - started) / 1000
   runs.ours.push(o)
   console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...o }))
   if (!a['skip-torch']) {
     const paddings: Padding[] =
       a['torch-padding'] === 'both' ? ['max_length', 'longest'] : [a['torch-padding'] as Padding]
     for (const padding of paddings) {
+      const peerStarted = performance.now()
       const t = torchPeer(seed, padding, initial, replay)
+      t.wallSeconds = (performance.now() - peerStarted) / 1000
       ;(padding === 'longest' ? runs.torch : runs.torchMax).push(t)
       console.log(JSON.stringify({ ...setup, maxLength, batchSize, head, ...t }))
     }
@@ -283,3 +319,4 @@ if (torchRuns.length > 0) {
     )
   }
 }
+if (a.out) writeFileSync(a.out, JSON.stringify({ numClasses, ...setup, ...runs }))

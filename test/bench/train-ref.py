@@ -4,7 +4,7 @@ Used by test/bench/train-bert.ts (which writes the data file and compares the tw
 
   .venv/bin/python test/bench/train-ref.py --data DATA.json --model resources/models/all-MiniLM-L6-v2 \
       [--head mean|cls] [--epochs 1] [--batch-size 16] [--max-length 128] [--lr 2e-5] [--seed 42] \
-      [--padding longest|max_length]
+      [--padding longest|max_length] [--patience N]
 
 DATA.json: { train: { texts, labels }, dev?: { texts, labels }, test?: { texts, labels }, numClasses,
 initial?: { name: [values] } }. `initial` holds the freshly initialised head of our run (Hugging Face
@@ -13,7 +13,9 @@ The recipe is the usual Hugging Face one: AdamW (no decay on bias/LayerNorm, wei
 linear warm-up (10 %) and decay, global-norm clipping at 1.0, dropout on while training, batches
 shuffled each epoch and padded to their longest text (--padding longest, dynamic padding) or to
 --max-length (--padding max_length, as the seed app's loop does). As our trainer, it keeps the weights of the
-best dev macro-F1 epoch (the last epoch without dev data) and scores the test texts with them.
+best dev macro-F1 epoch (the last epoch without dev data) and scores the test texts with them;
+--patience N stops after N epochs without a better dev macro-F1, as our trainer's early stopping.
+The model folder may hold model.safetensors or pytorch_model.bin (e.g. m3e-small).
 Prints one JSON line: per-epoch seconds, samples/s, mean train loss, dev macro-F1, test macro-F1
 and accuracy, and the peak resident memory.
 
@@ -36,7 +38,7 @@ from sklearn.metrics import f1_score
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'parity', 'python'))
-from bert_ref import MeanPoolClassifier  # noqa: E402
+from bert_ref import MeanPoolClassifier, load_weights  # noqa: E402
 from hash_dropout import shared_dropout  # noqa: E402
 
 
@@ -50,11 +52,13 @@ def build(model_dir, head, num_classes, eager=False):
         model = BertForSequenceClassification.from_pretrained(model_dir, config=config)
         return model, lambda out: out.logits, config
     model = MeanPoolClassifier(config, num_classes)
-    from safetensors.torch import load_file
-
-    weights = load_file(os.path.join(model_dir, 'model.safetensors'))
+    weights = load_weights(model_dir)
     state = {('bert.' + k if not k.startswith('bert.') else k): v for k, v in weights.items()}
-    model.load_state_dict(state, strict=False)
+    missing, _ = model.load_state_dict(state, strict=False)
+    # The head is new (ours is loaded over it); anything else missing would train from random weights.
+    missing = [m for m in missing if not m.startswith('classifier.') and not m.endswith('position_ids')]
+    if missing:
+        raise SystemExit(f'{model_dir}: the checkpoint lacks {missing}')
     return model, lambda out: out, config
 
 
@@ -84,6 +88,7 @@ def main():
     ap.add_argument('--seed', type=int, default=42)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--padding', default='longest', choices=['longest', 'max_length'])
+    ap.add_argument('--patience', type=int, default=None, help='default: no early stopping')
     args = ap.parse_args()
 
     from transformers import AutoTokenizer, get_linear_schedule_with_warmup
@@ -112,8 +117,10 @@ def main():
     steps_per_epoch = (n + args.batch_size - 1) // args.batch_size
     total = steps_per_epoch * args.epochs
     sched = get_linear_schedule_with_warmup(opt, int(total * args.warmup_ratio + 0.999999), total)
-    if replay and len(replay) != total:
+    # A replayed run that stopped early (--patience) holds fewer whole epochs than asked for.
+    if replay and (len(replay) % steps_per_epoch or len(replay) > total):
         raise SystemExit(f'replay: {len(replay)} steps for {args.epochs} epochs of {steps_per_epoch}')
+    run_epochs = len(replay) // steps_per_epoch if replay else args.epochs
 
     def encode(texts):
         enc = tok(texts, truncation=True, max_length=args.max_length, padding=args.padding, return_tensors='pt')
@@ -139,7 +146,7 @@ def main():
         return f1, sum(int(p == y) for p, y in zip(preds, split['labels'])) / len(preds)
 
     epochs = []
-    best_f1, best_state = -1.0, None
+    best_f1, best_state, bad_epochs = -1.0, None, 0
     g = torch.Generator().manual_seed(args.seed)
 
     def own_batches():
@@ -159,7 +166,7 @@ def main():
             yield ids, torch.tensor(masks), torch.zeros_like(ids), step['labels'], step['lr'], step['dropoutSeed']
 
     sites_per_pass = 2 + 3 * config.num_hidden_layers  # embeddings, 3 per layer, the head
-    for epoch in range(args.epochs):
+    for epoch in range(run_epochs):
         model.train()
         started = time.perf_counter()
         loss_sum = 0.0
@@ -187,8 +194,12 @@ def main():
         if dev:
             result['devMacroF1'], result['devAccuracy'] = scores(dev)
             if result['devMacroF1'] > best_f1:
-                best_f1, best_state = result['devMacroF1'], copy.deepcopy(model.state_dict())
+                best_f1, best_state, bad_epochs = result['devMacroF1'], copy.deepcopy(model.state_dict()), 0
+            else:
+                bad_epochs += 1
         epochs.append(result)
+        if args.patience is not None and bad_epochs >= args.patience:
+            break
     streams = 'replaying our batches, learning rates and dropout masks' if replay else f'padding {args.padding}'
     out = {'engine': f'torch {torch.__version__} ({streams})', 'epochs': epochs}
     if data.get('test'):
