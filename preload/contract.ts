@@ -12,6 +12,8 @@ import { reportsArgs, type ReportsResults } from './contract/reports'
 import { modelsArgs, type ModelsResults } from './contract/models'
 import { modelChoiceArgs, type ModelChoiceResults } from './contract/model-choice'
 import { predictArgs, type PredictResults } from './contract/predict'
+import { cvArgs, type CvResults } from './contract/cv'
+import { studiesArgs, type StudiesResults } from './contract/studies'
 import type { CtsErrorDto } from './contract/common'
 
 export * from './contract/common'
@@ -26,6 +28,8 @@ export type * from './contract/reports'
 export type * from './contract/models'
 export type * from './contract/model-choice'
 export type * from './contract/predict'
+export type * from './contract/cv'
+export type * from './contract/studies'
 
 /** Argument schemas of every call, validated by main before any service runs. */
 export const callSchemas = {
@@ -40,6 +44,8 @@ export const callSchemas = {
   ...modelsArgs,
   ...modelChoiceArgs,
   ...predictArgs,
+  ...cvArgs,
+  ...studiesArgs,
 }
 
 export type CallName = keyof typeof callSchemas
@@ -54,7 +60,9 @@ export type CallResults = ProjectsResults &
   ReportsResults &
   ModelsResults &
   ModelChoiceResults &
-  PredictResults
+  PredictResults &
+  CvResults &
+  StudiesResults
 export type CallResult<C extends CallName> = CallResults[C]
 
 /** The flat contract main implements: one async function per call. */

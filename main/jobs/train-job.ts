@@ -15,6 +15,7 @@ import { createBertAdapter } from '../ml/models/bert-adapter'
 import { baselineConfig, createBaselineAdapter } from '../ml/models/baseline-adapter'
 import type { ClassifierAdapter } from '../ml/train/classifier-adapter'
 import type { TrainingDefaults } from '../ml/train/defaults'
+import type { RecipeName, RecipePolicy } from '../ml/train/recipes'
 import { createGraphStepRunner } from '../ml/train/graph-step-runner'
 import { trainClassifier, TrainingCancelledError, type LabelledTexts } from '../ml/train/trainer'
 import type { DeviceChoice } from '../ml/runtime'
@@ -24,12 +25,14 @@ import type { JobContext } from './job-worker'
 import { JobCancelledError } from './job-worker'
 
 /** Fully resolved hyper-parameters (defaults merged by the training service). */
-export interface TrainHyper extends TrainingDefaults {
+export interface TrainHyper extends TrainingDefaults, Partial<RecipePolicy> {
   seed: number
   device: DeviceChoice
   classWeights: boolean
   freezeEmbeddings: boolean
   freezeLayers: number
+  /** The recipe that chose these settings (absent in runs recorded before recipes: reference). */
+  recipe?: RecipeName
 }
 
 export interface TrainJobInput {
@@ -42,6 +45,27 @@ export interface TrainJobInput {
   dev?: LabelledTexts
   /** `ids`: the texts' project ids, so evaluation can point back at them (absent for files). */
   test: LabelledTexts & { ids?: number[] }
+  /**
+   * Default true. False (a study's candidate): test is not scored (only the study's winner is,
+   * later, by the 'test-run' job); the bundle's dev probabilities are written instead.
+   */
+  scoreTest?: boolean
+}
+
+/** Run-folder artifact of a study candidate: the kept model's probabilities on dev. */
+export const DEV_PREDICTIONS_ARTIFACT = 'dev-predictions.json'
+
+/** Input of the 'test-run' job: score a trained run's bundle on its test texts, once. */
+export interface TestRunJobInput {
+  runDir: string
+  labels: string[]
+  test: LabelledTexts & { ids?: number[] }
+  batchSize: number
+}
+
+export interface TestRunJobResult {
+  test: EvaluationDto
+  evalSeconds: number
 }
 
 /** Probability rows (run label order) of a flat row-major matrix. */
@@ -55,7 +79,8 @@ export function probabilityRows(flat: ArrayLike<number>, numClasses: number): nu
 
 export interface TrainJobResult {
   epochs: RunEpochDto[]
-  test: EvaluationDto
+  /** null when the job did not score test (scoreTest false). */
+  test: EvaluationDto | null
   bestEpoch: number
   stoppedEarly: boolean
   resumedEpochs: number
@@ -140,6 +165,10 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
       patience: h.patience,
       seed: h.seed,
       classWeights: h.classWeights,
+      schedule: h.schedule,
+      keep: h.keep,
+      earlyStopping: h.earlyStopping,
+      batching: h.batching,
       checkpointDir,
       device: h.device,
       signal: ctx.signal,
@@ -169,34 +198,32 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
     throw e
   }
 
-  ctx.report({ phase: 'testing' })
+  const scoreTest = input.scoreTest ?? true
+  ctx.report({ phase: scoreTest ? 'testing' : 'scoring dev' })
   const evalStart = performance.now()
   if (!existsSync(join(input.runDir, BUNDLE_MODEL))) {
     const trained = await makeAdapter(result.weights)
     trained.copyModelFiles?.(input.runDir)
     saveClassifierBundle(input.runDir, trained.adapter, input.labels)
   }
-  const model = await loadClassifierBundle(input.runDir)
-  const probs = await model.predict(input.test.texts, Math.max(64, h.batchSize))
-  await model.release()
-  const report = classificationReport(input.test.labels, argmaxRows(probs, numClasses), [
-    ...Array(numClasses).keys(),
-  ])
-  const evalSeconds = (performance.now() - evalStart) / 1000
-  // Frozen with the run: the evaluation view and the report recompute everything from these.
-  // A resumed job that crashed after writing it finds the same bundle, hence the same numbers.
-  const predictionsPath = join(input.runDir, TEST_PREDICTIONS_ARTIFACT)
-  if (!existsSync(predictionsPath)) {
-    writeNewFileAtomic(
-      predictionsPath,
+  let test: EvaluationDto | null = null
+  if (scoreTest) {
+    test = await scoreRunOnTest(input.runDir, input.labels, input.test, h.batchSize)
+  } else if (input.dev) {
+    // A study weighs an ensemble on these; test stays unseen until the winner is chosen.
+    const model = await loadClassifierBundle(input.runDir)
+    const probs = await model.predict(input.dev.texts, Math.max(64, h.batchSize))
+    await model.release()
+    writeFileAtomic(
+      join(input.runDir, DEV_PREDICTIONS_ARTIFACT),
       JSON.stringify({
-        split: 'test',
-        yTrue: input.test.labels,
+        split: 'dev',
+        yTrue: input.dev.labels,
         probs: probabilityRows(probs, numClasses),
-        textIds: input.test.ids ?? input.test.labels.map(() => null),
       }),
     )
   }
+  const evalSeconds = (performance.now() - evalStart) / 1000
   // The bundle holds the best weights; the checkpoints only served a resume.
   rmSync(checkpointDir, { recursive: true, force: true })
   return {
@@ -207,7 +234,7 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
       seconds: e.seconds,
       ...(e.dev ? { dev: toEvaluationDto(e.dev, input.labels) } : {}),
     })),
-    test: toEvaluationDto(report, input.labels),
+    test,
     bestEpoch: result.bestEpoch,
     stoppedEarly: result.stoppedEarly,
     resumedEpochs: result.resumedEpochs,
@@ -217,4 +244,46 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
     evalSeconds,
     trainSamplesPerSecond: result.samplesPerSecond,
   }
+}
+
+/**
+ * Score a run's saved bundle on its test texts and freeze the predictions with the run: the
+ * evaluation view and the report recompute everything from them. A resumed job that crashed after
+ * writing them finds the same bundle, hence the same numbers.
+ */
+async function scoreRunOnTest(
+  runDir: string,
+  labels: string[],
+  test: TestRunJobInput['test'],
+  batchSize: number,
+): Promise<EvaluationDto> {
+  const numClasses = labels.length
+  const model = await loadClassifierBundle(runDir)
+  const probs = await model.predict(test.texts, Math.max(64, batchSize))
+  await model.release()
+  const report = classificationReport(test.labels, argmaxRows(probs, numClasses), [
+    ...Array(numClasses).keys(),
+  ])
+  const predictionsPath = join(runDir, TEST_PREDICTIONS_ARTIFACT)
+  if (!existsSync(predictionsPath)) {
+    writeNewFileAtomic(
+      predictionsPath,
+      JSON.stringify({
+        split: 'test',
+        yTrue: test.labels,
+        probs: probabilityRows(probs, numClasses),
+        textIds: test.ids ?? test.labels.map(() => null),
+      }),
+    )
+  }
+  return toEvaluationDto(report, labels)
+}
+
+/** The 'test-run' job: a study's winner scored on test, once, after the choice was made on dev. */
+export async function runTestRunJob(raw: unknown, ctx: JobContext): Promise<TestRunJobResult> {
+  const input = raw as TestRunJobInput
+  ctx.report({ phase: 'testing' })
+  const started = performance.now()
+  const test = await scoreRunOnTest(input.runDir, input.labels, input.test, input.batchSize)
+  return { test, evalSeconds: (performance.now() - started) / 1000 }
 }

@@ -15,6 +15,7 @@ import {
   summarySection,
 } from './report-sections'
 import { reportText } from './report-text'
+import { crossValidationSection } from './report-cv'
 
 const CSS = `
 @page { size: A4; margin: 14mm 13mm 16mm 13mm; }
@@ -84,6 +85,7 @@ export function renderReportHtml(m: ReportModel): string {
     curvesSection(m, t),
     calibrationSection(m, t),
     operatingSection(m, t),
+    crossValidationSection(m.crossValidation, m.locale, m.model.baseModel),
     modelSection(m, t),
     limitationsSection(m, t),
   ].join('\n')

@@ -1,6 +1,7 @@
 // The evaluation report's model: everything a run's report shows, computed once from the run record
 // and its test-set predictions, so the HTML (and PDF) renderer only lays it out.
 import type { RunDto } from '../../preload/contract/training'
+import type { CvResultDto } from '../../preload/contract/cv'
 import { recordedLicence, type RunLicence } from '../ml/models/run-licence'
 import {
   bootstrapIntervals,
@@ -84,6 +85,8 @@ export interface ReportModel {
   intendedUse: string | null
   /** User-written limitations, shown before the ones derived from the data. */
   limitations: string[]
+  /** The project's newest finished cross-validation (report-cv.ts), or null. */
+  crossValidation?: CvResultDto | null
 }
 
 export interface ReportInput {
@@ -113,6 +116,8 @@ export interface ReportInput {
   bootstrap?: BootstrapOptions
   intendedUse?: string | null
   limitations?: string[]
+  /** The project's newest finished cross-validation, shown in its own section. */
+  crossValidation?: CvResultDto | null
   /** Fixed time for reproducible output (tests); default now. */
   generatedAt?: string
 }
@@ -212,5 +217,6 @@ export function buildReportModel(input: ReportInput): ReportModel {
     operatingPoint,
     intendedUse: input.intendedUse ?? null,
     limitations: input.limitations ?? [],
+    crossValidation: input.crossValidation ?? null,
   }
 }

@@ -43,6 +43,13 @@ export function readEvaluationInputs(runs: RunsService, runId: number): RunEvalu
       `Run ${runId} has no evaluation: it ${run.status === 'running' ? 'is still training' : `ended with status "${run.status}"`}.`,
     )
   }
+  if (run.studyId !== undefined && run.test === null) {
+    // Auto recipe: test texts are scored once, by the study's winner only.
+    throw new CtsError(
+      'bad-input',
+      `Run ${runId} is a candidate of study ${run.studyId} that was not scored on test: only the study's winner is (cts study show ${run.studyId}).`,
+    )
+  }
   let predictionsJson: string
   try {
     predictionsJson = runs.readArtifact(runId, TEST_PREDICTIONS_ARTIFACT).toString('utf8')

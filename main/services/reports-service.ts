@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import type { z } from 'zod'
+import type { CvResultDto } from '../../preload/contract/cv'
 import {
   reportsArgs,
   type ReportExportDto,
@@ -42,6 +43,8 @@ export interface ReportsServiceOptions {
   db?: Database
   /** Default: headless Chromium (reports/render-pdf). */
   printPdf?: PdfPrinter
+  /** The project's newest finished cross-validation, for the report's section (cv-service). */
+  crossValidation?: (projectId: number) => CvResultDto | null
 }
 
 export class ReportsService {
@@ -68,6 +71,8 @@ export class ReportsService {
         positiveLabel: positiveIndex(run.labels, req.positiveLabel),
         prevalence: req.prevalence,
         targetSensitivity: req.targetSensitivity,
+        crossValidation:
+          run.projectId !== null ? (this.options.crossValidation?.(run.projectId) ?? null) : null,
         ...(req.generatedAt ? { generatedAt: req.generatedAt } : {}),
       }),
     )

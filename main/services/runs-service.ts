@@ -24,6 +24,8 @@ export const DATASET_ARTIFACT = 'dataset.json'
 
 export interface NewRun {
   projectId?: number | null
+  /** The study this run is a candidate of (schema 4). */
+  studyId?: number
   modelKind: ModelKind
   baseModel: string
   labels: string[]
@@ -61,6 +63,7 @@ interface RunRow {
   train_seconds: number | null
   eval_seconds: number | null
   metrics_json: string | null
+  study_id?: number | null
   best_epoch: number | null
   stopped_early: number | null
 }
@@ -73,12 +76,15 @@ export class RunsService {
 
   /** Record a new run (status 'running') and create its artifact folder. */
   create(run: NewRun): number {
+    // study_id only when given: a workspace opened at an older schema (tests) has no such column.
+    const study = run.studyId !== undefined ? ['study_id, ', '?, ', [run.studyId]] : ['', '', []]
     const info = this.db
       .prepare(
-        `INSERT INTO runs (project_id, model_kind, base_model, config_json, labels_json, data_hash,
-           seed, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
+        `INSERT INTO runs (${study[0]}project_id, model_kind, base_model, config_json, labels_json,
+           data_hash, seed, status, created_at) VALUES (${study[1]}?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
       )
       .run(
+        ...(study[2] as number[]),
         run.projectId ?? null,
         run.modelKind,
         run.baseModel,
@@ -99,6 +105,21 @@ export class RunsService {
     }
     mkdirSync(dir, { recursive: true })
     return id
+  }
+
+  /**
+   * A study's winner is scored on test after it finished (its candidates never are): record that
+   * score, once.
+   */
+  setTest(runId: number, test: EvaluationDto, evalSeconds: number): void {
+    const changed = this.db
+      .prepare(
+        `UPDATE runs SET metrics_json = ?, eval_seconds = COALESCE(eval_seconds, 0) + ?
+           WHERE id = ? AND status = 'success' AND metrics_json IS NULL`,
+      )
+      .run(JSON.stringify(test), evalSeconds, runId).changes
+    if (changed === 0)
+      throw new CtsError('conflict', `Run ${runId} already has a test score (or did not finish).`)
   }
 
   runDir(runId: number): string {
@@ -290,6 +311,7 @@ export class RunsService {
       epochs,
       bestEpoch: r.best_epoch,
       stoppedEarly: r.stopped_early === null ? null : r.stopped_early === 1,
+      ...(r.study_id ? { studyId: r.study_id } : {}),
     }
   }
 }

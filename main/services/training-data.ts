@@ -41,6 +41,11 @@ export function prepareSplits(
   data: TrainingData,
   seed: number,
   mode?: SplitMode,
+  /**
+   * Seed and auto recipes: with a dev file but no test file, only test (10 %) is held out of the
+   * training texts; the reference recipe also draws an unused 10 % dev there (kept for parity).
+   */
+  opts: { allTrainWithDevFile?: boolean } = {},
 ): {
   train: LabelledTexts & WithIds
   dev: LabelledTexts & WithIds
@@ -80,6 +85,15 @@ export function prepareSplits(
       train: pick(s.train),
       dev: pick(s.dev),
       test: data.test,
+      duplicates: s.duplicates.length,
+    }
+  }
+  if (data.dev && opts.allTrainWithDevFile) {
+    const s = splitDataset(items, { seed, fractions: [0.9, 0, 0.1] })
+    return {
+      train: pick(s.train),
+      dev: data.dev,
+      test: pick(s.test),
       duplicates: s.duplicates.length,
     }
   }

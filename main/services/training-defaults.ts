@@ -48,6 +48,15 @@ export const TRAINING_OPTION_HELP: Record<TrainingOption, { en: string; 'zh-CN':
     'zh-CN':
       '分层：按标签比例随机划分为 80/10/10。分组：同样划分，但同一患者的所有文本只出现在同一个子集中。指定：使用导入时划分列给出的子集。',
   },
+  recipe: {
+    en: 'Auto (recommended) trains the baseline and each suitable pretrained model at a few learning rates within the time budget, tries an ensemble, and keeps the best on the development texts. Reference: the fixed defaults. Seed: the original script (constant rate, 5 epochs, last epoch). Manual: your settings.',
+    'zh-CN':
+      '自动（推荐）：在时间预算内训练基线模型，并以几种学习率微调每个合适的预训练模型，再尝试集成，按开发集结果保留最佳模型。参考：固定的默认设置。原始脚本：恒定学习率、5 轮、保留最后一轮。手动：使用您的设置。',
+  },
+  budgetMinutes: {
+    en: 'Auto only: how many minutes the search may take; candidates that would not fit are skipped (the estimate is shown before it starts).',
+    'zh-CN': '仅自动模式：搜索可用的分钟数；放不下的候选会被跳过（开始前会显示估计时间）。',
+  },
   device: {
     en: 'Where training runs: auto picks a GPU when one is usable, else the CPU.',
     'zh-CN': '训练运行的设备：自动模式在可用时选择 GPU，否则使用 CPU。',

@@ -19,6 +19,7 @@ import type { JobHost } from '../jobs/job-protocol'
 import { JobService, type Publish } from '../jobs/job-service'
 import type { TrainHyper, TrainJobInput, TrainJobResult } from '../jobs/train-job'
 import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defaults'
+import { REFERENCE_POLICY, SEED_RECIPE, type RecipeName } from '../ml/train/recipes'
 import { writeNewFileAtomic } from '../ml/train/atomic-file'
 import { datasetSummary } from '../reports/run-artifacts'
 import { ModelChoiceService, type ModelLister, type ResolvedChoice } from './model-choice-service'
@@ -29,6 +30,7 @@ import {
   baseModelLicence,
   defaultBundledModelDir,
 } from './models-service'
+import { StudyService } from './study-service'
 import { trainingDefaults } from './training-defaults'
 import { DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT, RunsService } from './runs-service'
 import {
@@ -54,22 +56,70 @@ export interface StartedRun {
   done: Promise<RunDto>
 }
 
-/** Merge a config with the model family's defaults (the values recorded in the run). */
+/**
+ * The recipe a config asks for: its own, else 'manual' when it sets an epochs, batch size or
+ * learning rate, else 'reference'. ('auto' is only ever chosen explicitly: the CLI and the train
+ * view send it; the study service turns it into reference-loop candidates.)
+ */
+export function recipeOf(config: TrainingConfigInput): RecipeName {
+  const c = trainingConfigSchema.parse(config)
+  const explicit =
+    c.epochs !== undefined || c.batchSize !== undefined || c.learningRate !== undefined
+  // Reference with a setting changed is no longer the reference recipe.
+  if (c.recipe && !(c.recipe === 'reference' && explicit)) return c.recipe
+  return explicit ? 'manual' : 'reference'
+}
+
+/** Merge a config with the model family's defaults and its recipe (the values recorded in the run). */
 export function resolveHyper(config: TrainingConfigInput): TrainHyper {
   const c = trainingConfigSchema.parse(config)
   const d = c.model === 'baseline' ? BASELINE_DEFAULTS : BERT_DEFAULTS
-  return {
-    ...d,
-    epochs: c.epochs ?? d.epochs,
-    batchSize: c.batchSize ?? d.batchSize,
-    learningRate: c.learningRate ?? d.learningRate,
-    maxLength: c.maxLength ?? d.maxLength,
+  const recipe = recipeOf(config)
+  const common = {
     seed: c.seed ?? DEFAULT_SEED,
     device: c.device ?? 'auto',
     classWeights: c.classWeights ?? false,
     freezeEmbeddings: c.freezeEmbeddings ?? false,
     freezeLayers: c.freezeLayers ?? 0,
+  } as const
+  if (recipe === 'seed') {
+    if (c.model === 'baseline') {
+      throw new CtsError(
+        'bad-input',
+        'The seed recipe fine-tunes a pretrained model; choose a pretrained model (or the reference or auto recipe for the baseline).',
+      )
+    }
+    const set = (['epochs', 'batchSize', 'learningRate', 'maxLength'] as const).filter(
+      (k) => c[k] !== undefined,
+    )
+    if (set.length > 0) {
+      throw new CtsError(
+        'bad-input',
+        `The seed recipe has fixed settings (learning rate 2e-5, batch 16, 5 epochs, 128 tokens); leave out ${set.join(', ')} or choose the manual recipe.`,
+      )
+    }
+    const { policy, ...fixed } = SEED_RECIPE
+    return { ...d, ...fixed, ...policy, ...common, recipe }
   }
+  return {
+    ...d,
+    ...REFERENCE_POLICY,
+    epochs: c.epochs ?? d.epochs,
+    batchSize: c.batchSize ?? d.batchSize,
+    learningRate: c.learningRate ?? d.learningRate,
+    maxLength: c.maxLength ?? d.maxLength,
+    ...common,
+    recipe,
+  }
+}
+
+/** How start() runs a study's candidate (see StudyService). */
+export interface CandidateOptions {
+  studyId: number
+  /** Settings decided by the study (learning rate, epochs, policy) over the config's. */
+  hyper: Partial<TrainHyper>
+  /** Short name shown in the study ("baseline", "all-MiniLM-L6-v2 lr 1e-4"). */
+  label: string
 }
 
 export interface TrainingServiceOptions {
@@ -140,16 +190,29 @@ export class TrainingService {
    * Train on texts handed in directly (CLI files, tests). `chosen` is what 'default' resolved to
    * (startChoosing, startForProject); without it 'default' is the bundled model.
    */
-  start(data: TrainingData, config: TrainingConfigInput, chosen?: ResolvedChoice): StartedRun {
+  start(
+    data: TrainingData,
+    config: TrainingConfigInput,
+    chosen?: ResolvedChoice,
+    candidate?: CandidateOptions,
+  ): StartedRun {
     const model = trainingConfigSchema.parse(config).model
     const choice = model === DEFAULT_MODEL_ID ? chosen : undefined
     const bertDir = model === 'baseline' ? undefined : (choice?.dir ?? this.resolveModelDir(model))
     if (data.labels.length < 2) {
       throw new CtsError('bad-input', 'Training needs at least two labels with labelled texts.')
     }
-    const hyper = resolveHyper(config)
+    if (!candidate && recipeOf(config) === 'auto') {
+      throw new CtsError(
+        'bad-input',
+        "The auto recipe trains several candidates as a study: start it with 'studies/start' (cts train --recipe auto), or choose the reference, seed or manual recipe for a single run.",
+      )
+    }
+    const hyper = { ...resolveHyper(config), ...candidate?.hyper }
     const splitMode = trainingConfigSchema.parse(config).split
-    const splits = prepareSplits(data, hyper.seed, splitMode)
+    const splits = prepareSplits(data, hyper.seed, splitMode, {
+      allTrainWithDevFile: hyper.recipe === 'seed' || hyper.recipe === 'auto',
+    })
     if (splits.train.texts.length < 2) {
       throw new CtsError(
         'bad-input',
@@ -158,6 +221,7 @@ export class TrainingService {
     }
     const runId = this.runs.create({
       projectId: data.projectId ?? null,
+      ...(candidate ? { studyId: candidate.studyId } : {}),
       modelKind: bertDir ? 'bert' : 'baseline',
       // A resolved 'default' records the model's name; config.modelChoice says why.
       baseModel: choice ? choice.record.resolved : model,
@@ -166,6 +230,7 @@ export class TrainingService {
         ...hyper,
         model,
         ...(choice ? { modelChoice: choice.record } : {}),
+        ...(candidate ? { candidate: candidate.label } : {}),
         // The base model's licence travels with the run (report, model card): helper "install".
         ...(bertDir ? { baseModelLicence: baseModelLicence(bertDir) } : {}),
         duplicatesRemoved: splits.duplicates,
@@ -195,6 +260,7 @@ export class TrainingService {
       train: splits.train,
       dev: splits.dev.texts.length > 0 ? splits.dev : undefined,
       test: splits.test,
+      ...(candidate ? { scoreTest: false } : {}),
     }
     // The exact texts of each split, so the run can be resumed and audited later.
     writeNewFileAtomic(join(runDir, DATASET_ARTIFACT), JSON.stringify(input))
@@ -233,6 +299,15 @@ export class TrainingService {
    * Labels that came with an import have no annotations row, so that join is a LEFT one.
    */
   async startForProject(projectId: number, config: TrainingConfigInput): Promise<StartedRun> {
+    const p = await this.projectData(projectId, config)
+    return this.start(p.data, p.config, p.resolved)
+  }
+
+  /** A project's training data as startForProject trains on it (also a study's candidates). */
+  async projectData(
+    projectId: number,
+    config: TrainingConfigInput,
+  ): Promise<{ data: TrainingData; config: TrainingConfigInput; resolved?: ResolvedChoice }> {
     if (!this.db)
       throw new CtsError('internal', 'Training from a project needs the workspace database.')
     const labelRows = this.db
@@ -277,7 +352,7 @@ export class TrainingService {
       trainingConfigSchema.parse(config).model === DEFAULT_MODEL_ID
         ? await this.modelChoice().forProject(projectId)
         : undefined
-    if (!explicit) return this.start({ projectId, labels, train: of(() => true) }, config, resolved)
+    if (!explicit) return { data: { projectId, labels, train: of(() => true) }, config, resolved }
     const count = (split: string) => single.filter((r) => r.split === split).length
     checkExplicitSplit({
       train: count('train'),
@@ -292,7 +367,7 @@ export class TrainingService {
       test: of((r) => r.split === 'test'),
       leftOut: all.length - single.length,
     }
-    return this.start(data, { ...config, split: 'explicit' }, resolved)
+    return { data, config: { ...config, split: 'explicit' }, resolved }
   }
 
   /** Contract handlers for training and the runs list (arguments validated). */
@@ -390,13 +465,17 @@ export function createTrainingServices(o: TrainingContainerOptions) {
   })
   const runs = new RunsService(o.db, o.runsDir)
   const training = new TrainingService(runs, jobs, o.db, { modelsDir: o.modelsDir })
+  // The auto recipe: studies of candidate runs on the same job host.
+  const studies = new StudyService(training, runs, jobs, o.db)
   const jobHandlers = jobs.handlers()
   return {
     jobs,
     runs,
     training,
+    studies,
     handlers: {
       ...training.handlers(),
+      ...studies.handlers(),
       'jobs/list': async (a: unknown) => jobHandlers['jobs/list'](validJobs('jobs/list', a)),
       'jobs/cancel': async (a: unknown) => jobHandlers['jobs/cancel'](validJobs('jobs/cancel', a)),
     },

@@ -2,23 +2,13 @@
 // and every file's size and sha256 must match the lock file; files go to a temporary folder that
 // is renamed into place in one step, so a failed install leaves nothing behind.
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import JSZip from 'jszip'
 import { CtsError } from '../../preload/contract/common'
+import { sha256File } from '../ml/models/model-folder'
 import { INSTALL_RECORD, type InstallRecord } from './model-licence'
 import type { LockEntry } from './models-lock'
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((ok, fail) => {
-    const hash = createHash('sha256')
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', fail)
-      .on('end', () => ok(hash.digest('hex')))
-  })
-}
 
 export interface WheelInstall {
   id: string

@@ -12,6 +12,7 @@ import { ModelChoiceService } from '../services/model-choice-service'
 import { ReportsService, type PdfPrinter } from '../services/reports-service'
 import { createTrainingServices } from '../services/training-service'
 import { PredictionsService } from '../services/predictions-service'
+import { CvService } from '../services/cv-service'
 import { mergeHandlers, type Handlers } from './call-dispatch'
 
 export type { Publish }
@@ -50,6 +51,14 @@ export async function openServices(
   }
   const predictions = new PredictionsService(training.runs, training.jobs)
   const models = new ModelsService({ home: app.workspace.home })
+  // Cross-validation and learning curves (helper "cv"): a 'cv' job on the same job host.
+  const cv = new CvService(
+    app.workspace.home,
+    training.jobs,
+    training.training,
+    training.runs,
+    app.workspace.db,
+  )
   let closed = false
   return {
     handlers: mergeHandlers(
@@ -59,11 +68,13 @@ export async function openServices(
       new ReportsService(training.runs, {
         db: app.workspace.db,
         printPdf: options.printPdf,
+        crossValidation: (projectId) => cv.latest(projectId),
       }).handlers(),
       modelsHandlers(models),
       // 'default' follows the project's texts: the train view asks which model that is, and why.
       new ModelChoiceService(models, app.workspace.db).handlers(),
       predictions.handlers(),
+      cv.handlers(),
     ),
     close: async () => {
       if (closed) return

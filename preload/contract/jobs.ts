@@ -1,7 +1,7 @@
 // Long work (import, train, predict-file, export) runs as jobs with pushed progress.
 import { z } from 'zod'
 
-export type JobKind = 'import' | 'train' | 'predict-file' | 'export'
+export type JobKind = 'import' | 'train' | 'predict-file' | 'export' | 'cv' | 'test-run'
 export type JobStatus = 'running' | 'success' | 'cancelled' | 'error'
 
 export interface JobProgressDto {

@@ -31,6 +31,7 @@ export interface ModelSummaryDto {
   hiddenSize: number | null
   numLayers: number | null
   vocabSize: number | null
+  /** The longest input in tokens, special tokens included (RoBERTa: max_position_embeddings − 2). */
   maxPositions: number | null
   /** config.json's model_type (bert, roberta, xlm-roberta, distilbert, electra). */
   modelType?: string | null

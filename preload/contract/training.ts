@@ -53,6 +53,8 @@ export interface RunDto {
   bestEpoch: number | null
   /** True when early stopping ended training before the configured epochs; null as bestEpoch. */
   stoppedEarly: boolean | null
+  /** The study (auto recipe) this run is a candidate of; absent for single runs. */
+  studyId?: number
 }
 
 export const trainingConfigSchema = z
@@ -83,6 +85,20 @@ export const trainingConfigSchema = z
      * Default: explicit when a text is marked test, else grouped when ids exist, else stratified.
      */
     split: z.enum(['stratified', 'grouped', 'explicit']).optional(),
+    /**
+     * 'auto': baseline + a learning-rate search per suitable pretrained model + an ensemble, the
+     * winner chosen on dev (a study); 'reference': the fixed defaults (warm-up + decay, early
+     * stopping, best dev epoch); 'seed': the seed app's script (constant lr 2e-5, 5 epochs, last
+     * epoch); 'manual': the reference loop with the given settings. Omitted: 'manual' when an
+     * epochs/batchSize/learningRate is given, else 'reference' (callers choose 'auto' explicitly).
+     */
+    recipe: z.enum(['auto', 'reference', 'seed', 'manual']).optional(),
+    /** Auto only: the time budget in minutes (default 10). */
+    budgetMinutes: z
+      .number()
+      .positive()
+      .max(7 * 24 * 60)
+      .optional(),
   })
   .strict()
 export type TrainingConfigInput = z.input<typeof trainingConfigSchema>
@@ -113,6 +129,8 @@ export type TrainingOption =
   | 'device'
   | 'freezeEmbeddings'
   | 'freezeLayers'
+  | 'recipe'
+  | 'budgetMinutes'
 
 export interface HyperDefaultsDto {
   epochs: number

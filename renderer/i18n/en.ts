@@ -1,6 +1,8 @@
 // English interface strings. Keys mirror zh-cn.ts (typed against this file, so none go missing).
 // vue-i18n syntax: {name} interpolates, "a | b" separates plural forms; never use @ or $ in text.
 import { enMl } from './en-ml'
+import { enCv } from './en-cv'
+import { enRecipes } from './en-recipes'
 
 export const en = {
   app: {
@@ -158,6 +160,8 @@ export const en = {
     externalId: 'ID {id}',
   },
   ...enMl,
+  ...enCv,
+  ...enRecipes,
 }
 
 export type Messages = typeof en

@@ -1,6 +1,8 @@
 // 简体中文 interface strings, typed against en.ts so every key exists in both languages.
 import type { Messages } from './en'
 import { zhCNMl } from './zh-cn-ml'
+import { zhCNCv } from './zh-cn-cv'
+import { zhCNRecipes } from './zh-cn-recipes'
 
 export const zhCN: Messages = {
   app: {
@@ -158,4 +160,6 @@ export const zhCN: Messages = {
     externalId: '编号 {id}',
   },
   ...zhCNMl,
+  ...zhCNCv,
+  ...zhCNRecipes,
 }

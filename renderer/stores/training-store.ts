@@ -16,6 +16,8 @@ export interface ActiveTraining {
 export const useTrainingStore = defineStore('training', () => {
   const active = ref<Record<number, ActiveTraining>>({})
   const defaults = ref<TrainingDefaultsDto | null>(null)
+  /** The auto-recipe study last started from each project's train tab. */
+  const studies = ref<Record<number, number>>({})
   /** The train form as last edited per project, so a return to the tab keeps the choices. */
   const forms = ref<
     Record<
@@ -37,6 +39,13 @@ export const useTrainingStore = defineStore('training', () => {
     return active.value[projectId]!
   }
 
+  /** The auto recipe: a study of candidate runs; the study panel follows it. */
+  async function startStudy(projectId: number, config: TrainingConfigInput): Promise<number> {
+    const { studyId } = await cts().studies.start({ projectId, config })
+    studies.value[projectId] = studyId
+    return studyId
+  }
+
   async function resume(projectId: number, runId: number): Promise<ActiveTraining> {
     const started = await cts().training.resume({ runId })
     active.value[projectId] = { projectId, runId: started.runId, jobId: started.jobId }
@@ -55,5 +64,5 @@ export const useTrainingStore = defineStore('training', () => {
     return active.value[projectId]
   }
 
-  return { active, defaults, forms, loadDefaults, start, resume, relink }
+  return { active, defaults, forms, studies, loadDefaults, start, startStudy, resume, relink }
 })

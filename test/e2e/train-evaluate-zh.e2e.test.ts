@@ -27,11 +27,15 @@ describe('train, evaluate, predict and report (zh-CN)', () => {
     expect((await page.textContent('[data-testid=tab-train]'))?.trim()).toBe('训练')
     await page.click('[data-testid=tab-train]')
     await page.locator('[data-testid=train-form][data-ready=true]').waitFor()
+    // Auto is the default recipe; the baseline chosen by name makes a manual run (issue #10).
+    expect(await page.inputValue('[data-testid=hp-recipe]')).toBe('auto')
+    await page.check('[data-testid=model-baseline]')
+    expect(await page.inputValue('[data-testid=hp-recipe]')).toBe('manual')
     expect(await page.textContent('[data-testid=model-explain]')).toContain('适用于中文')
     const defaults = await callApi(page, (cts) => cts.training.defaults({}), null)
     // The one-line explanations come from the backend, in the UI language.
     await page.getByText(defaults.help.learningRate['zh-CN'], { exact: true }).waitFor()
-    // The baseline is chosen, with its own defaults (not BERT's).
+    // The baseline, with its own defaults (not BERT's).
     expect(await page.isChecked('[data-testid=model-baseline]')).toBe(true)
     expect(await page.inputValue('[data-testid=hp-lr]')).toBe(
       String(defaults.baseline.learningRate),

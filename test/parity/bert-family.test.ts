@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { emitOnnx } from '../../main/ml/graph'
-import { bertParamValues, buildBertClassifier } from '../../main/ml/models/bert'
+import { buildBertClassifier } from '../../main/ml/models/bert'
 import { createBertAdapter } from '../../main/ml/models/bert-adapter'
 import type { BertModelType } from '../../main/ml/models/bert-config'
 import { readSafetensorsFile } from '../../main/ml/models/safetensors'
@@ -19,8 +19,10 @@ import { Rng } from '../../main/ml/train/rng'
 import {
   ROOT,
   batchFeeds,
+  carryAdamState,
   compareGrads,
   compareParams,
+  initialAdamState,
   loadCheckpoint,
   maxAbsDiff,
   ourGradients,
@@ -204,14 +206,7 @@ describe('BERT-family encoders match PyTorch + transformers', () => {
         ...ADAMW,
       })
       const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 2 })
-      const values = bertParamValues(m)
-      const state: Record<string, ort.Tensor> = {}
-      for (const p of io.params) {
-        const v = values.get(p.name) as Float32Array
-        state[p.input] = new ort.Tensor('float32', v, p.shape)
-        state[p.m] = new ort.Tensor('float32', new Float32Array(v.length), p.shape)
-        state[p.v] = new ort.Tensor('float32', new Float32Array(v.length), p.shape)
-      }
+      const state = initialAdamState(m, io)
       const scalar = (x: number) => new ort.Tensor('float32', Float32Array.of(x), [])
       const losses: number[] = []
       for (const [i, b] of steps.entries()) {
@@ -223,11 +218,7 @@ describe('BERT-family encoders match PyTorch + transformers', () => {
         feeds[io.weightDecay] = scalar(ADAMW.weightDecay)
         const out = await session.run(feeds)
         losses.push((out[io.loss].data as Float32Array)[0])
-        for (const p of io.params) {
-          state[p.input] = out[p.output]
-          state[p.m] = out[p.mOut]
-          state[p.v] = out[p.vOut]
-        }
+        carryAdamState(state, io, out)
       }
       await session.release()
       const final = new Map(io.params.map((p) => [p.name, state[p.input].data as Float32Array]))

@@ -6,12 +6,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as ort from 'onnxruntime-node'
+import { expect } from 'vitest'
 import { emitOnnx, grad } from '../../main/ml/graph'
-import { buildTrainStep } from '../../main/ml/train/train-step'
+import { buildTrainStep, type TrainStepIO } from '../../main/ml/train/train-step'
 import { parseBertConfig, type BertConfig } from '../../main/ml/models/bert-config'
 import { readSafetensorsFile } from '../../main/ml/models/safetensors'
 import { readModelWeights, type LoadedTensor } from '../../main/ml/models/load-weights'
-import type { BertClassifierModel } from '../../main/ml/models/bert'
+import { bertParamValues, type BertClassifierModel } from '../../main/ml/models/bert'
 import { Rng } from '../../main/ml/train/rng'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -221,16 +222,7 @@ export async function ourAdamWStep(
     eps: a.eps,
     clipNorm: a.clipNorm,
   })
-  const feeds = batchFeeds(b, m.options.numLabels)
-  const values = new Map(
-    m.params.map((p) => [p.name, (p.tensor.source as { init: Float32Array }).init]),
-  )
-  for (const p of io.params) {
-    const v = values.get(p.name) as Float32Array
-    feeds[p.input] = new ort.Tensor('float32', v, p.shape)
-    feeds[p.m] = new ort.Tensor('float32', new Float32Array(v.length), p.shape)
-    feeds[p.v] = new ort.Tensor('float32', new Float32Array(v.length), p.shape)
-  }
+  const feeds = { ...batchFeeds(b, m.options.numLabels), ...initialAdamState(m, io) }
   feeds[io.step] = new ort.Tensor('float32', Float32Array.of(1), [])
   feeds[io.lr] = new ort.Tensor('float32', Float32Array.of(a.lr), [])
   feeds[io.weightDecay] = new ort.Tensor('float32', Float32Array.of(a.weightDecay), [])
@@ -238,6 +230,35 @@ export async function ourAdamWStep(
   return {
     updated: new Map(io.params.map((p) => [p.name, out[p.output].data as Float32Array])),
     model,
+  }
+}
+
+/** A train step's starting parameter feeds: the model's weights with zero AdamW moments. */
+export function initialAdamState(
+  m: BertClassifierModel,
+  io: TrainStepIO,
+): Record<string, ort.Tensor> {
+  const values = bertParamValues(m)
+  const state: Record<string, ort.Tensor> = {}
+  for (const p of io.params) {
+    const v = values.get(p.name) as Float32Array
+    state[p.input] = new ort.Tensor('float32', v, p.shape)
+    state[p.m] = new ort.Tensor('float32', new Float32Array(v.length), p.shape)
+    state[p.v] = new ort.Tensor('float32', new Float32Array(v.length), p.shape)
+  }
+  return state
+}
+
+/** Feeds a step's updated weights and moments back in as the next step's state. */
+export function carryAdamState(
+  state: Record<string, ort.Tensor>,
+  io: TrainStepIO,
+  out: Record<string, ort.Tensor>,
+): void {
+  for (const p of io.params) {
+    state[p.input] = out[p.output]
+    state[p.m] = out[p.mOut]
+    state[p.v] = out[p.vOut]
   }
 }
 
@@ -307,4 +328,55 @@ export function compareParams(
     if (d > worst.maxAbs) worst = { name, maxAbs: d }
   }
   return worst
+}
+
+/**
+ * The gradient parity every encoder test asserts: the reference's trainable params in its order
+ * and its weight-decay split, loss and every gradient within 1e-3 relative, and the attention
+ * key biases' gradients (truly zero: softmax ignores a shift of all of a query's scores) zero up
+ * to rounding. `label` prefixes the logged measures.
+ */
+export async function expectGradientParity(
+  label: string,
+  model: BertClassifierModel,
+  batch: RefBatch,
+  ref: RefResult,
+  layers: number,
+): Promise<void> {
+  const names = model.params.filter((p) => p.trainable).map((p) => p.name)
+  expect(names).toEqual(ref.trainable)
+  expect(model.params.filter((p) => p.trainable && p.decay).map((p) => p.name)).toEqual(ref.decay)
+  const ours = await ourGradients(model, batch)
+  const lossRel = Math.abs(ours.loss - ref.loss) / ref.loss
+  const cmp = compareGrads(ours.grads, ref.grads)
+  const worst = cmp.relative[0]
+  const worstZero = Math.max(...cmp.zero.map((z) => z.ofGlobal))
+  console.log(
+    `[${label}] loss ${ours.loss} vs ${ref.loss} (rel ${lossRel.toExponential(2)}); ` +
+      `worst ||Δg||/||g|| = ${worst.rel.toExponential(2)} (${worst.name}) over ` +
+      `${cmp.relative.length} params; key-bias grads ${worstZero.toExponential(2)} of the global norm`,
+  )
+  expect(lossRel).toBeLessThanOrEqual(1e-3)
+  expect(worst.rel).toBeLessThanOrEqual(1e-3)
+  expect(cmp.zero.map((z) => z.name)).toEqual(
+    Array.from({ length: layers }, (_, i) => `encoder.layer.${i}.attention.self.key.bias`),
+  )
+  expect(worstZero).toBeLessThanOrEqual(1e-6)
+}
+
+/** One AdamW step of ours against torch.optim.AdamW's: the same params, each within 1e-5. */
+export async function expectAdamWParity(
+  label: string,
+  model: BertClassifierModel,
+  batch: RefBatch,
+  ref: RefResult,
+  adamw: AdamWSpec,
+): Promise<void> {
+  const ours = (await ourAdamWStep(model, batch, adamw)).updated
+  expect([...ours.keys()]).toEqual(ref.trainable)
+  const worst = compareParams(ours, ref.updated)
+  console.log(
+    `[${label}] max |AdamW step − torch| = ${worst.maxAbs.toExponential(2)} (${worst.name})`,
+  )
+  expect(worst.maxAbs).toBeLessThanOrEqual(1e-5)
 }

@@ -7,13 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildBertClassifier, type BertClassifierModel } from '../../main/ml/models/bert'
 import {
   MINILM_DIR,
-  compareGrads,
-  compareParams,
+  expectAdamWParity,
+  expectGradientParity,
   loadCheckpoint,
   makeBatch,
   maxAbsDiff,
-  ourAdamWStep,
-  ourGradients,
   ourLogits,
   requirePython,
   runReference,
@@ -98,41 +96,11 @@ describe('BERT classifier on all-MiniLM-L6-v2 matches PyTorch + transformers', (
     })
 
     it('gives the same loss and every gradient within 1e-3 relative', async () => {
-      const ref = refs.get(head) as RefResult
-      const names = model.params.filter((p) => p.trainable).map((p) => p.name)
-      // Same trainable params in the same order, and the same weight-decay split as HF's recipe.
-      expect(names).toEqual(ref.trainable)
-      expect(model.params.filter((p) => p.trainable && p.decay).map((p) => p.name)).toEqual(
-        ref.decay,
-      )
-
-      const ours = await ourGradients(model, batch)
-      expect(Math.abs(ours.loss - ref.loss) / ref.loss).toBeLessThanOrEqual(1e-3)
-      const cmp = compareGrads(ours.grads, ref.grads)
-      const worst = cmp.relative[0]
-      const worstZero = Math.max(...cmp.zero.map((z) => z.ofGlobal))
-      console.log(
-        `[${head}] loss ${ours.loss} vs ${ref.loss}; worst ||Δg||/||g|| = ${worst.rel.toExponential(2)} ` +
-          `(${worst.name}); key-bias grads ${worstZero.toExponential(2)} of the global norm`,
-      )
-      expect(worst.rel).toBeLessThanOrEqual(1e-3)
-      // Attention's key bias shifts every score of a query by the same amount, which softmax
-      // ignores: its true gradient is exactly zero, so ours must be zero up to rounding.
-      expect(cmp.zero.map((z) => z.name)).toEqual(
-        Array.from({ length: 6 }, (_, i) => `encoder.layer.${i}.attention.self.key.bias`),
-      )
-      expect(worstZero).toBeLessThanOrEqual(1e-6)
+      await expectGradientParity(head, model, batch, refs.get(head) as RefResult, 6)
     })
 
     it('takes the same AdamW step as torch.optim.AdamW within 1e-5', async () => {
-      const ref = refs.get(head) as RefResult
-      const ours = (await ourAdamWStep(model, batch, ADAMW)).updated
-      expect([...ours.keys()]).toEqual(ref.trainable)
-      const worst = compareParams(ours, ref.updated)
-      console.log(
-        `[${head}] max |AdamW step − torch| = ${worst.maxAbs.toExponential(2)} (${worst.name})`,
-      )
-      expect(worst.maxAbs).toBeLessThanOrEqual(1e-5)
+      await expectAdamWParity(head, model, batch, refs.get(head) as RefResult, ADAMW)
     })
   })
 })

@@ -1,70 +1,29 @@
 // Tokenizer parity on m3e-small (issue #9, point 5): our token ids must equal Hugging Face's for
 // every text of the Chinese/mixed clinical corpus at max length 128 and 512, from the model's
 // tokenizer.json and from a vocab.txt-only copy (how most Chinese checkpoints ship).
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTokenizer } from '../../main/ml/tokenize/load-tokenizer'
 import { ROOT, requirePython } from './bert-harness'
+import {
+  batchRows,
+  mismatches,
+  readCorpus,
+  reference,
+  type Reference,
+  type Row,
+} from './tokenizer-harness'
 
 const M3E_DIR = join(ROOT, 'resources/models/m3e-small')
 const CORPUS = join(ROOT, 'test/fixtures/tokenizer-corpus-zh.jsonl')
-const REF = join(ROOT, 'test/parity/python/tokenize_ref.py')
-const LENGTHS = [128, 512]
-
-interface Row {
-  id: string
-  kind: string
-  text: string
-}
-type Reference = { tokenizer: string; ids: Record<string, Record<string, number[]>> }
-
 /** The model is installed by scripts/setup.sh; without it the test fails saying so. */
 function requireM3e(): void {
   if (!existsSync(join(M3E_DIR, 'tokenizer.json'))) {
     throw new Error(`m3e-small is not installed (${M3E_DIR}): run scripts/setup.sh first`)
   }
-}
-
-async function reference(modelDir: string, vocabOnly: boolean): Promise<Reference> {
-  const args = [
-    REF,
-    modelDir,
-    CORPUS,
-    ...LENGTHS.map(String),
-    ...(vocabOnly ? ['--vocab-only'] : []),
-  ]
-  const { stdout } = await promisify(execFile)(requirePython(), args, {
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' },
-  })
-  return JSON.parse(stdout) as Reference
-}
-
-/** Texts whose encoding differs, with the first differing position, for a readable failure. */
-function mismatches(
-  rows: Row[],
-  ours: (text: string, n: number) => number[],
-  ref: Reference,
-): string[] {
-  const out: string[] = []
-  for (const row of rows) {
-    for (const n of LENGTHS) {
-      const a = ours(row.text, n)
-      const b = ref.ids[row.id][String(n)]
-      if (JSON.stringify(a) !== JSON.stringify(b)) {
-        const at = a.findIndex((x, i) => x !== b[i])
-        out.push(
-          `${row.id} @${n}: first difference at token ${at < 0 ? b.length : at} (ours ${a.length}, HF ${b.length})`,
-        )
-      }
-    }
-  }
-  return out
 }
 
 /** A copy of m3e-small with vocab.txt (written from tokenizer.json's vocab) instead of it. */
@@ -89,14 +48,14 @@ let fromVocab: Reference
 let vocabDir: string
 
 beforeAll(async () => {
-  rows = (await readFile(CORPUS, 'utf8'))
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Row)
+  rows = await readCorpus(CORPUS)
   requirePython()
   requireM3e()
   vocabDir = await vocabOnlyCopy()
-  ;[fromJson, fromVocab] = await Promise.all([reference(M3E_DIR, false), reference(vocabDir, true)])
+  ;[fromJson, fromVocab] = await Promise.all([
+    reference(M3E_DIR, CORPUS, false),
+    reference(vocabDir, CORPUS, true),
+  ])
 }, 120_000)
 
 afterAll(async () => {
@@ -134,18 +93,9 @@ describe('m3e-small tokenizer parity with Hugging Face transformers', () => {
     expect(fromJson.tokenizer).toMatch(/^BertTokenizer/)
     expect(mismatches(rows, (t, n) => tok.encode(t, n), fromJson)).toEqual([])
     // The batch path pads but must keep every row's ids.
-    const batch = tok.encodeBatch(
-      rows.map((r) => r.text),
-      { maxLength: 512, padding: 'longest' },
-    )
+    const batch = batchRows(tok, rows, 512)
     expect(batch.seqLen).toBe(512)
-    rows.forEach((r, b) => {
-      const row = Array.from(
-        batch.inputIds.subarray(b * batch.seqLen, b * batch.seqLen + batch.lengths[b]),
-        Number,
-      )
-      expect(row).toEqual(fromJson.ids[r.id]['512'])
-    })
+    expect(batch.ids).toEqual(rows.map((r) => fromJson.ids[r.id]['512']))
   })
 
   it('gives identical ids from a vocab.txt-only copy of the model', async () => {

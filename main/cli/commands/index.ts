@@ -10,6 +10,8 @@ import { reportCommand } from './report'
 import { predictCommand } from './predict'
 import { serveCommand } from './serve'
 import { trainCommand } from './train'
+import { studyCommand } from './study'
+import { cvCommand } from './cv'
 
 export type { CliCommand } from './command'
 
@@ -18,6 +20,8 @@ export const commands: CliCommand[] = [
   importCommand,
   exportCommand,
   trainCommand,
+  studyCommand,
+  cvCommand,
   predictCommand,
   exportModelCommand,
   reportCommand,

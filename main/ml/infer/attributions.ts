@@ -109,7 +109,8 @@ async function bertExplain(
     const item = codec.encode(text)
     const r = await run(codec.feeds([item], item.length))
     const kept = item.ids.map((id, i) => ({ id, i })).filter((t) => !special.has(t.id))
-    const spans = wordPieceSpans(text, tokenizer.tokens(kept.map((t) => t.id)), unk)
+    const pieces = tokenizer.tokens(kept.map((t) => t.id))
+    const spans = wordPieceSpans(text, pieces, unk, tokenizer.pieceStyle)
     const tokens = spans.map((s, k) => withText(text, s, r.scores[kept[k].i]))
     const lastEnd = spans.reduce((m, s) => Math.max(m, s.end ?? 0), 0)
     const truncated = item.ids.length >= e.maxLength && text.slice(lastEnd).trim().length > 0

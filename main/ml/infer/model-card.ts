@@ -25,8 +25,15 @@ export interface ModelCardInfo {
   hyperparameters: Record<string, unknown>
   test: ModelCardMetrics | null
   maxLength: number
+  /**
+   * The graph's batch inputs, from the bundle (BERT: input_ids, attention_mask and, except for
+   * DistilBERT, token_type_ids). Absent: BERT's three.
+   */
+  inputs?: string[]
   appVersion?: string
 }
+
+const BERT_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids']
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a')
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
@@ -49,8 +56,10 @@ function metricsSection(m: ModelCardMetrics | null, labels: string[]): string[] 
   return lines
 }
 
-function usageSection(kind: ModelCardInfo['kind']): string[] {
+function usageSection(kind: ModelCardInfo['kind'], inputs: string[]): string[] {
   if (kind === 'bert') {
+    // Token types are fed as zeros when the graph takes them: RoBERTa-style tokenizers return none.
+    const types = inputs.includes('token_type_ids')
     return [
       '### Node.js (onnxruntime-node + @huggingface/transformers)',
       '```js',
@@ -63,8 +72,14 @@ function usageSection(kind: ModelCardInfo['kind']): string[] {
       'const tokenizer = await AutoTokenizer.from_pretrained(dir)',
       'const session = await ort.InferenceSession.create(`${dir}/model.onnx`)',
       "const enc = tokenizer(['text to classify'], { padding: true, truncation: true, max_length: MAX_LENGTH })",
-      'const feeds = { input_ids: enc.input_ids, attention_mask: enc.attention_mask,',
-      '  token_type_ids: enc.token_type_ids }  // int64 [batch, seq]; use ort.Tensor if needed',
+      "const int64 = (t) => new ort.Tensor('int64', t.data, t.dims)  // int64 [batch, seq]",
+      'const feeds = { input_ids: int64(enc.input_ids), attention_mask: int64(enc.attention_mask) }',
+      ...(types
+        ? [
+            "feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(enc.input_ids.size),",
+            '  enc.input_ids.dims)  // all 0',
+          ]
+        : []),
       'const { probs } = await session.run(feeds)  // float32 [batch, labels], labels.json order',
       '```',
       '### Python (onnxruntime + transformers)',
@@ -76,8 +91,9 @@ function usageSection(kind: ModelCardInfo['kind']): string[] {
       'tok = AutoTokenizer.from_pretrained(d)',
       'sess = ort.InferenceSession(f"{d}/model.onnx")',
       'enc = tok(["text to classify"], padding=True, truncation=True, max_length=MAX_LENGTH, return_tensors="np")',
-      'logits, probs = sess.run(["logits", "probs"], {k: enc[k].astype(np.int64) for k in',
-      '    ["input_ids", "attention_mask", "token_type_ids"]})',
+      'feeds = {k: enc[k].astype(np.int64) for k in ["input_ids", "attention_mask"]}',
+      ...(types ? ['feeds["token_type_ids"] = np.zeros_like(feeds["input_ids"])  # all 0'] : []),
+      'logits, probs = sess.run(["logits", "probs"], feeds)',
       'print([labels[i] for i in probs.argmax(-1)])',
       '```',
     ]
@@ -142,9 +158,11 @@ export function modelCardMarkdown(c: ModelCardInfo): string {
   const hyper = Object.entries(c.hyperparameters)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `| ${cell(k)} | ${cell(JSON.stringify(v))} |`)
+  const graphInputs = c.inputs ?? BERT_INPUTS
   const inputs =
     c.kind === 'bert'
-      ? '`input_ids`, `attention_mask`, `token_type_ids` (int64 [batch, seq]; token types all 0)'
+      ? `${graphInputs.map((n) => `\`${n}\``).join(', ')} (int64 [batch, seq]` +
+        `${graphInputs.includes('token_type_ids') ? '; token types all 0' : ''})`
       : '`ids` (int64 [batch, bag]) and `mask` (float32 [batch, bag], 1 for real ids)'
   return [
     `# Model card — Clinical Text Studio run ${c.runId}`,
@@ -186,7 +204,7 @@ export function modelCardMarkdown(c: ModelCardInfo): string {
     '- Labels reflect the annotators who made them, with their errors and disagreements.',
     '',
     '## How to run it',
-    ...usageSection(c.kind).map((l) => l.replace(/MAX_LENGTH/g, String(c.maxLength))),
+    ...usageSection(c.kind, graphInputs).map((l) => l.replace(/MAX_LENGTH/g, String(c.maxLength))),
     '',
     `Exported by Clinical Text Studio${c.appVersion ? ` ${c.appVersion}` : ''}.`,
     '',

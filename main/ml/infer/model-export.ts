@@ -24,7 +24,7 @@ import { modelCardMarkdown, type ModelCardInfo } from './model-card'
 export const EXPORT_FORMAT = 'cts-export/1'
 
 /** The card's facts the caller knows (the run record); the rest comes from the bundle. */
-export type ExportRunInfo = Omit<ModelCardInfo, 'kind' | 'labels' | 'maxLength'>
+export type ExportRunInfo = Omit<ModelCardInfo, 'kind' | 'labels' | 'maxLength' | 'inputs'>
 
 /** The baseline's features, spelled out so other code can compute the same ids. */
 function featurizerSpec(cfg: BaselineModelConfig): Record<string, unknown> {
@@ -94,6 +94,16 @@ function completeTokenizerConfig(exportDir: string, maxLength: number): string {
   return JSON.stringify(config, null, 2) + '\n'
 }
 
+/** inference.json's tokenizer section; token types only where the graph takes them (not DistilBERT). */
+export function bertTokenizerInfo(inputs: string[], maxLength: number): Record<string, string> {
+  return {
+    files: 'tokenizer.json (+ vocab.txt, tokenizer_config.json) in this folder',
+    truncation: `longest first, at ${maxLength} tokens including the start and end tokens`,
+    padding: 'to the longest text of the batch with the pad id; attention_mask 0 there',
+    ...(inputs.includes('token_type_ids') ? { tokenTypeIds: 'all 0' } : {}),
+  }
+}
+
 /**
  * Write the export of the bundle in `bundleDir` to `outDir` (must not exist). Returns the files
  * written, relative to `outDir`, sorted.
@@ -135,12 +145,7 @@ export function exportModelFolder(bundleDir: string, outDir: string, run: Export
       if (!existsSync(join(tokDir, 'tokenizer.json')))
         writeFileSync(join(temp, 'tokenizer.json'), synthesizedTokenizerJson(tokDir))
       writeFileSync(join(temp, 'tokenizer_config.json'), completeTokenizerConfig(temp, maxLength))
-      inference.tokenizer = {
-        files: 'tokenizer.json (+ vocab.txt, tokenizer_config.json) in this folder',
-        truncation: `longest first, at ${maxLength} tokens including [CLS] and [SEP]`,
-        padding: 'to the longest text of the batch with the pad id; attention_mask 0 there',
-        tokenTypeIds: 'all 0',
-      }
+      inference.tokenizer = bertTokenizerInfo(meta.inputs, maxLength)
     } else {
       const {
         lengthMultiple: _ignored,
@@ -156,7 +161,13 @@ export function exportModelFolder(bundleDir: string, outDir: string, run: Export
       )
     }
     writeFileSync(join(temp, 'inference.json'), JSON.stringify(inference, null, 2) + '\n')
-    const card = modelCardMarkdown({ ...run, kind, labels: meta.labels, maxLength })
+    const card = modelCardMarkdown({
+      ...run,
+      kind,
+      labels: meta.labels,
+      maxLength,
+      inputs: meta.inputs,
+    })
     writeFileSync(join(temp, 'MODEL_CARD.md'), card)
     if (existsSync(outDir)) rmSync(outDir, { recursive: true })
     renameSync(temp, outDir)

@@ -1,11 +1,13 @@
-// Maps model units back onto the original text so the UI can highlight it: WordPiece tokens to
-// character spans, and the baseline's hashed n-grams to the words and CJK characters they came from.
+// Maps model units back onto the original text so the UI can highlight it: subword tokens
+// (WordPiece, SentencePiece, byte-level BPE) to character spans, and the baseline's hashed
+// n-grams to the words and CJK characters they came from.
 import {
   BASELINE_TOKEN,
   CJK_SCRIPTS,
   baselineNgrams,
   type BaselineFeatureConfig,
 } from '../models/baseline-features'
+import type { PieceStyle } from '../tokenize/clinical-tokenizer'
 
 export interface TextSpan {
   token: string
@@ -35,23 +37,86 @@ function codePoints(text: string): { c: string; at: number }[] {
   return out
 }
 
+interface Piece {
+  /** The text the token stands for, without its marker or leading space; '' for a bare marker. */
+  text: string
+  /** Byte-level only: the token holds the first bytes of a character the next token completes. */
+  partial?: boolean
+}
+
+/** GPT-2's bytes_to_unicode, reversed: the printable stand-in character → the byte. */
+const BYTE_OF: ReadonlyMap<string, number> = (() => {
+  const map = new Map<string, number>()
+  let shifted = 0
+  for (let b = 0; b < 256; b++) {
+    const printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255)
+    map.set(String.fromCodePoint(printable ? b : 256 + shifted++), b)
+  }
+  return map
+})()
+
+/** Length of the longest prefix of `bytes` that ends on a whole UTF-8 character. */
+function wholeCharsPrefix(bytes: number[]): number {
+  let i = 0
+  while (i < bytes.length) {
+    const b = bytes[i]
+    const n = b < 0xc0 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf8 ? 4 : 1
+    if (i + n > bytes.length) break
+    i += n
+  }
+  return i
+}
+
+const UTF8 = new TextDecoder()
+
+function pieceTexts(tokens: string[], style: PieceStyle): Piece[] {
+  if (style === 'wordpiece') {
+    return tokens.map((t) => ({ text: t.startsWith('##') ? t.slice(2) : t }))
+  }
+  if (style === 'sentencepiece') {
+    return tokens.map((t) => ({ text: t.replace(/^\u2581+/, '').trimStart() }))
+  }
+  let pending: number[] = []
+  return tokens.map((t) => {
+    const chars = [...t]
+    // Not byte-level characters (an added or special token): the token is its own text.
+    if (!chars.every((c) => BYTE_OF.has(c))) {
+      pending = []
+      return { text: t.trimStart() }
+    }
+    const bytes = [...pending, ...chars.map((c) => BYTE_OF.get(c) as number)]
+    const whole = wholeCharsPrefix(bytes)
+    pending = bytes.slice(whole)
+    const text = UTF8.decode(Uint8Array.from(bytes.slice(0, whole))).trimStart()
+    return text === '' && pending.length > 0 ? { text, partial: true } : { text }
+  })
+}
+
 /**
- * Spans of WordPiece tokens (special tokens already removed, '##' continuations included) in
- * `text`, in order. Matching is accent- and case-insensitive, as BERT's normalizer is; an unknown
- * token ([UNK]) covers one word (or one CJK/punctuation character). A token that cannot be found
- * gets no span and does not move the cursor, so one oddity never shifts the rest.
+ * Spans of subword tokens (special tokens already removed) in `text`, in order. Matching is
+ * accent- and case-insensitive, as BERT's normalizer is; an unknown token ([UNK]) covers one
+ * word (or one CJK/punctuation character). A token that cannot be found gets no span and does
+ * not move the cursor, so one oddity never shifts the rest; a bare word-start marker ('▁', 'Ġ')
+ * gets none either. A byte-level token holding only the first bytes of a character shares the
+ * span of that character with the token that completes it.
  */
-export function wordPieceSpans(text: string, tokens: string[], unkToken = '[UNK]'): TextSpan[] {
+export function wordPieceSpans(
+  text: string,
+  tokens: string[],
+  unkToken = '[UNK]',
+  style: PieceStyle = 'wordpiece',
+): TextSpan[] {
   const cps = codePoints(text)
   const norms = cps.map((p) => normChar(p.c))
   const endOf = (j: number) => (j < cps.length ? cps[j].at : text.length)
+  const pieces = pieceTexts(tokens, style)
   let cursor = 0
-  return tokens.map((raw) => {
-    const piece = raw.startsWith('##') ? raw.slice(2) : raw
+  const spans = tokens.map((raw, k): TextSpan => {
+    const piece = pieces[k].text
     const display = piece
     let i = cursor
     while (i < cps.length && (norms[i] === '' || SPACE.test(norms[i]))) i++
-    if (i >= cps.length) return { token: display }
+    if (i >= cps.length || (piece === '' && raw !== unkToken)) return { token: display }
     if (raw === unkToken) {
       let j = i + 1
       const single = IS_CJK_CHAR.test(cps[i].c) || PUNCT.test(cps[i].c)
@@ -77,6 +142,14 @@ export function wordPieceSpans(text: string, tokens: string[], unkToken = '[UNK]
     }
     return { token: display }
   })
+  // A split character: the first part's token points at the character the next token starts with.
+  for (let k = spans.length - 2; k >= 0; k--) {
+    const next = spans[k + 1]
+    if (!pieces[k].partial || next.start === undefined) continue
+    const c = String.fromCodePoint(text.codePointAt(next.start) as number)
+    spans[k] = { token: c, start: next.start, end: next.start + c.length }
+  }
+  return spans
 }
 
 /** How far past the cursor a token may start (characters the tokenizer removed). */

@@ -40,7 +40,10 @@ export interface InspectOptions {
 /**
  * Files and folders an import copies besides the weights in use (one format only: a folder with
  * both model.safetensors and pytorch_model.bin keeps the one we read); anything else (onnx/,
- * tf_model.h5, flax_model.msgpack, .git) stays behind.
+ * tf_model.h5, flax_model.msgpack, .git) stays behind. Licence texts travel with the model
+ * (LICENSE.wheel.txt: the wheel's licence, written by an install). The install record
+ * (cts-install.json) does not: a copy was not installed, nor its licence accepted, here; its
+ * licence is still known from the pinned README.md and config.json it keeps.
  */
 const KEPT_FILES = [
   'config.json',
@@ -54,6 +57,8 @@ const KEPT_FILES = [
   'README.md',
   'LICENSE',
   'LICENSE.txt',
+  'LICENSE.md',
+  'LICENSE.wheel.txt',
 ]
 
 async function exists(path: string): Promise<boolean> {
@@ -201,7 +206,8 @@ async function findPooling(dir: string, name: string): Promise<PoolingMode> {
   )
 }
 
-function sha256File(path: string): Promise<string> {
+/** A file's sha256 (hex), streamed: model weights can be gigabytes. */
+export function sha256File(path: string): Promise<string> {
   return new Promise((ok, fail) => {
     const hash = createHash('sha256')
     createReadStream(path)

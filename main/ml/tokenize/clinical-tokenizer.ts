@@ -26,6 +26,14 @@ export interface EncodedBatch {
 export type TokenizerSource = 'tokenizer.json' | 'vocab.txt'
 
 /**
+ * How a tokenizer writes its pieces: WordPiece marks continuations with '##' (BERT, ELECTRA,
+ * DistilBERT); SentencePiece marks word starts with '▁' (XLM-RoBERTa); GPT-2's byte-level BPE
+ * (RoBERTa) writes each UTF-8 byte as one character, a space as 'Ġ', and may split a Chinese
+ * character's three bytes over two tokens.
+ */
+export type PieceStyle = 'wordpiece' | 'sentencepiece' | 'byte-level'
+
+/**
  * CJK ideographs outside the BMP (Extensions B–F, compatibility supplement), with the exact ranges
  * of Hugging Face's Rust BertNormalizer. transformers.js checks one UTF-16 unit at a time and so
  * never spaces these, gluing e.g. "𠀀𠀁" into one [UNK] where Hugging Face yields two. Spacing
@@ -61,6 +69,19 @@ function safeCut(text: string, from: number): number {
   return -1
 }
 
+/** The piece notation of a tokenizer.json (pre-tokenizer and decoder may be Sequences). */
+export function pieceStyleOf(json: {
+  pre_tokenizer?: unknown
+  decoder?: unknown
+  model?: { type?: string }
+}): PieceStyle {
+  if (json.model?.type === 'WordPiece') return 'wordpiece'
+  const parts = JSON.stringify([json.pre_tokenizer ?? null, json.decoder ?? null])
+  if (parts.includes('"type":"ByteLevel"')) return 'byte-level'
+  if (parts.includes('"type":"Metaspace"') || json.model?.type === 'Unigram') return 'sentencepiece'
+  return 'wordpiece'
+}
+
 export class ClinicalTokenizer {
   readonly vocabSize: number
   readonly padId: number
@@ -68,6 +89,8 @@ export class ClinicalTokenizer {
   /** Tokens the model adds around every text (BERT: [CLS] before, [SEP] after). */
   readonly prefixIds: number[]
   readonly suffixIds: number[]
+  /** How tokens() writes its pieces, so explanations can map them back onto the text. */
+  readonly pieceStyle: PieceStyle
   private readonly idToToken: string[]
   private readonly spacesChineseChars: boolean
   /** True for the BERT pipeline, where encoding a prefix cut at a word boundary is exact. */
@@ -84,9 +107,11 @@ export class ClinicalTokenizer {
       normalizer?.type === 'BertNormalizer' && normalizer.handle_chinese_chars !== false
     const json = hf._tokenizerJSON as {
       pre_tokenizer?: { type?: string } | null
+      decoder?: { type?: string } | null
       model?: { type?: string }
       added_tokens?: { content?: string }[]
     }
+    this.pieceStyle = pieceStyleOf(json)
     this.prefixSafe =
       normalizer?.type === 'BertNormalizer' &&
       json.pre_tokenizer?.type === 'BertPreTokenizer' &&

@@ -7,7 +7,7 @@ import { emitOnnx, nameOf, type Tensor } from '../graph'
 import { createSession, type DeviceChoice } from '../runtime'
 import { argmaxRows, classificationReport, type ClassificationReport } from '../eval/metrics'
 import { predictProbabilities } from '../infer/predict'
-import { trainBatches } from './batching'
+import { randomBatches, trainBatches } from './batching'
 import { loadCheckpoint, saveCheckpoint, NonFiniteError, type CheckpointTensor } from './checkpoint'
 import type { ClassifierAdapter, EncodedText } from './classifier-adapter'
 import { BASELINE_DEFAULTS, BERT_DEFAULTS } from './defaults'
@@ -53,6 +53,20 @@ export interface TrainerOptions<E extends EncodedText> {
   patience: number
   seed: number
   classWeights: boolean
+  /**
+   * 'linear' (default): warm-up then linear decay to 0 (the reference recipe). 'constant': the base
+   * learning rate at every step, no warm-up (the seed's script).
+   */
+  schedule?: 'linear' | 'constant'
+  /** 'best' (default): the best dev macro-F1 epoch's weights. 'last': the final epoch's weights. */
+  keep?: 'best' | 'last'
+  /** Default true; false trains every configured epoch (dev is still scored each epoch). */
+  earlyStopping?: boolean
+  /**
+   * 'bucketed' (default): length-sorted pools, little padding (reference recipe, parity replays).
+   * 'random': plain shuffled batches as PyTorch's DataLoader, labels mixed in every batch.
+   */
+  batching?: 'bucketed' | 'random'
   /** Optimiser steps per runner call (default: the model family's, defaults.ts). */
   stepsPerCall?: number
   /** Build the step runner for the adapter's graph (engine and execution provider choice). */
@@ -122,7 +136,10 @@ export async function trainClassifier<E extends EncodedText>(
   const lengths = trainItems.map((e) => e.length)
   const stepsPerEpoch = Math.ceil(trainItems.length / o.batchSize)
   const totalSteps = stepsPerEpoch * o.epochs
-  const warmup = warmupSteps(totalSteps, o.warmupRatio)
+  const constant = o.schedule === 'constant'
+  const warmup = constant ? 0 : warmupSteps(totalSteps, o.warmupRatio)
+  const keepLast = o.keep === 'last'
+  const earlyStops = o.earlyStopping ?? true
   const weights = o.classWeights
     ? inverseFrequencyWeights(o.train.labels, adapter.numClasses)
     : new Array<number>(adapter.numClasses).fill(1)
@@ -172,7 +189,8 @@ export async function trainClassifier<E extends EncodedText>(
   const resumedEpochs = loop.epoch
   const rng = Rng.fromState(loop.rngState)
   const early = new EarlyStopping(o.patience, 0, loop.early)
-  let stoppedEarly = early.state.badEpochs >= o.patience && resumedEpochs > 0
+  let stoppedEarly =
+    (o.earlyStopping ?? true) && early.state.badEpochs >= o.patience && resumedEpochs > 0
 
   try {
     for (let epoch = loop.epoch; epoch < o.epochs && !stoppedEarly; epoch++) {
@@ -180,7 +198,8 @@ export async function trainClassifier<E extends EncodedText>(
       let lossSum = 0
       let lossCount = 0
       let lr = 0
-      const batches = trainBatches(lengths, {
+      const batching = o.batching === 'random' ? randomBatches : trainBatches
+      const batches = batching(lengths, {
         batchSize: o.batchSize,
         rng,
         maxLength: adapter.maxLength,
@@ -200,8 +219,10 @@ export async function trainClassifier<E extends EncodedText>(
         b += calls[0].length
         const length = Math.max(...calls[0].map((x) => x.length))
         const first = runner.steps
-        const lrs = calls[0].map(
-          (_, i) => o.learningRate * linearScheduleFactor(first + i, totalSteps, warmup),
+        const lrs = calls[0].map((_, i) =>
+          constant
+            ? o.learningRate
+            : o.learningRate * linearScheduleFactor(first + i, totalSteps, warmup),
         )
         const feedsList = calls[0].map((batch, i) => {
           const feeds = adapter.feeds(
@@ -278,9 +299,10 @@ export async function trainClassifier<E extends EncodedText>(
         )
         const verdict = early.update(epoch + 1, result.dev.macro.f1)
         improved = verdict.improved
-        stoppedEarly = verdict.stop
+        stoppedEarly = earlyStops && verdict.stop
         reportEvaluating({ devMacroF1: result.dev.macro.f1 })
       }
+      if (keepLast) improved = true
       if (improved) best = new Map([...current].map(([k, v]) => [k, Float32Array.from(v)]))
       loop = {
         epoch: epoch + 1,
@@ -300,7 +322,7 @@ export async function trainClassifier<E extends EncodedText>(
     }
     return {
       epochs: loop.epochs,
-      bestEpoch: evalSession ? early.state.bestEpoch : loop.epoch,
+      bestEpoch: evalSession && !keepLast ? early.state.bestEpoch : loop.epoch,
       weights: best ?? runner.weights(),
       provider: runner.provider,
       trainSeconds: loop.trainSeconds,

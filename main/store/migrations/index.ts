@@ -4,5 +4,11 @@ import type { Migration } from '../migrate'
 import { m001Workspace } from './001-workspace'
 import { m002Runs } from './002-runs'
 import { m003RunOutcome } from './003-run-outcome'
+import { m004Studies } from './004-studies'
 
-export const migrations: readonly Migration[] = [m001Workspace, m002Runs, m003RunOutcome]
+export const migrations: readonly Migration[] = [
+  m001Workspace,
+  m002Runs,
+  m003RunOutcome,
+  m004Studies,
+]

@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync'
 import * as ort from 'onnxruntime-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { emitOnnx } from '../../../main/ml/graph'
-import { bertParamValues, buildBertClassifier } from '../../../main/ml/models/bert'
+import { buildBertClassifier } from '../../../main/ml/models/bert'
 import { loadTokenizer } from '../../../main/ml/tokenize/load-tokenizer'
 import { Rng } from '../../../main/ml/train/rng'
 import { stepDropoutSeed } from '../../../main/ml/train/step-seed'
@@ -19,6 +19,8 @@ import {
   MINILM_DIR,
   ROOT,
   batchFeeds,
+  carryAdamState,
+  initialAdamState,
   loadCheckpoint,
   refPython,
   type RefBatch,
@@ -120,14 +122,7 @@ describe('fine-tuning trajectory matches PyTorch + transformers', () => {
       ...ADAMW,
     })
     const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 2 })
-    const values = bertParamValues(m)
-    const state: Record<string, ort.Tensor> = {}
-    for (const p of io.params) {
-      const v = values.get(p.name) as Float32Array
-      state[p.input] = new ort.Tensor('float32', v, p.shape)
-      state[p.m] = new ort.Tensor('float32', new Float32Array(v.length), p.shape)
-      state[p.v] = new ort.Tensor('float32', new Float32Array(v.length), p.shape)
-    }
+    const state = initialAdamState(m, io)
     const scalar = (x: number) => new ort.Tensor('float32', Float32Array.of(x), [])
     const losses: number[] = []
     for (const [i, s] of steps.entries()) {
@@ -140,11 +135,7 @@ describe('fine-tuning trajectory matches PyTorch + transformers', () => {
         [io.weightDecay]: scalar(ADAMW.weightDecay),
       })
       losses.push((out[io.loss].data as Float32Array)[0])
-      for (const p of io.params) {
-        state[p.input] = out[p.output]
-        state[p.m] = out[p.mOut]
-        state[p.v] = out[p.vOut]
-      }
+      carryAdamState(state, io, out)
     }
     await session.release()
     const evalBytes = emitOnnx({

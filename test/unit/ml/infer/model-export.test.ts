@@ -7,7 +7,12 @@ import { AutoTokenizer, env } from '@huggingface/transformers'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 import { loadClassifierBundle } from '../../../../main/ml/infer/classifier-bundle'
-import { exportModelFolder, type ExportRunInfo } from '../../../../main/ml/infer/model-export'
+import { modelCardMarkdown } from '../../../../main/ml/infer/model-card'
+import {
+  bertTokenizerInfo,
+  exportModelFolder,
+  type ExportRunInfo,
+} from '../../../../main/ml/infer/model-export'
 import { tempDir, writeBaselineBundle, writeBertBundle, writeTinyBertFolder } from './bundles'
 import { plainFeaturize } from './plain-featurizer'
 
@@ -122,6 +127,33 @@ describe('model export', () => {
       inputs: ['input_ids', 'attention_mask', 'token_type_ids'],
       outputs: ['logits', 'probs'],
     })
+    expect(inference.tokenizer.tokenTypeIds).toBe('all 0')
+    const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')
+    expect(card).toContain(
+      '- Inputs: `input_ids`, `attention_mask`, `token_type_ids` (int64 [batch, seq]; token types all 0)',
+    )
+    expect(card).toContain('feeds["token_type_ids"] = np.zeros_like(feeds["input_ids"])  # all 0')
+  })
+
+  it('names only the inputs the graph takes: no token types for DistilBERT', () => {
+    const inputs = ['input_ids', 'attention_mask']
+    expect(bertTokenizerInfo(inputs, 64)).toEqual({
+      files: 'tokenizer.json (+ vocab.txt, tokenizer_config.json) in this folder',
+      truncation: 'longest first, at 64 tokens including the start and end tokens',
+      padding: 'to the longest text of the batch with the pad id; attention_mask 0 there',
+    })
+    const card = modelCardMarkdown({
+      ...RUN,
+      kind: 'bert',
+      labels: ['a', 'b'],
+      maxLength: 64,
+      inputs,
+    })
+    expect(card).toContain('- Inputs: `input_ids`, `attention_mask` (int64 [batch, seq]); texts')
+    expect(card).not.toContain('token_type_ids')
+    expect(card).toContain(
+      'feeds = {k: enc[k].astype(np.int64) for k in ["input_ids", "attention_mask"]}',
+    )
   })
 
   it('writes a model card with the run, data hash, labels, metrics and usage', () => {

@@ -1,8 +1,9 @@
 // Mapping model units back to the original text: WordPiece tokens (case, accents, '##', [UNK],
-// Chinese one character per token) and the baseline's n-grams (words, CJK characters).
+// Chinese one character per token), RoBERTa's byte-level and XLM-R's SentencePiece pieces and the baseline's n-grams (words, CJK characters).
 import { describe, expect, it } from 'vitest'
 import { baselineNgramUnits, wordPieceSpans } from '../../../../main/ml/infer/token-spans'
 import { baselineNgrams } from '../../../../main/ml/models/baseline-features'
+import { pieceStyleOf } from '../../../../main/ml/tokenize/clinical-tokenizer'
 
 const slices = (text: string, spans: { start?: number; end?: number }[]) =>
   spans.map((s) => (s.start === undefined ? null : text.slice(s.start, s.end)))
@@ -48,6 +49,46 @@ describe('wordPieceSpans', () => {
       { token: '[UNK]', start: 0, end: 2 },
       { token: 'fever', start: 3, end: 8 },
     ])
+  })
+})
+
+describe('wordPieceSpans for other tokenizer families', () => {
+  it("decodes RoBERTa's byte-level pieces: 'Ġ' spaces, a character split over two tokens", () => {
+    const text = 'Fever 患者, café'
+    // As Hugging Face's bytes_to_unicode writes them: 患 = æĤ£ (E6 82 A3), 者 = èĢħ, é = Ã©.
+    const tokens = ['F', 'ever', 'Ġæ', 'Ĥ£', 'èĢħ', ',', 'Ġcaf', 'Ã©']
+    const spans = wordPieceSpans(text, tokens, '<unk>', 'byte-level')
+    expect(slices(text, spans)).toEqual(['F', 'ever', '患', '患', '者', ',', 'caf', 'é'])
+    expect(spans.map((s) => s.token)).toEqual(['F', 'ever', '患', '患', '者', ',', 'caf', 'é'])
+    // A four-byte emoji over three tokens: all three point at it.
+    expect(
+      slices('a 😀', wordPieceSpans('a 😀', ['a', 'Ġð', 'Łĺ', 'Ģ'], '<unk>', 'byte-level')),
+    ).toEqual(['a', '😀', '😀', '😀'])
+  })
+
+  it("drops XLM-R's '▁' word-start marker; a bare marker gets no span", () => {
+    const text = 'Fever 患者发热'
+    const tokens = ['▁Fe', 'ver', '▁', '患者', '发热']
+    expect(slices(text, wordPieceSpans(text, tokens, '<unk>', 'sentencepiece'))).toEqual([
+      'Fe',
+      'ver',
+      null,
+      '患者',
+      '发热',
+    ])
+  })
+
+  it("tells the families apart from tokenizer.json's model, pre-tokenizer and decoder", () => {
+    expect(pieceStyleOf({ model: { type: 'WordPiece' } })).toBe('wordpiece')
+    expect(pieceStyleOf({ model: { type: 'BPE' }, pre_tokenizer: { type: 'ByteLevel' } })).toBe(
+      'byte-level',
+    )
+    expect(
+      pieceStyleOf({
+        model: { type: 'Unigram' },
+        pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Metaspace' }] },
+      }),
+    ).toBe('sentencepiece')
   })
 })
 

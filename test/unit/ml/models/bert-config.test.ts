@@ -3,22 +3,14 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { CtsError } from '../../../../preload/contract/common'
 import { parseBertConfig } from '../../../../main/ml/models/bert-config'
+import { refusalOf } from './refusal'
 
 const raw = JSON.parse(
   readFileSync(join(process.cwd(), 'resources/models/all-MiniLM-L6-v2/config.json'), 'utf8'),
 ) as Record<string, unknown>
 
-function refusal(json: unknown): { code: string; message: string } {
-  try {
-    parseBertConfig(json)
-  } catch (err) {
-    expect(err).toBeInstanceOf(CtsError)
-    return { code: (err as CtsError).code, message: (err as CtsError).message }
-  }
-  throw new Error('expected the config to be refused')
-}
+const refusal = (json: unknown) => refusalOf(() => parseBertConfig(json))
 
 describe('parseBertConfig', () => {
   it('maps every field of the bundled MiniLM config', () => {

@@ -1,9 +1,9 @@
 // config.json of each BERT-family member → BertConfig: roberta, xlm-roberta, distilbert (its own
 // key names) and electra (embedding_size); each family's required keys, defaults and refusals.
 import { describe, expect, it } from 'vitest'
-import { CtsError } from '../../../../preload/contract/common'
 import { parseBertConfig } from '../../../../main/ml/models/bert-config'
 import { usablePositions } from '../../../../main/ml/models/bert-family'
+import { refusalOf } from './refusal'
 
 /** As roberta-base's config.json, shrunk. */
 const ROBERTA = {
@@ -57,15 +57,7 @@ const ELECTRA = {
   pad_token_id: 0,
 }
 
-function refusal(json: unknown): { code: string; message: string } {
-  try {
-    parseBertConfig(json)
-  } catch (err) {
-    expect(err).toBeInstanceOf(CtsError)
-    return { code: (err as CtsError).code, message: (err as CtsError).message }
-  }
-  throw new Error('expected the config to be refused')
-}
+const refusal = (json: unknown) => refusalOf(() => parseBertConfig(json))
 
 function without(json: Record<string, unknown>, key: string): Record<string, unknown> {
   const { [key]: _drop, ...rest } = json

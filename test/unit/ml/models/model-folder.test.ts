@@ -6,17 +6,10 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CtsError } from '../../../../preload/contract/common'
 import { importModelFolder, inspectModelFolder } from '../../../../main/ml/models/model-folder'
+import { asyncRefusalOf } from './refusal'
 import { addPooling, tempDir, tinyWeights, writeTinyModel } from './tiny-model'
 
-async function refusal(dir: string): Promise<{ code: string; message: string }> {
-  try {
-    await inspectModelFolder(dir)
-  } catch (err) {
-    expect(err).toBeInstanceOf(CtsError)
-    return { code: (err as CtsError).code, message: (err as CtsError).message }
-  }
-  throw new Error('expected the folder to be refused')
-}
+const refusal = (dir: string) => asyncRefusalOf(() => inspectModelFolder(dir))
 
 const sha = async (path: string) =>
   createHash('sha256')

@@ -3,8 +3,8 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { CtsError } from '../../../../preload/contract/common'
 import { inspectModelFolder } from '../../../../main/ml/models/model-folder'
+import { asyncRefusalOf } from './refusal'
 import { addPooling, writeTinyModel } from './tiny-model'
 
 /** The tiny fixture folder with `extra` merged into its config.json. */
@@ -20,15 +20,7 @@ async function poolingOf(dir: string): Promise<string> {
   return (await inspectModelFolder(dir, { hashes: false })).pooling
 }
 
-async function refusal(dir: string): Promise<{ code: string; message: string }> {
-  try {
-    await inspectModelFolder(dir, { hashes: false })
-  } catch (err) {
-    expect(err).toBeInstanceOf(CtsError)
-    return { code: (err as CtsError).code, message: (err as CtsError).message }
-  }
-  throw new Error('expected the folder to be refused')
-}
+const refusal = (dir: string) => asyncRefusalOf(() => inspectModelFolder(dir, { hashes: false }))
 
 describe('model folder pooling', () => {
   it('mean-pools an M3E-style folder: no modules.json, uniem_embedding_strategy "last_mean"', async () => {

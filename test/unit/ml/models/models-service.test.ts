@@ -1,6 +1,6 @@
 // ModelsService (main/services): the bundled default plus imported folders under <home>/models.
 // Lives here with the model-folder tests it shares helpers with.
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ModelsService } from '../../../../main/services/models-service'
@@ -32,6 +32,23 @@ describe('ModelsService', () => {
       ],
       ['zh-tiny', 'imported', 4, null],
     ])
+  })
+
+  it('shows the usable input length: RoBERTa loses pad_token_id + 1 positions', async () => {
+    const home = await tempDir('cts-home-')
+    const service = new ModelsService({ home, bundledDir: BUNDLED })
+    const dir = await writeTinyModel()
+    const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))
+    expect(cfg.max_position_embeddings).toBe(16)
+    expect((await service.import(dir, 'tiny-bert')).maxPositions).toBe(16)
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ ...cfg, model_type: 'roberta', pad_token_id: 1, type_vocab_size: 1 }),
+    )
+    expect(await service.import(dir, 'tiny-roberta')).toMatchObject({
+      modelType: 'roberta',
+      maxPositions: 14,
+    })
   })
 
   it('gets a model by name with its hashes, and refuses unknown or reserved names', async () => {

@@ -1,0 +1,250 @@
+// `cts cv`: k-fold cross-validation (and the learning curve) of a project or a training file, in
+// a job process with progress on stderr; --json prints one JSON object (folds, pooled, curve).
+import { join, resolve } from 'node:path'
+import { Command } from 'commander'
+import { CtsError, type JobProgressDto } from '../../../preload/contract'
+import { CV_MAX_K, CV_MIN_K, type CvResultDto } from '../../../preload/contract/cv'
+import { ForkHost, jobEntryPath } from '../../jobs/fork-host'
+import { JobService } from '../../jobs/job-service'
+import { curveSentence } from '../../reports/report-cv'
+import { CvService } from '../../services/cv-service'
+import { MODELS_DIR } from '../../services/models-service'
+import { RunsService } from '../../services/runs-service'
+import type { TrainingData } from '../../services/training-data'
+import { TrainingService } from '../../services/training-service'
+import { openWorkspace } from '../../store/workspace'
+import { withContext } from '../context'
+import type { CliCommand } from './command'
+import { labelIndices, labelOrder, readTextsFile } from './train-data'
+
+interface CvOptions {
+  project?: string
+  train?: string
+  test?: string
+  textCol?: string
+  labelCol?: string
+  groupCol?: string
+  k: string
+  model: string
+  curve: boolean
+  seed?: string
+  split?: string
+  json?: boolean
+}
+
+const SPLITS = ['stratified', 'grouped']
+
+/** A whole number within [min, max] or a bad-input error that names the flag and the range. */
+export function intFlag(flag: string, v: string, min: number, max: number): number {
+  const n = Number(v)
+  if (!/^\s*-?\d+\s*$/.test(v) || !Number.isInteger(n) || n < min || n > max) {
+    throw new CtsError(
+      'bad-input',
+      `${flag} must be a whole number from ${min} to ${max} (got "${v}").`,
+    )
+  }
+  return n
+}
+
+/** The JSON `cts cv --json` prints (snake_case like `cts train --json`). */
+export function cvJson(r: CvResultDto, estimateSeconds: number): Record<string, unknown> {
+  const ci = (v: { estimate: number; lower: number; upper: number }) => ({
+    estimate: v.estimate,
+    lower: v.lower,
+    upper: v.upper,
+  })
+  return {
+    cv_id: r.id,
+    status: r.status,
+    model: r.baseModel,
+    requested_model: r.model,
+    k: r.k,
+    seed: r.seed,
+    split: r.split,
+    labels: r.labels,
+    texts: r.texts,
+    test_excluded: r.testExcluded,
+    duplicates_removed: r.duplicatesRemoved,
+    data_hash: r.dataHash,
+    confidence_level: r.level,
+    bootstrap_resamples: r.resamples,
+    folds: r.folds.map((f) => ({
+      fold: f.fold,
+      train_texts: f.trainTexts,
+      dev_texts: f.devTexts,
+      eval_texts: f.evalTexts,
+      accuracy: f.accuracy,
+      macro_f1: ci(f.macroF1),
+      seconds: f.seconds,
+    })),
+    pooled: r.pooled && {
+      texts: r.pooled.texts,
+      accuracy: r.pooled.accuracy,
+      weighted_f1: r.pooled.weightedF1,
+      macro_f1: ci(r.pooled.macroF1),
+      fold_mean_macro_f1: r.pooled.foldMean,
+      fold_sd_macro_f1: r.pooled.foldSd,
+      per_class: r.pooled.perClass,
+      confusion_matrix: r.pooled.confusion,
+    },
+    learning_curve: r.curve && {
+      points: r.curve.points.map((p) => ({
+        fraction: p.fraction,
+        train_texts: p.trainTexts,
+        macro_f1: ci(p.macroF1),
+      })),
+      gain: { from: r.curve.gain.from, to: r.curve.gain.to, ...ci(r.curve.gain) },
+      verdict: r.curve.verdict,
+      sentence: curveSentence(r),
+    },
+    timings: { seconds: r.seconds, estimate_seconds: estimateSeconds },
+  }
+}
+
+function progressLine(p: JobProgressDto): string | undefined {
+  const m = p.metrics ?? {}
+  if (m.task === undefined) return p.status === 'running' ? p.phase : undefined
+  const where = `training ${m.task}/${m.tasks} (fold ${m.fold}/${m.folds}, ${Math.round(m.fraction * 100)}% of the texts)`
+  const eta = p.etaSeconds !== undefined ? `, about ${Math.round(p.etaSeconds)} s left` : ''
+  return `${where}: ${p.phase}${eta}`
+}
+
+export const cvCommand: CliCommand = {
+  name: 'cv',
+  register(program) {
+    program.addCommand(
+      new Command('cv')
+        .description(
+          'k-fold cross-validation and learning curve of a project or --train FILE (test texts never take part)',
+        )
+        .option('--project <project>', 'project name or id')
+        .option('--train <file>', 'training file (any importable format)')
+        .option('--test <file>', 'test file: kept out (default: the 10% `cts train` would test on)')
+        .option('--text-col <column>', 'text column of the files')
+        .option('--label-col <column>', 'label column of the files')
+        .option('--group-col <column>', 'group / patient id column (its texts stay in one fold)')
+        .option('--k <n>', `folds, ${CV_MIN_K} to ${CV_MAX_K}`, '5')
+        .option(
+          '--model <model>',
+          'baseline (seconds) | default | a model name | a model folder (fine-tuning: slow on a CPU)',
+          'baseline',
+        )
+        .option('--no-curve', 'skip the learning curve (10/25/50 % of the training texts)')
+        .option('--seed <n>')
+        .option('--split <mode>', 'stratified | grouped (the default when group ids exist)')
+        .option('--json', 'print one JSON object with the result on stdout')
+        .action(
+          withContext(async (ctx, opts: CvOptions) => {
+            if (!opts.project === !opts.train) {
+              throw new CtsError('bad-input', 'Give either --project or --train FILE (not both).')
+            }
+            const k = intFlag('--k', opts.k, CV_MIN_K, CV_MAX_K)
+            const seed =
+              opts.seed !== undefined ? intFlag('--seed', opts.seed, 0, 2 ** 31 - 1) : undefined
+            if (opts.split !== undefined && !SPLITS.includes(opts.split)) {
+              throw new CtsError(
+                'bad-input',
+                `--split must be stratified or grouped (got "${opts.split}").`,
+              )
+            }
+            const config = {
+              k,
+              model: opts.model,
+              curve: opts.curve,
+              ...(seed !== undefined ? { seed } : {}),
+              ...(opts.split ? { split: opts.split as 'stratified' | 'grouped' } : {}),
+            }
+            const ws = openWorkspace(ctx.home)
+            let lastLine = 0
+            const jobs = new JobService({
+              host: new ForkHost({ entry: jobEntryPath() }),
+              publish: (_e, p) => {
+                const line = progressLine(p)
+                const now = Date.now()
+                if (line && (p.phase !== 'training' || now - lastLine > 2000)) {
+                  lastLine = now
+                  process.stderr.write(line + '\n')
+                }
+              },
+            })
+            const stopOnSignal = () => jobs.dispose()
+            process.once('SIGINT', stopOnSignal)
+            try {
+              const runs = new RunsService(ws.db, ws.runsDir)
+              const training = new TrainingService(runs, jobs, ws.db, {
+                modelsDir: join(ws.home, MODELS_DIR),
+              })
+              const cv = new CvService(ws.home, jobs, training, runs, ws.db)
+              let data: TrainingData
+              if (opts.project) {
+                data = cv.projectData((await ctx.resolveProject(opts.project)).id)
+              } else {
+                const cols = {
+                  textCol: opts.textCol,
+                  labelCol: opts.labelCol,
+                  groupCol: opts.groupCol,
+                }
+                const train = await readTextsFile(resolve(opts.train!), cols, true)
+                const labels = labelOrder(train.labels as string[])
+                if (train.skipped > 0)
+                  process.stderr.write(
+                    `${train.skipped} rows without text or label were left out\n`,
+                  )
+                const test = opts.test
+                  ? await readTextsFile(resolve(opts.test), cols, true)
+                  : undefined
+                data = {
+                  labels,
+                  train: {
+                    texts: train.texts,
+                    labels: labelIndices(train.labels, labels, opts.train!),
+                    groups: train.groups,
+                  },
+                  ...(test
+                    ? {
+                        test: {
+                          texts: test.texts,
+                          labels: labelIndices(test.labels, labels, opts.test!),
+                        },
+                      }
+                    : {}),
+                }
+              }
+              const started = await cv.start(data, config)
+              process.stderr.write(
+                `cross-validation ${started.cvId}: ${started.estimate.trainings} trainings on ${started.estimate.texts} texts, about ${started.estimate.seconds} s (job ${started.jobId})\n`,
+              )
+              const r = await started.done
+              if (r.status !== 'success') {
+                throw new CtsError(
+                  r.error?.code ?? r.status,
+                  r.error?.message ?? `Cross-validation ${r.status}.`,
+                )
+              }
+              if (opts.json) return ctx.printJson(cvJson(r, started.estimate.seconds))
+              const p = r.pooled!
+              const f = (v: number) => v.toFixed(3)
+              ctx.print(
+                `Cross-validation ${r.id} (${r.k} folds, ${r.split}, ${r.baseModel}, ${r.texts} texts; ${r.testExcluded} test texts kept out): ` +
+                  `pooled macro-F1 ${f(p.macroF1.estimate)} (95% CI ${f(p.macroF1.lower)}–${f(p.macroF1.upper)}), ` +
+                  `accuracy ${f(p.accuracy)}; folds ${r.folds.map((x) => f(x.macroF1.estimate)).join(', ')}.`,
+              )
+              if (r.curve) {
+                ctx.print(
+                  'Learning curve: ' +
+                    r.curve.points
+                      .map((q) => `${Math.round(q.fraction * 100)}% ${f(q.macroF1.estimate)}`)
+                      .join(', ') +
+                    '. ' +
+                    curveSentence(r),
+                )
+              }
+            } finally {
+              process.off('SIGINT', stopOnSignal)
+              ws.close()
+            }
+          }),
+        ),
+    )
+  },
+}

@@ -1,0 +1,684 @@
+// Studies (the auto recipe): the baseline, then a learning-rate walk for each suitable pretrained
+// model within a time budget, each candidate a kept run scored on dev only; then an ensemble of
+// the baseline and the best fine-tuned model weighed on dev; the winner alone is scored on test.
+import { basename } from 'node:path'
+import type { Database } from 'better-sqlite3'
+import type { z } from 'zod'
+import { CtsError } from '../../preload/contract/common'
+import {
+  studiesArgs,
+  type StudiesResults,
+  type StudyCandidateDto,
+  type StudyDto,
+  type StudyEnsembleDto,
+  type StudyStatus,
+} from '../../preload/contract/studies'
+import {
+  trainingConfigSchema,
+  type RunDto,
+  type TrainingConfigInput,
+} from '../../preload/contract/training'
+import type { JobService } from '../jobs/job-service'
+import {
+  DEV_PREDICTIONS_ARTIFACT,
+  type TestRunJobInput,
+  type TestRunJobResult,
+  type TrainJobInput,
+} from '../jobs/train-job'
+import { argmaxRows, classificationReport } from '../ml/eval/metrics'
+import { BASELINE_DEFAULTS, BERT_DEFAULTS } from '../ml/train/defaults'
+import { AUTO_RECIPE, nextLearningRate } from '../ml/train/recipes'
+import { CJK_SHARE_THRESHOLD, isChineseCapable } from './model-choice'
+import type { ResolvedChoice } from './model-choice-service'
+import { DEFAULT_MODEL_ID } from './models-service'
+import { DATASET_ARTIFACT, type RunsService } from './runs-service'
+import { TokenCountEstimator, type StudyEstimator } from './study-estimate'
+import { validArgs } from './valid-args'
+import type { TrainingData, TrainingService } from './training-service'
+
+type StudiesContract = {
+  [C in keyof typeof studiesArgs]: (
+    args: z.input<(typeof studiesArgs)[C]>,
+  ) => Promise<StudiesResults[C]>
+}
+
+/** A candidate with fewer epochs than this left in the budget is skipped, not started. */
+export const MIN_EPOCHS = 3
+/** Learning rates each model's walk is planned to try (the walk usually stops after three). */
+const PLANNED_PER_MODEL = 3
+/** Share of CJK characters from which a project counts as (partly) Chinese. */
+const MIXED_CJK_SHARE = 0.05
+
+/** A pretrained model a study fine-tunes. */
+export interface PretrainedCandidate {
+  /** config.model for the training service ('default', an imported model's id, a folder). */
+  model: string
+  name: string
+  dir: string
+  /** Set when 'default' resolved to this model (recorded in the run as config.modelChoice). */
+  chosen?: ResolvedChoice
+}
+
+export interface StudyServiceOptions {
+  /** Milliseconds (tests inject a fake clock). */
+  now?: () => number
+  estimator?: StudyEstimator
+  /** Which pretrained models suit the texts; by default the model choice's language rules. */
+  pretrained?: (data: TrainingData, config: TrainingConfigInput) => Promise<PretrainedCandidate[]>
+  /** Study-level messages (estimates, skips, the decision): the CLI prints them on stderr. */
+  onMessage?: (studyId: number, message: string) => void
+}
+
+export interface StartedStudy {
+  studyId: number
+  /** Settles with the study once it ended (success, cancelled or error). */
+  done: Promise<StudyDto>
+}
+
+interface CandidateRecord {
+  runId: number | null
+  label: string
+  kind: 'baseline' | 'bert'
+  model: string
+  learningRate: number
+  epochsAllowed: number
+  estimateSeconds: number
+  seconds: number | null
+  skipped?: boolean
+  /** It could not start (its note says why). */
+  failed?: boolean
+  note?: string
+}
+
+interface Summary {
+  candidates: CandidateRecord[]
+  ensemble: StudyEnsembleDto | null
+  reason: string | null
+  reasonZh: string | null
+  testScoredBy: number | null
+  elapsedSeconds: number
+}
+
+interface StudyRow {
+  id: number
+  project_id: number | null
+  status: StudyStatus
+  budget_seconds: number
+  error_json: string | null
+  created_at: string
+  finished_at: string | null
+  winner_run_id: number | null
+  summary_json: string | null
+}
+
+/** 1e-4, 5e-5, 2e-4. */
+const lrText = (lr: number) => lr.toExponential()
+
+export class StudyService {
+  private readonly now: () => number
+  private readonly estimator: StudyEstimator
+  /** Live studies: the job to cancel and whether a cancel was asked for. */
+  private readonly live = new Map<number, { jobId?: string; cancelled: boolean }>()
+
+  constructor(
+    private readonly training: TrainingService,
+    private readonly runs: RunsService,
+    private readonly jobs: JobService,
+    private readonly db: Database,
+    private readonly options: StudyServiceOptions = {},
+  ) {
+    this.now = options.now ?? (() => performance.now())
+    this.estimator = options.estimator ?? new TokenCountEstimator()
+  }
+
+  async startForProject(projectId: number, config: TrainingConfigInput): Promise<StartedStudy> {
+    const p = await this.training.projectData(projectId, config)
+    return this.start(p.data, p.config, p.resolved)
+  }
+
+  /** Starts the study; candidates train one after another in job processes. */
+  start(data: TrainingData, config: TrainingConfigInput, chosen?: ResolvedChoice): StartedStudy {
+    const c = trainingConfigSchema.parse({ ...config, recipe: 'auto' })
+    const budgetSeconds = (c.budgetMinutes ?? AUTO_RECIPE.budgetMinutes) * 60
+    const info = this.db
+      .prepare(
+        `INSERT INTO studies (project_id, recipe, config_json, budget_seconds, status, created_at,
+           summary_json) VALUES (?, 'auto', ?, ?, 'running', ?, ?)`,
+      )
+      .run(
+        data.projectId ?? null,
+        JSON.stringify(c),
+        budgetSeconds,
+        new Date().toISOString(),
+        JSON.stringify(emptySummary()),
+      )
+    const studyId = Number(info.lastInsertRowid)
+    return this.launch(studyId, () => this.search(studyId, data, c, budgetSeconds, chosen))
+  }
+
+  private launch(studyId: number, search: () => Promise<void>): StartedStudy {
+    this.live.set(studyId, { cancelled: false })
+    const done = search()
+      .catch((e: unknown) => {
+        const err =
+          e instanceof CtsError
+            ? { code: e.code, message: e.message }
+            : { code: 'internal', message: e instanceof Error ? e.message : String(e) }
+        this.finish(studyId, 'error', null, err)
+      })
+      .then(() => {
+        this.live.delete(studyId)
+        return this.get(studyId)
+      })
+    return { studyId, done }
+  }
+
+  /**
+   * Continues a stopped (cancelled, failed or crashed) study: candidates that finished are reused,
+   * the rest of the search runs in what is left of the budget, on the same split texts.
+   */
+  resume(studyId: number): StartedStudy {
+    if (this.live.has(studyId)) throw new CtsError('conflict', `Study ${studyId} is still running.`)
+    const row = this.db.prepare('SELECT * FROM studies WHERE id = ?').get(studyId) as
+      (StudyRow & { config_json: string }) | undefined
+    if (!row) throw new CtsError('not-found', `Study ${studyId} does not exist.`)
+    if (row.status === 'success')
+      throw new CtsError('conflict', `Study ${studyId} has finished; start a new one instead.`)
+    const prior = row.summary_json ? (JSON.parse(row.summary_json) as Summary) : emptySummary()
+    const first = prior.candidates.find((c) => c.runId !== null && this.tryRun(c.runId))
+    if (!first) {
+      throw new CtsError(
+        'conflict',
+        `Study ${studyId} kept no candidate run to take its texts from; start a new study instead.`,
+      )
+    }
+    // The exact split texts of the study (every candidate trains on the same ones).
+    const input = JSON.parse(
+      this.runs.readArtifact(first.runId!, DATASET_ARTIFACT).toString('utf8'),
+    ) as TrainJobInput
+    const data: TrainingData = {
+      projectId: row.project_id,
+      labels: input.labels,
+      train: input.train,
+      dev: input.dev ?? { texts: [], labels: [] },
+      test: input.test,
+    }
+    const config = JSON.parse(row.config_json) as TrainingConfigInput
+    this.db
+      .prepare(
+        "UPDATE studies SET status = 'running', finished_at = NULL, error_json = NULL WHERE id = ?",
+      )
+      .run(studyId)
+    return this.launch(studyId, () =>
+      this.search(studyId, data, config, row.budget_seconds, undefined, prior),
+    )
+  }
+
+  /** Cancels the candidate in training and stops the study; finished candidates are kept. */
+  cancel(studyId: number): boolean {
+    const live = this.live.get(studyId)
+    if (!live) return false
+    live.cancelled = true
+    if (live.jobId) this.jobs.cancel(live.jobId)
+    return true
+  }
+
+  get(studyId: number): StudyDto {
+    const row = this.db.prepare('SELECT * FROM studies WHERE id = ?').get(studyId) as
+      StudyRow | undefined
+    if (!row) throw new CtsError('not-found', `Study ${studyId} does not exist.`)
+    return this.toDto(row)
+  }
+
+  list(projectId?: number): StudyDto[] {
+    const rows = (
+      projectId === undefined
+        ? this.db.prepare('SELECT * FROM studies ORDER BY id').all()
+        : this.db.prepare('SELECT * FROM studies WHERE project_id = ? ORDER BY id').all(projectId)
+    ) as StudyRow[]
+    return rows.map((r) => this.toDto(r))
+  }
+
+  /** Contract handlers: 'studies/start' | 'studies/get' | 'studies/list' | 'studies/cancel'. */
+  handlers(): StudiesContract {
+    return {
+      'studies/start': async (a) => {
+        const { projectId, config } = validArgs(studiesArgs['studies/start'], a)
+        const { studyId, done } = await this.startForProject(projectId, config)
+        void done // the view follows it with 'studies/get' and the jobs' progress events
+        return { studyId }
+      },
+      'studies/get': async (a) => this.get(validArgs(studiesArgs['studies/get'], a).studyId),
+      'studies/list': async (a) => this.list(validArgs(studiesArgs['studies/list'], a).projectId),
+      'studies/resume': async (a) => {
+        const { studyId, done } = this.resume(validArgs(studiesArgs['studies/resume'], a).studyId)
+        void done
+        return { studyId }
+      },
+      'studies/cancel': async (a) => ({
+        cancelled: this.cancel(validArgs(studiesArgs['studies/cancel'], a).studyId),
+      }),
+    }
+  }
+
+  /** Which pretrained models the study fine-tunes: a named model, else by the texts' language. */
+  private async pretrained(
+    data: TrainingData,
+    config: TrainingConfigInput,
+    chosen?: ResolvedChoice,
+  ): Promise<PretrainedCandidate[]> {
+    if (this.options.pretrained) return this.options.pretrained(data, config)
+    const model = config.model ?? DEFAULT_MODEL_ID
+    if (model === 'baseline') return []
+    if (model !== DEFAULT_MODEL_ID) {
+      const dir = this.training.resolveModelDir(model)
+      return [{ model, name: basename(dir), dir }]
+    }
+    const texts = [data.train, data.dev, data.test].flatMap((s) => s?.texts ?? [])
+    const resolved = chosen ?? (await this.training.modelChoice().forTexts(texts))
+    const choice = resolved.choice
+    const capable = choice.candidates.filter((c) => isChineseCapable(c.unkShare))
+    const ids: string[] = []
+    // English texts: the English default; Chinese: every Chinese-capable model; mixed: both.
+    if (choice.cjkShare < CJK_SHARE_THRESHOLD || capable.length === 0) ids.push(DEFAULT_MODEL_ID)
+    if (choice.cjkShare >= MIXED_CJK_SHARE) ids.push(...capable.map((c) => c.id))
+    return [...new Set(ids)].map((id) => {
+      const name = choice.candidates.find((c) => c.id === id)?.name ?? id
+      // The model 'default' resolved to trains as 'default', so its run records why.
+      if (id === choice.chosen.id && resolved.dir)
+        return { model: DEFAULT_MODEL_ID, name, dir: resolved.dir, chosen: resolved }
+      return { model: id, name, dir: this.training.resolveModelDir(id) }
+    })
+  }
+
+  private async search(
+    studyId: number,
+    data: TrainingData,
+    config: TrainingConfigInput,
+    budgetSeconds: number,
+    chosen?: ResolvedChoice,
+    /** A resumed study's summary: its finished candidates are reused, not trained again. */
+    prior?: Summary,
+  ): Promise<void> {
+    const started = this.now()
+    const spent = prior?.elapsedSeconds ?? 0
+    const elapsed = () => spent + (this.now() - started) / 1000
+    const summary = emptySummary()
+    const finished = (prior?.candidates ?? []).filter(
+      (c) => c.runId !== null && this.tryRun(c.runId)?.status === 'success',
+    )
+    const save = () => {
+      summary.elapsedSeconds = elapsed()
+      this.db
+        .prepare('UPDATE studies SET summary_json = ? WHERE id = ?')
+        .run(JSON.stringify(summary), studyId)
+    }
+    const say = (m: string) => this.options.onMessage?.(studyId, m)
+    const live = this.live.get(studyId)!
+    const splitsOf = (runId: number) =>
+      JSON.parse(this.runs.readArtifact(runId, DATASET_ARTIFACT).toString('utf8')) as TrainJobInput
+
+    const runCandidate = async (
+      rec: CandidateRecord,
+      cfg: TrainingConfigInput,
+      hyper: Record<string, unknown>,
+      pick?: ResolvedChoice,
+    ): Promise<RunDto | undefined> => {
+      const done = finished.find((c) => c.label === rec.label)
+      if (done) {
+        // Resumed: this candidate finished before the study was stopped.
+        summary.candidates.push(done)
+        save()
+        return this.runs.get(done.runId!)
+      }
+      summary.candidates.push(rec)
+      save()
+      const t0 = this.now()
+      let run
+      try {
+        run = this.training.start(data, { ...cfg, recipe: 'auto' }, pick, {
+          studyId,
+          hyper,
+          label: rec.label,
+        })
+      } catch (e) {
+        // A model that cannot be trained (a broken folder) ends its own walk, not the study.
+        rec.failed = true
+        rec.note = e instanceof Error ? e.message : String(e)
+        save()
+        return undefined
+      }
+      rec.runId = run.runId
+      live.jobId = run.jobId
+      // A cancel that came while this candidate was being set up.
+      if (live.cancelled) this.jobs.cancel(run.jobId)
+      save()
+      const final = await run.done
+      live.jobId = undefined
+      rec.seconds = (this.now() - t0) / 1000
+      if (final.status === 'error') rec.note = final.error?.message
+      save()
+      return final
+    }
+
+    // The pretrained models to fine-tune, decided first: a named model that is not there fails
+    // the study before anything trains.
+    const models = await this.pretrained(data, config, chosen)
+
+    // 1. The baseline: cheap, and the floor every other candidate must beat.
+    const baseEpochSeconds = await this.estimator.epochSeconds({
+      key: 'baseline',
+      kind: 'baseline',
+      trainTexts: data.train.texts,
+      devTexts: data.dev?.texts ?? [],
+      maxLength: BASELINE_DEFAULTS.maxLength,
+    })
+    const baseRec: CandidateRecord = {
+      runId: null,
+      label: 'baseline',
+      kind: 'baseline',
+      model: 'baseline',
+      learningRate: BASELINE_DEFAULTS.learningRate,
+      epochsAllowed: BASELINE_DEFAULTS.epochs,
+      estimateSeconds: baseEpochSeconds * BASELINE_DEFAULTS.epochs,
+      seconds: null,
+    }
+    say(`baseline: estimated ${fmt(baseRec.estimateSeconds)}`)
+    // The baseline keeps its own defaults (maxLength counts n-grams there, not tokens).
+    const baseConfig = { ...config, model: 'baseline' }
+    for (const k of ['epochs', 'batchSize', 'learningRate', 'maxLength'] as const)
+      delete baseConfig[k]
+    const baselineRun = await runCandidate(baseRec, baseConfig, {})
+    const results: { rec: CandidateRecord; run: RunDto }[] = []
+    if (baselineRun?.status === 'success') results.push({ rec: baseRec, run: baselineRun })
+
+    // 2. Each suitable pretrained model: a learning-rate walk, interleaved across models.
+    const tried = new Map(models.map((m) => [m.model, new Map<number, number>()]))
+    const done = new Set<string>()
+    while (!live.cancelled && done.size < models.length) {
+      for (const m of models) {
+        if (live.cancelled || done.has(m.model)) continue
+        const scores = tried.get(m.model)!
+        const lr = nextLearningRate(scores)
+        if (lr === undefined) {
+          done.add(m.model)
+          continue
+        }
+        const maxLength = config.maxLength ?? BERT_DEFAULTS.maxLength
+        const perEpoch = await this.estimator.epochSeconds({
+          key: m.dir,
+          kind: 'bert',
+          trainTexts: data.train.texts,
+          devTexts: data.dev?.texts ?? [],
+          maxLength,
+        })
+        const remaining = budgetSeconds - elapsed()
+        // The rest of the budget is shared by the candidates still planned; early stopping hands
+        // unused time on to the later ones.
+        const planned = models
+          .filter((o) => !done.has(o.model))
+          .reduce((n, o) => n + Math.max(1, PLANNED_PER_MODEL - tried.get(o.model)!.size), 0)
+        let epochs = Math.min(AUTO_RECIPE.maxEpochs, Math.floor(remaining / planned / perEpoch))
+        if (epochs < MIN_EPOCHS)
+          epochs = Math.min(AUTO_RECIPE.maxEpochs, Math.floor(remaining / perEpoch))
+        const label = `${m.name} lr ${lrText(lr)}`
+        const how = this.estimator.measured(m.dir) ? 'measured' : 'estimated from token counts'
+        if (epochs < MIN_EPOCHS) {
+          const rec: CandidateRecord = {
+            runId: null,
+            label,
+            kind: 'bert',
+            model: m.name,
+            learningRate: lr,
+            epochsAllowed: 0,
+            estimateSeconds: perEpoch * MIN_EPOCHS,
+            seconds: null,
+            skipped: true,
+            note: `skipped: ${MIN_EPOCHS} epochs need about ${fmt(perEpoch * MIN_EPOCHS)} (${how}), ${fmt(Math.max(0, remaining))} of the budget left`,
+          }
+          summary.candidates.push(rec)
+          save()
+          say(`${label}: ${rec.note}`)
+          done.add(m.model)
+          continue
+        }
+        const rec: CandidateRecord = {
+          runId: null,
+          label,
+          kind: 'bert',
+          model: m.name,
+          learningRate: lr,
+          epochsAllowed: epochs,
+          estimateSeconds: perEpoch * epochs,
+          seconds: null,
+        }
+        say(
+          `${label}: up to ${epochs} epochs, estimated ${fmt(perEpoch)} per epoch (${how}), at most ${fmt(rec.estimateSeconds)}; ${fmt(remaining)} of the budget left`,
+        )
+        const run = await runCandidate(
+          rec,
+          { ...config, model: m.model },
+          {
+            learningRate: lr,
+            epochs,
+            patience: AUTO_RECIPE.patience,
+            warmupRatio: AUTO_RECIPE.warmupRatio,
+            ...AUTO_RECIPE.policy,
+          },
+          m.chosen,
+        )
+        if (run?.status === 'success') {
+          const dev = devF1(run)
+          scores.set(lr, dev)
+          results.push({ rec, run })
+          this.estimator.observe(m.dir, rec.seconds! / Math.max(1, run.epochs.length))
+          say(`${label}: dev macro-F1 ${dev.toFixed(4)} after ${run.epochs.length} epochs`)
+        } else {
+          // A failed or cancelled learning rate ends this model's walk (the next would fail alike).
+          done.add(m.model)
+        }
+      }
+    }
+    if (live.cancelled) {
+      save()
+      this.finish(studyId, 'cancelled', null, null)
+      return
+    }
+    if (results.length === 0) {
+      throw new CtsError(
+        'training-failed',
+        'No candidate of the study finished; see each candidate run for its error.',
+      )
+    }
+
+    // 3. The winner on dev: the best single candidate (ties: the earlier, i.e. cheaper, one).
+    const best = results.reduce((a, b) => (devF1(b.run) > devF1(a.run) ? b : a))
+    const ranked = [...results].sort((a, b) => devF1(b.run) - devF1(a.run))
+    const runnerUp = ranked.find((r) => r !== best)
+    summary.reason =
+      `${best.rec.label} had the best dev macro-F1 (${devF1(best.run).toFixed(4)})` +
+      (runnerUp
+        ? `, ahead of ${runnerUp.rec.label} (${devF1(runnerUp.run).toFixed(4)}) among ${results.length} candidates.`
+        : ', the only candidate that finished.')
+    summary.reasonZh =
+      `${best.rec.label} 的开发集宏平均 F1 最高（${devF1(best.run).toFixed(4)}）` +
+      (runnerUp
+        ? `，高于 ${runnerUp.rec.label}（${devF1(runnerUp.run).toFixed(4)}），共 ${results.length} 个候选。`
+        : '，是唯一完成的候选。')
+
+    // 4. The ensemble of the baseline and the best fine-tuned model, weighed on dev.
+    const tuned = results.filter((r) => r.rec.kind === 'bert')
+    if (baselineRun?.status === 'success' && tuned.length > 0) {
+      const top = tuned.reduce((a, b) => (devF1(b.run) > devF1(a.run) ? b : a))
+      try {
+        summary.ensemble = this.weighEnsemble(baselineRun, top.run, devF1(best.run), best.rec.label)
+        save()
+        say(summary.ensemble.note)
+      } catch {
+        // No dev predictions (no dev texts): nothing to weigh an ensemble on.
+        say('ensemble not tried: the candidates have no dev predictions')
+      }
+    }
+
+    // 5. Only the winner is scored on test, once.
+    say(`winner: ${summary.reason}`)
+    const winner = best.run
+    const input = splitsOf(winner.id)
+    const testInput: TestRunJobInput = {
+      runDir: this.runs.runDir(winner.id),
+      labels: input.labels,
+      test: input.test,
+      batchSize: input.hyper.batchSize,
+    }
+    const job = this.jobs.start('test-run', testInput, { runId: winner.id })
+    live.jobId = job.jobId
+    const final = await job.done
+    live.jobId = undefined
+    if (final.status !== 'success') {
+      if (final.status === 'cancelled' || live.cancelled) {
+        save()
+        this.finish(studyId, 'cancelled', winner.id, null)
+        return
+      }
+      throw new CtsError(
+        final.error?.code ?? 'internal',
+        `The winner (run ${winner.id}) could not be scored on test: ${final.error?.message ?? 'unknown error'}`,
+      )
+    }
+    const r = final.result as TestRunJobResult
+    this.runs.setTest(winner.id, r.test, r.evalSeconds)
+    summary.testScoredBy = winner.id
+    save()
+    this.finish(studyId, 'success', winner.id, null)
+  }
+
+  /**
+   * Weighs the baseline's and the fine-tuned model's dev probabilities: w × fine-tuned +
+   * (1 − w) × baseline for w in 0, 0.1 … 1. An ensemble is not yet a model the app can export or
+   * serve, so it is reported as tried and never made the winner.
+   */
+  private weighEnsemble(
+    baseline: RunDto,
+    tuned: RunDto,
+    bestSingle: number,
+    bestLabel: string,
+  ): StudyEnsembleDto {
+    const read = (run: RunDto) =>
+      JSON.parse(this.runs.readArtifact(run.id, DEV_PREDICTIONS_ARTIFACT).toString('utf8')) as {
+        yTrue: number[]
+        probs: number[][]
+      }
+    const a = read(baseline)
+    const b = read(tuned)
+    const k = baseline.labels.length
+    const curve = AUTO_RECIPE.ensembleWeights.map((w) => {
+      const flat = a.probs.flatMap((row, i) => row.map((p, c) => (1 - w) * p + w * b.probs[i][c]))
+      const report = classificationReport(a.yTrue, argmaxRows(flat, k), [...Array(k).keys()])
+      return { weight: w, devMacroF1: report.macro.f1 }
+    })
+    const top = curve.reduce((x, y) => (y.devMacroF1 > x.devMacroF1 ? y : x))
+    const gain = top.devMacroF1 - bestSingle
+    const note =
+      top.weight === 0 || top.weight === 1 || gain <= 0
+        ? `ensemble tried, not chosen: its best dev macro-F1 ${top.devMacroF1.toFixed(4)} (weight ${top.weight}) is no better than ${bestLabel} alone (${bestSingle.toFixed(4)})`
+        : `ensemble tried, not chosen: dev macro-F1 ${top.devMacroF1.toFixed(4)} at weight ${top.weight} beats ${bestLabel} (${bestSingle.toFixed(4)}) by ${gain.toFixed(4)}, but an ensemble cannot be exported or served yet, so the best single model wins`
+    return {
+      members: [baseline.id, tuned.id],
+      weight: top.weight,
+      devMacroF1: top.devMacroF1,
+      curve,
+      chosen: false,
+      note,
+    }
+  }
+
+  private finish(
+    studyId: number,
+    status: Exclude<StudyStatus, 'running'>,
+    winner: number | null,
+    error: { code: string; message: string } | null,
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE studies SET status = ?, winner_run_id = ?, error_json = ?, finished_at = ?
+           WHERE id = ? AND status = 'running'`,
+      )
+      .run(
+        status,
+        status === 'success' ? winner : null,
+        error ? JSON.stringify(error) : null,
+        new Date().toISOString(),
+        studyId,
+      )
+  }
+
+  private toDto(row: StudyRow): StudyDto {
+    const s = row.summary_json ? (JSON.parse(row.summary_json) as Summary) : emptySummary()
+    const candidates: StudyCandidateDto[] = s.candidates.map((c) => {
+      const run = c.runId !== null ? this.tryRun(c.runId) : undefined
+      const dev = run && run.status === 'success' ? devF1(run) : null
+      return {
+        runId: c.runId,
+        label: c.label,
+        kind: c.kind,
+        model: c.model,
+        learningRate: c.learningRate,
+        status: c.skipped ? 'skipped' : c.failed ? 'error' : (run?.status ?? 'running'),
+        devMacroF1: dev,
+        bestEpoch: run?.bestEpoch ?? null,
+        epochsTrained: run?.epochs.length ?? 0,
+        epochsAllowed: c.epochsAllowed,
+        seconds: c.seconds,
+        estimateSeconds: c.estimateSeconds,
+        ...(c.note ? { note: c.note } : {}),
+      }
+    })
+    return {
+      id: row.id,
+      projectId: row.project_id,
+      status: row.status,
+      budgetSeconds: row.budget_seconds,
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
+      elapsedSeconds: s.elapsedSeconds,
+      candidates,
+      ensemble: s.ensemble,
+      winnerRunId: row.winner_run_id,
+      reason: s.reason,
+      reasonZh: s.reasonZh,
+      testScoredBy: s.testScoredBy,
+      error: row.error_json
+        ? (JSON.parse(row.error_json) as { code: string; message: string })
+        : null,
+    }
+  }
+
+  private tryRun(runId: number): RunDto | undefined {
+    try {
+      return this.runs.get(runId)
+    } catch {
+      return undefined // deleted since
+    }
+  }
+}
+
+/** Dev macro-F1 of the epoch a run kept. */
+export function devF1(run: RunDto): number {
+  const kept = run.epochs.find((e) => e.epoch === run.bestEpoch) ?? run.epochs.at(-1)
+  return kept?.dev?.macro_f1 ?? 0
+}
+
+function emptySummary(): Summary {
+  return {
+    candidates: [],
+    ensemble: null,
+    reason: null,
+    reasonZh: null,
+    testScoredBy: null,
+    elapsedSeconds: 0,
+  }
+}
+
+function fmt(seconds: number): string {
+  return seconds < 90 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`
+}

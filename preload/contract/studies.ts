@@ -1,0 +1,83 @@
+// Studies: the auto recipe's search. A study trains the baseline and each suitable pretrained model
+// at a few learning rates within a time budget, weighs an ensemble, and picks the winner on dev.
+import { z } from 'zod'
+import { idSchema } from './common'
+import { trainingConfigSchema } from './training'
+
+export type StudyStatus = 'running' | 'success' | 'cancelled' | 'error'
+
+export interface StudyCandidateDto {
+  /** The candidate's kept run; null when it was skipped (it would not fit the budget). */
+  runId: number | null
+  /** "baseline", "all-MiniLM-L6-v2 lr 1e-4". */
+  label: string
+  kind: 'baseline' | 'bert'
+  /** The model trained from ('baseline', a model name). */
+  model: string
+  learningRate: number
+  status: 'running' | 'success' | 'cancelled' | 'error' | 'skipped'
+  /** Macro-F1 on dev of the kept epoch; null until it finished. */
+  devMacroF1: number | null
+  bestEpoch: number | null
+  epochsTrained: number
+  /** Epochs it was allowed (the recipe's 20, fewer where the budget left less). */
+  epochsAllowed: number
+  /** Wall time of training + scoring dev; null while running or when skipped. */
+  seconds: number | null
+  /** The estimate made before it started (seconds). */
+  estimateSeconds: number
+  /** Why it was skipped, or why it failed. */
+  note?: string
+}
+
+export interface StudyEnsembleDto {
+  /** Run ids of its two members: the baseline and the best fine-tuned candidate. */
+  members: [number, number]
+  /** Weight of the fine-tuned member's probabilities (1 − w for the baseline's), chosen on dev. */
+  weight: number
+  devMacroF1: number
+  /** Dev macro-F1 at every weight tried (0, 0.1, … 1). */
+  curve: { weight: number; devMacroF1: number }[]
+  chosen: boolean
+  /** Why it was or was not chosen. */
+  note: string
+}
+
+export interface StudyDto {
+  id: number
+  projectId: number | null
+  status: StudyStatus
+  budgetSeconds: number
+  createdAt: string
+  finishedAt: string | null
+  /** Seconds spent so far (candidates' wall time). */
+  elapsedSeconds: number
+  candidates: StudyCandidateDto[]
+  ensemble: StudyEnsembleDto | null
+  winnerRunId: number | null
+  /** One sentence: why the winner won (en, zh-CN). */
+  reason: string | null
+  reasonZh: string | null
+  /** The only run scored on test: the winner, once. */
+  testScoredBy: number | null
+  error: { code: string; message: string } | null
+}
+
+export const studiesArgs = {
+  /** Start an auto-recipe study on a project's labelled texts (config.recipe is set to 'auto'). */
+  'studies/start': z.object({ projectId: idSchema, config: trainingConfigSchema }).strict(),
+  'studies/get': z.object({ studyId: idSchema }).strict(),
+  'studies/list': z.object({ projectId: idSchema.optional() }).strict(),
+  /** Stop after the current candidate is cancelled; finished candidates are kept. */
+  'studies/cancel': z.object({ studyId: idSchema }).strict(),
+  /** Continue a stopped study: finished candidates are reused, the rest runs in the budget left. */
+  'studies/resume': z.object({ studyId: idSchema }).strict(),
+}
+
+export interface StudiesResults {
+  'studies/start': { studyId: number }
+  'studies/get': StudyDto
+  'studies/list': StudyDto[]
+  'studies/cancel': { cancelled: boolean }
+  'studies/resume': { studyId: number }
+}

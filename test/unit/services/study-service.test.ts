@@ -1,0 +1,162 @@
+// The auto recipe's study through the real training service and job processes, with the tiny
+// BERT: candidates kept as runs of the study, the winner chosen on dev and alone scored on test,
+// the budget respected (a simulated clock: 10 s per BERT epoch), cancel keeping finished runs.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { BASELINE_DEFAULTS } from '../../../main/ml/train/defaults'
+import { DEV_PREDICTIONS_ARTIFACT } from '../../../main/jobs/train-job'
+import { TEST_PREDICTIONS_ARTIFACT } from '../../../main/reports/run-artifacts'
+import { StudyService } from '../../../main/services/study-service'
+import type { StudyEstimator } from '../../../main/services/study-estimate'
+import { bilingualTrainingData, tinyBertWorkspace } from './tiny-bert-run'
+
+const { ws, modelDir, services } = tinyBertWorkspace('cts-study-')
+
+/** Every BERT epoch trained so far "took" 10 s; the baseline is free. */
+const clock = () =>
+  10_000 *
+  (ws.db
+    .prepare(
+      "SELECT COUNT(*) FROM run_epochs e JOIN runs r ON r.id = e.run_id WHERE r.model_kind = 'bert'",
+    )
+    .pluck()
+    .get() as number)
+
+/** 10 s per BERT epoch, 1 s per baseline epoch, whatever was measured. */
+const estimator: StudyEstimator = {
+  epochSeconds: async (r) => (r.kind === 'bert' ? 10 : 1),
+  observe: () => {},
+  measured: () => false,
+}
+
+function study(messages: string[] = []) {
+  const { runs, jobs, training } = services()
+  const s = new StudyService(training, runs, jobs, ws.db, {
+    now: clock,
+    estimator,
+    pretrained: async () => [{ model: modelDir, name: 'tiny-bert', dir: modelDir }],
+    onMessage: (_id, m) => messages.push(m),
+  })
+  return { s, runs, jobs }
+}
+
+const config = { model: 'default', seed: 3, device: 'cpu' as const, maxLength: 16, batchSize: 8 }
+
+describe('auto recipe study', () => {
+  it('is never a single run: training/start refuses the auto recipe', () => {
+    const { training } = services()
+    expect(() =>
+      training.start(bilingualTrainingData(), { ...config, model: 'baseline', recipe: 'auto' }),
+    ).toThrow(
+      /^The auto recipe trains several candidates as a study: start it with 'studies\/start'/,
+    )
+  })
+
+  it('keeps every candidate, stays in the budget, picks the winner on dev and tests only it', async () => {
+    const messages: string[] = []
+    const { s, runs, jobs } = study(messages)
+    const started = s.start(bilingualTrainingData(), { ...config, budgetMinutes: 1 })
+    const result = await started.done
+    jobs.dispose()
+    expect(result.status).toBe('success')
+    expect(result.budgetSeconds).toBe(60)
+    // baseline; lr 1e-4 with 60 s left: a third (20 s, 2 epochs) is under 3 epochs, so it may
+    // use all of it (6 epochs); afterwards 3 epochs no longer fit.
+    expect(result.candidates.map((c) => [c.label, c.status, c.epochsAllowed])).toEqual([
+      ['baseline', 'success', BASELINE_DEFAULTS.epochs],
+      ['tiny-bert lr 1e-4', 'success', 6],
+      ['tiny-bert lr 5e-5', 'skipped', 0],
+    ])
+    const tuned = result.candidates[1]
+    expect(tuned.epochsTrained).toBeLessThanOrEqual(6)
+    expect(tuned.estimateSeconds).toBe(60)
+    expect(result.candidates[2].note).toBe(
+      `skipped: 3 epochs need about 30 s (estimated from token counts), ${60 - 10 * tuned.epochsTrained} s of the budget left`,
+    )
+    expect(result.elapsedSeconds).toBeLessThanOrEqual(60)
+    expect(messages[0]).toBe(`baseline: estimated ${BASELINE_DEFAULTS.epochs} s`)
+    expect(messages[1]).toBe(
+      'tiny-bert lr 1e-4: up to 6 epochs, estimated 10 s per epoch (estimated from token counts), at most 60 s; 60 s of the budget left',
+    )
+
+    // Every candidate is a kept run of the study; the winner has the best dev macro-F1.
+    const ids = result.candidates.filter((c) => c.runId !== null).map((c) => c.runId!)
+    const kept = ids.map((id) => runs.get(id))
+    expect(kept.map((r) => [r.studyId, r.status, r.modelKind])).toEqual([
+      [started.studyId, 'success', 'baseline'],
+      [started.studyId, 'success', 'bert'],
+    ])
+    const best = Math.max(...result.candidates.flatMap((c) => c.devMacroF1 ?? []))
+    const winner = result.candidates.find((c) => c.devMacroF1 === best)!
+    expect(result.winnerRunId).toBe(winner.runId)
+    expect(result.testScoredBy).toBe(winner.runId)
+    expect(result.reason).toMatch(new RegExp(`^${winner.label} had the best dev macro-F1`))
+    // Test: the winner only, once; the others never saw it.
+    for (const r of kept) {
+      const isWinner = r.id === winner.runId
+      expect(r.test !== null).toBe(isWinner)
+      expect(existsSync(join(runs.runDir(r.id), TEST_PREDICTIONS_ARTIFACT))).toBe(isWinner)
+      expect(existsSync(join(runs.runDir(r.id), DEV_PREDICTIONS_ARTIFACT))).toBe(true)
+      expect(r.config).toMatchObject({ recipe: 'auto' })
+    }
+    expect(kept[1].config).toMatchObject({
+      learningRate: 1e-4,
+      epochs: 6,
+      patience: 3,
+      warmupRatio: 0.1,
+      batching: 'random',
+      candidate: 'tiny-bert lr 1e-4',
+    })
+    // The ensemble was weighed on dev over 11 weights and reported, never chosen.
+    expect(result.ensemble).toMatchObject({ members: ids, chosen: false })
+    expect(result.ensemble!.curve.map((p) => p.weight)).toEqual([
+      0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1,
+    ])
+    expect(result.ensemble!.note).toMatch(/^ensemble tried, not chosen: /)
+    expect(s.get(started.studyId)).toEqual(result)
+    expect(s.list().map((x) => x.id)).toContain(started.studyId)
+  }, 120_000)
+
+  it('cancels: the finished baseline is kept, nothing is scored on test', async () => {
+    const messages: string[] = []
+    const { s, runs, jobs } = study(messages)
+    let studyId = 0
+    const onMessage = (m: string) => {
+      if (m.startsWith('tiny-bert lr 1e-4: up to')) s.cancel(studyId)
+    }
+    const original = messages.push.bind(messages)
+    messages.push = (...m: string[]) => {
+      m.forEach(onMessage)
+      return original(...m)
+    }
+    const started = s.start(bilingualTrainingData(), { ...config, budgetMinutes: 1 })
+    studyId = started.studyId
+    const result = await started.done
+    jobs.dispose()
+    expect(result.status).toBe('cancelled')
+    expect(result.candidates.map((c) => [c.label, c.status])).toEqual([
+      ['baseline', 'success'],
+      ['tiny-bert lr 1e-4', 'cancelled'],
+    ])
+    expect(result.winnerRunId).toBeNull()
+    expect(result.testScoredBy).toBeNull()
+    expect(runs.get(result.candidates[0].runId!).test).toBeNull()
+
+    // Resumed: the finished baseline is reused, the search goes on and the winner is tested.
+    const again = study()
+    const resumed = await again.s.resume(studyId).done
+    again.jobs.dispose()
+    expect(resumed.status).toBe('success')
+    expect(resumed.candidates[0]).toMatchObject({
+      label: 'baseline',
+      runId: result.candidates[0].runId,
+    })
+    expect(resumed.candidates[1].label).toBe('tiny-bert lr 1e-4')
+    expect(resumed.candidates[1].runId).not.toBe(result.candidates[1].runId)
+    expect(resumed.testScoredBy).toBe(resumed.winnerRunId)
+    expect(() => again.s.resume(studyId)).toThrow(
+      `Study ${studyId} has finished; start a new one instead.`,
+    )
+  }, 240_000)
+})
