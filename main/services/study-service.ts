@@ -495,16 +495,14 @@ export class StudyService {
     const best = results.reduce((a, b) => (devF1(b.run) > devF1(a.run) ? b : a))
     const ranked = [...results].sort((a, b) => devF1(b.run) - devF1(a.run))
     const runnerUp = ranked.find((r) => r !== best)
-    summary.reason =
-      `${best.rec.label} had the best dev macro-F1 (${devF1(best.run).toFixed(4)})` +
-      (runnerUp
-        ? `, ahead of ${runnerUp.rec.label} (${devF1(runnerUp.run).toFixed(4)}) among ${results.length} candidates.`
-        : ', the only candidate that finished.')
-    summary.reasonZh =
-      `${best.rec.label} 的开发集宏平均 F1 最高（${devF1(best.run).toFixed(4)}）` +
-      (runnerUp
-        ? `，高于 ${runnerUp.rec.label}（${devF1(runnerUp.run).toFixed(4)}），共 ${results.length} 个候选。`
-        : '，是唯一完成的候选。')
+    Object.assign(
+      summary,
+      winnerReason(
+        { label: best.rec.label, devMacroF1: devF1(best.run) },
+        runnerUp && { label: runnerUp.rec.label, devMacroF1: devF1(runnerUp.run) },
+        results.length,
+      ),
+    )
 
     // 4. The ensemble of the baseline and the best fine-tuned model, weighed on dev.
     const tuned = results.filter((r) => r.rec.kind === 'bert')
@@ -681,4 +679,34 @@ function emptySummary(): Summary {
 
 function fmt(seconds: number): string {
   return seconds < 90 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`
+}
+
+/**
+ * Why the study's winner won, in English and Chinese: ahead of the runner-up, tied with it (a tie
+ * goes to the candidate trained first, which the search orders cheapest first), or alone.
+ */
+export function winnerReason(
+  best: { label: string; devMacroF1: number },
+  runnerUp: { label: string; devMacroF1: number } | undefined,
+  candidates: number,
+): { reason: string; reasonZh: string } {
+  const f = (x: number) => x.toFixed(4)
+  const lead = `${best.label} had the best dev macro-F1 (${f(best.devMacroF1)})`
+  const leadZh = `${best.label} 的开发集宏平均 F1 最高（${f(best.devMacroF1)}）`
+  if (!runnerUp) {
+    return {
+      reason: `${lead}, the only candidate that finished.`,
+      reasonZh: `${leadZh}，是唯一完成的候选。`,
+    }
+  }
+  if (runnerUp.devMacroF1 === best.devMacroF1) {
+    return {
+      reason: `${lead}, tied with ${runnerUp.label}; a tie goes to the candidate trained first, the cheaper one (${candidates} candidates).`,
+      reasonZh: `${leadZh}，与 ${runnerUp.label} 并列；并列时选先训练、成本更低的候选（共 ${candidates} 个候选）。`,
+    }
+  }
+  return {
+    reason: `${lead}, ahead of ${runnerUp.label} (${f(runnerUp.devMacroF1)}) among ${candidates} candidates.`,
+    reasonZh: `${leadZh}，高于 ${runnerUp.label}（${f(runnerUp.devMacroF1)}），共 ${candidates} 个候选。`,
+  }
 }
