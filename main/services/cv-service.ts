@@ -29,6 +29,7 @@ import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL } from '../ml/eval/eval-defaults'
 import { DEFAULT_SEED } from '../ml/train/defaults'
 import { writeFileAtomic } from '../ml/train/atomic-file'
 import { planCrossValidation, type CvPlan } from './cv-plan'
+import { compactLabels, singleLabelledRows } from './project-labelled'
 import { DATASET_SUMMARY_ARTIFACT, type RunsService } from './runs-service'
 import { dataSnapshotHash, type TrainingData } from './training-data'
 import { resolveHyper, type TrainingService } from './training-service'
@@ -83,39 +84,13 @@ export class CvService {
   /** A project's labelled texts as `cts train` sees them (single label, not skipped). */
   projectData(projectId: number): TrainingData {
     if (!this.db) throw new CtsError('internal', 'Cross-validation needs the workspace database.')
-    const labelRows = this.db
-      .prepare('SELECT id, name FROM labels WHERE project_id = ? ORDER BY position')
-      .all(projectId) as { id: number; name: string }[]
-    const rows = this.db
-      .prepare(
-        `SELECT t.id AS id, t.text AS text, t.group_id AS grp, t.split AS split, MIN(al.label_id) AS label, COUNT(*) AS n
-           FROM texts t JOIN annotation_labels al ON al.text_id = t.id
-           LEFT JOIN annotations a ON a.text_id = t.id
-          WHERE t.project_id = ? AND COALESCE(a.skipped, 0) = 0 GROUP BY t.id ORDER BY t.id`,
-      )
-      .all(projectId) as {
-      id: number
-      text: string
-      grp: string | null
-      split: string | null
-      label: number
-      n: number
-    }[]
-    const index = new Map(labelRows.map((l, i) => [l.id, i]))
-    const single = rows.filter((r) => r.n === 1)
-    const used = [...new Set(single.map((r) => index.get(r.label)!))].sort((a, b) => a - b)
-    const remap = new Map(used.map((l, i) => [l, i]))
-    const of = (chosen: typeof single) => ({
-      texts: chosen.map((r) => r.text),
-      labels: chosen.map((r) => remap.get(index.get(r.label)!)!),
-      groups: chosen.map((r) => r.grp ?? undefined),
-      ids: chosen.map((r) => r.id),
-    })
+    const { names, rows: single } = singleLabelledRows(this.db, projectId)
+    const { labels, of } = compactLabels(single, names)
     // Texts an import marked test are the project's test split: they never enter CV.
     const test = single.filter((r) => r.split === 'test')
     return {
       projectId,
-      labels: used.map((l) => labelRows[l].name),
+      labels,
       train: of(single.filter((r) => r.split !== 'test')),
       ...(test.length > 0 ? { test: of(test) } : {}),
     }

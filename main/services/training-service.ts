@@ -30,6 +30,7 @@ import {
   baseModelLicence,
   defaultBundledModelDir,
 } from './models-service'
+import { compactLabels, singleLabelledRows, type LabelledRow } from './project-labelled'
 import { StudyService } from './study-service'
 import { trainingDefaults } from './training-defaults'
 import { DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT, RunsService } from './runs-service'
@@ -310,43 +311,14 @@ export class TrainingService {
   ): Promise<{ data: TrainingData; config: TrainingConfigInput; resolved?: ResolvedChoice }> {
     if (!this.db)
       throw new CtsError('internal', 'Training from a project needs the workspace database.')
-    const labelRows = this.db
-      .prepare('SELECT id, name FROM labels WHERE project_id = ? ORDER BY position')
-      .all(projectId) as { id: number; name: string }[]
-    const rows = this.db
-      .prepare(
-        `SELECT t.id AS id, t.text AS text, t.group_id AS grp, t.split AS split, MIN(al.label_id) AS label, COUNT(*) AS n
-           FROM texts t JOIN annotation_labels al ON al.text_id = t.id
-           LEFT JOIN annotations a ON a.text_id = t.id
-          WHERE t.project_id = ? AND COALESCE(a.skipped, 0) = 0 GROUP BY t.id ORDER BY t.id`,
-      )
-      .all(projectId) as {
-      id: number
-      text: string
-      grp: string | null
-      split: string | null
-      label: number
-      n: number
-    }[]
-    const index = new Map(labelRows.map((l, i) => [l.id, i]))
-    const all = rows.filter((r) => r.n === 1)
+    const { names, rows: all } = singleLabelledRows(this.db, projectId)
     // The explicit split uses each text's imported split; texts without one sit out (counted).
     const mode = trainingConfigSchema.parse(config).split
     const explicit =
       mode === 'explicit' || (mode === undefined && all.some((r) => r.split === 'test'))
     const single = explicit ? all.filter((r) => r.split !== null) : all
-    const used = [...new Set(single.map((r) => index.get(r.label)!))].sort((a, b) => a - b)
-    const remap = new Map(used.map((l, i) => [l, i]))
-    const labels = used.map((l) => labelRows[l].name)
-    const of = (pred: (r: (typeof single)[number]) => boolean) => {
-      const chosen = single.filter(pred)
-      return {
-        texts: chosen.map((r) => r.text),
-        labels: chosen.map((r) => remap.get(index.get(r.label)!)!),
-        groups: chosen.map((r) => r.grp ?? undefined),
-        ids: chosen.map((r) => r.id),
-      }
-    }
+    const { labels, of: ofRows } = compactLabels(single, names)
+    const of = (pred: (r: LabelledRow) => boolean) => ofRows(single.filter(pred))
     // 'default' follows the project's texts, exactly as the train view explains it.
     const resolved =
       trainingConfigSchema.parse(config).model === DEFAULT_MODEL_ID

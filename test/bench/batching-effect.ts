@@ -4,21 +4,18 @@
 //
 //   npx tsx test/bench/batching-effect.ts [--train 480] [--dev 240] [--epochs 3] [--lr 1e-4]
 //                                         [--max-length 64] [--seed 42]
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { parse } from 'csv-parse/sync'
 import { createBertAdapter } from '../../main/ml/models/bert-adapter'
 import { labelMajorityShare, randomBatches, trainBatches } from '../../main/ml/train/batching'
 import { BERT_DEFAULTS, DEFAULT_SEED } from '../../main/ml/train/defaults'
 import { createGraphStepRunner } from '../../main/ml/train/graph-step-runner'
 import { Rng } from '../../main/ml/train/rng'
-import { splitDataset } from '../../main/ml/train/split'
-import { trainClassifier } from '../../main/ml/train/trainer'
+import { trainClassifier, type LabelledTexts } from '../../main/ml/train/trainer'
+import { medicalAbstracts } from './medical-abstracts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const DATA = join(ROOT, '../shared/datasets/medical-abstracts/medical_tc_test.csv')
 const MODEL = join(ROOT, 'resources/models/all-MiniLM-L6-v2')
 const { values: a } = parseArgs({
   options: {
@@ -31,19 +28,13 @@ const { values: a } = parseArgs({
   },
 })
 
-const rows = parse(readFileSync(DATA), { columns: true }) as Record<string, string>[]
-const texts = rows.map((r) => r.medical_abstract)
-const labels = rows.map((r) => Number(r.condition_label) - 1)
-const split = splitDataset(
-  labels.map((label, i) => ({ label, key: texts[i].trim() })),
-  { seed: DEFAULT_SEED },
-)
-const pick = (idx: number[]) => ({
-  texts: idx.map((i) => texts[i]),
-  labels: idx.map((i) => labels[i]),
+const splits = medicalAbstracts()
+const first = (s: LabelledTexts, n: number) => ({
+  texts: s.texts.slice(0, n),
+  labels: s.labels.slice(0, n),
 })
-const train = pick(split.train.slice(0, Number(a.train)))
-const dev = pick(split.dev.slice(0, Number(a.dev)))
+const train = first(splits.train, Number(a.train))
+const dev = first(splits.dev, Number(a.dev))
 const maxLength = Number(a['max-length'])
 const seed = Number(a.seed)
 

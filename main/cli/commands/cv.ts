@@ -4,8 +4,6 @@ import { join, resolve } from 'node:path'
 import { Command } from 'commander'
 import { CtsError, type JobProgressDto } from '../../../preload/contract'
 import { CV_MAX_K, CV_MIN_K, type CvResultDto } from '../../../preload/contract/cv'
-import { ForkHost, jobEntryPath } from '../../jobs/fork-host'
-import { JobService } from '../../jobs/job-service'
 import { curveSentence } from '../../reports/report-cv'
 import { CvService } from '../../services/cv-service'
 import { MODELS_DIR } from '../../services/models-service'
@@ -14,6 +12,7 @@ import type { TrainingData } from '../../services/training-data'
 import { TrainingService } from '../../services/training-service'
 import { openWorkspace } from '../../store/workspace'
 import { withContext } from '../context'
+import { stderrProgressJobs } from '../progress-jobs'
 import type { CliCommand } from './command'
 import { labelIndices, labelOrder, readTextsFile } from './train-data'
 
@@ -155,18 +154,7 @@ export const cvCommand: CliCommand = {
               ...(opts.split ? { split: opts.split as 'stratified' | 'grouped' } : {}),
             }
             const ws = openWorkspace(ctx.home)
-            let lastLine = 0
-            const jobs = new JobService({
-              host: new ForkHost({ entry: jobEntryPath() }),
-              publish: (_e, p) => {
-                const line = progressLine(p)
-                const now = Date.now()
-                if (line && (p.phase !== 'training' || now - lastLine > 2000)) {
-                  lastLine = now
-                  process.stderr.write(line + '\n')
-                }
-              },
-            })
+            const jobs = stderrProgressJobs(progressLine)
             const stopOnSignal = () => jobs.dispose()
             process.once('SIGINT', stopOnSignal)
             try {

@@ -4,8 +4,6 @@ import { join, resolve } from 'node:path'
 import { Command } from 'commander'
 import { CtsError, type JobProgressDto } from '../../../preload/contract'
 import type { EvaluationDto, RunDto, TrainingConfigInput } from '../../../preload/contract/training'
-import { ForkHost, jobEntryPath } from '../../jobs/fork-host'
-import { JobService } from '../../jobs/job-service'
 import type { TrainJobResult } from '../../jobs/train-job'
 import { MODELS_DIR } from '../../services/models-service'
 import { RunsService } from '../../services/runs-service'
@@ -18,6 +16,7 @@ import {
 import { AUTO_RECIPE, type RecipeName } from '../../ml/train/recipes'
 import { openWorkspace } from '../../store/workspace'
 import { withContext } from '../context'
+import { stderrProgressJobs } from '../progress-jobs'
 import type { CliCommand } from './command'
 import { labelIndices, labelOrder, readTextsFile } from './train-data'
 
@@ -266,19 +265,7 @@ export const trainCommand: CliCommand = {
               split: opts.split as TrainingConfigInput['split'],
             }
             const ws = openWorkspace(ctx.home)
-            let lastLine = 0
-            const jobs = new JobService({
-              host: new ForkHost({ entry: jobEntryPath() }),
-              publish: (_e, p) => {
-                const line = progressLine(p)
-                const now = Date.now()
-                // stderr gets a line at most every 2 s while training, every phase change otherwise.
-                if (line && (p.phase !== 'training' || now - lastLine > 2000)) {
-                  lastLine = now
-                  process.stderr.write(line + '\n')
-                }
-              },
-            })
+            const jobs = stderrProgressJobs(progressLine)
             let studyId: number | undefined
             let studies: StudyService | undefined
             // Ctrl-C stops a study (finished candidates are kept), then the job processes.

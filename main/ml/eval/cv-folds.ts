@@ -1,6 +1,7 @@
 // Seeded k-fold assignment for cross-validation (stratified, or grouped by patient) and the nested,
 // stratified training subsets of the learning curve. Pure functions: the CV service and tests.
 import { Rng } from '../train/rng'
+import { majorityLabel, strataOf } from '../train/split'
 
 export interface FoldItem {
   label: number
@@ -34,17 +35,6 @@ function unitsOf(items: FoldItem[]): number[][] {
     u.push(i)
   })
   return units
-}
-
-function majority(labels: number[]): number {
-  const counts = new Map<number, number>()
-  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1)
-  let best = labels[0]
-  for (const [l, n] of counts) {
-    const bn = counts.get(best)!
-    if (n > bn || (n === bn && l < best)) best = l
-  }
-  return best
 }
 
 /**
@@ -81,7 +71,7 @@ export function assignFolds(items: FoldItem[], k: number, seed: number): number[
   const perLabel = new Map<number, number[]>()
   for (const ui of order) {
     const u = units[ui]
-    const label = majority(u.map((i) => items[i].label))
+    const label = majorityLabel(u.map((i) => items[i].label))
     const counts = perLabel.get(label) ?? new Array<number>(k).fill(0)
     perLabel.set(label, counts)
     let best = 0
@@ -109,13 +99,7 @@ export function nestedSubsets(
   seed: number,
 ): number[][] {
   const units = unitsOf(indices.map((i) => items[i])).map((u) => u.map((j) => indices[j]))
-  const strata = new Map<number, number[][]>()
-  for (const u of units) {
-    const label = majority(u.map((i) => items[i].label))
-    const list = strata.get(label) ?? []
-    list.push(u)
-    strata.set(label, list)
-  }
+  const strata = strataOf(units, items)
   const classes = [...strata.keys()].sort((a, b) => a - b)
   const rng = new Rng(seed)
   const ordered = classes.map((c) => rng.shuffle([...strata.get(c)!]))

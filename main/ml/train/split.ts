@@ -79,13 +79,7 @@ export function splitDataset(items: SplitItem[], options: SplitOptions): SplitRe
     }
   }
 
-  const strata = new Map<number, number[][]>()
-  for (const u of units) {
-    const label = majorityLabel(u.map((i) => items[i].label))
-    const list = strata.get(label) ?? []
-    list.push(u)
-    strata.set(label, list)
-  }
+  const strata = strataOf(units, items)
   const classes = [...strata.keys()].sort((a, b) => a - b)
   const classSizes = classes.map((c) => strata.get(c)!.reduce((s, u) => s + u.length, 0))
   const testTargets = apportion(classSizes, fractions[2])
@@ -146,7 +140,8 @@ export function apportion(sizes: number[], fraction: number, capacity = sizes): 
   return base
 }
 
-function majorityLabel(labels: number[]): number {
+/** The most frequent label (ties: the smallest), which stratifies a group of texts. */
+export function majorityLabel(labels: number[]): number {
   const counts = new Map<number, number>()
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1)
   let best = labels[0]
@@ -155,4 +150,16 @@ function majorityLabel(labels: number[]): number {
     if (n > bn || (n === bn && l < best)) best = l
   }
   return best
+}
+
+/** Units (lists of item indices) by the majority label of their items, in the given order. */
+export function strataOf(units: number[][], items: { label: number }[]): Map<number, number[][]> {
+  const strata = new Map<number, number[][]>()
+  for (const u of units) {
+    const label = majorityLabel(u.map((i) => items[i].label))
+    const list = strata.get(label) ?? []
+    list.push(u)
+    strata.set(label, list)
+  }
+  return strata
 }
