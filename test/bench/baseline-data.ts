@@ -126,3 +126,14 @@ export function benchDatasets(root: string): BenchDataset[] {
 }
 
 export const missing = (d: BenchDataset): boolean => !existsSync(d.file)
+
+/** Exits with status 2, naming the fetch script, when a set's cached copy is missing. */
+export function exitUnlessFetched(sets: BenchDataset[]): void {
+  const absent = sets.filter(missing)
+  if (!absent.length) return
+  console.error(
+    `Missing data: ${absent.map((d) => d.file).join(', ')}.\n` +
+      'Run test/bench/fetch-baseline-data.sh (medical abstracts: ../shared/datasets/medical-abstracts).',
+  )
+  process.exit(2)
+}

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { runTrainJob, type TrainHyper } from '../../main/jobs/train-job'
 import { BASELINE_DEFAULTS, DEFAULT_SEED } from '../../main/ml/train/defaults'
-import { benchDatasets, missing } from './baseline-data'
+import { benchDatasets, exitUnlessFetched } from './baseline-data'
 import { splitRows } from './zh-medical-data'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -45,14 +45,7 @@ const tuned = a.lr || a.epochs || a.batch
 
 const only = a.only?.split(',')
 const sets = benchDatasets(ROOT).filter((d) => !only || only.includes(d.name))
-const absent = sets.filter(missing)
-if (absent.length) {
-  console.error(
-    `Missing data: ${absent.map((d) => d.file).join(', ')}.\n` +
-      'Run test/bench/fetch-baseline-data.sh (medical abstracts: ../shared/datasets/medical-abstracts).',
-  )
-  process.exit(2)
-}
+exitUnlessFetched(sets)
 
 const splitDir = join(ROOT, '.cache/bench/baseline')
 mkdirSync(splitDir, { recursive: true })

@@ -30,20 +30,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { parse } from 'csv-parse/sync'
 import { createBertAdapter } from '../../main/ml/models/bert-adapter'
 import type { BertHead } from '../../main/ml/models/weights'
 import { BERT_DEFAULTS, DEFAULT_SEED } from '../../main/ml/train/defaults'
 import { createGraphStepRunner } from '../../main/ml/train/graph-step-runner'
 import type { StepRunner } from '../../main/ml/train/step-runner'
-import { splitDataset } from '../../main/ml/train/split'
 import { evaluate, trainClassifier, type LabelledTexts } from '../../main/ml/train/trainer'
 import { inferenceModelBytes } from '../../main/ml/infer/classifier-bundle'
 import * as ort from 'onnxruntime-node'
+import { medicalAbstracts, type Splits } from './medical-abstracts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const MODEL = join(ROOT, 'resources/models/all-MiniLM-L6-v2')
-const DATA = join(ROOT, '../shared/datasets/medical-abstracts/medical_tc_test.csv')
 
 const { values: a } = parseArgs({
   options: {
@@ -78,30 +76,6 @@ const maxLength = Number(a['max-length'])
 const batchSize = Number(a['batch-size'])
 const head = a.head as BertHead
 const patience = a.patience === undefined ? epochs : Number(a.patience)
-
-interface Splits {
-  labels: string[]
-  train: LabelledTexts
-  dev: LabelledTexts
-  test: LabelledTexts
-}
-
-/** medical-abstracts with the same seeded, de-duplicated split the app makes. */
-function medicalAbstracts(): Splits {
-  const rows = parse(readFileSync(DATA), { columns: true }) as Record<string, string>[]
-  const texts = rows.map((r) => r.medical_abstract)
-  const labels = rows.map((r) => Number(r.condition_label) - 1)
-  const split = splitDataset(
-    labels.map((label, i) => ({ label, key: texts[i].trim() })),
-    { seed: DEFAULT_SEED },
-  )
-  const pick = (idx: number[]) => ({
-    texts: idx.map((i) => texts[i]),
-    labels: idx.map((i) => labels[i]),
-  })
-  const names = ['1', '2', '3', '4', '5']
-  return { labels: names, train: pick(split.train), dev: pick(split.dev), test: pick(split.test) }
-}
 
 // Then the first n of each split.
 const splits: Splits = a.split ? JSON.parse(readFileSync(a.split, 'utf8')) : medicalAbstracts()

@@ -4,7 +4,7 @@ Used by test/bench/train-bert.ts (which writes the data file and compares the tw
 
   .venv/bin/python test/bench/train-ref.py --data DATA.json --model resources/models/all-MiniLM-L6-v2 \
       [--head mean|cls] [--epochs 1] [--batch-size 16] [--max-length 128] [--lr 2e-5] [--seed 42] \
-      [--padding longest|max_length] [--patience N]
+      [--padding longest|max_length] [--patience N] [--schedule linear|constant]
 
 DATA.json: { train: { texts, labels }, dev?: { texts, labels }, test?: { texts, labels }, numClasses,
 initial?: { name: [values] } }. `initial` holds the freshly initialised head of our run (Hugging Face
@@ -89,9 +89,11 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--padding', default='longest', choices=['longest', 'max_length'])
     ap.add_argument('--patience', type=int, default=None, help='default: no early stopping')
+    ap.add_argument('--schedule', default='linear', choices=['linear', 'constant'],
+                    help='constant: no scheduler, as the seed app\'s loop (with --warmup-ratio 0)')
     args = ap.parse_args()
 
-    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer, get_constant_schedule_with_warmup, get_linear_schedule_with_warmup
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -116,7 +118,10 @@ def main():
     n = len(train['texts'])
     steps_per_epoch = (n + args.batch_size - 1) // args.batch_size
     total = steps_per_epoch * args.epochs
-    sched = get_linear_schedule_with_warmup(opt, int(total * args.warmup_ratio + 0.999999), total)
+    if args.schedule == 'constant':
+        sched = get_constant_schedule_with_warmup(opt, int(total * args.warmup_ratio + 0.999999))
+    else:
+        sched = get_linear_schedule_with_warmup(opt, int(total * args.warmup_ratio + 0.999999), total)
     # A replayed run that stopped early (--patience) holds fewer whole epochs than asked for.
     if replay and (len(replay) % steps_per_epoch or len(replay) > total):
         raise SystemExit(f'replay: {len(replay)} steps for {args.epochs} epochs of {steps_per_epoch}')
