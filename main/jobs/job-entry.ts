@@ -4,10 +4,12 @@ import { runJobWorker } from './job-worker'
 import { runTestRunJob, runTrainJob } from './train-job'
 import { runPredictFileJob } from './predict-file-job'
 import { runCvJob } from './cv-job'
+import { runStepProbeJob } from './step-probe-job'
 
 runJobWorker({
   train: runTrainJob,
   'predict-file': runPredictFileJob,
   cv: runCvJob,
   'test-run': runTestRunJob,
+  'step-probe': runStepProbeJob,
 })

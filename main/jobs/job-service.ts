@@ -35,6 +35,8 @@ interface Running {
 export class JobService {
   private readonly jobs = new Map<string, Running>()
   private readonly finished: JobProgressDto[] = []
+  /** Listeners of one job's progress, undebounced (a study follows its candidate's epochs). */
+  private readonly watchers = new Map<string, Set<(p: JobProgressDto) => void>>()
 
   constructor(private readonly options: JobServiceOptions) {}
 
@@ -53,6 +55,7 @@ export class JobService {
       finish: (final) => {
         if (!this.jobs.has(jobId)) return
         this.jobs.delete(jobId)
+        this.watchers.delete(jobId)
         if (job.killTimer) clearTimeout(job.killTimer)
         job.throttle.cancel()
         job.state = final
@@ -67,6 +70,7 @@ export class JobService {
       if (m.type === 'progress') {
         job.state = { ...job.state, ...m.progress }
         job.throttle.push(job.state)
+        for (const w of this.watchers.get(jobId) ?? []) w(job.state)
       } else if (m.type === 'result') {
         job.finish({ ...job.state, status: 'success', phase: 'done', result: m.result })
       } else if (m.type === 'cancelled') {
@@ -95,6 +99,15 @@ export class JobService {
     publish(job.state)
     proc.send({ type: 'start', kind, input })
     return { jobId, done }
+  }
+
+  /** Calls `listener` with a running job's state on every progress message; returns unwatch. */
+  watch(jobId: string, listener: (p: JobProgressDto) => void): () => void {
+    if (!this.jobs.has(jobId)) return () => {}
+    const set = this.watchers.get(jobId) ?? new Set()
+    set.add(listener)
+    this.watchers.set(jobId, set)
+    return () => set.delete(listener)
   }
 
   /** Ask a running job to stop; it is killed if it has not stopped within the grace period. */

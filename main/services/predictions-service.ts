@@ -1,7 +1,7 @@
 // Predictions with a trained run: one text with per-token attributions (answered here, from a
 // per-run cached attribution session), a whole file as a 'predict-file' job in the job host, and
 // exporting the run's model (folder on disk, or a zip's bytes for the browser build).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, extname, join } from 'node:path'
 import type { Contract } from '../../preload/contract'
@@ -18,8 +18,14 @@ import type { PredictFileJobInput } from '../jobs/predict-file-job'
 import { loadExplainer, type Explainer } from '../ml/infer/attributions'
 import { recordedLicence } from '../ml/models/run-licence'
 import { exportModelFolder, type ExportRunInfo } from '../ml/infer/model-export'
+import { exportEnsembleFolder } from '../ml/infer/ensemble-export'
+import { labelColumns } from '../ml/infer/ensemble-bundle'
+import { ensembleConfig, type EnsembleRunConfig } from './ensemble-runs'
 import type { RunsService } from './runs-service'
 import { validArgs } from './valid-args'
+
+/** TextPredictionDto.method of an ensemble: it mixes two models' probabilities, no attributions. */
+export const ENSEMBLE_METHOD = 'ensemble-no-attributions'
 
 /** Runs whose attribution sessions stay open (a MiniLM one holds ~100 MB). */
 const EXPLAINER_CACHE = 2
@@ -68,6 +74,8 @@ export class PredictionsService {
 
   async predictText(runId: number, text: string): Promise<TextPredictionDto> {
     if (!text.trim()) throw new CtsError('bad-input', 'Type or paste a text to predict.')
+    const ensemble = ensembleConfig(this.runs.get(runId))
+    if (ensemble) return this.predictEnsembleText(runId, ensemble, text)
     const explainer = await this.explainer(runId)
     const e = await explainer.explain(text)
     return {
@@ -77,6 +85,38 @@ export class PredictionsService {
       tokens: e.tokens,
       method: e.method,
       truncated: e.truncated,
+    }
+  }
+
+  /**
+   * An ensemble's prediction: its members' probabilities mixed by weight. Token attributions of a
+   * mix of two models are not computed (each member's would explain a different score).
+   */
+  private async predictEnsembleText(
+    runId: number,
+    ensemble: EnsembleRunConfig,
+    text: string,
+  ): Promise<TextPredictionDto> {
+    trainedRunDir(this.runs, runId)
+    const labels = this.runs.get(runId).labels
+    const k = labels.length
+    const mixed = new Array<number>(k).fill(0)
+    let truncated = false
+    for (const m of ensemble.members) {
+      const explainer = await this.explainer(m.runId)
+      const e = await explainer.explain(text)
+      const cols = labelColumns(explainer.labels, labels)
+      for (let c = 0; c < k; c++) mixed[c] += m.weight * e.probabilities[cols[c]]
+      truncated ||= e.truncated
+    }
+    const best = mixed.reduce((b, p, c) => (p > mixed[b] ? c : b), 0)
+    return {
+      runId,
+      label: labels[best],
+      probabilities: labels.map((label, c) => ({ label, p: mixed[c] })),
+      tokens: [],
+      method: ENSEMBLE_METHOD,
+      truncated,
     }
   }
 
@@ -107,19 +147,30 @@ export class PredictionsService {
   /** Export to `path` (a new folder), or, without one, return the export zipped. */
   async exportModel(runId: number, path?: string): Promise<ModelExportDto> {
     const bundleDir = trainedRunDir(this.runs, runId)
-    const info = exportRunInfo(this.runs.get(runId))
+    const run = this.runs.get(runId)
+    const info = exportRunInfo(run)
+    const ensemble = ensembleConfig(run)
+    // An ensemble: each member's export in its own folder, and how to mix them.
+    const write = (out: string) =>
+      ensemble
+        ? exportEnsembleFolder(
+            bundleDir,
+            out,
+            info,
+            ensemble.members.map((m) => exportRunInfo(this.runs.get(m.runId))),
+          )
+        : exportModelFolder(bundleDir, out, info)
     if (path) {
-      const files = exportModelFolder(bundleDir, path, info)
+      const files = write(path)
       return { runId, path, files, fileName: basename(path) }
     }
     const temp = mkdtempSync(join(tmpdir(), 'cts-export-'))
     try {
       const folder = join(temp, `run-${runId}-model`)
-      const files = exportModelFolder(bundleDir, folder, info)
+      const files = write(folder)
       const { default: JSZip } = await import('jszip')
       const zip = new JSZip()
-      for (const f of readdirSync(folder))
-        zip.file(`run-${runId}-model/${f}`, readFileSync(join(folder, f)))
+      for (const f of files) zip.file(`run-${runId}-model/${f}`, readFileSync(join(folder, f)))
       const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })
       return {
         runId,

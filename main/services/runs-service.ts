@@ -261,6 +261,24 @@ export class RunsService {
   /** Delete a run's record, epochs and folder; the audit log keeps who deleted what, when. */
   delete(runId: number, actor: string): { deleted: number } {
     const run = this.get(runId)
+    // An ensemble predicts with its members' models: they go only after the ensemble.
+    const users = (
+      this.db
+        .prepare("SELECT id, config_json FROM runs WHERE model_kind = 'ensemble' ORDER BY id")
+        .all() as { id: number; config_json: string }[]
+    ).filter((r) =>
+      (
+        JSON.parse(r.config_json) as { ensemble?: { members?: { runId: number }[] } }
+      ).ensemble?.members?.some((m) => m.runId === runId),
+    )
+    if (users.length > 0) {
+      const ids = users.map((u) => u.id).join(', ')
+      const runsOf = users.length === 1 ? `run ${ids}` : `runs ${ids}`
+      throw new CtsError(
+        'conflict',
+        `Run ${runId} is a member of ensemble ${runsOf}, which ${users.length === 1 ? 'predicts' : 'predict'} with its model; delete ${runsOf} first.`,
+      )
+    }
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM run_epochs WHERE run_id = ?').run(runId)
       this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId)

@@ -1,7 +1,8 @@
 // Long work (import, train, predict-file, export) runs as jobs with pushed progress.
 import { z } from 'zod'
 
-export type JobKind = 'import' | 'train' | 'predict-file' | 'export' | 'cv' | 'test-run'
+export type JobKind =
+  'import' | 'train' | 'predict-file' | 'export' | 'cv' | 'test-run' | 'step-probe'
 export type JobStatus = 'running' | 'success' | 'cancelled' | 'error'
 
 export interface JobProgressDto {

@@ -36,6 +36,8 @@ export interface TextPredictionDto {
   /**
    * How the scores were computed: 'gradient-x-input' (both model kinds) — the gradient of the
    * predicted logit with respect to each token's embedding, dotted with that embedding.
+   * 'ensemble-no-attributions' for an ensemble run: its members' probabilities mixed by weight,
+   * `tokens` empty (each member's attributions would explain a different score).
    */
   method: string
   /** True when the text was longer than the model's max length and only its start was read. */

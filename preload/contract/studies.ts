@@ -9,12 +9,13 @@ export type StudyStatus = 'running' | 'success' | 'cancelled' | 'error'
 export interface StudyCandidateDto {
   /** The candidate's kept run; null when it was skipped (it would not fit the budget). */
   runId: number | null
-  /** "baseline", "all-MiniLM-L6-v2 lr 1e-4". */
+  /** "baseline", "all-MiniLM-L6-v2 lr 1e-4", "ensemble (baseline + all-MiniLM-L6-v2 lr 1e-4)". */
   label: string
-  kind: 'baseline' | 'bert'
-  /** The model trained from ('baseline', a model name). */
+  kind: 'baseline' | 'bert' | 'ensemble'
+  /** The model trained from ('baseline', a model name; 'ensemble' for the ensemble). */
   model: string
-  learningRate: number
+  /** Null for the ensemble (it trains nothing: it mixes two candidates' probabilities). */
+  learningRate: number | null
   status: 'running' | 'success' | 'cancelled' | 'error' | 'skipped'
   /** Macro-F1 on dev of the kept epoch; null until it finished. */
   devMacroF1: number | null
@@ -24,14 +25,23 @@ export interface StudyCandidateDto {
   epochsAllowed: number
   /** Wall time of training + scoring dev; null while running or when skipped. */
   seconds: number | null
-  /** The estimate made before it started (seconds). */
+  /** The estimate made before it started (seconds): start + epochs allowed × per epoch + finish. */
   estimateSeconds: number
+  /**
+   * A fine-tune's estimate refined after each of its epochs from the measured seconds per epoch
+   * (seconds, whole candidate; at most: early stopping may end it sooner). Absent before its
+   * first epoch ended.
+   */
+  refinedSeconds?: number
   /** Why it was skipped, or why it failed. */
   note?: string
 }
 
 export interface StudyEnsembleDto {
-  /** Run ids of its two members: the baseline and the best fine-tuned candidate. */
+  /**
+   * Run ids of its two members: the baseline and the best fine-tuned candidate. Also listed among
+   * the candidates (kind 'ensemble'); it is kept as a run (model kind 'ensemble') when it won.
+   */
   members: [number, number]
   /** Weight of the fine-tuned member's probabilities (1 − w for the baseline's), chosen on dev. */
   weight: number
@@ -39,6 +49,8 @@ export interface StudyEnsembleDto {
   /** Dev macro-F1 at every weight tried (0, 0.1, … 1). */
   curve: { weight: number; devMacroF1: number }[]
   chosen: boolean
+  /** The ensemble run (when chosen; absent in studies recorded before ensembles could win). */
+  runId?: number | null
   /** Why it was or was not chosen. */
   note: string
 }
@@ -50,8 +62,12 @@ export interface StudyDto {
   budgetSeconds: number
   createdAt: string
   finishedAt: string | null
-  /** Seconds spent so far (candidates' wall time). */
+  /** Seconds spent so far (candidates' wall time, the timing probe included). */
   elapsedSeconds: number
+  /** Budget seconds left (budget − elapsed, at least 0). */
+  remainingSeconds: number
+  /** The latest refinement message (measured vs estimated per epoch, what the budget allows). */
+  estimateNote: string | null
   candidates: StudyCandidateDto[]
   ensemble: StudyEnsembleDto | null
   winnerRunId: number | null
@@ -63,10 +79,34 @@ export interface StudyDto {
   error: { code: string; message: string } | null
 }
 
+/** A study's plan before it starts (the train view shows it next to the budget). */
+export interface StudyEstimateDto {
+  budgetSeconds: number
+  /** The baseline and each pretrained model's first learning rate, as the study would plan them. */
+  candidates: {
+    label: string
+    kind: 'baseline' | 'bert'
+    /** Seconds per epoch, and to start and finish the candidate. */
+    epochSeconds: number
+    startSeconds: number
+    finishSeconds: number
+    /** Epochs the budget allows it (0: it would be skipped). */
+    epochsAllowed: number
+    estimateSeconds: number
+    /**
+     * 'cached probe': this computer's earlier timing; 'prior': token counts at an assumed speed
+     * (a short probe, spent from the budget, replaces it when the study starts).
+     */
+    basis: 'cached probe' | 'prior' | 'measured' | 'probed'
+  }[]
+}
+
 export const studiesArgs = {
   /** Start an auto-recipe study on a project's labelled texts (config.recipe is set to 'auto'). */
   'studies/start': z.object({ projectId: idSchema, config: trainingConfigSchema }).strict(),
   'studies/get': z.object({ studyId: idSchema }).strict(),
+  /** The plan and time estimate of a study before it starts (no probe runs for it). */
+  'studies/estimate': z.object({ projectId: idSchema, config: trainingConfigSchema }).strict(),
   'studies/list': z.object({ projectId: idSchema.optional() }).strict(),
   /** Stop after the current candidate is cancelled; finished candidates are kept. */
   'studies/cancel': z.object({ studyId: idSchema }).strict(),
@@ -77,6 +117,7 @@ export const studiesArgs = {
 export interface StudiesResults {
   'studies/start': { studyId: number }
   'studies/get': StudyDto
+  'studies/estimate': StudyEstimateDto
   'studies/list': StudyDto[]
   'studies/cancel': { cancelled: boolean }
   'studies/resume': { studyId: number }

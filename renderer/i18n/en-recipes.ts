@@ -21,6 +21,15 @@ export const enRecipes = {
     devF1: 'Dev macro-F1',
     time: 'Time',
     estimate: 'Estimate',
+    planFits: '{label}: about {time} ({epochs} epochs of {epoch})',
+    planSkipped: '{label}: would not fit ({time} for 3 epochs)',
+    planTimed: 'Estimated from a timing of this computer; refined after each epoch.',
+    planRough:
+      'A rough estimate from token counts: a short timing probe (spent from the budget) replaces it when the study starts, and each epoch refines it.',
+    studyRemaining: '{remaining} min of the budget left',
+    firstEstimate: 'first estimate {time}',
+    estimateHelp:
+      'Estimated before it started from a short timing of this computer; refined after each epoch from the measured time.',
     epochs: 'Epochs',
     winner: 'Winner',
     cancel: 'Stop the study',

@@ -32,7 +32,7 @@ export function studyLines(s: StudyDto): string[] {
     const mark = c.runId !== null && c.runId === s.winnerRunId ? '*' : ' '
     const run = c.runId !== null ? `run ${c.runId}` : 'no run'
     lines.push(
-      `${mark} ${c.label} (${run}): ${c.status}, dev macro-F1 ${dev}, ${c.epochsTrained}/${c.epochsAllowed} epochs, ${time} (estimate ${c.estimateSeconds.toFixed(0)} s)${c.note ? `; ${c.note}` : ''}`,
+      `${mark} ${c.label} (${run}): ${c.status}, dev macro-F1 ${dev}, ${c.epochsTrained}/${c.epochsAllowed} epochs, ${time} (estimate ${c.estimateSeconds.toFixed(0)} s${c.refinedSeconds !== undefined ? `, refined ${c.refinedSeconds.toFixed(0)} s` : ''})${c.note ? `; ${c.note}` : ''}`,
     )
   }
   if (s.ensemble) lines.push(`  ${s.ensemble.note}`)

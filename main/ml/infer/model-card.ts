@@ -38,7 +38,7 @@ const BERT_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids']
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a')
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 
-function metricsSection(m: ModelCardMetrics | null, labels: string[]): string[] {
+export function metricsSection(m: ModelCardMetrics | null, labels: string[]): string[] {
   if (!m) return ['No test-set metrics were recorded for this run.']
   const lines = [
     `Accuracy ${f3(m.accuracy)} · macro F1 ${f3(m.macro_f1)} · weighted F1 ${f3(m.weighted_f1)}`,
@@ -123,7 +123,7 @@ function usageSection(kind: ModelCardInfo['kind'], inputs: string[]): string[] {
 }
 
 /** The base model's licence; a research-only one binds the fine-tuned model too, so it says so. */
-function licenceSection(c: ModelCardInfo): string[] {
+export function licenceSection(c: ModelCardInfo): string[] {
   if (c.kind !== 'bert') return []
   const l = c.licence
   if (!l) {

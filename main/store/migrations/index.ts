@@ -5,10 +5,12 @@ import { m001Workspace } from './001-workspace'
 import { m002Runs } from './002-runs'
 import { m003RunOutcome } from './003-run-outcome'
 import { m004Studies } from './004-studies'
+import { m005EnsembleRuns } from './005-ensemble-runs'
 
 export const migrations: readonly Migration[] = [
   m001Workspace,
   m002Runs,
   m003RunOutcome,
   m004Studies,
+  m005EnsembleRuns,
 ]

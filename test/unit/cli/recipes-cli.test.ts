@@ -1,6 +1,6 @@
 // `cts train --recipe`: the seed recipe's reports, the auto recipe's study (the winner's usual JSON
 // plus `study`, `cts study show`), and which flags make a manual run.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -87,6 +87,13 @@ describe('cts train --recipe', () => {
     expect(out.study.candidates[0]).toMatchObject({ label: 'baseline', status: 'success' })
     expect(out.study.candidates[1]).toMatchObject({ label: 'tiny-bert lr 1e-4', kind: 'bert' })
     expect(stderr).toMatch(/study 1: tiny-bert lr 1e-4: up to 20 epochs, estimated/)
+    // The first estimate comes from a probe of the real train step (cached in the workspace), and
+    // every epoch refines it.
+    expect(stderr).toMatch(
+      /study 1: tiny-bert: timed on this computer by a short probe \(\d+ s, spent from the budget\)/,
+    )
+    expect(stderr).toMatch(/study 1: tiny-bert lr 1e-4: epoch 1\/20 done, \d+ s per epoch measured/)
+    expect(existsSync(join(home, 'step-calibration.json'))).toBe(true)
     const shown = JSON.parse((await cts(['study', 'show', String(out.study.id), '--json'])).stdout)
     expect(shown).toEqual(out.study)
     const text = (await cts(['study', 'show', String(out.study.id)])).stdout

@@ -62,7 +62,12 @@ function run(config: Record<string, unknown>, modelKind: RunDto['modelKind'] = '
 }
 
 const card = (r: RunDto) =>
-  modelCardMarkdown({ ...exportRunInfo(r), kind: r.modelKind, labels: r.labels, maxLength: 128 })
+  modelCardMarkdown({
+    ...exportRunInfo(r),
+    kind: r.modelKind === 'baseline' ? 'baseline' : 'bert',
+    labels: r.labels,
+    maxLength: 128,
+  })
 
 describe('licence in the run record', () => {
   it('records the licence of a folder model when the run starts', async () => {
