@@ -12,12 +12,17 @@ import {
   saveClassifierBundle,
 } from '../ml/infer/classifier-bundle'
 import { createBertAdapter } from '../ml/models/bert-adapter'
-import { baselineConfig, createBaselineAdapter } from '../ml/models/baseline-adapter'
 import type { ClassifierAdapter } from '../ml/train/classifier-adapter'
 import type { TrainingDefaults } from '../ml/train/defaults'
 import type { RecipeName, RecipePolicy } from '../ml/train/recipes'
 import { createGraphStepRunner } from '../ml/train/graph-step-runner'
-import { trainClassifier, TrainingCancelledError, type LabelledTexts } from '../ml/train/trainer'
+import {
+  trainClassifier,
+  TrainingCancelledError,
+  type LabelledTexts,
+  type TrainResult,
+} from '../ml/train/trainer'
+import { fitBaselineRun, type BaselineFitRun, type BaselineSearchEntry } from './baseline-fit-job'
 import type { DeviceChoice } from '../ml/runtime'
 import { writeFileAtomic, writeNewFileAtomic } from '../ml/train/atomic-file'
 import { TEST_PREDICTIONS_ARTIFACT } from '../reports/run-artifacts'
@@ -89,6 +94,8 @@ export interface TrainJobResult {
   trainSeconds: number
   evalSeconds: number
   trainSamplesPerSecond: number
+  /** The baseline's regularisation search (one entry per C tried). */
+  baselineSearch?: BaselineSearchEntry[]
 }
 
 /** scikit-learn-style report → the DTO keyed by label names. */
@@ -115,16 +122,8 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
   const makeAdapter = async (
     weights?: Map<string, Float32Array>,
   ): Promise<{ adapter: ClassifierAdapter; copyModelFiles?: (dir: string) => void }> => {
-    if (input.model === 'baseline') {
-      const config = baselineConfig({
-        numClasses,
-        seed: h.seed,
-        maxFeatures: h.maxLength,
-        dropout: h.dropout,
-      })
-      const adapter = createBaselineAdapter(config, h.lengthMultiple, weights)
-      return { adapter: adapter as unknown as ClassifierAdapter }
-    }
+    // The baseline is fitted apart (baseline-fit-job.ts); only fine-tunes come through here.
+    if (input.model === 'baseline') throw new Error('the baseline is not trained by the trainer')
     const adapter = await createBertAdapter(input.model.bertDir, {
       numClasses,
       maxLength: h.maxLength,
@@ -145,64 +144,72 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
       },
     }
   }
-  ctx.report({ phase: 'loading model' })
-  const { adapter } = await makeAdapter()
+  let result: TrainResult
+  let baseline: BaselineFitRun | undefined
   let fallbackMessage: string | undefined
   const checkpointDir = join(input.runDir, 'checkpoints')
-  mkdirSync(checkpointDir, { recursive: true })
-  let result
-  try {
-    result = await trainClassifier({
-      adapter,
-      train: input.train,
-      dev: input.dev,
-      epochs: h.epochs,
-      batchSize: h.batchSize,
-      learningRate: h.learningRate,
-      warmupRatio: h.warmupRatio,
-      weightDecay: h.weightDecay,
-      clipNorm: h.clipNorm,
-      patience: h.patience,
-      seed: h.seed,
-      classWeights: h.classWeights,
-      schedule: h.schedule,
-      keep: h.keep,
-      earlyStopping: h.earlyStopping,
-      batching: h.batching,
-      checkpointDir,
-      device: h.device,
-      signal: ctx.signal,
-      createRunner: async (req) => {
-        const runner = await createGraphStepRunner(req, h.device, h.threads)
-        fallbackMessage = runner.fallbackMessage
-        return runner
-      },
-      onProgress: (p) =>
-        ctx.report({
-          phase: p.phase,
-          step: p.step,
-          total: p.totalSteps,
-          loss: p.loss,
-          samplesPerSecond: p.samplesPerSecond,
-          etaSeconds: p.etaSeconds,
-          metrics: {
-            epoch: p.epoch,
-            epochs: p.epochs,
-            ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {}),
-            ...(p.devMacroF1 !== undefined ? { devMacroF1: p.devMacroF1 } : {}),
-          },
-        }),
-    })
-  } catch (e) {
-    if (e instanceof TrainingCancelledError) throw new JobCancelledError()
-    throw e
+  if (input.model === 'baseline') {
+    baseline = await fitBaselineRun(input, ctx)
+    result = baseline.result
+  } else {
+    ctx.report({ phase: 'loading model' })
+    const { adapter } = await makeAdapter()
+    mkdirSync(checkpointDir, { recursive: true })
+    try {
+      result = await trainClassifier({
+        adapter,
+        train: input.train,
+        dev: input.dev,
+        epochs: h.epochs,
+        batchSize: h.batchSize,
+        learningRate: h.learningRate,
+        warmupRatio: h.warmupRatio,
+        weightDecay: h.weightDecay,
+        clipNorm: h.clipNorm,
+        patience: h.patience,
+        seed: h.seed,
+        classWeights: h.classWeights,
+        schedule: h.schedule,
+        keep: h.keep,
+        earlyStopping: h.earlyStopping,
+        batching: h.batching,
+        checkpointDir,
+        device: h.device,
+        signal: ctx.signal,
+        createRunner: async (req) => {
+          const runner = await createGraphStepRunner(req, h.device, h.threads)
+          fallbackMessage = runner.fallbackMessage
+          return runner
+        },
+        onProgress: (p) =>
+          ctx.report({
+            phase: p.phase,
+            step: p.step,
+            total: p.totalSteps,
+            loss: p.loss,
+            samplesPerSecond: p.samplesPerSecond,
+            etaSeconds: p.etaSeconds,
+            metrics: {
+              epoch: p.epoch,
+              epochs: p.epochs,
+              ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {}),
+              ...(p.devMacroF1 !== undefined ? { devMacroF1: p.devMacroF1 } : {}),
+            },
+          }),
+      })
+    } catch (e) {
+      if (e instanceof TrainingCancelledError) throw new JobCancelledError()
+      throw e
+    }
   }
 
   const scoreTest = input.scoreTest ?? true
   ctx.report({ phase: scoreTest ? 'testing' : 'scoring dev' })
   const evalStart = performance.now()
   if (!existsSync(join(input.runDir, BUNDLE_MODEL))) {
-    const trained = await makeAdapter(result.weights)
+    const trained = baseline
+      ? { adapter: baseline.adapter, copyModelFiles: baseline.writeExtraFiles }
+      : await makeAdapter(result.weights)
     trained.copyModelFiles?.(input.runDir)
     saveClassifierBundle(input.runDir, trained.adapter, input.labels)
   }
@@ -243,6 +250,7 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
     trainSeconds: result.trainSeconds,
     evalSeconds,
     trainSamplesPerSecond: result.samplesPerSecond,
+    ...(baseline ? { baselineSearch: baseline.search } : {}),
   }
 }
 

@@ -1,7 +1,7 @@
 // Studies (the auto recipe): the baseline, then a learning-rate walk for each suitable pretrained
 // model within a time budget, each candidate a kept run scored on dev only; then an ensemble of
 // the baseline and the best fine-tuned model weighed on dev; the winner alone is scored on test.
-import { basename } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import type { z } from 'zod'
 import { CtsError } from '../../preload/contract/common'
@@ -11,6 +11,7 @@ import {
   type StudyCandidateDto,
   type StudyDto,
   type StudyEnsembleDto,
+  type StudyEstimateDto,
   type StudyStatus,
 } from '../../preload/contract/studies'
 import {
@@ -18,21 +19,35 @@ import {
   type RunDto,
   type TrainingConfigInput,
 } from '../../preload/contract/training'
+import type { JobProgressDto } from '../../preload/contract/jobs'
 import type { JobService } from '../jobs/job-service'
-import {
-  DEV_PREDICTIONS_ARTIFACT,
-  type TestRunJobInput,
-  type TestRunJobResult,
-  type TrainJobInput,
-} from '../jobs/train-job'
-import { argmaxRows, classificationReport } from '../ml/eval/metrics'
-import { BASELINE_DEFAULTS, BERT_DEFAULTS } from '../ml/train/defaults'
+import { type TestRunJobInput, type TestRunJobResult, type TrainJobInput } from '../jobs/train-job'
+import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defaults'
 import { AUTO_RECIPE, nextLearningRate } from '../ml/train/recipes'
 import { CJK_SHARE_THRESHOLD, isChineseCapable } from './model-choice'
 import type { ResolvedChoice } from './model-choice-service'
+import {
+  createEnsembleRun,
+  ensembleConfig,
+  ensembleWins,
+  readDevPredictions,
+  weighOnDev,
+  type WeighedEnsemble,
+} from './ensemble-runs'
 import { DEFAULT_MODEL_ID } from './models-service'
 import { DATASET_ARTIFACT, type RunsService } from './runs-service'
-import { TokenCountEstimator, type StudyEstimator } from './study-estimate'
+import {
+  BASELINE_EPOCHS,
+  BASIS_TEXT,
+  CalibratedEstimator,
+  estimateTexts,
+  type CalibrationSource,
+  type CandidateEstimate,
+  type EstimateRequest,
+  type StudyEstimator,
+} from './study-estimate'
+import { workspaceCalibration } from './study-estimate-cache'
+import { EpochTracker, type Refinement } from './study-estimate-refine'
 import { validArgs } from './valid-args'
 import type { TrainingData, TrainingService } from './training-service'
 
@@ -62,6 +77,7 @@ export interface PretrainedCandidate {
 export interface StudyServiceOptions {
   /** Milliseconds (tests inject a fake clock). */
   now?: () => number
+  /** Default: a CalibratedEstimator per study (probe cached in the workspace). */
   estimator?: StudyEstimator
   /** Which pretrained models suit the texts; by default the model choice's language rules. */
   pretrained?: (data: TrainingData, config: TrainingConfigInput) => Promise<PretrainedCandidate[]>
@@ -78,16 +94,21 @@ export interface StartedStudy {
 interface CandidateRecord {
   runId: number | null
   label: string
-  kind: 'baseline' | 'bert'
+  kind: 'baseline' | 'bert' | 'ensemble'
   model: string
-  learningRate: number
+  /** Null for the ensemble (it trains nothing). */
+  learningRate: number | null
   epochsAllowed: number
   estimateSeconds: number
+  /** The estimate refined after each of its epochs (seconds, total of the candidate). */
+  refinedSeconds?: number
   seconds: number | null
   skipped?: boolean
   /** It could not start (its note says why). */
   failed?: boolean
   note?: string
+  /** The ensemble's dev macro-F1 (weighed, not trained: it has a run only when it won). */
+  devMacroF1?: number
 }
 
 interface Summary {
@@ -97,6 +118,8 @@ interface Summary {
   reasonZh: string | null
   testScoredBy: number | null
   elapsedSeconds: number
+  /** The latest refined estimate of the running candidate and of what the budget still allows. */
+  estimateNote?: string
 }
 
 interface StudyRow {
@@ -116,7 +139,8 @@ const lrText = (lr: number) => lr.toExponential()
 
 export class StudyService {
   private readonly now: () => number
-  private readonly estimator: StudyEstimator
+  /** Where a study's estimator takes its step-time calibration (cached probe, else a probe job). */
+  private readonly calibration: CalibrationSource
   /** Live studies: the job to cancel and whether a cancel was asked for. */
   private readonly live = new Map<number, { jobId?: string; cancelled: boolean }>()
 
@@ -128,7 +152,11 @@ export class StudyService {
     private readonly options: StudyServiceOptions = {},
   ) {
     this.now = options.now ?? (() => performance.now())
-    this.estimator = options.estimator ?? new TokenCountEstimator()
+    // <home>/step-calibration.json (runDir(0) is <home>/runs/0).
+    this.calibration = workspaceCalibration(
+      jobs,
+      join(dirname(dirname(runs.runDir(0))), 'step-calibration.json'),
+    )
   }
 
   async startForProject(projectId: number, config: TrainingConfigInput): Promise<StartedStudy> {
@@ -249,6 +277,10 @@ export class StudyService {
         return { studyId }
       },
       'studies/get': async (a) => this.get(validArgs(studiesArgs['studies/get'], a).studyId),
+      'studies/estimate': async (a) => {
+        const { projectId, config } = validArgs(studiesArgs['studies/estimate'], a)
+        return this.estimate(projectId, config)
+      },
       'studies/list': async (a) => this.list(validArgs(studiesArgs['studies/list'], a).projectId),
       'studies/resume': async (a) => {
         const { studyId, done } = this.resume(validArgs(studiesArgs['studies/resume'], a).studyId)
@@ -259,6 +291,68 @@ export class StudyService {
         cancelled: this.cancel(validArgs(studiesArgs['studies/cancel'], a).studyId),
       }),
     }
+  }
+
+  /**
+   * A study's plan before it starts: the baseline and each model's first learning rate with the
+   * epochs the budget would give them, from this computer's cached probe or the prior (no probe
+   * runs for a preview; the study probes when it starts).
+   */
+  async estimate(projectId: number, config: TrainingConfigInput): Promise<StudyEstimateDto> {
+    const p = await this.training.projectData(projectId, config)
+    return this.estimatePlan(p.data, p.config, p.resolved)
+  }
+
+  /** estimate() on texts handed in directly (tests, files). */
+  async estimatePlan(
+    data: TrainingData,
+    config: TrainingConfigInput,
+    chosen?: ResolvedChoice,
+  ): Promise<StudyEstimateDto> {
+    const c = trainingConfigSchema.parse({ ...config, recipe: 'auto' })
+    const budgetSeconds = (c.budgetMinutes ?? AUTO_RECIPE.budgetMinutes) * 60
+    const cachedOnly: CalibrationSource = { cached: (r, l) => this.calibration.cached(r, l) }
+    const estimator = this.options.estimator ?? new CalibratedEstimator(cachedOnly, this.now)
+    const texts = estimateTexts(data, c)
+    const models = await this.pretrained(data, c, chosen)
+    const base = await estimator.estimate({
+      key: 'baseline',
+      kind: 'baseline',
+      trainTexts: texts.train,
+      devTexts: texts.dev,
+      maxLength: BASELINE_DEFAULTS.maxLength,
+    })
+    const baseSeconds = base.startSeconds + BASELINE_EPOCHS * base.epochSeconds + base.finishSeconds
+    const timings = (e: CandidateEstimate) => ({
+      epochSeconds: e.epochSeconds,
+      startSeconds: e.startSeconds,
+      finishSeconds: e.finishSeconds,
+      basis: e.basis,
+    })
+    const candidates: StudyEstimateDto['candidates'] = [
+      {
+        label: 'baseline',
+        kind: 'baseline',
+        ...timings(base),
+        epochsAllowed: BASELINE_EPOCHS,
+        estimateSeconds: baseSeconds,
+      },
+    ]
+    const remaining = budgetSeconds - baseSeconds
+    const planned = models.length * PLANNED_PER_MODEL
+    for (const m of models) {
+      const est = await estimator.estimate(bertRequest(m.dir, texts, c, data.labels.length))
+      const epochs = epochsAllowed(remaining, planned, est)
+      const fixed = est.startSeconds + est.finishSeconds
+      candidates.push({
+        label: `${m.name} lr ${lrText(AUTO_RECIPE.firstLearningRate)}`,
+        kind: 'bert',
+        ...timings(est),
+        epochsAllowed: Math.max(0, epochs < MIN_EPOCHS ? 0 : epochs),
+        estimateSeconds: fixed + est.epochSeconds * Math.max(epochs, MIN_EPOCHS),
+      })
+    }
+    return { budgetSeconds, candidates }
   }
 
   /** Which pretrained models the study fine-tunes: a named model, else by the texts' language. */
@@ -323,6 +417,8 @@ export class StudyService {
       cfg: TrainingConfigInput,
       hyper: Record<string, unknown>,
       pick?: ResolvedChoice,
+      /** Its job's progress (a fine-tune's estimate is refined after each epoch). */
+      onProgress?: (p: JobProgressDto) => void,
     ): Promise<RunDto | undefined> => {
       const done = finished.find((c) => c.label === rec.label)
       if (done) {
@@ -353,7 +449,9 @@ export class StudyService {
       // A cancel that came while this candidate was being set up.
       if (live.cancelled) this.jobs.cancel(run.jobId)
       save()
+      const unwatch = onProgress ? this.jobs.watch(run.jobId, onProgress) : undefined
       const final = await run.done
+      unwatch?.()
       live.jobId = undefined
       rec.seconds = (this.now() - t0) / 1000
       if (final.status === 'error') rec.note = final.error?.message
@@ -365,12 +463,17 @@ export class StudyService {
     // the study before anything trains.
     const models = await this.pretrained(data, config, chosen)
 
+    // Estimates: a fresh estimator per study (measured epochs belong to these texts), on the texts
+    // the candidates will train on and score each epoch.
+    const estimator = this.options.estimator ?? new CalibratedEstimator(this.calibration, this.now)
+    const texts = estimateTexts(data, config)
+
     // 1. The baseline: cheap, and the floor every other candidate must beat.
-    const baseEpochSeconds = await this.estimator.epochSeconds({
+    const baseEst = await estimator.estimate({
       key: 'baseline',
       kind: 'baseline',
-      trainTexts: data.train.texts,
-      devTexts: data.dev?.texts ?? [],
+      trainTexts: texts.train,
+      devTexts: texts.dev,
       maxLength: BASELINE_DEFAULTS.maxLength,
     })
     const baseRec: CandidateRecord = {
@@ -379,8 +482,9 @@ export class StudyService {
       kind: 'baseline',
       model: 'baseline',
       learningRate: BASELINE_DEFAULTS.learningRate,
-      epochsAllowed: BASELINE_DEFAULTS.epochs,
-      estimateSeconds: baseEpochSeconds * BASELINE_DEFAULTS.epochs,
+      epochsAllowed: BASELINE_EPOCHS,
+      estimateSeconds:
+        baseEst.startSeconds + baseEst.epochSeconds * BASELINE_EPOCHS + baseEst.finishSeconds,
       seconds: null,
     }
     say(`baseline: estimated ${fmt(baseRec.estimateSeconds)}`)
@@ -404,25 +508,26 @@ export class StudyService {
           done.add(m.model)
           continue
         }
-        const maxLength = config.maxLength ?? BERT_DEFAULTS.maxLength
-        const perEpoch = await this.estimator.epochSeconds({
-          key: m.dir,
-          kind: 'bert',
-          trainTexts: data.train.texts,
-          devTexts: data.dev?.texts ?? [],
-          maxLength,
-        })
+        const est = await estimator.estimate(bertRequest(m.dir, texts, config, data.labels.length))
+        if (est.probeSeconds !== undefined) {
+          say(
+            est.probeError
+              ? `${m.name}: the timing probe failed (${est.probeError}); estimating from token counts`
+              : `${m.name}: timed on this computer by a short probe (${fmt(est.probeSeconds)}, spent from the budget): ${fmt(est.epochSeconds)} per epoch, ${fmt(est.startSeconds + est.finishSeconds)} to start and finish a candidate`,
+          )
+        }
+        const perEpoch = est.epochSeconds
+        // Loading, graph building and the final bundle: once per candidate, whatever its epochs.
+        const fixed = est.startSeconds + est.finishSeconds
         const remaining = budgetSeconds - elapsed()
         // The rest of the budget is shared by the candidates still planned; early stopping hands
         // unused time on to the later ones.
         const planned = models
           .filter((o) => !done.has(o.model))
           .reduce((n, o) => n + Math.max(1, PLANNED_PER_MODEL - tried.get(o.model)!.size), 0)
-        let epochs = Math.min(AUTO_RECIPE.maxEpochs, Math.floor(remaining / planned / perEpoch))
-        if (epochs < MIN_EPOCHS)
-          epochs = Math.min(AUTO_RECIPE.maxEpochs, Math.floor(remaining / perEpoch))
+        const epochs = epochsAllowed(remaining, planned, est)
         const label = `${m.name} lr ${lrText(lr)}`
-        const how = this.estimator.measured(m.dir) ? 'measured' : 'estimated from token counts'
+        const how = BASIS_TEXT[est.basis]
         if (epochs < MIN_EPOCHS) {
           const rec: CandidateRecord = {
             runId: null,
@@ -431,10 +536,10 @@ export class StudyService {
             model: m.name,
             learningRate: lr,
             epochsAllowed: 0,
-            estimateSeconds: perEpoch * MIN_EPOCHS,
+            estimateSeconds: fixed + perEpoch * MIN_EPOCHS,
             seconds: null,
             skipped: true,
-            note: `skipped: ${MIN_EPOCHS} epochs need about ${fmt(perEpoch * MIN_EPOCHS)} (${how}), ${fmt(Math.max(0, remaining))} of the budget left`,
+            note: `skipped: ${MIN_EPOCHS} epochs need about ${fmt(fixed + perEpoch * MIN_EPOCHS)} (${how}), ${fmt(Math.max(0, remaining))} of the budget left`,
           }
           summary.candidates.push(rec)
           save()
@@ -449,12 +554,28 @@ export class StudyService {
           model: m.name,
           learningRate: lr,
           epochsAllowed: epochs,
-          estimateSeconds: perEpoch * epochs,
+          estimateSeconds: fixed + perEpoch * epochs,
           seconds: null,
         }
         say(
           `${label}: up to ${epochs} epochs, estimated ${fmt(perEpoch)} per epoch (${how}), at most ${fmt(rec.estimateSeconds)}; ${fmt(remaining)} of the budget left`,
         )
+        // After each epoch: the measured seconds per epoch refine this candidate's estimate and
+        // every later one (observe), and the study says what the budget still allows.
+        const tracker = new EpochTracker(this.now(), epochs, est.finishSeconds)
+        const morePlanned = planned > 1
+        const refine = (r: Refinement) => {
+          rec.refinedSeconds = r.candidateSeconds
+          estimator.observe(m.dir, { epochSeconds: r.epochSeconds, startSeconds: r.startSeconds })
+          summary.estimateNote = refinedNote(label, r, {
+            epochsAllowed: epochs,
+            firstEpochSeconds: perEpoch,
+            budgetLeft: budgetSeconds - elapsed(),
+            nextSeconds: morePlanned ? fixed + MIN_EPOCHS * r.epochSeconds : undefined,
+          })
+          save()
+          say(summary.estimateNote)
+        }
         const run = await runCandidate(
           rec,
           { ...config, model: m.model },
@@ -466,12 +587,35 @@ export class StudyService {
             ...AUTO_RECIPE.policy,
           },
           m.chosen,
+          (p) => {
+            const r = tracker.progress(p, this.now())
+            if (r) refine(r)
+          },
         )
         if (run?.status === 'success') {
           const dev = devF1(run)
           scores.set(lr, dev)
           results.push({ rec, run })
-          this.estimator.observe(m.dir, rec.seconds! / Math.max(1, run.epochs.length))
+          const now = this.now()
+          const r = tracker.refinement(now)
+          const finish = tracker.finishedSeconds(now)
+          // Measured per epoch when the epochs' ends were seen apart, else the candidate's mean
+          // (a resumed study's finished candidate was not timed here: nothing to observe).
+          const measured =
+            r && r.epochSeconds > 0
+              ? {
+                  epochSeconds: r.epochSeconds,
+                  startSeconds: r.startSeconds,
+                  ...(finish !== undefined ? { finishSeconds: finish } : {}),
+                }
+              : rec.seconds !== null
+                ? {
+                    epochSeconds: rec.seconds / Math.max(1, run.epochs.length),
+                    startSeconds: 0,
+                    finishSeconds: 0,
+                  }
+                : undefined
+          if (measured) estimator.observe(m.dir, measured)
           say(`${label}: dev macro-F1 ${dev.toFixed(4)} after ${run.epochs.length} epochs`)
         } else {
           // A failed or cancelled learning rate ends this model's walk (the next would fail alike).
@@ -491,36 +635,92 @@ export class StudyService {
       )
     }
 
-    // 3. The winner on dev: the best single candidate (ties: the earlier, i.e. cheaper, one).
+    // 3. The best single candidate on dev (ties: the earlier, i.e. cheaper, one).
     const best = results.reduce((a, b) => (devF1(b.run) > devF1(a.run) ? b : a))
     const ranked = [...results].sort((a, b) => devF1(b.run) - devF1(a.run))
     const runnerUp = ranked.find((r) => r !== best)
-    Object.assign(
-      summary,
-      winnerReason(
-        { label: best.rec.label, devMacroF1: devF1(best.run) },
-        runnerUp && { label: runnerUp.rec.label, devMacroF1: devF1(runnerUp.run) },
-        results.length,
-      ),
+    const bestSingle = { label: best.rec.label, devMacroF1: devF1(best.run) }
+    let winner = best.run
+    let reason = winnerReason(
+      bestSingle,
+      runnerUp && { label: runnerUp.rec.label, devMacroF1: devF1(runnerUp.run) },
+      results.length,
     )
 
-    // 4. The ensemble of the baseline and the best fine-tuned model, weighed on dev.
+    // 4. The ensemble of the baseline and the best fine-tuned model, weighed on dev: it wins when
+    // strictly better than the best single candidate (a tie keeps the simpler single model).
     const tuned = results.filter((r) => r.rec.kind === 'bert')
     if (baselineRun?.status === 'success' && tuned.length > 0) {
       const top = tuned.reduce((a, b) => (devF1(b.run) > devF1(a.run) ? b : a))
+      let weighed: WeighedEnsemble | undefined
       try {
-        summary.ensemble = this.weighEnsemble(baselineRun, top.run, devF1(best.run), best.rec.label)
-        save()
-        say(summary.ensemble.note)
+        weighed = this.weighEnsemble(baselineRun, top.run)
       } catch {
         // No dev predictions (no dev texts): nothing to weigh an ensemble on.
         say('ensemble not tried: the candidates have no dev predictions')
       }
+      if (weighed) {
+        const label = `ensemble (baseline + ${top.rec.label})`
+        const rec: CandidateRecord = {
+          runId: null,
+          label,
+          kind: 'ensemble',
+          model: 'ensemble',
+          learningRate: null,
+          epochsAllowed: 0,
+          estimateSeconds: 0,
+          seconds: 0,
+          devMacroF1: weighed.devMacroF1,
+        }
+        const wins = ensembleWins(weighed, bestSingle.devMacroF1)
+        const members: [number, number] = [baselineRun.id, top.run.id]
+        if (wins) {
+          const t0 = this.now()
+          // Resumed after it won: the ensemble run kept then is reused, not recorded twice.
+          const kept = finished
+            .filter((c) => c.kind === 'ensemble' && c.label === label)
+            .map((c) => this.tryRun(c.runId!))
+            .find((r) => r && ensembleConfig(r)?.members.every((m, i) => m.runId === members[i]))
+          const run =
+            kept ??
+            createEnsembleRun(this.runs, {
+              baseline: baselineRun,
+              tuned: top.run,
+              weight: weighed.weight,
+              studyId,
+              candidate: label,
+            })
+          rec.runId = run.id
+          rec.seconds = (this.now() - t0) / 1000
+          winner = run
+          reason = winnerReason(
+            { label, devMacroF1: weighed.devMacroF1 },
+            bestSingle,
+            results.length + 1,
+          )
+        } else if (
+          weighed.weight > 0 &&
+          weighed.weight < 1 &&
+          weighed.devMacroF1 === bestSingle.devMacroF1
+        ) {
+          reason = winnerReason(
+            bestSingle,
+            { label, devMacroF1: weighed.devMacroF1 },
+            results.length + 1,
+            'simpler',
+          )
+        }
+        summary.ensemble = ensembleSummary(weighed, members, bestSingle, wins, rec.runId)
+        rec.note = summary.ensemble.note
+        summary.candidates.push(rec)
+        save()
+        say(summary.ensemble.note)
+      }
     }
+    Object.assign(summary, reason)
 
     // 5. Only the winner is scored on test, once.
     say(`winner: ${summary.reason}`)
-    const winner = best.run
     const input = splitsOf(winner.id)
     const testInput: TestRunJobInput = {
       runDir: this.runs.runDir(winner.id),
@@ -552,42 +752,15 @@ export class StudyService {
 
   /**
    * Weighs the baseline's and the fine-tuned model's dev probabilities: w × fine-tuned +
-   * (1 − w) × baseline for w in 0, 0.1 … 1. An ensemble is not yet a model the app can export or
-   * serve, so it is reported as tried and never made the winner.
+   * (1 − w) × baseline for w in AUTO_RECIPE.ensembleWeights (0, 0.1 … 1).
    */
-  private weighEnsemble(
-    baseline: RunDto,
-    tuned: RunDto,
-    bestSingle: number,
-    bestLabel: string,
-  ): StudyEnsembleDto {
-    const read = (run: RunDto) =>
-      JSON.parse(this.runs.readArtifact(run.id, DEV_PREDICTIONS_ARTIFACT).toString('utf8')) as {
-        yTrue: number[]
-        probs: number[][]
-      }
-    const a = read(baseline)
-    const b = read(tuned)
-    const k = baseline.labels.length
-    const curve = AUTO_RECIPE.ensembleWeights.map((w) => {
-      const flat = a.probs.flatMap((row, i) => row.map((p, c) => (1 - w) * p + w * b.probs[i][c]))
-      const report = classificationReport(a.yTrue, argmaxRows(flat, k), [...Array(k).keys()])
-      return { weight: w, devMacroF1: report.macro.f1 }
-    })
-    const top = curve.reduce((x, y) => (y.devMacroF1 > x.devMacroF1 ? y : x))
-    const gain = top.devMacroF1 - bestSingle
-    const note =
-      top.weight === 0 || top.weight === 1 || gain <= 0
-        ? `ensemble tried, not chosen: its best dev macro-F1 ${top.devMacroF1.toFixed(4)} (weight ${top.weight}) is no better than ${bestLabel} alone (${bestSingle.toFixed(4)})`
-        : `ensemble tried, not chosen: dev macro-F1 ${top.devMacroF1.toFixed(4)} at weight ${top.weight} beats ${bestLabel} (${bestSingle.toFixed(4)}) by ${gain.toFixed(4)}, but an ensemble cannot be exported or served yet, so the best single model wins`
-    return {
-      members: [baseline.id, tuned.id],
-      weight: top.weight,
-      devMacroF1: top.devMacroF1,
-      curve,
-      chosen: false,
-      note,
-    }
+  private weighEnsemble(baseline: RunDto, tuned: RunDto): WeighedEnsemble {
+    return weighOnDev(
+      readDevPredictions(this.runs, baseline.id),
+      readDevPredictions(this.runs, tuned.id),
+      baseline.labels.length,
+      AUTO_RECIPE.ensembleWeights,
+    )
   }
 
   private finish(
@@ -614,20 +787,29 @@ export class StudyService {
     const s = row.summary_json ? (JSON.parse(row.summary_json) as Summary) : emptySummary()
     const candidates: StudyCandidateDto[] = s.candidates.map((c) => {
       const run = c.runId !== null ? this.tryRun(c.runId) : undefined
-      const dev = run && run.status === 'success' ? devF1(run) : null
+      const dev = run && run.status === 'success' ? devF1(run) : (c.devMacroF1 ?? null)
+      // The ensemble is weighed, not trained: without a run (it lost) it still finished.
+      const weighedOnly = c.kind === 'ensemble' && c.runId === null
       return {
         runId: c.runId,
         label: c.label,
         kind: c.kind,
         model: c.model,
         learningRate: c.learningRate,
-        status: c.skipped ? 'skipped' : c.failed ? 'error' : (run?.status ?? 'running'),
+        status: c.skipped
+          ? 'skipped'
+          : c.failed
+            ? 'error'
+            : weighedOnly
+              ? 'success'
+              : (run?.status ?? 'running'),
         devMacroF1: dev,
         bestEpoch: run?.bestEpoch ?? null,
         epochsTrained: run?.epochs.length ?? 0,
         epochsAllowed: c.epochsAllowed,
         seconds: c.seconds,
         estimateSeconds: c.estimateSeconds,
+        ...(c.refinedSeconds !== undefined ? { refinedSeconds: c.refinedSeconds } : {}),
         ...(c.note ? { note: c.note } : {}),
       }
     })
@@ -639,6 +821,8 @@ export class StudyService {
       createdAt: row.created_at,
       finishedAt: row.finished_at,
       elapsedSeconds: s.elapsedSeconds,
+      remainingSeconds: Math.max(0, row.budget_seconds - s.elapsedSeconds),
+      estimateNote: s.estimateNote ?? null,
       candidates,
       ensemble: s.ensemble,
       winnerRunId: row.winner_run_id,
@@ -660,8 +844,10 @@ export class StudyService {
   }
 }
 
-/** Dev macro-F1 of the epoch a run kept. */
+/** Dev macro-F1 of the epoch a run kept (an ensemble: of its mixed dev probabilities). */
 export function devF1(run: RunDto): number {
+  const ensemble = ensembleConfig(run)
+  if (ensemble) return ensemble.dev.macro_f1
   const kept = run.epochs.find((e) => e.epoch === run.bestEpoch) ?? run.epochs.at(-1)
   return kept?.dev?.macro_f1 ?? 0
 }
@@ -677,18 +863,109 @@ function emptySummary(): Summary {
   }
 }
 
+/** What a fine-tune's estimate needs: the study's texts and the auto recipe's batches. */
+function bertRequest(
+  dir: string,
+  texts: { train: string[]; dev: string[] },
+  config: TrainingConfigInput,
+  numClasses: number,
+): EstimateRequest {
+  return {
+    key: dir,
+    kind: 'bert',
+    trainTexts: texts.train,
+    devTexts: texts.dev,
+    maxLength: config.maxLength ?? BERT_DEFAULTS.maxLength,
+    batchSize: config.batchSize ?? BERT_DEFAULTS.batchSize,
+    numClasses,
+    seed: config.seed ?? DEFAULT_SEED,
+    batching: AUTO_RECIPE.policy.batching,
+    lengthMultiple: BERT_DEFAULTS.lengthMultiple,
+    device: config.device ?? 'auto',
+    threads: BERT_DEFAULTS.threads,
+  }
+}
+
+/**
+ * Epochs a fine-tune gets: its share of the budget left, or all of it when the share allows fewer
+ * than MIN_EPOCHS, after its start and finish, capped at the recipe's maximum.
+ */
+export function epochsAllowed(remaining: number, planned: number, est: CandidateEstimate): number {
+  const fixed = est.startSeconds + est.finishSeconds
+  const fit = (seconds: number) =>
+    Math.min(AUTO_RECIPE.maxEpochs, Math.floor((seconds - fixed) / est.epochSeconds))
+  const share = fit(remaining / planned)
+  return share >= MIN_EPOCHS ? share : fit(remaining)
+}
+
 function fmt(seconds: number): string {
   return seconds < 90 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`
 }
 
 /**
- * Why the study's winner won, in English and Chinese: ahead of the runner-up, tied with it (a tie
- * goes to the candidate trained first, which the search orders cheapest first), or alone.
+ * The study's message after a fine-tune's epoch: measured against first estimated seconds per
+ * epoch, what this candidate still needs at most (early stopping may end it sooner), the budget
+ * left after it, and whether a next learning rate's minimum still fits.
+ */
+export function refinedNote(
+  label: string,
+  r: Refinement,
+  o: {
+    epochsAllowed: number
+    firstEpochSeconds: number
+    /** Budget seconds left now. */
+    budgetLeft: number
+    /** A next candidate's minimum (MIN_EPOCHS epochs at the measured speed); undefined: none. */
+    nextSeconds?: number
+  },
+): string {
+  const more = Math.max(0, r.candidateSeconds - r.spentSeconds)
+  const after = Math.max(0, o.budgetLeft - more)
+  const next =
+    o.nextSeconds === undefined
+      ? ''
+      : o.nextSeconds <= after
+        ? `; a next learning rate needs about ${fmt(o.nextSeconds)} for ${MIN_EPOCHS} epochs and fits`
+        : `; a next learning rate needs about ${fmt(o.nextSeconds)} for ${MIN_EPOCHS} epochs, more than is left, so it will be skipped unless early stopping ends this one sooner`
+  return `${label}: epoch ${r.epochs}/${o.epochsAllowed} done, ${fmt(r.epochSeconds)} per epoch measured (estimated ${fmt(o.firstEpochSeconds)}); at most ${fmt(more)} more for this candidate, ${fmt(after)} of the budget left after it${next}`
+}
+
+/** The ensemble as the study reports it: weighed on dev, and whether (and why) it won. */
+export function ensembleSummary(
+  e: WeighedEnsemble,
+  members: [number, number],
+  best: { label: string; devMacroF1: number },
+  chosen: boolean,
+  runId: number | null,
+): StudyEnsembleDto {
+  const f = (x: number) => x.toFixed(4)
+  const mix = e.weight > 0 && e.weight < 1
+  const note = chosen
+    ? `ensemble chosen: dev macro-F1 ${f(e.devMacroF1)} at weight ${e.weight} beats ${best.label} (${f(best.devMacroF1)}) by ${f(e.devMacroF1 - best.devMacroF1)}; kept as run ${runId}`
+    : mix && e.devMacroF1 === best.devMacroF1
+      ? `ensemble tried, not chosen: its best dev macro-F1 ${f(e.devMacroF1)} (weight ${e.weight}) ties ${best.label}; a tie keeps the simpler single model`
+      : `ensemble tried, not chosen: its best dev macro-F1 ${f(e.devMacroF1)} (weight ${e.weight}) is no better than ${best.label} alone (${f(best.devMacroF1)})`
+  return {
+    members,
+    weight: e.weight,
+    devMacroF1: e.devMacroF1,
+    curve: e.curve,
+    chosen,
+    runId,
+    note,
+  }
+}
+
+/**
+ * Why the study's winner won, in English and Chinese: ahead of the runner-up, tied with it, or
+ * alone. A tie goes to the candidate trained first, which the search orders cheapest first
+ * ('first'), or, against the ensemble, to the single model, the simpler one ('simpler').
  */
 export function winnerReason(
   best: { label: string; devMacroF1: number },
   runnerUp: { label: string; devMacroF1: number } | undefined,
   candidates: number,
+  tie: 'first' | 'simpler' = 'first',
 ): { reason: string; reasonZh: string } {
   const f = (x: number) => x.toFixed(4)
   const lead = `${best.label} had the best dev macro-F1 (${f(best.devMacroF1)})`
@@ -697,6 +974,12 @@ export function winnerReason(
     return {
       reason: `${lead}, the only candidate that finished.`,
       reasonZh: `${leadZh}，是唯一完成的候选。`,
+    }
+  }
+  if (runnerUp.devMacroF1 === best.devMacroF1 && tie === 'simpler') {
+    return {
+      reason: `${lead}, tied with ${runnerUp.label}; a tie goes to the single model, the simpler one (${candidates} candidates).`,
+      reasonZh: `${leadZh}，与 ${runnerUp.label} 并列；并列时选单个模型、更简单的那个（共 ${candidates} 个候选）。`,
     }
   }
   if (runnerUp.devMacroF1 === best.devMacroF1) {

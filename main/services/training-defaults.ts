@@ -24,8 +24,8 @@ export const TRAINING_OPTION_HELP: Record<TrainingOption, { en: string; 'zh-CN':
     'zh-CN': '每次更新权重的幅度；过大训练不稳定，过小训练缓慢。',
   },
   maxLength: {
-    en: 'Longest text the model reads, in tokens (baseline: word pieces); longer texts are cut at this length.',
-    'zh-CN': '模型读取的最大长度（按词元计，基线模型按词片段计）；更长的文本会被截断。',
+    en: 'Longest text the model reads, in tokens (baseline: distinct word and character n-grams); longer texts are cut at this length.',
+    'zh-CN': '模型读取的最大长度（按词元计；基线模型按不同的词和字符 n-gram 计）；更长的文本会被截断。',
   },
   seed: {
     en: 'Fixes the random split, shuffling and starting weights, so the same seed repeats the same run.',

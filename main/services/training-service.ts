@@ -14,6 +14,7 @@ import {
   type TrainingConfigInput,
   type TrainingResults,
 } from '../../preload/contract/training'
+import { baselineRunSettings } from '../jobs/baseline-fit-job'
 import { ForkHost, jobEntryPath } from '../jobs/fork-host'
 import type { JobHost } from '../jobs/job-protocol'
 import { JobService, type Publish } from '../jobs/job-service'
@@ -228,7 +229,7 @@ export class TrainingService {
       baseModel: choice ? choice.record.resolved : model,
       labels: data.labels,
       config: {
-        ...hyper,
+        ...(bertDir ? hyper : baselineRunSettings(hyper)),
         model,
         ...(choice ? { modelChoice: choice.record } : {}),
         ...(candidate ? { candidate: candidate.label } : {}),
@@ -282,6 +283,10 @@ export class TrainingService {
   resume(runId: number): StartedRun {
     const run = this.runs.get(runId)
     const crashed = run.status === 'error' && run.error?.code === 'job-crashed'
+    if (run.modelKind === 'ensemble') {
+      // Nothing to train: an ensemble mixes its members' models.
+      throw new CtsError('conflict', `Run ${runId} is an ensemble; it has no training to resume.`)
+    }
     if (run.status !== 'running' && !crashed) {
       throw new CtsError(
         'conflict',

@@ -1,10 +1,11 @@
 // Training and runs: start a training job for a project, list and inspect runs (kept forever,
 // never overwritten). Types only cross the bridge; the training itself runs as a job.
 import { z } from 'zod'
+import { MAX_BASELINE_FEATURES } from './limits'
 import { idSchema } from './common'
 
 export type RunStatus = 'running' | 'success' | 'cancelled' | 'error'
-export type ModelKind = 'baseline' | 'bert'
+export type ModelKind = 'baseline' | 'bert' | 'ensemble'
 
 export interface ClassMetricsDto {
   precision: number
@@ -64,7 +65,8 @@ export const trainingConfigSchema = z
     epochs: z.number().int().min(1).max(100).optional(),
     batchSize: z.number().int().min(1).max(512).optional(),
     learningRate: z.number().positive().max(1).optional(),
-    maxLength: z.number().int().min(8).max(512).optional(),
+    /** BERT: tokens, capped by the model's positions; the baseline: distinct n-grams per text. */
+    maxLength: z.number().int().min(8).max(MAX_BASELINE_FEATURES).optional(),
     seed: z
       .number()
       .int()

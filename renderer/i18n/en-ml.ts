@@ -15,7 +15,9 @@ export const enMl = {
     explainDefault:
       'A small pretrained English BERT model: best results on English text, minutes per epoch on a CPU.',
     explainBaseline:
-      'Word and character n-grams learned from scratch: trains in seconds and works for Chinese.',
+      'Logistic regression over TF-IDF word and character n-grams of your texts, no pretrained model: fitted in seconds to a few minutes, and works for Chinese.',
+    baselineFit:
+      'The baseline is fitted to convergence, not in epochs: its regularisation strength (C = 1, 10 or 100) is chosen on the development texts. Epochs, batch size, learning rate and device do not apply: it runs on the CPU.',
     explainImported: 'A model folder you imported; it is fine-tuned like the default model.',
     hyper: 'Settings',
     epochs: 'Epochs',
@@ -59,6 +61,7 @@ export const enMl = {
       starting: 'Starting',
       loading_model: 'Loading the model',
       preparing: 'Preparing',
+      fitting_baseline: 'Fitting the baseline (C = {c}, {trial} of {trials})',
       training: 'Training',
       evaluating: 'Checking on the dev texts',
       testing: 'Testing',
@@ -75,6 +78,8 @@ export const enMl = {
     stepAxis: 'Step',
     devF1: 'Dev macro-F1 per epoch',
     epochAxis: 'Epoch',
+    baselineNoCurve:
+      'The baseline is fitted to convergence once per C, so it has no loss curve by epoch; its development macro-F1 is below.',
     noLossYet: 'The loss curve appears after the first steps.',
     noDevYet: 'Dev macro-F1 appears after the first epoch.',
     stoppedEarly:
@@ -219,6 +224,8 @@ export const enMl = {
     legendFor: 'Supports {label}',
     legendAgainst: 'Argues against {label}',
     method: "Method: gradient × input (how strongly each word pushes the predicted label's score)",
+    ensembleMethod:
+      'This model is an ensemble: its probabilities mix two models, so no word is highlighted.',
     truncated: 'The text is longer than the model reads; only its start was used.',
     file: 'A whole file',
     fileHint: 'CSV, TSV, Excel (.xlsx), JSONL or TXT. The text column is found by its name.',

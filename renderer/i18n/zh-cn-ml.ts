@@ -14,7 +14,10 @@ export const zhCNMl: MlMessages = {
     modelBaseline: '不用预训练模型（快速基线）',
     modelImported: '已导入：{name}',
     explainDefault: '小型英文预训练 BERT 模型：英文文本效果最好，在 CPU 上每轮需数分钟。',
-    explainBaseline: '从零学习词和字符 n-gram：几秒即可训练完成，适用于中文。',
+    explainBaseline:
+      '基于文本中词和字符 n-gram 的 TF-IDF 逻辑回归，不用预训练模型：几秒到几分钟即可拟合完成，适用于中文。',
+    baselineFit:
+      '基线模型一次拟合至收敛，不按轮次训练：正则化强度（C = 1、10 或 100）在开发集上选定。轮次、批大小、学习率和设备对它不适用：它在 CPU 上运行。',
     explainImported: '您导入的模型文件夹，按默认模型的方式微调。',
     hyper: '参数',
     epochs: '训练轮数',
@@ -58,6 +61,7 @@ export const zhCNMl: MlMessages = {
       starting: '启动中',
       loading_model: '正在加载模型',
       preparing: '准备中',
+      fitting_baseline: '正在拟合基线模型（C = {c}，第 {trial}/{trials} 个）',
       training: '训练中',
       evaluating: '在验证集上检查',
       testing: '测试中',
@@ -74,6 +78,8 @@ export const zhCNMl: MlMessages = {
     stepAxis: '步',
     devF1: '每轮验证集宏平均 F1',
     epochAxis: '轮',
+    baselineNoCurve:
+      '基线模型对每个 C 一次拟合至收敛，因此没有按轮次的损失曲线；其开发集宏 F1 见下。',
     noLossYet: '最初几步之后显示损失曲线。',
     noDevYet: '第一轮结束后显示验证集宏平均 F1。',
     stoppedEarly:
@@ -215,6 +221,7 @@ export const zhCNMl: MlMessages = {
     legendFor: '支持 {label}',
     legendAgainst: '反对 {label}',
     method: '方法：梯度 × 输入（每个词对预测标签得分的推动程度）',
+    ensembleMethod: '此模型是集成模型：其概率由两个模型混合而成，因此不标注词语。',
     truncated: '文本超过模型可读取的长度，只使用了开头部分。',
     file: '整个文件',
     fileHint: 'CSV、TSV、Excel（.xlsx）、JSONL 或 TXT。按列名识别文本列。',

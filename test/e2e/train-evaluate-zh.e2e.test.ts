@@ -34,14 +34,14 @@ describe('train, evaluate, predict and report (zh-CN)', () => {
     expect(await page.textContent('[data-testid=model-explain]')).toContain('适用于中文')
     const defaults = await callApi(page, (cts) => cts.training.defaults({}), null)
     // The one-line explanations come from the backend, in the UI language.
-    await page.getByText(defaults.help.learningRate['zh-CN'], { exact: true }).waitFor()
-    // The baseline, with its own defaults (not BERT's).
+    await page.getByText(defaults.help.maxLength['zh-CN'], { exact: true }).waitFor()
+    // The baseline is fitted to convergence: no epochs, batch size or learning rate to set.
     expect(await page.isChecked('[data-testid=model-baseline]')).toBe(true)
-    expect(await page.inputValue('[data-testid=hp-lr]')).toBe(
-      String(defaults.baseline.learningRate),
-    )
-    expect(await page.inputValue('[data-testid=hp-batch]')).toBe(
-      String(defaults.baseline.batchSize),
+    expect(await page.textContent('[data-testid=baseline-fit-note]')).toContain('收敛')
+    expect(await page.locator('[data-testid=hp-lr]').count()).toBe(0)
+    expect(await page.locator('[data-testid=hp-batch]').count()).toBe(0)
+    expect(await page.inputValue('[data-testid=hp-maxlen]')).toBe(
+      String(defaults.baseline.maxLength),
     )
     await screenshot(page, '30-train-form-zh-CN')
   })
@@ -54,11 +54,13 @@ describe('train, evaluate, predict and report (zh-CN)', () => {
     const runs = await callApi(page, (cts, id) => cts.runs.list({ projectId: id }), projectId)
     runId = runs[0]!.id
     const defaults = await callApi(page, (cts) => cts.training.defaults({}), null)
+    // A baseline run records only the settings its fit uses, and how it was fitted.
     expect(runs[0]!.config).toMatchObject({
       model: 'baseline',
-      learningRate: defaults.baseline.learningRate,
-      batchSize: defaults.baseline.batchSize,
+      maxLength: defaults.baseline.maxLength,
     })
+    expect(String(runs[0]!.config.fit)).toContain('L-BFGS')
+    expect(runs[0]!.config).not.toHaveProperty('learningRate')
     await page.click('[data-testid=view-run]')
     await expectEvaluationMatches(page, runId)
     expect((await page.textContent('[data-testid=evaluation-title]'))?.trim()).toBe(

@@ -65,9 +65,8 @@ describe('train, evaluate, predict and report (en)', () => {
     expect(await note.getAttribute('data-model')).toBe('all-MiniLM-L6-v2')
     await page.check('[data-testid=model-baseline]')
     expect(await page.textContent('[data-testid=model-explain]')).toContain('Chinese')
-    expect(await page.inputValue('[data-testid=hp-lr]')).toBe(
-      String(defaults.baseline.learningRate),
-    )
+    expect(await page.textContent('[data-testid=baseline-fit-note]')).toContain('convergence')
+    expect(await page.locator('[data-testid=hp-lr]').count()).toBe(0)
     await screenshot(page, '20-train-form')
   })
 
@@ -76,7 +75,9 @@ describe('train, evaluate, predict and report (en)', () => {
     await page.click('[data-testid=train-start]')
     await page.locator('[data-testid=train-progress]').waitFor()
     expect(await waitForTraining(page, 90_000)).toBe('success')
-    await page.locator('[data-testid=loss-chart]').waitFor()
+    // Fitted, not trained by epoch: no loss curve, a note saying why, and the dev macro-F1.
+    await page.locator('[data-testid=baseline-no-curve]').waitFor()
+    await page.locator('[data-testid=devf1-chart]').waitFor()
     await screenshot(page, '21-train-baseline-done')
     const runs = await callApi(page, (cts, id) => cts.runs.list({ projectId: id }), projectId)
     expect(runs).toHaveLength(1)

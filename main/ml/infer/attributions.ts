@@ -15,6 +15,8 @@ import { createSession, type DeviceChoice } from '../runtime'
 import { baselineCodec } from '../models/baseline-adapter'
 import type { BaselineModelConfig } from '../models/baseline'
 import { baselineNgrams } from '../models/baseline-features'
+import { readTfidfVocabulary } from '../models/baseline-tfidf'
+import { gramUnitShares, tfidfGrams } from '../models/baseline-analyzer'
 import { bertCodec } from '../models/bert-adapter'
 import { loadTokenizer } from '../tokenize/load-tokenizer'
 import type { ClinicalTokenizer } from '../tokenize/clinical-tokenizer'
@@ -80,7 +82,7 @@ export async function loadExplainer(dir: string, device: DeviceChoice = 'cpu'): 
     }
   }
   const explainWith =
-    bg.kind === 'bert' ? await bertExplain(dir, bg, run) : baselineExplain(bg, run)
+    bg.kind === 'bert' ? await bertExplain(dir, bg, run) : baselineExplain(dir, bg, run)
   return {
     kind: bg.kind,
     labels,
@@ -131,10 +133,15 @@ function withText(text: string, s: TextSpan, score: number): TokenAttribution {
   return { token: text.slice(s.start, s.end), start: s.start, end: s.end, score }
 }
 
-function baselineExplain(bg: BundleGraph, run: RunFn): (text: string) => Promise<Explanation> {
+function baselineExplain(
+  dir: string,
+  bg: BundleGraph,
+  run: RunFn,
+): (text: string) => Promise<Explanation> {
   const { lengthMultiple, ...config } = bg.meta.encoder as unknown as BaselineModelConfig & {
     lengthMultiple: number
   }
+  if (config.form === 'tfidf') return tfidfExplain(dir, config, lengthMultiple, run)
   const codec = baselineCodec(config, lengthMultiple)
   return async (text) => {
     const item = codec.encode(text)
@@ -160,6 +167,42 @@ function baselineExplain(bg: BundleGraph, run: RunFn): (text: string) => Promise
       labelIndex: argmax(r.logits),
       tokens,
       truncated: grams.length > config.maxFeatures,
+      method: ATTRIBUTION_METHOD,
+    }
+  }
+}
+
+/**
+ * The tfidf form scores each distinct n-gram once (its slot): its occurrences share that score
+ * equally, each spreading its part over the words it covers; n-grams never seen in training (or
+ * cut by maxFeatures) score 0.
+ */
+function tfidfExplain(
+  dir: string,
+  config: BaselineModelConfig,
+  lengthMultiple: number,
+  run: RunFn,
+): (text: string) => Promise<Explanation> {
+  const codec = baselineCodec(config, lengthMultiple, readTfidfVocabulary(dir, config.buckets))
+  return async (text) => {
+    const item = codec.encode(text)
+    const r = await run(codec.feeds([item], item.length))
+    const slots = item.slots!
+    const occurrences = new Map<number, number>()
+    for (const s of slots) if (s >= 0) occurrences.set(s, (occurrences.get(s) ?? 0) + 1)
+    const { units, shares } = gramUnitShares(text, tfidfGrams(text, config.charMax ?? 4))
+    const scores = new Array<number>(units.length).fill(0)
+    slots.forEach((slot, g) => {
+      if (slot < 0) return
+      const score = r.scores[slot] / occurrences.get(slot)!
+      for (const share of shares[g]) scores[share.unit] += share.weight * score
+    })
+    return {
+      probabilities: r.probs,
+      logits: r.logits,
+      labelIndex: argmax(r.logits),
+      tokens: units.map((u, i) => ({ ...u, score: scores[i] })),
+      truncated: item.ids.length >= config.maxFeatures,
       method: ATTRIBUTION_METHOD,
     }
   }

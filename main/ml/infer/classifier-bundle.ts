@@ -6,10 +6,12 @@ import { emitOnnx } from '../graph'
 import { createSession, type DeviceChoice } from '../runtime'
 import { baselineCodec } from '../models/baseline-adapter'
 import type { BaselineModelConfig } from '../models/baseline'
+import { readTfidfVocabulary } from '../models/baseline-tfidf'
 import { writeNewFileAtomic } from '../train/atomic-file'
 import { bertCodec } from '../models/bert-adapter'
 import { loadTokenizer } from '../tokenize/load-tokenizer'
 import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'
+import { ENSEMBLE_FORMAT, loadEnsembleBundle, type EnsembleMeta } from './ensemble-bundle'
 import { predictProbabilities } from './predict'
 
 export const BUNDLE_MODEL = 'model.onnx'
@@ -66,6 +68,11 @@ export async function loadClassifierBundle(
   device: DeviceChoice = 'cpu',
 ): Promise<LoadedClassifier> {
   const meta = JSON.parse(readFileSync(join(dir, BUNDLE_META), 'utf8')) as BundleMeta
+  // An ensemble run: its members' bundles, probabilities mixed by weight.
+  if ((meta.format as string) === ENSEMBLE_FORMAT)
+    return loadEnsembleBundle(dir, meta as unknown as EnsembleMeta, (d) =>
+      loadClassifierBundle(d, device),
+    )
   if (meta.format !== FORMAT)
     throw new Error(`${dir} holds an unknown model format (${meta.format})`)
   const codec = await codecFor(meta.encoder, dir)
@@ -118,7 +125,8 @@ async function codecFor(encoder: Record<string, unknown>, dir: string): Promise<
     const { lengthMultiple, ...config } = encoder as unknown as BaselineModelConfig & {
       lengthMultiple: number
     }
-    return baselineCodec(config, lengthMultiple) as unknown as Codec
+    const vocab = config.form === 'tfidf' ? readTfidfVocabulary(dir, config.buckets) : undefined
+    return baselineCodec(config, lengthMultiple, vocab) as unknown as Codec
   }
   throw new Error(`models of kind "${String(encoder.kind)}" cannot be loaded by this version`)
 }

@@ -18,6 +18,7 @@ import type { BaselineModelConfig } from '../models/baseline'
 import { bertOptions, mergeSpecialTokens } from '../tokenize/load-tokenizer'
 import { parseVocabTxt, synthesizeBertTokenizerJson } from '../tokenize/vocab-tokenizer'
 import { BUNDLE_MODEL, BUNDLE_TOKENIZER_DIR, TOKENIZER_FILES } from './classifier-bundle'
+import { BASELINE_VOCAB_FILE } from '../models/baseline-tfidf'
 import { readBundleMeta } from './bundle-graph'
 import { modelCardMarkdown, type ModelCardInfo } from './model-card'
 
@@ -28,6 +29,7 @@ export type ExportRunInfo = Omit<ModelCardInfo, 'kind' | 'labels' | 'maxLength' 
 
 /** The baseline's features, spelled out so other code can compute the same ids. */
 function featurizerSpec(cfg: BaselineModelConfig): Record<string, unknown> {
+  if (cfg.form === 'tfidf') return tfidfFeaturizerSpec(cfg)
   return {
     format: 'cts-hashed-ngrams/1',
     normalize: 'Unicode NFKC, then lower case',
@@ -48,6 +50,31 @@ function featurizerSpec(cfg: BaselineModelConfig): Record<string, unknown> {
     inputs: {
       ids: 'int64 [batch, bag]: the first maxFeatures ids, padded with 0',
       mask: 'float32 [batch, bag]: 1 for real ids, 0 for padding (a text without ids: bag 1, mask 0)',
+    },
+  }
+}
+
+/** The TF-IDF form: the same n-grams (1–4 characters, CJK runs as words), then the vocabulary. */
+function tfidfFeaturizerSpec(cfg: BaselineModelConfig): Record<string, unknown> {
+  const hashed = featurizerSpec({ ...cfg, form: undefined })
+  return {
+    ...hashed,
+    format: 'cts-tfidf-ngrams/1',
+    ngrams: [
+      "for each token in order: a token t (CJK runs included) yields 'w:' + t, then 'b:' + previous + ' ' + t",
+      'when there was a previous token;',
+      `then, for each whitespace-separated chunk of the text (NFKC, lower case), padded as ' ' + chunk + ' ':`,
+      `'c<n>:' + chars[i:i+n] for n = 1 … ${cfg.charMax ?? 3} and every i (code points; punctuation kept)`,
+    ],
+    hash: `FNV-1a 32-bit over the UTF-8 bytes of the n-gram string, looked up in ${BASELINE_VOCAB_FILE}`,
+    vocabulary: `${BASELINE_VOCAB_FILE}: ${cfg.buckets} uint32 hashes (ascending, little-endian; an n-gram's id is its position; n-grams not listed are dropped), then ${cfg.buckets} float32 idf`,
+    values:
+      "per distinct n-gram: (1 + ln count) × idf; then the word n-grams ('w:', 'b:') and the character n-grams ('c<n>:') are each scaled to unit L2 norm",
+    buckets: undefined,
+    vocabularySize: cfg.buckets,
+    inputs: {
+      ids: 'int64 [batch, bag]: the ids of the first maxFeatures distinct known n-grams, padded with 0',
+      mask: 'float32 [batch, bag]: their values, 0 for padding',
     },
   }
 }
@@ -159,6 +186,9 @@ export function exportModelFolder(bundleDir: string, outDir: string, run: Export
         join(temp, 'featurizer.json'),
         JSON.stringify(featurizerSpec(cfg), null, 2) + '\n',
       )
+      if (cfg.form === 'tfidf') {
+        copyFileSync(join(bundleDir, BASELINE_VOCAB_FILE), join(temp, BASELINE_VOCAB_FILE))
+      }
     }
     writeFileSync(join(temp, 'inference.json'), JSON.stringify(inference, null, 2) + '\n')
     const card = modelCardMarkdown({

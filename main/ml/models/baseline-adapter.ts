@@ -5,9 +5,13 @@ import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter
 import { BASELINE_MODEL_DEFAULTS } from '../train/defaults'
 import { baselineFeatures } from './baseline-features'
 import { buildBaselineClassifier, packBaselineBatch, type BaselineModelConfig } from './baseline'
+import { hashedGrams, tfidfText, type TfidfVocabulary } from './baseline-tfidf'
 
 export interface BaselineEncoded extends EncodedText {
   ids: Int32Array
+  /** The tfidf form: each id's TF-IDF value, and each n-gram occurrence's slot in `ids`. */
+  values?: Float32Array
+  slots?: Int32Array
 }
 
 export type BaselineAdapter = ClassifierAdapter<BaselineEncoded> & { config: BaselineModelConfig }
@@ -18,12 +22,27 @@ export type BaselineCodec = Pick<
   'encode' | 'feeds' | 'maxLength' | 'lengthMultiple' | 'numClasses' | 'describe'
 >
 
-export function baselineCodec(config: BaselineModelConfig, lengthMultiple: number): BaselineCodec {
+/** `vocab`: the tfidf form's vocabulary (its bundle's baseline-vocab.bin); unused by the first form. */
+export function baselineCodec(
+  config: BaselineModelConfig,
+  lengthMultiple: number,
+  vocab?: TfidfVocabulary,
+): BaselineCodec {
+  const tfidf = config.form === 'tfidf'
+  if (tfidf && !vocab) throw new Error('a TF-IDF baseline needs its vocabulary')
   return {
     numClasses: config.numClasses,
     maxLength: config.maxFeatures,
     lengthMultiple,
     encode(text) {
+      if (tfidf) {
+        const t = tfidfText(
+          hashedGrams(text, { charMax: config.charMax ?? 4 }),
+          vocab!,
+          config.maxFeatures,
+        )
+        return { ...t, length: Math.max(1, t.ids.length) }
+      }
       const ids = baselineFeatures(text, config)
       return { ids, length: Math.max(1, ids.length) }
     },
@@ -31,6 +50,7 @@ export function baselineCodec(config: BaselineModelConfig, lengthMultiple: numbe
       const b = packBaselineBatch(
         items.map((e) => e.ids),
         length,
+        tfidf ? items.map((e) => e.values!) : undefined,
       )
       return {
         ids: new ort.Tensor('int64', b.ids, b.dims),
@@ -56,10 +76,11 @@ export function createBaselineAdapter(
   config: BaselineModelConfig,
   lengthMultiple: number,
   weights?: Map<string, Float32Array>,
+  vocab?: TfidfVocabulary,
 ): BaselineAdapter {
   const m = buildBaselineClassifier(config, weights)
   return {
-    ...baselineCodec(config, lengthMultiple),
+    ...baselineCodec(config, lengthMultiple, vocab),
     kind: 'baseline',
     baseModel: 'baseline',
     config,

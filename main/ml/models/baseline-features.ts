@@ -19,14 +19,42 @@ export const BASELINE_TOKEN = new RegExp(
   'gu',
 )
 const IS_CJK = new RegExp(`^[${CJK_SCRIPTS}]`, 'u')
-const encoder = new TextEncoder()
 
-/** 32-bit FNV-1a over the UTF-8 bytes of a string. */
+/**
+ * 32-bit FNV-1a over the UTF-8 bytes of a string. The bytes are produced inline rather than by a
+ * TextEncoder: featurising a corpus hashes millions of short n-grams, and an allocation per n-gram
+ * made that the slowest part of fitting the baseline. Lone surrogates hash as U+FFFD, as
+ * TextEncoder encodes them.
+ */
 export function fnv1a(s: string): number {
   let h = 0x811c9dc5
-  for (const byte of encoder.encode(s)) {
-    h ^= byte
-    h = Math.imul(h, 0x01000193) >>> 0
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i)
+    if (c < 0x80) {
+      h = Math.imul(h ^ c, 0x01000193)
+      continue
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1)
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00)
+        i++
+      } else {
+        c = 0xfffd
+      }
+    }
+    if (c < 0x800) {
+      h = Math.imul(h ^ (0xc0 | (c >> 6)), 0x01000193)
+    } else {
+      if (c < 0x10000) {
+        h = Math.imul(h ^ (0xe0 | (c >> 12)), 0x01000193)
+      } else {
+        h = Math.imul(h ^ (0xf0 | (c >> 18)), 0x01000193)
+        h = Math.imul(h ^ (0x80 | ((c >> 12) & 63)), 0x01000193)
+      }
+      h = Math.imul(h ^ (0x80 | ((c >> 6) & 63)), 0x01000193)
+    }
+    h = Math.imul(h ^ (0x80 | (c & 63)), 0x01000193)
   }
   return h >>> 0
 }
@@ -51,8 +79,11 @@ export function baselineNgrams(
     if (charNgrams === 'all' || (charNgrams === 'cjk' && cjk)) {
       const chars = [...(cjk ? tok : `<${tok}>`)]
       for (let n = 1; n <= 3; n++) {
-        for (let i = 0; i + n <= chars.length; i++)
-          out.push(`c${n}:${chars.slice(i, i + n).join('')}`)
+        for (let i = 0; i + n <= chars.length; i++) {
+          let gram = chars[i]
+          for (let j = 1; j < n; j++) gram += chars[i + j]
+          out.push(`c${n}:${gram}`)
+        }
       }
     }
   }

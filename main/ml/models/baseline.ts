@@ -20,7 +20,14 @@ import type { BaselineFeatureConfig } from './baseline-features'
 import type { ClassifierGraph } from './classifier-graph'
 
 export interface BaselineModelConfig extends BaselineFeatureConfig {
-  /** Embedding width. */
+  /**
+   * 'tfidf': a linear model over TF-IDF n-gram values (buckets = vocabulary size, dim 0), fitted
+   * to convergence (baseline-fit.ts). Absent: the first form, a hashed embedding bag.
+   */
+  form?: 'tfidf'
+  /** The tfidf form's longest character n-gram (baseline-analyzer.ts). */
+  charMax?: number
+  /** Embedding width (the first form). */
   dim: number
   numClasses: number
   /** Seed of the initial weights. */
@@ -30,7 +37,10 @@ export interface BaselineModelConfig extends BaselineFeatureConfig {
 }
 
 export interface BaselineModel extends ClassifierGraph {
-  /** Batch inputs: ids int64 [batch, bag], mask float32 [batch, bag] (labels: ClassifierGraph). */
+  /**
+   * Batch inputs: ids int64 [batch, bag] and mask float32 [batch, bag] — 1 per n-gram in the first
+   * form, its TF-IDF value in the tfidf form (0 = padding). Labels: ClassifierGraph.
+   */
   ids: Tensor
   mask: Tensor
   params: Tensor[]
@@ -49,6 +59,7 @@ export function buildBaselineClassifier(
   cfg: BaselineModelConfig,
   weights?: Map<string, Float32Array>,
 ): BaselineModel {
+  if (cfg.form === 'tfidf') return buildTfidfClassifier(cfg, weights)
   const g = new Graph()
   const rng = new Rng(cfg.seed)
   // fastText initialises input vectors uniformly in ±1/dim; the head gets Xavier-uniform.
@@ -91,10 +102,54 @@ export function buildBaselineClassifier(
   }
 }
 
+/**
+ * The tfidf form: logits = Σ value × table[id] + bias, i.e. multinomial logistic regression on
+ * the sparse TF-IDF vector. The table is named like the first form's embedding so explanations
+ * find the lookup the same way; gradient × input there is exactly each n-gram's contribution.
+ * Zero initial weights: the problem is convex, so the start only affects how long the fit takes.
+ */
+function buildTfidfClassifier(
+  cfg: BaselineModelConfig,
+  weights?: Map<string, Float32Array>,
+): BaselineModel {
+  const g = new Graph()
+  const P = BASELINE_PARAMS
+  const init = (name: string, size: number) => weights?.get(name) ?? new Float32Array(size)
+  const table = g.param(
+    P.embedding,
+    [cfg.buckets, cfg.numClasses],
+    init(P.embedding, cfg.buckets * cfg.numClasses),
+  )
+  const b = g.param(P.bias, [cfg.numClasses], init(P.bias, cfg.numClasses))
+  const ids = g.input('ids', 'int64', ['batch', 'bag'])
+  const mask = g.input('mask', 'float32', ['batch', 'bag'])
+  const labels = g.input('labels', 'int64', ['batch'])
+  const dropoutSeed = g.input('dropout_seed', 'int64', [])
+  const classWeights = g.input('class_weights', 'float32', [cfg.numClasses])
+  const logits = add(reduceSum(mul(gather(table, ids, 0), unsqueeze(mask, [2])), [1]), b)
+  const probs = softmax(logits, -1)
+  return {
+    graph: g,
+    ids,
+    mask,
+    labels,
+    dropoutSeed,
+    classWeights,
+    logits,
+    probs,
+    loss: crossEntropy(logits, labels, { classWeights }),
+    evalLogits: logits,
+    evalProbs: probs,
+    params: [table, b],
+    decay: new Set([P.embedding]),
+  }
+}
+
 /** Pack featurised texts into the batch tensors' data (padded to `length`). */
 export function packBaselineBatch(
   features: Int32Array[],
   length: number,
+  values?: Float32Array[],
 ): { ids: BigInt64Array; mask: Float32Array; dims: [number, number] } {
   const ids = new BigInt64Array(features.length * length)
   const mask = new Float32Array(features.length * length)
@@ -102,7 +157,7 @@ export function packBaselineBatch(
     const n = Math.min(f.length, length)
     for (let i = 0; i < n; i++) {
       ids[r * length + i] = BigInt(f[i])
-      mask[r * length + i] = 1
+      mask[r * length + i] = values ? values[r][i] : 1
     }
   })
   return { ids, mask, dims: [features.length, length] }

@@ -46,11 +46,14 @@ export const BERT_DEFAULTS: TrainingDefaults = {
   stepsPerCall: 1,
 }
 
+// The baseline is fitted to convergence (models/baseline-fit.ts): learning rate, epochs, warm-up,
+// clipping, patience and dropout only apply to bundles of its first form, trained by the trainer.
+// maxLength is the most distinct n-grams read per text: a 250-word abstract has ~1,400.
 export const BASELINE_DEFAULTS: TrainingDefaults = {
   learningRate: 5e-2,
   batchSize: 64,
   epochs: 5,
-  maxLength: 512,
+  maxLength: 4096,
   warmupRatio: 0.1,
   weightDecay: 0,
   clipNorm: 5.0,

@@ -4,31 +4,22 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BASELINE_DEFAULTS } from '../../../main/ml/train/defaults'
 import { DEV_PREDICTIONS_ARTIFACT } from '../../../main/jobs/train-job'
 import { TEST_PREDICTIONS_ARTIFACT } from '../../../main/reports/run-artifacts'
 import { StudyService } from '../../../main/services/study-service'
-import type { StudyEstimator } from '../../../main/services/study-estimate'
-import { bilingualTrainingData, tinyBertWorkspace } from './tiny-bert-run'
+import { BASELINE_EPOCHS, type StudyEstimator } from '../../../main/services/study-estimate'
+import type { TrainJobInput } from '../../../main/jobs/train-job'
+import {
+  bertEpochClock,
+  bilingualTrainingData,
+  fixedEstimator,
+  tinyBertWorkspace,
+} from './tiny-bert-run'
 
 const { ws, modelDir, services } = tinyBertWorkspace('cts-study-')
 
-/** Every BERT epoch trained so far "took" 10 s; the baseline is free. */
-const clock = () =>
-  10_000 *
-  (ws.db
-    .prepare(
-      "SELECT COUNT(*) FROM run_epochs e JOIN runs r ON r.id = e.run_id WHERE r.model_kind = 'bert'",
-    )
-    .pluck()
-    .get() as number)
-
-/** 10 s per BERT epoch, 1 s per baseline epoch, whatever was measured. */
-const estimator: StudyEstimator = {
-  epochSeconds: async (r) => (r.kind === 'bert' ? 10 : 1),
-  observe: () => {},
-  measured: () => false,
-}
+const clock = bertEpochClock(ws.db)
+const estimator = fixedEstimator
 
 function study(messages: string[] = []) {
   const { runs, jobs, training } = services()
@@ -64,9 +55,10 @@ describe('auto recipe study', () => {
     // baseline; lr 1e-4 with 60 s left: a third (20 s, 2 epochs) is under 3 epochs, so it may
     // use all of it (6 epochs); afterwards 3 epochs no longer fit.
     expect(result.candidates.map((c) => [c.label, c.status, c.epochsAllowed])).toEqual([
-      ['baseline', 'success', BASELINE_DEFAULTS.epochs],
+      ['baseline', 'success', BASELINE_EPOCHS],
       ['tiny-bert lr 1e-4', 'success', 6],
       ['tiny-bert lr 5e-5', 'skipped', 0],
+      ['ensemble (baseline + tiny-bert lr 1e-4)', 'success', 0],
     ])
     const tuned = result.candidates[1]
     expect(tuned.epochsTrained).toBeLessThanOrEqual(6)
@@ -75,7 +67,7 @@ describe('auto recipe study', () => {
       `skipped: 3 epochs need about 30 s (estimated from token counts), ${60 - 10 * tuned.epochsTrained} s of the budget left`,
     )
     expect(result.elapsedSeconds).toBeLessThanOrEqual(60)
-    expect(messages[0]).toBe(`baseline: estimated ${BASELINE_DEFAULTS.epochs} s`)
+    expect(messages[0]).toBe(`baseline: estimated ${BASELINE_EPOCHS} s`)
     expect(messages[1]).toBe(
       'tiny-bert lr 1e-4: up to 6 epochs, estimated 10 s per epoch (estimated from token counts), at most 60 s; 60 s of the budget left',
     )
@@ -108,14 +100,120 @@ describe('auto recipe study', () => {
       batching: 'random',
       candidate: 'tiny-bert lr 1e-4',
     })
-    // The ensemble was weighed on dev over 11 weights and reported, never chosen.
-    expect(result.ensemble).toMatchObject({ members: ids, chosen: false })
+    // The ensemble was weighed on dev over 11 weights; no better than the best single model, it
+    // is listed as a candidate without a run (test/unit/services/ensemble-study.test.ts: it wins).
+    expect(result.ensemble).toMatchObject({ members: ids, chosen: false, runId: null })
+    expect(result.candidates[3]).toMatchObject({
+      kind: 'ensemble',
+      runId: null,
+      learningRate: null,
+      devMacroF1: result.ensemble!.devMacroF1,
+      note: result.ensemble!.note,
+    })
     expect(result.ensemble!.curve.map((p) => p.weight)).toEqual([
       0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1,
     ])
     expect(result.ensemble!.note).toMatch(/^ensemble tried, not chosen: /)
     expect(s.get(started.studyId)).toEqual(result)
     expect(s.list().map((x) => x.id)).toContain(started.studyId)
+  }, 120_000)
+
+  it('plans a study before it starts: the baseline, then each model with the epochs the budget allows', async () => {
+    const { s, jobs } = study()
+    const plan = await s.estimatePlan(bilingualTrainingData(), { ...config, budgetMinutes: 1 })
+    jobs.dispose()
+    // 60 s − the baseline's 1 s (one fit) = 59 s; a third (20 s) is under 3 epochs of 10 s, so
+    // all of it: 5.
+    expect(plan).toEqual({
+      budgetSeconds: 60,
+      candidates: [
+        {
+          label: 'baseline',
+          kind: 'baseline',
+          epochSeconds: 1,
+          startSeconds: 0,
+          finishSeconds: 0,
+          basis: 'prior',
+          epochsAllowed: BASELINE_EPOCHS,
+          estimateSeconds: 1,
+        },
+        {
+          label: 'tiny-bert lr 1e-4',
+          kind: 'bert',
+          epochSeconds: 10,
+          startSeconds: 0,
+          finishSeconds: 0,
+          basis: 'prior',
+          epochsAllowed: 5,
+          estimateSeconds: 50,
+        },
+      ],
+    })
+  })
+
+  it('refines the estimate after each epoch and skips what the measured speed no longer fits', async () => {
+    const { runs, jobs, training } = services()
+    // Each BERT epoch "takes" 10 s: the clock moves when a fine-tune's epoch ends (its dev
+    // macro-F1 arrives), before the study hears of it.
+    const ended = new Set<string>()
+    const start = jobs.start.bind(jobs)
+    jobs.start = (kind, input, about) => {
+      const job = start(kind, input, about)
+      if (kind === 'train' && (input as TrainJobInput).model !== 'baseline') {
+        jobs.watch(job.jobId, (p) => {
+          if (p.phase === 'evaluating' && p.metrics?.devMacroF1 !== undefined)
+            ended.add(`${job.jobId}:${p.metrics.epoch}`)
+        })
+      }
+      return job
+    }
+    // First estimate 5 s per BERT epoch (too optimistic); measured epochs replace it.
+    const measured = new Map<string, number>()
+    const learning: StudyEstimator = {
+      estimate: async (r) => ({
+        epochSeconds: r.kind === 'baseline' ? 1 : (measured.get(r.key) ?? 5),
+        startSeconds: 0,
+        finishSeconds: 0,
+        basis: measured.has(r.key) ? 'measured' : 'prior',
+      }),
+      observe: (key, m) => measured.set(key, m.epochSeconds),
+    }
+    const messages: string[] = []
+    const s = new StudyService(training, runs, jobs, ws.db, {
+      now: () => 10_000 * ended.size,
+      estimator: learning,
+      pretrained: async () => [{ model: modelDir, name: 'tiny-bert', dir: modelDir }],
+      onMessage: (_id, m) => messages.push(m),
+    })
+    const result = await s.start(bilingualTrainingData(), { ...config, budgetMinutes: 1 }).done
+    jobs.dispose()
+    expect(result.status).toBe('success')
+    // 60 s shared by 3 planned learning rates at 5 s per epoch: 4 epochs. They took 10 s each,
+    // so 20 s are left: 3 epochs at the measured 10 s do not fit, and lr 5e-5 is skipped.
+    const trained = result.candidates.filter((c) => c.kind !== 'ensemble')
+    expect(trained.map((c) => [c.label, c.status, c.epochsAllowed])).toEqual([
+      ['baseline', 'success', BASELINE_EPOCHS],
+      ['tiny-bert lr 1e-4', 'success', 4],
+      ['tiny-bert lr 5e-5', 'skipped', 0],
+    ])
+    const tuned = result.candidates[1]
+    expect(tuned.epochsTrained).toBe(4)
+    expect(tuned.estimateSeconds).toBe(20)
+    expect(tuned.refinedSeconds).toBe(40)
+    expect(tuned.seconds).toBe(40)
+    expect(result.candidates[2].note).toBe(
+      'skipped: 3 epochs need about 30 s (measured), 20 s of the budget left',
+    )
+    expect(result.remainingSeconds).toBe(20)
+    const tail =
+      '; a next learning rate needs about 30 s for 3 epochs, more than is left, so it will be skipped unless early stopping ends this one sooner'
+    const refined = [1, 2, 3, 4].map(
+      (e) =>
+        `tiny-bert lr 1e-4: epoch ${e}/4 done, 10 s per epoch measured (estimated 5 s); at most ${40 - 10 * e} s more for this candidate, 20 s of the budget left after it${tail}`,
+    )
+    expect(messages.filter((m) => m.includes(' per epoch measured '))).toEqual(refined)
+    expect(result.estimateNote).toBe(refined[3])
+    expect(messages).toContain(`tiny-bert lr 5e-5: ${result.candidates[2].note}`)
   }, 120_000)
 
   it('cancels: the finished baseline is kept, nothing is scored on test', async () => {

@@ -11,6 +11,8 @@ import { JobService } from '../../../main/jobs/job-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { TrainingService } from '../../../main/services/training-service'
 import { openWorkspace } from '../../../main/store/workspace'
+import type { StudyEstimator } from '../../../main/services/study-estimate'
+import type { Database } from 'better-sqlite3'
 import { writeTinyBertFolder } from '../ml/infer/bundles'
 
 const fixture = fileURLToPath(new URL('../../fixtures/train/bilingual-health.csv', import.meta.url))
@@ -43,4 +45,27 @@ export function tinyBertWorkspace(prefix: string) {
     return { runs, jobs, training: new TrainingService(runs, jobs, ws.db) }
   }
   return { ws, modelDir, services }
+}
+
+/** A study clock for tests: every BERT epoch trained so far in `db` "took" 10 s; the baseline is free. */
+export function bertEpochClock(db: Database): () => number {
+  return () =>
+    10_000 *
+    (db
+      .prepare(
+        "SELECT COUNT(*) FROM run_epochs e JOIN runs r ON r.id = e.run_id WHERE r.model_kind = 'bert'",
+      )
+      .pluck()
+      .get() as number)
+}
+
+/** 10 s per BERT epoch, 1 s per baseline epoch, whatever was measured. */
+export const fixedEstimator: StudyEstimator = {
+  estimate: async (r) => ({
+    epochSeconds: r.kind === 'bert' ? 10 : 1,
+    startSeconds: 0,
+    finishSeconds: 0,
+    basis: 'prior',
+  }),
+  observe: () => {},
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -15,6 +15,8 @@ import {
 } from '../../../main/services/training-service'
 import { openWorkspace, type Workspace } from '../../../main/store/workspace'
 import { BASELINE_DEFAULTS } from '../../../main/ml/train/defaults'
+import { BASELINE_C_GRID } from '../../../main/ml/models/baseline-fit'
+import { writeTinyBertFolder } from '../ml/infer/bundles'
 
 const fixture = fileURLToPath(new URL('../../fixtures/train/bilingual-health.csv', import.meta.url))
 const rows = parse(readFileSync(fixture), { columns: true }) as { text: string; label: string }[]
@@ -97,6 +99,7 @@ describe('TrainingService', () => {
     expect(run.test!.confusion_matrix.flat().reduce((a, b) => a + b, 0)).toBe(3)
     expect(Object.keys(run.test!.per_class)).toEqual(labels)
     expect(readdirSync(runs.runDir(run.id)).sort()).toEqual([
+      'baseline-vocab.bin',
       'dataset-summary.json',
       'dataset.json',
       'metrics.json',
@@ -109,7 +112,13 @@ describe('TrainingService', () => {
     const result = JSON.parse(runs.readArtifact(run.id, 'metrics.json').toString('utf8')) as {
       bestEpoch: number
       stoppedEarly: boolean
+      baselineSearch: { c: number; chosen: boolean; converged: boolean }[]
     }
+    // The baseline is fitted once per C of its grid, to convergence, and records the search.
+    expect(run.epochs.map((e) => e.epoch)).toEqual([1])
+    expect(result.baselineSearch.map((t) => t.c)).toEqual([...BASELINE_C_GRID])
+    expect(result.baselineSearch.filter((t) => t.chosen)).toHaveLength(1)
+    expect(result.baselineSearch.every((t) => t.converged)).toBe(true)
     expect(run.bestEpoch).toBe(result.bestEpoch)
     expect(run.stoppedEarly).toBe(result.stoppedEarly)
     expect(run.bestEpoch).toBeGreaterThanOrEqual(1)
@@ -118,9 +127,14 @@ describe('TrainingService', () => {
   })
 
   it('resumes a run whose job process was killed and ends as an uninterrupted run', async () => {
-    const reference = await setup(realEntry).training.start(data, config).done
+    // A fine-tune: the trainer's checkpoints are what a resume continues from (the baseline's
+    // fit takes seconds and simply starts again).
+    const modelDir = writeTinyBertFolder()
+    dirs.push(dirname(modelDir))
+    const bert = { ...config, model: modelDir }
+    const reference = await setup(realEntry).training.start(data, bert).done
     const { runs, training } = setup(entry('crashing-train-entry.ts'))
-    const crashed = await training.start(data, config).done
+    const crashed = await training.start(data, bert).done
     expect(crashed.status).toBe('error')
     expect(crashed.error?.code).toBe('job-crashed')
     expect(existsSync(join(runs.runDir(crashed.id), 'checkpoints', 'last.ckpt'))).toBe(true)
