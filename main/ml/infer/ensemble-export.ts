@@ -94,7 +94,7 @@ function ensembleCard(
     `- Kind: probability-weighted ensemble of ${members.length} runs, weight chosen on the dev texts`,
     ...members.map(
       (m) =>
-        `- Member run ${m.runId} (\`${m.folder}/\`): ${m.kind === 'bert' ? `${m.baseModel} fine-tuned` : 'hashed n-gram baseline'}, weight ${w(m.weight)}`,
+        `- Member run ${m.runId} (\`${m.folder}/\`): ${m.kind === 'bert' ? `${m.baseModel} fine-tuned` : 'n-gram baseline'}, weight ${w(m.weight)}`,
     ),
     `- Probabilities: ${formula}`,
     `- Labels (output order): ${labels.map((l) => `\`${l}\``).join(', ')}`,

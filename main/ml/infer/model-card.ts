@@ -13,6 +13,8 @@ export interface ModelCardMetrics {
 export interface ModelCardInfo {
   runId: number
   kind: 'baseline' | 'bert'
+  /** A baseline's form: 'tfidf' (logistic regression on TF-IDF n-grams), else the embedding bag. */
+  baselineForm?: 'tfidf'
   baseModel: string
   /** The base model's licence as the run recorded it (absent for a baseline or an older run). */
   licence?: RunLicence | null
@@ -56,7 +58,11 @@ export function metricsSection(m: ModelCardMetrics | null, labels: string[]): st
   return lines
 }
 
-function usageSection(kind: ModelCardInfo['kind'], inputs: string[]): string[] {
+function usageSection(
+  kind: ModelCardInfo['kind'],
+  inputs: string[],
+  baselineForm?: 'tfidf',
+): string[] {
   if (kind === 'bert') {
     // Token types are fed as zeros when the graph takes them: RoBERTa-style tokenizers return none.
     const types = inputs.includes('token_type_ids')
@@ -98,19 +104,34 @@ function usageSection(kind: ModelCardInfo['kind'], inputs: string[]): string[] {
       '```',
     ]
   }
+  const tfidf = baselineForm === 'tfidf'
   return [
-    'The baseline reads hashed n-gram ids, not tokens: `featurizer.json` specifies exactly how',
-    'to compute them (NFKC + lower case, word uni/bi-grams, character 1–3-grams in CJK runs,',
-    '32-bit FNV-1a over UTF-8 modulo `buckets`, at most `maxFeatures` ids per text).',
+    ...(tfidf
+      ? [
+          'The baseline reads TF-IDF n-gram values, not tokens: `featurizer.json` specifies exactly',
+          'how to compute them (word 1–2-grams, character 1–4-grams as scikit-learn’s char_wb or',
+          'char analyzers make them, looked up in `baseline-vocab.bin`, (1 + ln count) × idf, word',
+          'and character blocks each L2-normalised, at most `maxFeatures` n-grams per text).',
+        ]
+      : [
+          'The baseline reads hashed n-gram ids, not tokens: `featurizer.json` specifies exactly how',
+          'to compute them (NFKC + lower case, word uni/bi-grams, character 1–3-grams in CJK runs,',
+          '32-bit FNV-1a over UTF-8 modulo `buckets`, at most `maxFeatures` ids per text).',
+        ]),
     '',
     '### Python (onnxruntime)',
     '```python',
     'import json, numpy as np, onnxruntime as ort',
-    'ids = featurize(text)  # list of ints, per featurizer.json',
+    ...(tfidf
+      ? ['ids, values = featurize(text)  # per featurizer.json']
+      : [
+          'ids = featurize(text)  # list of ints, per featurizer.json',
+          'values = [1.0] * len(ids)',
+        ]),
     'sess = ort.InferenceSession("model.onnx")',
     'n = max(1, len(ids))',
     'feeds = {"ids": np.array([ids + [0] * (n - len(ids))], np.int64),',
-    '         "mask": np.array([[1.0] * len(ids) + [0.0] * (n - len(ids))], np.float32)}',
+    '         "mask": np.array([values + [0.0] * (n - len(ids))], np.float32)}',
     'logits, probs = sess.run(["logits", "probs"], feeds)',
     '```',
     '### Node.js (onnxruntime-node)',
@@ -163,12 +184,14 @@ export function modelCardMarkdown(c: ModelCardInfo): string {
     c.kind === 'bert'
       ? `${graphInputs.map((n) => `\`${n}\``).join(', ')} (int64 [batch, seq]` +
         `${graphInputs.includes('token_type_ids') ? '; token types all 0' : ''})`
-      : '`ids` (int64 [batch, bag]) and `mask` (float32 [batch, bag], 1 for real ids)'
+      : c.baselineForm === 'tfidf'
+        ? '`ids` (int64 [batch, bag]) and `mask` (float32 [batch, bag], each id’s TF-IDF value, 0 for padding)'
+        : '`ids` (int64 [batch, bag]) and `mask` (float32 [batch, bag], 1 for real ids)'
   return [
     `# Model card — Clinical Text Studio run ${c.runId}`,
     '',
     '## Model',
-    `- Kind: ${c.kind === 'bert' ? 'BERT-family encoder fine-tuned for classification' : 'hashed n-gram embedding-bag baseline (no pretrained model)'}`,
+    `- Kind: ${c.kind === 'bert' ? 'BERT-family encoder fine-tuned for classification' : c.baselineForm === 'tfidf' ? 'logistic regression on TF-IDF word and character n-grams (no pretrained model)' : 'hashed n-gram embedding-bag baseline (no pretrained model)'}`,
     `- Base model: ${c.baseModel}`,
     ...(c.kind === 'bert'
       ? [
@@ -204,7 +227,9 @@ export function modelCardMarkdown(c: ModelCardInfo): string {
     '- Labels reflect the annotators who made them, with their errors and disagreements.',
     '',
     '## How to run it',
-    ...usageSection(c.kind, graphInputs).map((l) => l.replace(/MAX_LENGTH/g, String(c.maxLength))),
+    ...usageSection(c.kind, graphInputs, c.baselineForm).map((l) =>
+      l.replace(/MAX_LENGTH/g, String(c.maxLength)),
+    ),
     '',
     `Exported by Clinical Text Studio${c.appVersion ? ` ${c.appVersion}` : ''}.`,
     '',

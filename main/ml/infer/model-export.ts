@@ -56,24 +56,29 @@ function featurizerSpec(cfg: BaselineModelConfig): Record<string, unknown> {
 
 /** The TF-IDF form: the same n-grams (1–4 characters, CJK runs as words), then the vocabulary. */
 function tfidfFeaturizerSpec(cfg: BaselineModelConfig): Record<string, unknown> {
-  const hashed = featurizerSpec({ ...cfg, form: undefined })
+  const charMax = cfg.charMax ?? 4
   return {
-    ...hashed,
     format: 'cts-tfidf-ngrams/1',
+    normalize:
+      'Unicode NFKC and lower case, per word token and per character (offsets stay those of the text)',
+    wordPattern: '[\\p{L}\\p{N}_]{2,}',
+    cjkScripts: ['Han', 'Hiragana', 'Katakana', 'Hangul'],
     ngrams: [
-      "for each token in order: a token t (CJK runs included) yields 'w:' + t, then 'b:' + previous + ' ' + t",
-      'when there was a previous token;',
-      `then, for each whitespace-separated chunk of the text (NFKC, lower case), padded as ' ' + chunk + ' ':`,
-      `'c<n>:' + chars[i:i+n] for n = 1 … ${cfg.charMax ?? 3} and every i (code points; punctuation kept)`,
+      "word tokens (wordPattern, in order) yield 'w:' + t each, then 'b:' + t[i-1] + ' ' + t[i] for each pair",
+      "a text whose letters are more than half CJK: 'c<n>:' + chars[i:i+n] over the whole text (each run of",
+      `2+ whitespace characters read as one space), n = 1 … ${charMax}; any other text: for each whitespace-`,
+      "separated chunk padded as ' ' + chunk + ' ', the same n-grams, a padded chunk of length L ≤ n yielding",
+      `itself once as 'c<L>:' and no longer n-grams (scikit-learn's char and char_wb analyzers)`,
     ],
     hash: `FNV-1a 32-bit over the UTF-8 bytes of the n-gram string, looked up in ${BASELINE_VOCAB_FILE}`,
     vocabulary: `${BASELINE_VOCAB_FILE}: ${cfg.buckets} uint32 hashes (ascending, little-endian; an n-gram's id is its position; n-grams not listed are dropped), then ${cfg.buckets} float32 idf`,
     values:
       "per distinct n-gram: (1 + ln count) × idf; then the word n-grams ('w:', 'b:') and the character n-grams ('c<n>:') are each scaled to unit L2 norm",
-    buckets: undefined,
     vocabularySize: cfg.buckets,
+    charMax,
+    maxFeatures: cfg.maxFeatures,
     inputs: {
-      ids: 'int64 [batch, bag]: the ids of the first maxFeatures distinct known n-grams, padded with 0',
+      ids: 'int64 [batch, bag]: the ids of the first maxFeatures distinct known n-grams (words first), padded with 0',
       mask: 'float32 [batch, bag]: their values, 0 for padding',
     },
   }
@@ -194,6 +199,7 @@ export function exportModelFolder(bundleDir: string, outDir: string, run: Export
     const card = modelCardMarkdown({
       ...run,
       kind,
+      ...(kind === 'baseline' && enc.form === 'tfidf' ? { baselineForm: 'tfidf' as const } : {}),
       labels: meta.labels,
       maxLength,
       inputs: meta.inputs,

@@ -1,5 +1,5 @@
-// The baseline as a ClassifierAdapter: featurises texts into hashed n-gram ids and exposes the
-// embedding-bag graph to the trainer and to prediction.
+// The baseline as a ClassifierAdapter: featurises texts (hashed n-gram ids for the first form, TF-IDF
+// values for the tfidf form) and exposes its graph to the trainer and to prediction.
 import * as ort from 'onnxruntime-node'
 import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'
 import { BASELINE_MODEL_DEFAULTS } from '../train/defaults'

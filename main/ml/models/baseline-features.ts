@@ -1,4 +1,5 @@
-// Text → hashed n-gram ids for the embedding-bag baseline: word uni/bi-grams for space-separated
+// Text → hashed n-gram ids for the first form of the baseline (the embedding bag; the TF-IDF form's
+// n-grams are baseline-analyzer.ts's): word uni/bi-grams for space-separated
 // scripts and character 1–3-grams for CJK runs (Chinese needs no word segmentation).
 
 export interface BaselineFeatureConfig {

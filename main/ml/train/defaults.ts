@@ -6,7 +6,7 @@ export interface TrainingDefaults {
   learningRate: number
   batchSize: number
   epochs: number
-  /** Tokens (BERT) or hashed n-gram ids (baseline) per text. */
+  /** Tokens (BERT) or distinct n-grams (baseline) per text. */
   maxLength: number
   /** Fraction of all steps spent warming the learning rate up linearly from 0. */
   warmupRatio: number

@@ -3,10 +3,18 @@
 // app's own probabilities; the card states the run's facts; existing folders are never replaced.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { AutoTokenizer, env } from '@huggingface/transformers'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
-import { loadClassifierBundle } from '../../../../main/ml/infer/classifier-bundle'
+import {
+  loadClassifierBundle,
+  saveClassifierBundle,
+} from '../../../../main/ml/infer/classifier-bundle'
+import { createBaselineAdapter } from '../../../../main/ml/models/baseline-adapter'
+import { fitTfidfBaseline } from '../../../../main/ml/models/baseline-fit'
+import { writeTfidfVocabulary } from '../../../../main/ml/models/baseline-tfidf'
+import type { ClassifierAdapter } from '../../../../main/ml/train/classifier-adapter'
 import { modelCardMarkdown } from '../../../../main/ml/infer/model-card'
 import {
   bertTokenizerInfo,
@@ -91,6 +99,60 @@ describe('model export', () => {
     expect(rows[3]).toEqual([]) // punctuation only: no ids, pools to zeros
     expectClose(res.probs.data as Float32Array, await appProbabilities(bundle, TEXTS))
     expect(res.logits.dims).toEqual([4, 2])
+  })
+
+  it('exports a TF-IDF baseline with its vocabulary, its featurizer spec and a card saying what it is', async () => {
+    const csv = readFileSync(
+      fileURLToPath(new URL('../../../fixtures/train/triage-3class.csv', import.meta.url)),
+      'utf8',
+    )
+    const rows = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','))
+    const labels = ['呼吸', '心脏', '消化']
+    const fit = await fitTfidfBaseline({
+      train: { texts: rows.map((r) => r[0]), labels: rows.map((r) => labels.indexOf(r[1])) },
+      numClasses: 3,
+      maxFeatures: 4096,
+      classWeights: false,
+      seed: 1,
+    })
+    const bundle = tempDir()
+    writeTfidfVocabulary(bundle, fit.vocab)
+    const adapter = createBaselineAdapter(fit.config, 64, fit.weights, fit.vocab)
+    saveClassifierBundle(bundle, adapter as unknown as ClassifierAdapter, labels)
+    const out = join(tempDir(), 'export')
+    expect(exportModelFolder(bundle, out, RUN)).toEqual([
+      'MODEL_CARD.md',
+      'baseline-vocab.bin',
+      'featurizer.json',
+      'inference.json',
+      'labels.json',
+      'model.onnx',
+    ])
+    expect(readFileSync(join(out, 'baseline-vocab.bin'))).toEqual(
+      readFileSync(join(bundle, 'baseline-vocab.bin')),
+    )
+    const spec = JSON.parse(readFileSync(join(out, 'featurizer.json'), 'utf8'))
+    expect(spec).toMatchObject({
+      format: 'cts-tfidf-ngrams/1',
+      vocabularySize: fit.vocab.hashes.length,
+      charMax: 4,
+      maxFeatures: 4096,
+    })
+    const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')
+    expect(card).toContain(
+      '- Kind: logistic regression on TF-IDF word and character n-grams (no pretrained model)',
+    )
+    expect(card).toContain('ids, values = featurize(text)')
+    // The exported graph, fed the app's own features, gives the app's probabilities.
+    const session = await ort.InferenceSession.create(join(out, 'model.onnx'))
+    const items = TEXTS.map((t) => adapter.encode(t))
+    const n = Math.max(...items.map((e) => e.length))
+    const res = await session.run(adapter.feeds(items, n))
+    expectClose(res.probs.data as Float32Array, await appProbabilities(bundle, TEXTS))
   })
 
   it('exports a BERT that plain onnxruntime + the exported tokenizer files reproduce', async () => {
