@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { mixProbabilities } from '../../../main/ml/infer/ensemble-bundle'
 import { ensembleWins, mixRows, weighOnDev } from '../../../main/services/ensemble-runs'
-import { ensembleSummary, winnerReason } from '../../../main/services/study-service'
+import { ensembleSummary, winnerReason } from '../../../main/services/study-messages'
 
 const WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]
 const yTrue = [0, 1, 0, 1, 0, 1]

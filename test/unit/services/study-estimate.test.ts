@@ -31,7 +31,7 @@ import {
   calibrationOf,
 } from '../../../main/services/study-estimate-cache'
 import { EpochTracker } from '../../../main/services/study-estimate-refine'
-import { refinedNote } from '../../../main/services/study-service'
+import { refinedNote } from '../../../main/services/study-messages'
 import { TINY_FIXTURE } from '../ml/models/tiny-model'
 
 const shape = { params: 1e6, layers: 2, hidden: 64 }

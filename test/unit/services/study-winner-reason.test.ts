@@ -1,7 +1,7 @@
 // The sentence a study gives for its winner: ahead of the runner-up, tied with it (the cheaper,
 // earlier candidate wins a tie), or the only candidate — in English and Chinese.
 import { describe, expect, it } from 'vitest'
-import { winnerReason } from '../../../main/services/study-service'
+import { winnerReason } from '../../../main/services/study-messages'
 
 describe('winnerReason', () => {
   it('names the runner-up and its score when the winner is ahead', () => {
