@@ -1,29 +1,26 @@
 // Gradient × input attributions through our autodiff: for a tiny random BERT each token's score
 // equals the finite-difference derivative of the predicted logit under scaling of its embedding;
 // for the baseline (linear in its bag rows) the scores add up to the logit minus its bias.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import * as ort from 'onnxruntime-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { emitOnnx } from '../../../../main/ml/graph'
 import { loadExplainer, type Explainer } from '../../../../main/ml/infer/attributions'
 import { readOnnxWeights } from '../../../../main/ml/infer/bundle-graph'
-import {
-  loadClassifierBundle,
-  saveClassifierBundle,
-} from '../../../../main/ml/infer/classifier-bundle'
-import { createBaselineAdapter } from '../../../../main/ml/models/baseline-adapter'
-import { fitTfidfBaseline } from '../../../../main/ml/models/baseline-fit'
-import { writeTfidfVocabulary } from '../../../../main/ml/models/baseline-tfidf'
-import type { ClassifierAdapter } from '../../../../main/ml/train/classifier-adapter'
+import { loadClassifierBundle } from '../../../../main/ml/infer/classifier-bundle'
 import { BASELINE_PARAMS } from '../../../../main/ml/models/baseline'
 import { buildBertClassifier } from '../../../../main/ml/models/bert'
 import { parseBertConfig } from '../../../../main/ml/models/bert-config'
 import type { BertHead } from '../../../../main/ml/models/weights'
 import { loadTokenizer } from '../../../../main/ml/tokenize/load-tokenizer'
-import { writeBaselineBundle, writeBertBundle, writeTinyBertFolder } from './bundles'
+import {
+  TRIAGE_LABELS,
+  writeBaselineBundle,
+  writeBertBundle,
+  writeTfidfBundle,
+  writeTinyBertFolder,
+} from './bundles'
 
 const WORD_EMBEDDINGS = 'embeddings.word_embeddings.weight'
 const MINILM = join(process.cwd(), 'resources/models/all-MiniLM-L6-v2')
@@ -186,56 +183,25 @@ describe('baseline attributions (gradient × input on bag rows)', () => {
 
 describe('TF-IDF baseline attributions (gradient × input on the linear table rows)', () => {
   it('add up to the predicted logit minus the bias; unseen words score 0', async () => {
-    const csv = readFileSync(
-      fileURLToPath(new URL('../../../fixtures/train/triage-3class.csv', import.meta.url)),
-      'utf8',
-    )
-    const rows = csv
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(','))
-    const labels = ['呼吸', '心脏', '消化']
-    const fit = await fitTfidfBaseline({
-      train: { texts: rows.map((r) => r[0]), labels: rows.map((r) => labels.indexOf(r[1])) },
-      numClasses: 3,
-      maxFeatures: 4096,
-      classWeights: false,
-      seed: 3,
-    })
-    const dir = mkdtempSync(join(tmpdir(), 'cts-tfidf-explain-'))
-    try {
-      writeTfidfVocabulary(dir, fit.vocab)
-      const adapter = createBaselineAdapter(fit.config, 64, fit.weights, fit.vocab)
-      saveClassifierBundle(dir, adapter as unknown as ClassifierAdapter, labels)
-      const explainer = await loadExplainer(dir)
-      const text = 'Chest pain, qwzx 心悸 !!!'
-      const e = await explainer.explain(text)
-      await explainer.release()
-      expect(labels[e.labelIndex]).toBe('心脏')
-      const bias = readOnnxWeights(readFileSync(join(dir, 'model.onnx'))).get(BASELINE_PARAMS.bias)!
-      const total = e.tokens.reduce((a, t) => a + t.score, 0)
-      expect(total).toBeCloseTo(e.logits[e.labelIndex] - bias.data[e.labelIndex], 5)
-      // Punctuation is shown too: its character n-grams are features of the TF-IDF form.
-      expect(e.tokens.map((t) => t.token)).toEqual([
-        'Chest',
-        'pain',
-        ',',
-        'qwzx',
-        '心',
-        '悸',
-        '!!!',
-      ])
-      for (const t of e.tokens) expect(text.slice(t.start, t.end)).toBe(t.token)
-      // 'qwzx' shares no n-gram with the training texts except single letters and their edges.
-      const scores = Object.fromEntries(e.tokens.map((t) => [t.token, t.score]))
-      expect(scores.Chest).toBeGreaterThan(Math.abs(scores.qwzx))
-      const model = await loadClassifierBundle(dir)
-      const p = await model.predict([text])
-      await model.release()
-      e.probabilities.forEach((q, i) => expect(Math.abs(q - p[i])).toBeLessThan(1e-6))
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    const { dir } = await writeTfidfBundle()
+    const labels = TRIAGE_LABELS
+    const explainer = await loadExplainer(dir)
+    const text = 'Chest pain, qwzx 心悸 !!!'
+    const e = await explainer.explain(text)
+    await explainer.release()
+    expect(labels[e.labelIndex]).toBe('心脏')
+    const bias = readOnnxWeights(readFileSync(join(dir, 'model.onnx'))).get(BASELINE_PARAMS.bias)!
+    const total = e.tokens.reduce((a, t) => a + t.score, 0)
+    expect(total).toBeCloseTo(e.logits[e.labelIndex] - bias.data[e.labelIndex], 5)
+    // Punctuation is shown too: its character n-grams are features of the TF-IDF form.
+    expect(e.tokens.map((t) => t.token)).toEqual(['Chest', 'pain', ',', 'qwzx', '心', '悸', '!!!'])
+    for (const t of e.tokens) expect(text.slice(t.start, t.end)).toBe(t.token)
+    // 'qwzx' shares no n-gram with the training texts except single letters and their edges.
+    const scores = Object.fromEntries(e.tokens.map((t) => [t.token, t.score]))
+    expect(scores.Chest).toBeGreaterThan(Math.abs(scores.qwzx))
+    const model = await loadClassifierBundle(dir)
+    const p = await model.predict([text])
+    await model.release()
+    e.probabilities.forEach((q, i) => expect(Math.abs(q - p[i])).toBeLessThan(1e-6))
   })
 })

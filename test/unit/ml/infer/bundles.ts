@@ -3,12 +3,16 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   copyTokenizerFiles,
   saveClassifierBundle,
 } from '../../../../main/ml/infer/classifier-bundle'
 import { baselineConfig, createBaselineAdapter } from '../../../../main/ml/models/baseline-adapter'
+import { fitTfidfBaseline } from '../../../../main/ml/models/baseline-fit'
+import { writeTfidfVocabulary } from '../../../../main/ml/models/baseline-tfidf'
 import { createBertAdapter } from '../../../../main/ml/models/bert-adapter'
+import type { ClassifierAdapter } from '../../../../main/ml/train/classifier-adapter'
 import { parseBertConfig } from '../../../../main/ml/models/bert-config'
 import type { BertHead } from '../../../../main/ml/models/weights'
 import { randomWeights } from '../models/bert-random'
@@ -77,4 +81,34 @@ export async function writeBertBundle(
   copyTokenizerFiles(modelDir, dir)
   saveClassifierBundle(dir, adapter, labels)
   return dir
+}
+
+export const TRIAGE_LABELS = ['呼吸', '心脏', '消化']
+
+/**
+ * A TF-IDF baseline really fitted (about a second) on the 3-class bilingual triage fixture, saved
+ * as a bundle with its vocabulary; returns the folder and the adapter that made it.
+ */
+export async function writeTfidfBundle() {
+  const csv = readFileSync(
+    fileURLToPath(new URL('../../../fixtures/train/triage-3class.csv', import.meta.url)),
+    'utf8',
+  )
+  const rows = csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','))
+  const fit = await fitTfidfBaseline({
+    train: { texts: rows.map((r) => r[0]), labels: rows.map((r) => TRIAGE_LABELS.indexOf(r[1])) },
+    numClasses: TRIAGE_LABELS.length,
+    maxFeatures: 4096,
+    classWeights: false,
+    seed: 1,
+  })
+  const dir = tempDir('cts-tfidf-')
+  writeTfidfVocabulary(dir, fit.vocab)
+  const adapter = createBaselineAdapter(fit.config, 64, fit.weights, fit.vocab)
+  saveClassifierBundle(dir, adapter as unknown as ClassifierAdapter, TRIAGE_LABELS)
+  return { dir, adapter, fit }
 }

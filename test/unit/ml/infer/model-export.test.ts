@@ -3,25 +3,23 @@
 // app's own probabilities; the card states the run's facts; existing folders are never replaced.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { AutoTokenizer, env } from '@huggingface/transformers'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
-import {
-  loadClassifierBundle,
-  saveClassifierBundle,
-} from '../../../../main/ml/infer/classifier-bundle'
-import { createBaselineAdapter } from '../../../../main/ml/models/baseline-adapter'
-import { fitTfidfBaseline } from '../../../../main/ml/models/baseline-fit'
-import { writeTfidfVocabulary } from '../../../../main/ml/models/baseline-tfidf'
-import type { ClassifierAdapter } from '../../../../main/ml/train/classifier-adapter'
+import { loadClassifierBundle } from '../../../../main/ml/infer/classifier-bundle'
 import { modelCardMarkdown } from '../../../../main/ml/infer/model-card'
 import {
   bertTokenizerInfo,
   exportModelFolder,
   type ExportRunInfo,
 } from '../../../../main/ml/infer/model-export'
-import { tempDir, writeBaselineBundle, writeBertBundle, writeTinyBertFolder } from './bundles'
+import {
+  tempDir,
+  writeBaselineBundle,
+  writeBertBundle,
+  writeTfidfBundle,
+  writeTinyBertFolder,
+} from './bundles'
 import { plainFeaturize } from './plain-featurizer'
 
 env.allowRemoteModels = false
@@ -102,27 +100,7 @@ describe('model export', () => {
   })
 
   it('exports a TF-IDF baseline with its vocabulary, its featurizer spec and a card saying what it is', async () => {
-    const csv = readFileSync(
-      fileURLToPath(new URL('../../../fixtures/train/triage-3class.csv', import.meta.url)),
-      'utf8',
-    )
-    const rows = csv
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(','))
-    const labels = ['呼吸', '心脏', '消化']
-    const fit = await fitTfidfBaseline({
-      train: { texts: rows.map((r) => r[0]), labels: rows.map((r) => labels.indexOf(r[1])) },
-      numClasses: 3,
-      maxFeatures: 4096,
-      classWeights: false,
-      seed: 1,
-    })
-    const bundle = tempDir()
-    writeTfidfVocabulary(bundle, fit.vocab)
-    const adapter = createBaselineAdapter(fit.config, 64, fit.weights, fit.vocab)
-    saveClassifierBundle(bundle, adapter as unknown as ClassifierAdapter, labels)
+    const { dir: bundle, adapter, fit } = await writeTfidfBundle()
     const out = join(tempDir(), 'export')
     expect(exportModelFolder(bundle, out, RUN)).toEqual([
       'MODEL_CARD.md',
