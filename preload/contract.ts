@@ -14,6 +14,8 @@ import { modelChoiceArgs, type ModelChoiceResults } from './contract/model-choic
 import { predictArgs, type PredictResults } from './contract/predict'
 import { cvArgs, type CvResults } from './contract/cv'
 import { studiesArgs, type StudiesResults } from './contract/studies'
+import { simulateArgs, type SimulateResults } from './contract/simulate'
+import { loopArgs, type LoopResults } from './contract/loop'
 import type { CtsErrorDto } from './contract/common'
 
 export * from './contract/common'
@@ -30,6 +32,8 @@ export type * from './contract/model-choice'
 export type * from './contract/predict'
 export type * from './contract/cv'
 export type * from './contract/studies'
+export type * from './contract/simulate'
+export type * from './contract/loop'
 
 /** Argument schemas of every call, validated by main before any service runs. */
 export const callSchemas = {
@@ -46,6 +50,8 @@ export const callSchemas = {
   ...predictArgs,
   ...cvArgs,
   ...studiesArgs,
+  ...simulateArgs,
+  ...loopArgs,
 }
 
 export type CallName = keyof typeof callSchemas
@@ -62,11 +68,27 @@ export type CallResults = ProjectsResults &
   ModelChoiceResults &
   PredictResults &
   CvResults &
-  StudiesResults
+  StudiesResults &
+  SimulateResults &
+  LoopResults
 export type CallResult<C extends CallName> = CallResults[C]
 
 /** The flat contract main implements: one async function per call. */
 export type Contract = { [C in CallName]: (args: CallArgs<C>) => Promise<CallResult<C>> }
+
+/** A call's arguments after the dispatch boundary parsed them (defaults filled, values checked). */
+export type ValidArgs<C extends CallName> = z.output<(typeof callSchemas)[C]>
+
+/**
+ * What main implements: one handler per call, given the schema's OUTPUT (validated once, at
+ * dispatch). A mapped type over every CallName, so a call without a handler fails the typecheck.
+ */
+export type ServiceHandlers = {
+  [C in CallName]: (args: ValidArgs<C>) => Promise<CallResult<C>>
+}
+
+/** The handlers of some calls (a service's share of ServiceHandlers). */
+export type HandlersOf<C extends CallName> = Pick<ServiceHandlers, C>
 
 /** Events main pushes to every window. */
 export interface Events {

@@ -1,6 +1,6 @@
-// Routes: the project list and a project's tabs: texts, labelling, training, runs (with each
-// run's evaluation) and prediction. Hash history, so the
-// app works from file:// in Electron as well as over the loopback bridge.
+// Routes: the project list and a project's tabs: texts, labelling, label review, training, runs
+// (with each run's evaluation) and prediction. Hash history, so the app works from file:// in
+// Electron as well as over the loopback bridge.
 import { createRouter, createWebHashHistory } from 'vue-router'
 import ProjectsView from './views/ProjectsView.vue'
 import ProjectLayout from './views/ProjectLayout.vue'
@@ -10,6 +10,7 @@ import TrainView from './views/TrainView.vue'
 import RunsView from './views/RunsView.vue'
 import EvaluationView from './views/EvaluationView.vue'
 import PredictView from './views/PredictView.vue'
+import ReviewView from './views/ReviewView.vue'
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -23,6 +24,7 @@ export const router = createRouter({
         { path: '', redirect: (to) => ({ name: 'texts', params: to.params }) },
         { path: 'texts', name: 'texts', component: DatasetView },
         { path: 'label', name: 'label', component: LabellingView },
+        { path: 'review', name: 'review', component: ReviewView },
         { path: 'train', name: 'train', component: TrainView },
         { path: 'runs', name: 'runs', component: RunsView },
         {

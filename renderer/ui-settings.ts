@@ -24,3 +24,7 @@ export const DEFAULT_PREVALENCE_PERCENT = 10
 export const DEFAULT_TARGET_SENSITIVITY_PERCENT = 90
 /** Misclassified examples shown per page in the evaluation view. */
 export const MISCLASSIFIED_PAGE = 20
+/** How often the labelling view re-reads the in-loop model's status while it retrains. */
+export const LOOP_POLL_MS = 1500
+/** Labels shown in the suggestion card (the likeliest first). */
+export const SUGGESTION_LABELS_SHOWN = 3

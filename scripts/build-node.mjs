@@ -19,10 +19,11 @@ const requireShim = [
   'const require = __ctsCreateRequire(import.meta.url)',
 ].join('\n')
 
-/** Main-process entries: the app, and the job process that utilityProcess runs. */
+/** Main-process entries: the app, and the backend and job processes that utilityProcess runs. */
 const MAIN_ENTRIES = [
   { in: 'main/app/electron-main.ts', out: 'app/electron-main' },
-  { in: 'main/app/job-host-entry.ts', out: 'jobs/job-host-entry' },
+  { in: 'main/backend/backend-entry.ts', out: 'backend/backend-entry' },
+  { in: 'main/jobs/job-host-entry.ts', out: 'jobs/job-host-entry' },
 ].filter((e) => existsSync(e.in))
 
 // CTS_BUILD_OUT lets a test build into a temporary folder instead of out/.

@@ -20,6 +20,8 @@ REQUIREMENTS=(
   "safetensors==0.8.0"
   "onnxruntime==1.32.0"
   "onnx==1.23.2"
+  # The confident-learning oracle (test/parity/confident-learning.test.ts).
+  "cleanlab==2.9.0"
 )
 
 HASH="$(printf '%s\n' "$TORCH" "${REQUIREMENTS[@]}" | sha256sum | cut -d' ' -f1)"

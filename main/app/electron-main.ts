@@ -1,5 +1,7 @@
-// Electron entry (out/main/app/electron-main.js): opens the workspace in userData, registers the
-// contract on IPC with sender checks, applies the security and download policies, opens the window.
+// Electron entry (out/main/app/electron-main.js): starts the backend process (which opens the
+// workspace in userData), registers the contract on IPC with sender checks that forward to it,
+// broadcasts its events, applies the security and download policies, opens the window.
+// Main stays responsive: no SQLite, import parsing, evaluation or attribution runs here.
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
@@ -11,11 +13,12 @@ import {
   utilityProcess,
   type WebContents,
 } from 'electron'
-import { openServices, type OpenedServices } from '../web/open-services'
+import { eventNames, type EventName } from '../../preload/contract'
+import { BackendClient } from '../backend/backend-client'
 import { guardDownloads } from './downloads'
 import { createBroadcast, registerContract } from './ipc-adapter'
 import { installMenu } from './menu'
-import { printPdfWithElectron } from './print-pdf'
+import { renderPdfWithElectron } from './print-pdf'
 import { CONTENT_SECURITY_POLICY, denyPermission, isAllowedNavigation } from './security'
 import { UtilityHost } from './utility-host'
 import { createMainWindow, guardWebContents, type AppPage } from './window'
@@ -26,6 +29,11 @@ const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undef
 /** The bundled job process entry (scripts/build-node.mjs), run in a utilityProcess per job. */
 function jobEntry(): string {
   return join(app.getAppPath(), 'out', 'main', 'jobs', 'job-host-entry.js')
+}
+
+/** The bundled backend process entry (scripts/build-node.mjs), run in one utilityProcess. */
+function backendEntry(): string {
+  return join(app.getAppPath(), 'out', 'main', 'backend', 'backend-entry.js')
 }
 
 function appPage(): AppPage {
@@ -62,7 +70,7 @@ function applySessionPolicy(): void {
   })
 }
 
-let services: OpenedServices | undefined
+let backend: BackendClient | undefined
 let unregister: (() => void) | undefined
 /** The app windows' contents: the only ones whose downloads (exports) are accepted. */
 const appContents = new WeakSet<WebContents>()
@@ -79,14 +87,25 @@ async function start(): Promise<void> {
   installMenu({ isMac: process.platform === 'darwin', isDev: devServerUrl !== undefined })
 
   const broadcast = createBroadcast(() => BrowserWindow.getAllWindows().map((w) => w.webContents))
-  services = await openServices(join(app.getPath('userData'), 'workspace'), broadcast, {
+  // Job processes stay utilityProcesses spawned here (a main-process-only API); the backend asks.
+  backend = await BackendClient.start({
+    launch: () =>
+      utilityProcess.fork(backendEntry(), [], {
+        serviceName: 'Clinical Text Studio backend',
+        stdio: 'inherit',
+      }),
+    home: join(app.getPath('userData'), 'workspace'),
     jobHost: new UtilityHost(
       (path, args, options) => utilityProcess.fork(path, args, options),
       jobEntry(),
     ),
-    printPdf: printPdfWithElectron,
+    renderPdf: renderPdfWithElectron,
   })
-  unregister = registerContract(ipcMain, services.handlers, {
+  const client = backend
+  client.onEvent((name, payload) => {
+    if ((eventNames as string[]).includes(name)) broadcast(name as EventName, payload as never)
+  })
+  unregister = registerContract(ipcMain, (channel, args) => client.call(channel, args), {
     isTrustedSender: (frame) => isAllowedNavigation(frame.url, page.url),
   })
 
@@ -109,9 +128,14 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
-  app.on('will-quit', () => {
+  app.on('will-quit', (event) => {
     unregister?.()
-    void services?.close()
+    // Quit only once the backend has closed the workspace (or was killed after its timeout).
+    const closing = backend
+    backend = undefined
+    if (!closing) return
+    event.preventDefault()
+    void closing.shutdown().finally(() => app.quit())
   })
   app
     .whenReady()

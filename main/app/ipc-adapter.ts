@@ -1,7 +1,7 @@
 // Registers the contract on Electron IPC: one ipc.handle per call, sender check first, then the
-// shared validation path. No electron import, so tests drive it with a fake ipc and fake frames.
+// call goes on to the backend process, where it is validated and run (main holds no services).
+// No electron import, so tests drive it with a fake ipc and fake frames.
 import { callNames, type CallEnvelope, type EventName, type Events } from '../../preload/contract'
-import { dispatchCall, type Handlers } from '../web/call-dispatch'
 
 /** The part of a WebFrameMain the adapter reads. */
 export interface FrameLike {
@@ -22,16 +22,22 @@ export interface IpcLike {
   removeHandler?(channel: string): void
 }
 
+const INTERNAL_MESSAGE =
+  'Something went wrong inside the app. Your data was not changed by this step.'
+
 export interface RegisterOptions {
   /** True only for the app's own page (file:// index.html, or the dev server in development). */
   isTrustedSender(frame: FrameLike): boolean
   log?: (line: string) => void
 }
 
+/** Sends a call on to where it is validated and run (the app: the backend process). */
+export type Forward = (channel: string, args: unknown) => Promise<CallEnvelope>
+
 /** Registers every call of the contract; returns a function that removes the handlers again. */
 export function registerContract(
   ipc: IpcLike,
-  handlers: Handlers,
+  forward: Forward,
   opts: RegisterOptions,
 ): () => void {
   for (const channel of callNames) {
@@ -43,7 +49,15 @@ export function registerContract(
           error: { code: 'forbidden', message: 'This request did not come from the app window.' },
         }
       }
-      return dispatchCall(handlers, channel, args, { log: opts.log })
+      try {
+        return await forward(channel, args)
+      } catch (error) {
+        // A forward function answers with envelopes; should one throw, the window still gets one
+        // (and the log gets the error's class only: its message may quote patient text).
+        const name = error instanceof Error ? error.name : typeof error
+        ;(opts.log ?? console.error)(`[cts] internal error forwarding ${channel}: ${name}`)
+        return { ok: false, error: { code: 'internal', message: INTERNAL_MESSAGE } }
+      }
     })
   }
   return () => {

@@ -1,9 +1,9 @@
 // The window's security settings in one place: web preferences, CSP, navigation, download and
 // permission guards. Pure (no electron import) so unit tests pin them; main/app applies them.
 
-// The CSP and headers live beside the web bridge (which may not import main/app) and are the same
-// for the Electron window: one string, one home.
-export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../web/security-headers'
+// The CSP and headers are the same for the Electron window and the web bridge: one string, one
+// home in main/shared, which both may import.
+export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../shared/security-headers'
 
 /** BrowserWindow webPreferences: isolated, sandboxed, no Node in the page, no webviews. */
 export function secureWebPreferences(preloadPath: string) {

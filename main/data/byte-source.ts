@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { Readable } from 'node:stream'
-import { CtsError } from '../../preload/contract'
+import { CtsError } from '../shared'
 import type { SourceInput } from './types'
 
 /** The file name the user knows this input by (for extension checks and messages). */

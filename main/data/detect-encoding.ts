@@ -2,7 +2,7 @@
 // then UTF-8 validity, then chardet with a GB18030-versus-Big5 sanity check.
 import chardet from 'chardet'
 import iconv from 'iconv-lite'
-import { CtsError } from '../../preload/contract'
+import { CtsError } from '../shared'
 import { BINARY_CONTROL_RATIO, UTF16_ZERO_RATIO } from './import-limits'
 
 /**
@@ -34,6 +34,16 @@ export function checkEncodingName(name: string): string {
     throw new CtsError(
       'bad-input',
       `Unknown encoding "${name}". Try utf-8, gb18030, big5 or utf-16le.`,
+      // Which argument: a transport names its own field (the CLI: --encoding).
+      {
+        issues: [
+          {
+            path: ['encoding'],
+            message: `must be auto or an encoding such as utf-8, gb18030, big5 or utf-16le; "${name}" is not one.`,
+            fromSchema: false,
+          },
+        ],
+      },
     )
   return normalised
 }

@@ -2,7 +2,7 @@
 // workbook whatever its name; binary junk is refused), then encoding and delimiter.
 import iconv from 'iconv-lite'
 import type { ImportFormat } from '../../preload/contract'
-import { CtsError } from '../../preload/contract'
+import { CtsError } from '../shared'
 import { readRange, sourceExtension, sourceName, sourceSize } from './byte-source'
 import { checkEncodingName, detectEncoding, notText } from './detect-encoding'
 import { SNIFF_BYTES } from './import-limits'

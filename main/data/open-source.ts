@@ -1,7 +1,7 @@
 // The importers' front door (SourceReader): preview a file for column mapping, then stream its
 // mapped records with bounded memory. Every format is read as tabular rows or keyed rows.
 import type { ColumnMapping, ImportPreviewDto } from '../../preload/contract'
-import { CtsError } from '../../preload/contract'
+import { CtsError } from '../shared'
 import {
   labelsIn,
   normaliseText,

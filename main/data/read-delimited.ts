@@ -2,7 +2,7 @@
 // spreadsheet shows: quoted newlines stay inside their row, blank lines count as rows.
 import { parse, CsvError } from 'csv-parse'
 import { Readable } from 'node:stream'
-import { CtsError } from '../../preload/contract'
+import { CtsError } from '../shared'
 import { decodedChunks } from './decode-text'
 import { MAX_RECORD_CHARS } from './import-limits'
 import type { SourceInput } from './types'

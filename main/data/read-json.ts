@@ -1,6 +1,6 @@
 // Streams JSONL (one object per line), JSON arrays (of objects or of strings) and plain TXT (one
 // text per line) as keyed rows; a bad line or item becomes a rejected row, not a failed import.
-import { CtsError } from '../../preload/contract'
+import { CtsError } from '../shared'
 import { numberedLines } from './decode-text'
 
 /** A row keyed by field name, or a row that could not be read with the reason why. */

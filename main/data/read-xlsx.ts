@@ -1,7 +1,7 @@
 // Streams the rows of one sheet of an XLSX workbook (exceljs WorkbookReader) as displayed text,
 // and turns a truncated or corrupt workbook into one clear error.
 import ExcelJS from 'exceljs'
-import { CtsError } from '../../preload/contract'
+import { CtsError } from '../shared'
 import { fileError, openStream, readRange, sourceSize } from './byte-source'
 import type { CellRow } from './read-delimited'
 import type { SourceInput } from './types'
@@ -91,6 +91,16 @@ export async function* xlsxRows(
     throw new CtsError(
       'bad-input',
       `There is no sheet named "${wanted}" in this file. Sheets: ${seen.join(', ')}.`,
+      // Which argument: a transport names its own field (the CLI: --sheet).
+      {
+        issues: [
+          {
+            path: ['sheet'],
+            message: `must be one of the file's sheets (${seen.join(', ')}); there is no sheet "${wanted}".`,
+            fromSchema: false,
+          },
+        ],
+      },
     )
   }
 }

@@ -14,6 +14,7 @@ import {
 import { writeTfidfVocabulary } from '../ml/models/baseline-tfidf'
 import { JobCancelledError, type JobContext } from './job-worker'
 import type { TrainHyper, TrainJobInput } from './train-job'
+import type { BaselineSearchEntry } from '../../preload/contract/job-results'
 
 /**
  * The settings a baseline run records: only those its fit uses, and how it is fitted (epochs,
@@ -30,16 +31,7 @@ export function baselineRunSettings(h: TrainHyper): Record<string, unknown> {
   }
 }
 
-/** One C tried, as the run's metrics.json records it. */
-export interface BaselineSearchEntry {
-  c: number
-  devMacroF1: number | null
-  trainLoss: number
-  iterations: number
-  converged: boolean
-  seconds: number
-  chosen: boolean
-}
+export type { BaselineSearchEntry } from '../../preload/contract/job-results'
 
 export interface BaselineFitRun {
   result: TrainResult
@@ -51,7 +43,7 @@ export interface BaselineFitRun {
 
 export async function fitBaselineRun(
   input: TrainJobInput,
-  ctx: JobContext,
+  ctx: JobContext<'train'>,
 ): Promise<BaselineFitRun> {
   const h = input.hyper
   ctx.report({ phase: 'fitting baseline' })

@@ -4,9 +4,10 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { argmax } from '../ml/eval/metrics'
-import { TEST_PREDICTIONS_ARTIFACT } from '../reports/run-artifacts'
+import { TEST_PREDICTIONS_ARTIFACT } from '../shared'
 import { JobCancelledError, type JobContext } from './job-worker'
 import { runTrainJob, type TrainHyper } from './train-job'
+import type { CvJobResult, CvJobTaskResult } from '../../preload/contract/job-results'
 
 export interface CvJobTask {
   fold: number
@@ -26,25 +27,9 @@ export interface CvJobInput {
   tasks: CvJobTask[]
 }
 
-export interface CvJobTaskResult {
-  fold: number
-  fraction: number
-  trainTexts: number
-  devTexts: number
-  /** Predicted class per held-out text (the task's eval order). */
-  yPred: number[]
-  /** Probabilities per held-out text, only for fraction 1 (rounded to 4 decimals). */
-  probs?: number[][]
-  trainSeconds: number
-  provider: string
-}
+export type { CvJobResult, CvJobTaskResult } from '../../preload/contract/job-results'
 
-export interface CvJobResult {
-  tasks: CvJobTaskResult[]
-  seconds: number
-}
-
-export async function runCvJob(raw: unknown, ctx: JobContext): Promise<CvJobResult> {
+export async function runCvJob(raw: unknown, ctx: JobContext<'cv'>): Promise<CvJobResult> {
   const input = raw as CvJobInput
   const pick = (idx: number[]) => ({
     texts: idx.map((i) => input.pool.texts[i]),
@@ -70,7 +55,7 @@ export async function runCvJob(raw: unknown, ctx: JobContext): Promise<CvJobResu
     const elapsed = () => (performance.now() - start) / 1000
     const rest = () =>
       doneTexts > 0 ? (elapsed() / doneTexts) * (totalTexts - doneTexts - task.train.length) : 0
-    const sub: JobContext = {
+    const sub: JobContext<'train'> = {
       signal: ctx.signal,
       report: (p) =>
         ctx.report({

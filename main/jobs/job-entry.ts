@@ -5,6 +5,7 @@ import { runTestRunJob, runTrainJob } from './train-job'
 import { runPredictFileJob } from './predict-file-job'
 import { runCvJob } from './cv-job'
 import { runStepProbeJob } from './step-probe-job'
+import { runLoopTrainJobProcess } from './loop-train-job'
 
 runJobWorker({
   train: runTrainJob,
@@ -12,4 +13,5 @@ runJobWorker({
   cv: runCvJob,
   'test-run': runTestRunJob,
   'step-probe': runStepProbeJob,
+  'loop-train': runLoopTrainJobProcess,
 })

@@ -1,12 +1,30 @@
 // Messages between the job service (host side) and a job process (child side). Plain JSON-able
 // values, so the same protocol runs over child_process.fork and Electron's utilityProcess.
-import type { JobKind, JobProgressDto } from '../../preload/contract/jobs'
+import type {
+  JobErrorDto,
+  JobKind,
+  JobMetrics,
+  JobProgressOf,
+  JobResult,
+  JobWorkPhase,
+} from '../../preload/contract/jobs'
 
-/** Progress a job reports (the contract's fields); the service adds jobId, kind and status. */
-export type JobProgressUpdate = Pick<
-  JobProgressDto,
-  'phase' | 'step' | 'total' | 'loss' | 'metrics' | 'samplesPerSecond' | 'etaSeconds'
->
+/** Progress a job's work reports (the contract's fields); the service adds jobId, kind and status. */
+export type JobProgressUpdate<K extends JobKind = JobKind> = K extends JobKind
+  ? Pick<JobProgressOf<K>, 'step' | 'total' | 'loss' | 'samplesPerSecond' | 'etaSeconds'> & {
+      phase: JobWorkPhase<K>
+      metrics?: JobMetrics<K>
+    }
+  : never
+
+/** What a job's work gets: a progress reporter and the signal a cancel aborts. */
+export interface JobContext<K extends JobKind> {
+  report(progress: JobProgressUpdate<K>): void
+  signal: AbortSignal
+}
+
+/** A job's work: in a job process (input from the host) or in-process (input bound by the caller). */
+export type JobWork<K extends JobKind> = (ctx: JobContext<K>) => Promise<JobResult<K>>
 
 export type HostToChild = { type: 'start'; kind: JobKind; input: unknown } | { type: 'cancel' }
 
@@ -14,7 +32,7 @@ export type ChildToHost =
   | { type: 'progress'; progress: JobProgressUpdate }
   | { type: 'result'; result: unknown }
   | { type: 'cancelled' }
-  | { type: 'error'; error: { code: string; message: string } }
+  | { type: 'error'; error: JobErrorDto }
 
 /** The process a job runs in, as the service sees it (fork in the CLI and tests, utilityProcess in the app). */
 export interface JobProcess {

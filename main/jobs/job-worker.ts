@@ -1,14 +1,18 @@
 // Child side of a job: receives 'start', runs the handler for its kind with a progress reporter
 // and an AbortSignal, and answers with exactly one result, cancelled or error message.
-import type { JobKind } from '../../preload/contract/jobs'
-import type { ChildToHost, HostToChild, JobProgressUpdate } from './job-protocol'
+import type { JobKind, JobResult } from '../../preload/contract/jobs'
+import type { ChildToHost, HostToChild, JobContext } from './job-protocol'
 
-export interface JobContext {
-  report(progress: JobProgressUpdate): void
-  signal: AbortSignal
-}
+export type { JobContext } from './job-protocol'
 
-export type JobHandler = (input: unknown, ctx: JobContext) => Promise<unknown>
+/** A kind's work in a job process: it reports that kind's phases and ends with its result. */
+export type JobHandler<K extends JobKind> = (
+  input: unknown,
+  ctx: JobContext<K>,
+) => Promise<JobResult<K>>
+
+/** The handlers a job entry module registers, each typed by its kind. */
+export type JobHandlers = { [K in JobKind]?: JobHandler<K> }
 
 /** Thrown (or rethrown) by a handler that stopped because ctx.signal was aborted. */
 export class JobCancelledError extends Error {
@@ -39,7 +43,7 @@ function parentChannel(): Channel {
 }
 
 /** Start listening on the parent channel; call once from a job entry module. */
-export function runJobWorker(handlers: Partial<Record<JobKind, JobHandler>>): void {
+export function runJobWorker(handlers: JobHandlers): void {
   const channel = parentChannel()
   const send = (m: ChildToHost) => channel.send(m)
   const controller = new AbortController()
@@ -55,7 +59,8 @@ export function runJobWorker(handlers: Partial<Record<JobKind, JobHandler>>): vo
   })
 
   async function run(kind: JobKind, input: unknown): Promise<void> {
-    const handler = handlers[kind]
+    // The host sends the kind it started; any handler reports and returns JSON for its own kind.
+    const handler: JobHandler<JobKind> | undefined = handlers[kind]
     let reply: ChildToHost
     try {
       if (!handler)

@@ -5,7 +5,8 @@ import { readFileSync, rmSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CtsError, type FileRef } from '../../preload/contract/common'
+import { CtsError } from '../shared'
+import type { FileRef } from '../../preload/contract/common'
 import type { PredictFileResultDto } from '../../preload/contract/predict'
 import { sourceReader } from '../data/open-source'
 import type { SourceInput } from '../data/types'
@@ -98,7 +99,7 @@ export interface PredictFileJobInput {
 
 export async function runPredictFileJob(
   raw: unknown,
-  ctx: JobContext,
+  ctx: JobContext<'predict-file'>,
 ): Promise<PredictFileResultDto> {
   const input = raw as PredictFileJobInput
   ctx.report({ phase: 'reading' })

@@ -14,7 +14,9 @@ import { BERT_DEFAULTS } from '../ml/train/defaults'
 import { createGraphStepRunner } from '../ml/train/graph-step-runner'
 import { evaluate } from '../ml/train/trainer'
 import type { JobContext } from './job-worker'
+import type { StepProbeResult } from '../../preload/contract/job-results'
 import { JobCancelledError } from './job-worker'
+import { BEST_CHECKPOINT, LAST_CHECKPOINT } from '../shared'
 
 export interface StepProbeInput {
   modelDir: string
@@ -30,18 +32,12 @@ export interface StepProbeInput {
   steps?: number
 }
 
-export interface StepProbeResult {
-  provider: string
-  /** Mean seconds of one call at each size × length. */
-  train: { size: number; length: number; seconds: number }[]
-  eval: { size: number; length: number; seconds: number }[]
-  setupSeconds: number
-  checkpointSeconds: number
-  /** Seconds the job itself took (the host adds the process start). */
-  totalSeconds: number
-}
+export type { StepProbeResult } from '../../preload/contract/job-results'
 
-export async function runStepProbeJob(raw: unknown, ctx: JobContext): Promise<StepProbeResult> {
+export async function runStepProbeJob(
+  raw: unknown,
+  ctx: JobContext<'step-probe'>,
+): Promise<StepProbeResult> {
   const input = raw as StepProbeInput
   const started = performance.now()
   const seconds = (t0: number) => (performance.now() - t0) / 1000
@@ -144,8 +140,8 @@ export async function runStepProbeJob(raw: unknown, ctx: JobContext): Promise<St
         { dims: p.shape as number[], data: weights.get(nameOf(p))! },
       ]),
     )
-    saveCheckpoint(join(dir, 'best.ckpt'), { tensors: best, state: {} })
-    saveCheckpoint(join(dir, 'last.ckpt'), { tensors: runner.state(), state: {} })
+    saveCheckpoint(join(dir, BEST_CHECKPOINT), { tensors: best, state: {} })
+    saveCheckpoint(join(dir, LAST_CHECKPOINT), { tensors: runner.state(), state: {} })
     result.checkpointSeconds = seconds(t0)
     result.totalSeconds = seconds(started)
     return result

@@ -2,11 +2,10 @@
 // model bundle into the run folder, evaluates it on the test split and returns epochs + metrics.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { EvaluationDto, RunEpochDto } from '../../preload/contract/training'
+import type { EvaluationDto } from '../../preload/contract/training'
 import type { ClassificationReport } from '../ml/eval/metrics'
 import { argmaxRows, classificationReport } from '../ml/eval/metrics'
 import {
-  BUNDLE_MODEL,
   copyTokenizerFiles,
   loadClassifierBundle,
   saveClassifierBundle,
@@ -22,11 +21,18 @@ import {
   type LabelledTexts,
   type TrainResult,
 } from '../ml/train/trainer'
-import { fitBaselineRun, type BaselineFitRun, type BaselineSearchEntry } from './baseline-fit-job'
+import { fitBaselineRun, type BaselineFitRun } from './baseline-fit-job'
 import type { DeviceChoice } from '../ml/runtime'
-import { writeFileAtomic, writeNewFileAtomic } from '../ml/train/atomic-file'
-import { TEST_PREDICTIONS_ARTIFACT } from '../reports/run-artifacts'
+import { writeFileAtomic, writeNewFileAtomic } from '../shared/atomic-file'
+import {
+  BUNDLE_MODEL,
+  CHECKPOINTS_DIR,
+  DEV_PREDICTIONS_ARTIFACT,
+  MODEL_CONFIG_FILE,
+  TEST_PREDICTIONS_ARTIFACT,
+} from '../shared'
 import type { JobContext } from './job-worker'
+import type { TestRunJobResult, TrainJobResult } from '../../preload/contract/job-results'
 import { JobCancelledError } from './job-worker'
 
 /** Fully resolved hyper-parameters (defaults merged by the training service). */
@@ -57,9 +63,6 @@ export interface TrainJobInput {
   scoreTest?: boolean
 }
 
-/** Run-folder artifact of a study candidate: the kept model's probabilities on dev. */
-export const DEV_PREDICTIONS_ARTIFACT = 'dev-predictions.json'
-
 /** Input of the 'test-run' job: score a trained run's bundle on its test texts, once. */
 export interface TestRunJobInput {
   runDir: string
@@ -68,10 +71,7 @@ export interface TestRunJobInput {
   batchSize: number
 }
 
-export interface TestRunJobResult {
-  test: EvaluationDto
-  evalSeconds: number
-}
+export type { TestRunJobResult, TrainJobResult } from '../../preload/contract/job-results'
 
 /** Probability rows (run label order) of a flat row-major matrix. */
 export function probabilityRows(flat: ArrayLike<number>, numClasses: number): number[][] {
@@ -80,22 +80,6 @@ export function probabilityRows(flat: ArrayLike<number>, numClasses: number): nu
     rows.push(Array.from({ length: numClasses }, (_, c) => flat[i + c]))
   }
   return rows
-}
-
-export interface TrainJobResult {
-  epochs: RunEpochDto[]
-  /** null when the job did not score test (scoreTest false). */
-  test: EvaluationDto | null
-  bestEpoch: number
-  stoppedEarly: boolean
-  resumedEpochs: number
-  provider: string
-  fallbackMessage?: string
-  trainSeconds: number
-  evalSeconds: number
-  trainSamplesPerSecond: number
-  /** The baseline's regularisation search (one entry per C tried). */
-  baselineSearch?: BaselineSearchEntry[]
 }
 
 /** scikit-learn-style report → the DTO keyed by label names. */
@@ -114,7 +98,7 @@ export function toEvaluationDto(r: ClassificationReport, labels: string[]): Eval
   }
 }
 
-export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJobResult> {
+export async function runTrainJob(raw: unknown, ctx: JobContext<'train'>): Promise<TrainJobResult> {
   const input = raw as TrainJobInput
   const h = input.hyper
   const numClasses = input.labels.length
@@ -140,14 +124,14 @@ export async function runTrainJob(raw: unknown, ctx: JobContext): Promise<TrainJ
         // Explanations rebuild the graph from config.json; the run keeps its own copy so they
         // still work after the base model folder is deleted or moved.
         const config = readFileSync(join(adapter.info.dir, 'config.json'))
-        writeFileAtomic(join(dir, 'config.json'), config)
+        writeFileAtomic(join(dir, MODEL_CONFIG_FILE), config)
       },
     }
   }
   let result: TrainResult
   let baseline: BaselineFitRun | undefined
   let fallbackMessage: string | undefined
-  const checkpointDir = join(input.runDir, 'checkpoints')
+  const checkpointDir = join(input.runDir, CHECKPOINTS_DIR)
   if (input.model === 'baseline') {
     baseline = await fitBaselineRun(input, ctx)
     result = baseline.result
@@ -288,7 +272,10 @@ async function scoreRunOnTest(
 }
 
 /** The 'test-run' job: a study's winner scored on test, once, after the choice was made on dev. */
-export async function runTestRunJob(raw: unknown, ctx: JobContext): Promise<TestRunJobResult> {
+export async function runTestRunJob(
+  raw: unknown,
+  ctx: JobContext<'test-run'>,
+): Promise<TestRunJobResult> {
   const input = raw as TestRunJobInput
   ctx.report({ phase: 'testing' })
   const started = performance.now()

@@ -19,7 +19,6 @@ export {
 } from './render-pdf'
 export { escapeHtml } from './html-escape'
 export {
-  TEST_PREDICTIONS_ARTIFACT,
   datasetSummary,
   parseTestPredictions,
   reportInputFromRun,

@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 
 /** Where Chromium is looked for, in order, after the CTS_CHROMIUM environment variable. */
 export const CHROMIUM_CANDIDATES = [

@@ -1,11 +1,8 @@
 // Reading what a report needs from a run folder: the test-set predictions artifact (true class and
 // probabilities per text, no text) and per-split label counts from the run's dataset.json.
-import { CtsError } from '../../preload/contract/common'
+import { CtsError, TEST_PREDICTIONS_ARTIFACT } from '../shared'
 import type { RunDto } from '../../preload/contract/training'
 import type { DatasetSummary, ReportInput, SplitName } from './report-model'
-
-/** Artifact name the training job writes next to metrics.json: held-out predictions, no text. */
-export const TEST_PREDICTIONS_ARTIFACT = 'test-predictions.json'
 
 export interface TestPredictions {
   split: SplitName

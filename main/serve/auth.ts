@@ -1,7 +1,7 @@
 // The API token: generated when none is given, checked in constant time on every /predict call.
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { tokensEqual } from '../web/http-guards'
+import { tokensEqual } from '../shared/http-body'
 import { MIN_TOKEN_LENGTH } from './limits'
 
 /** 32 random bytes, URL-safe base64 (43 characters). */

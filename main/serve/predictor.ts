@@ -1,10 +1,9 @@
 // What the prediction server needs from a model: its labels and batched class probabilities.
-// loadRunPredictor opens a trained run of a workspace (<home>/runs/<id>/) as one.
-import { CtsError } from '../../preload/contract/common'
+// loadRunPredictor opens a trained run of a workspace (<home>/runs/<id>/) as one, finding the run
+// through the composition root (main/root) like every other entry point.
+import { CtsError } from '../shared'
 import { loadClassifierBundle } from '../ml/infer/classifier-bundle'
-import { trainedRunDir } from '../services/predictions-service'
-import { RunsService } from '../services/runs-service'
-import { openWorkspace } from '../store/workspace'
+import { boot } from '../root/boot'
 
 export interface Predictor {
   /** Label names, in the order of each probability row. */
@@ -23,12 +22,12 @@ const INFERENCE_BATCH = 64
  * run, conflict for a run that did not finish training, unsupported when its files cannot load.
  */
 export async function loadRunPredictor(home: string, runId: number): Promise<Predictor> {
-  const ws = openWorkspace(home)
+  const backend = await boot({ home })
   let dir: string
   try {
-    dir = trainedRunDir(new RunsService(ws.db, ws.runsDir), runId)
+    dir = await backend.trainedRunDir(runId)
   } finally {
-    ws.close()
+    await backend.shutdown()
   }
   let model: Awaited<ReturnType<typeof loadClassifierBundle>>
   try {

@@ -1,7 +1,7 @@
 // Reading and checking a POST /predict request: content type, size, JSON, the texts. Every failure
 // is an ApiError whose message says exactly what to fix, and never quotes the texts themselves.
 import type { IncomingMessage } from 'node:http'
-import { readBody as readLimitedBody } from '../web/http-guards'
+import { readBody as readLimitedBody } from '../shared/http-body'
 import { MAX_BODY_BYTES, MAX_TEXTS_PER_REQUEST, MAX_TEXT_CHARS } from './limits'
 
 /** An answer other than 200: HTTP status, a stable code and a message for the caller. */

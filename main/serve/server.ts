@@ -2,7 +2,7 @@
 // Loopback unless told otherwise; /predict needs the bearer token; texts never reach the log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 import { argmax } from '../ml/eval/metrics'
 import { roundProbability } from '../ml/infer/probabilities'
 import { hasBearerToken } from './auth'

@@ -3,7 +3,7 @@
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 import type { Predictor } from './predictor'
 
 export interface WorkerInit {

@@ -1,7 +1,7 @@
 // What a cross-validation trains: the pool (the texts `cts train` would train and tune on — its
 // held-out test split removed exactly as training-data.ts removes it, duplicates dropped), the
 // seeded folds, and per fold × learning-curve fraction the training, dev and held-out indices.
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 import { assignFolds, nestedSubsets, type FoldItem } from '../ml/eval/cv-folds'
 import { splitDataset } from '../ml/train/split'
 import { hasGroupIds, type TrainingData } from './training-data'

@@ -2,18 +2,17 @@
 // (cv-plan.ts), trains them in one 'cv' job, then computes per-fold and pooled metrics with
 // bootstrap intervals and the learning curve. Fold models are NOT kept as runs: only their
 // out-of-fold predictions and the numbers are stored, in <home>/cv/<id>.json (+ -predictions.json).
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Database } from 'better-sqlite3'
-import { CtsError } from '../../preload/contract/common'
+import type { HandlersOf } from '../../preload/contract'
+import { CtsError, DATASET_SUMMARY_ARTIFACT } from '../shared'
 import {
-  cvArgs,
+  type cvArgs,
   cvConfigSchema,
   type CvConfigInput,
   type CvCurveDto,
   type CvEstimateDto,
   type CvResultDto,
-  type CvResults,
 } from '../../preload/contract/cv'
 import type { JobService } from '../jobs/job-service'
 import type { CvJobInput, CvJobResult } from '../jobs/cv-job'
@@ -27,16 +26,17 @@ import {
 } from '../ml/eval/cv-metrics'
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL } from '../ml/eval/eval-defaults'
 import { DEFAULT_SEED } from '../ml/train/defaults'
-import { writeFileAtomic } from '../ml/train/atomic-file'
 import { planCrossValidation, type CvPlan } from './cv-plan'
-import { compactLabels, singleLabelledRows } from './project-labelled'
-import { DATASET_SUMMARY_ARTIFACT, type RunsService } from './runs-service'
+import { CV_DIR } from '../store/cv-records-repository'
+import type { Repositories } from '../store/repositories'
+import { compactLabels } from './project-labelled'
+import type { RunsService } from './runs-service'
 import { dataSnapshotHash, type TrainingData } from './training-data'
+import { curveSentence } from '../reports/report-cv'
+import { filesData } from './training-files'
 import { resolveHyper, type TrainingService } from './training-service'
-import { validArgs } from './valid-args'
 
-/** Folder under the workspace home holding the CV results. */
-export const CV_DIR = 'cv'
+export { CV_DIR }
 
 /**
  * Rule-of-thumb training speed (texts × epochs per second) when no finished run says better, and
@@ -76,15 +76,15 @@ export class CvService {
     private readonly jobs: JobService,
     private readonly training: TrainingService,
     private readonly runs: RunsService,
-    private readonly db?: Database,
+    /** A project's texts and the CV records. */
+    private readonly store: Pick<Repositories, 'texts' | 'cvRecords'>,
   ) {
     this.dir = join(home, CV_DIR)
   }
 
   /** A project's labelled texts as `cts train` sees them (single label, not skipped). */
-  projectData(projectId: number): TrainingData {
-    if (!this.db) throw new CtsError('internal', 'Cross-validation needs the workspace database.')
-    const { names, rows: single } = singleLabelledRows(this.db, projectId)
+  async projectData(projectId: number): Promise<TrainingData> {
+    const { names, rows: single } = await this.store.texts.singleLabelled(projectId)
     const { labels, of } = compactLabels(single, names)
     // Texts an import marked test are the project's test split: they never enter CV.
     const test = single.filter((r) => r.split === 'test')
@@ -97,7 +97,18 @@ export class CvService {
   }
 
   private async prepare(data: TrainingData, config: CvConfigInput = {}): Promise<Prepared> {
-    const c = validArgs(cvConfigSchema, config)
+    // The service's own API takes the input shape (defaults unfilled); the handlers pass it parsed.
+    // Called directly (tests, texts from files) a bad setting still gets a message naming it.
+    const parsed = cvConfigSchema.safeParse(config)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
+      throw new CtsError(
+        'bad-input',
+        `The request was not valid (${where}${issue?.message ?? 'invalid'}).`,
+      )
+    }
+    const c = parsed.data
     if (data.labels.length < 2) {
       throw new CtsError(
         'bad-input',
@@ -152,13 +163,12 @@ export class CvService {
    * model in this workspace measured (else a rule of thumb), plus a per-training overhead. Early
    * stopping usually makes it shorter.
    */
-  private estimateOf(p: Prepared): CvEstimateDto {
+  private async estimateOf(p: Prepared): Promise<CvEstimateDto> {
     const epochs = p.input.hyper.epochs
     const textEpochs = p.plan.tasks.reduce((s, t) => s + t.train.length * epochs, 0)
     let rate: number = RULE_OF_THUMB[p.kind]
     let basis: CvEstimateDto['basis'] = 'rule-of-thumb'
-    const previous = this.runs
-      .list()
+    const previous = (await this.runs.list())
       .filter((r) => r.status === 'success' && r.baseModel === p.baseModel && r.trainSeconds)
       .reverse()
     for (const r of previous) {
@@ -190,12 +200,8 @@ export class CvService {
   /** Start a cross-validation of the given texts (a project's, or files' for `cts cv --train`). */
   async start(data: TrainingData, config?: CvConfigInput): Promise<StartedCv> {
     const p = await this.prepare(data, config)
-    const estimate = this.estimateOf(p)
-    mkdirSync(this.dir, { recursive: true })
-    const cvId = this.nextId()
-    const workDir = join(this.dir, `${cvId}-work`)
-    const record: CvResultDto = {
-      id: cvId,
+    const estimate = await this.estimateOf(p)
+    const record: CvResultDto = await this.store.cvRecords.create({
       projectId: data.projectId ?? null,
       status: 'running',
       createdAt: new Date().toISOString(),
@@ -217,23 +223,23 @@ export class CvService {
       curve: null,
       seconds: null,
       jobId: null,
-    }
-    this.write(record)
+    })
+    const cvId = record.id
+    // The job's scratch folder, removed when it ends.
+    const workDir = join(this.dir, `${cvId}-work`)
+    mkdirSync(this.dir, { recursive: true })
     const { jobId, done } = this.jobs.start('cv', { ...p.input, workDir })
     record.jobId = jobId
-    this.write(record)
-    const finished = done.then((final) => {
+    await this.store.cvRecords.save(record)
+    const finished = done.then(async (final) => {
       rmSync(workDir, { recursive: true, force: true })
       const ended = { ...record, finishedAt: new Date().toISOString() }
       if (final.status === 'success') {
         try {
-          const r = final.result as CvJobResult
+          const r = final.result
           const out = summarise(ended, p, r)
-          writeFileAtomic(
-            join(this.dir, `${cvId}-predictions.json`),
-            JSON.stringify(outOfFoldArtifact(p, r)),
-          )
-          this.write(out)
+          await this.store.cvRecords.saveOutOfFold(cvId, outOfFoldArtifact(p, r))
+          await this.store.cvRecords.save(out)
           return out
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e)
@@ -242,7 +248,7 @@ export class CvService {
             status: 'error',
             error: { code: 'internal', message },
           }
-          this.write(failed)
+          await this.store.cvRecords.save(failed)
           return failed
         }
       }
@@ -251,62 +257,51 @@ export class CvService {
         status: final.status === 'cancelled' ? 'cancelled' : 'error',
         error: final.error ?? null,
       }
-      this.write(out)
+      await this.store.cvRecords.save(out)
       return out
     })
     return { cvId, jobId, estimate, done: finished }
   }
 
-  get(cvId: number): CvResultDto {
-    const path = join(this.dir, `${cvId}.json`)
-    if (!existsSync(path))
+  async get(cvId: number): Promise<CvResultDto> {
+    const record = await this.store.cvRecords.get(cvId)
+    if (!record)
       throw new CtsError('not-found', `Cross-validation ${cvId} does not exist in this workspace.`)
-    return JSON.parse(readFileSync(path, 'utf8')) as CvResultDto
+    return record
   }
 
   /** Newest first; a project's only when given. */
-  list(projectId?: number): CvResultDto[] {
-    if (!existsSync(this.dir)) return []
-    return this.ids()
-      .sort((a, b) => b - a)
-      .map((id) => this.get(id))
-      .filter((r) => projectId === undefined || r.projectId === projectId)
+  async list(projectId?: number): Promise<CvResultDto[]> {
+    return (await this.store.cvRecords.list()).filter(
+      (r) => projectId === undefined || r.projectId === projectId,
+    )
   }
 
   /** The project's newest finished cross-validation (the report's section), or null. */
-  latest(projectId: number): CvResultDto | null {
-    return this.list(projectId).find((r) => r.status === 'success') ?? null
+  async latest(projectId: number): Promise<CvResultDto | null> {
+    return (await this.list(projectId)).find((r) => r.status === 'success') ?? null
   }
 
-  handlers(): { [C in keyof typeof cvArgs]: (a: unknown) => Promise<CvResults[C]> } {
+  /** Contract handlers (arguments already validated at dispatch). */
+  handlers(): HandlersOf<keyof typeof cvArgs> {
     return {
-      'cv/start': async (a) => {
-        const { projectId, config } = validArgs(cvArgs['cv/start'], a)
-        const { cvId, jobId, estimate } = await this.start(this.projectData(projectId), config)
+      'cv/start': async ({ projectId, config }) => {
+        const data = await this.projectData(projectId)
+        const { cvId, jobId, estimate } = await this.start(data, config)
         return { cvId, jobId, estimate }
       },
-      'cv/estimate': async (a) => {
-        const { projectId, config } = validArgs(cvArgs['cv/estimate'], a)
-        return this.estimate(this.projectData(projectId), config)
+      'cv/startFiles': async ({ files, config }) => {
+        // Test texts never take part; a dev file has no role in cross-validation.
+        const { data, skipped } = await filesData(files, { dev: false })
+        const { cvId, jobId, estimate } = await this.start(data, config)
+        return { cvId, jobId, estimate, skipped }
       },
-      'cv/list': async (a) => this.list(validArgs(cvArgs['cv/list'], a).projectId),
-      'cv/get': async (a) => this.get(validArgs(cvArgs['cv/get'], a).cvId),
+      'cv/estimate': async ({ projectId, config }) => {
+        return this.estimate(await this.projectData(projectId), config)
+      },
+      'cv/list': async ({ projectId }) => this.list(projectId),
+      'cv/get': async ({ cvId }) => this.get(cvId),
     }
-  }
-
-  private ids(): number[] {
-    return readdirSync(this.dir)
-      .map((f) => /^(\d+)\.json$/.exec(f)?.[1])
-      .filter((v): v is string => v !== undefined)
-      .map(Number)
-  }
-
-  private nextId(): number {
-    return Math.max(0, ...this.ids()) + 1
-  }
-
-  private write(r: CvResultDto): void {
-    writeFileAtomic(join(this.dir, `${r.id}.json`), JSON.stringify(r, null, 2))
   }
 }
 
@@ -323,6 +318,13 @@ function outOfFold(p: Prepared, r: CvJobResult, fraction: number): OutOfFold {
 
 /** The job's predictions → the stored result (folds, pooled, learning curve). */
 function summarise(base: CvResultDto, p: Prepared, r: CvJobResult): CvResultDto {
+  const result = summariseMetrics(base, p, r)
+  // The sentence `cts cv` prints, worded once (main/reports) and carried by the result.
+  if (result.curve) result.curve.sentence = curveSentence(result) ?? undefined
+  return result
+}
+
+function summariseMetrics(base: CvResultDto, p: Prepared, r: CvJobResult): CvResultDto {
   const numClasses = p.data.labels.length
   const full = outOfFold(p, r, 1)
   const folds = perFoldMetrics(full, p.k)

@@ -1,6 +1,6 @@
 // Importing files into a project (streamed, deduplicated, all or nothing) and reading its texts.
-import type { Database } from 'better-sqlite3'
-import { CtsError, type FileRef } from '../../preload/contract/common'
+import { CtsError } from '../shared'
+import type { FileRef } from '../../preload/contract/common'
 import type {
   ColumnMapping,
   ImportPreviewDto,
@@ -12,19 +12,18 @@ import type {
 import type { LabelSetKind } from '../../preload/contract/projects'
 import { splitLabels } from '../data/column-mapping'
 import type { SourceInput, SourceReader, SourceRecord } from '../data/types'
-import { writeAudit } from '../store/audit'
 import { contentHash } from '../store/content-hash'
-import { ImportStaging, type StagedRow } from '../store/import-staging'
+import type { ImportStage, StagedRow } from '../store/imports-repository'
 import {
   IMPORT_BATCH_ROWS,
   MAX_LABEL_NAME_LENGTH,
   MAX_LABELS_PER_PROJECT,
   MAX_REJECTED_ROWS_LISTED,
-  PROGRESS_INTERVAL_MS,
 } from '../store/limits'
-import { insertLabel, labelsOf } from '../store/projects-repo'
-import { findText, listTexts, nextText, positionOf, type TextFilter } from '../store/texts-repo'
-import { publishNowhere, type Publish } from './events'
+import type { Repositories } from '../store/repositories'
+import type { TextFilter } from '../store/texts-repository'
+import type { JobService } from '../jobs/job-service'
+import type { JobContext } from '../jobs/job-protocol'
 import type { ProjectsService } from './projects-service'
 
 export interface ImportArgs {
@@ -54,15 +53,14 @@ export function splitLabelCell(cell: string | undefined, kind: LabelSetKind): st
   return [...new Set(splitLabels(trimmed))]
 }
 
-let importSeq = 0
-
 export class DatasetsService {
   constructor(
-    private readonly db: Database,
+    private readonly repos: Pick<Repositories, 'imports' | 'projects' | 'texts'>,
     private readonly projects: ProjectsService,
     private readonly reader: SourceReader,
     private readonly actor: string,
-    private readonly publish: Publish = publishNowhere,
+    /** Imports run as its in-process 'import' jobs (listed, cancellable, progress throttled). */
+    private readonly jobs: Pick<JobService, 'run'>,
   ) {}
 
   async preview(args: {
@@ -71,7 +69,7 @@ export class DatasetsService {
     encoding?: string
     sheet?: string
   }): Promise<ImportPreviewDto> {
-    const project = this.projects.require(args.projectId)
+    const project = await this.projects.require(args.projectId)
     // labelsFound must name the labels the import will create: split cells only for multi-label.
     return this.reader.preview(toSourceInput(args.file), {
       encoding: args.encoding,
@@ -85,19 +83,32 @@ export class DatasetsService {
    * cannot be read to the end, or anything else fails, the project is left exactly as it was.
    */
   async import(args: ImportArgs): Promise<ImportResultDto> {
-    const project = this.projects.require(args.projectId)
-    const jobId = `import-${process.pid}-${++importSeq}`
-    const progress = throttledProgress(this.publish, jobId)
-    const staging = new ImportStaging(this.db)
+    const project = await this.projects.require(args.projectId)
+    return this.jobs.run('import', (ctx) => this.importRows(args, project.kind, ctx)).outcome
+  }
+
+  /** The 'import' job's work; a cancel stops it before the commit, so nothing is changed. */
+  private async importRows(
+    args: ImportArgs,
+    kind: LabelSetKind,
+    ctx: JobContext<'import'>,
+  ): Promise<ImportResultDto> {
+    const stopIfCancelled = () => {
+      if (ctx.signal.aborted) {
+        throw new CtsError('cancelled', 'The import was cancelled; the project is unchanged.')
+      }
+    }
+    const staging = await this.repos.imports.stage()
     try {
       const rejectedRows: RejectedRowDto[] = []
       let rejected = 0
       let duplicates = 0
       let read = 0
       let batch: StagedRow[] = []
-      const flush = () => {
-        duplicates += staging.addBatch(batch)
+      const flush = async () => {
+        const rows = batch
         batch = []
+        duplicates += await staging.addBatch(rows)
       }
       const records = this.reader.records(
         toSourceInput(args.file),
@@ -105,86 +116,64 @@ export class DatasetsService {
         args.mapping,
       )
       for await (const record of records) {
+        stopIfCancelled()
         read += 1
-        const staged = stageRecord(record, project.kind)
+        const staged = stageRecord(record, kind)
         if ('reason' in staged) {
           rejected += 1
           if (rejectedRows.length < MAX_REJECTED_ROWS_LISTED) rejectedRows.push(staged)
         } else {
           batch.push(staged)
-          if (batch.length >= IMPORT_BATCH_ROWS) flush()
+          if (batch.length >= IMPORT_BATCH_ROWS) await flush()
         }
-        progress(read, false)
+        ctx.report({ phase: 'reading', step: read })
       }
-      flush()
-      const result = this.commit(args, staging, { duplicates, rejected, rejectedRows })
-      progress(read, true, result)
-      return result
-    } catch (err) {
-      progress(0, true, undefined, err)
-      throw err
+      await flush()
+      stopIfCancelled()
+      return await this.commit(args, staging, { duplicates, rejected, rejectedRows })
     } finally {
-      staging.drop()
+      await staging.drop()
     }
   }
 
-  private commit(
+  private async commit(
     args: ImportArgs,
-    staging: ImportStaging,
+    staging: ImportStage,
     counts: { duplicates: number; rejected: number; rejectedRows: RejectedRowDto[] },
-  ): ImportResultDto {
-    return this.db
-      .transaction((): ImportResultDto => {
-        // Re-read: the project may have been deleted or changed while the file was read.
-        const project = this.projects.require(args.projectId)
-        const existing = new Set(labelsOf(this.db, project.id).map((l) => l.name))
-        const missing = staging.labelNames().filter((n) => !existing.has(n))
-        const labelsAdded = this.labelsToAdd(
-          project.kind,
-          existing.size,
-          missing,
-          args.addLabels ?? true,
-        )
-        for (const name of labelsAdded) insertLabel(this.db, project.id, name)
-        const importId = Number(
-          this.db
-            .prepare(
-              `INSERT INTO imports (project_id, file_name, format, encoding, imported, duplicates, rejected, created_at)
-               VALUES (?, ?, NULL, ?, 0, 0, ?, ?)`,
-            )
-            .run(
-              project.id,
-              fileNameOf(args.file),
-              args.encoding ?? null,
-              counts.rejected,
-              new Date().toISOString(),
-            ).lastInsertRowid,
-        )
-        const staged = staging.stagedCount()
-        const { imported } = staging.commitInto(project.id, importId)
-        const duplicates = counts.duplicates + (staged - imported)
-        this.db
-          .prepare('UPDATE imports SET imported = ?, duplicates = ? WHERE id = ?')
-          .run(imported, duplicates, importId)
-        const result: ImportResultDto = {
-          imported,
-          duplicates,
-          rejected: counts.rejected,
-          rejectedRows: counts.rejectedRows,
-          labelsAdded,
-          labelsUnknown: missing.filter((n) => !labelsAdded.includes(n)),
-        }
-        writeAudit(this.db, this.actor, 'import', project.id, {
-          importId,
-          fileName: fileNameOf(args.file),
-          imported,
-          duplicates,
-          rejected: counts.rejected,
-          labelsAdded,
-        })
-        return result
+  ): Promise<ImportResultDto> {
+    const names = await staging.labelNames()
+    // Re-read: the project may have been deleted or changed while the file was read. The
+    // repository commits only if the label set is still the one read here, else we re-decide.
+    for (;;) {
+      const project = await this.projects.require(args.projectId)
+      const existing = new Set((await this.repos.projects.labels(project.id)).map((l) => l.name))
+      const missing = names.filter((n) => !existing.has(n))
+      const labelsAdded = this.labelsToAdd(
+        project.kind,
+        existing.size,
+        missing,
+        args.addLabels ?? true,
+      )
+      const done = await staging.commit({
+        projectId: project.id,
+        expectedLabelCount: existing.size,
+        labelsToAdd: labelsAdded,
+        fileName: fileNameOf(args.file),
+        encoding: args.encoding ?? null,
+        duplicates: counts.duplicates,
+        rejected: counts.rejected,
+        actor: this.actor,
       })
-      .immediate()
+      if (done === 'changed') continue
+      return {
+        imported: done.imported,
+        duplicates: done.duplicates,
+        rejected: counts.rejected,
+        rejectedRows: counts.rejectedRows,
+        labelsAdded,
+        labelsUnknown: missing.filter((n) => !labelsAdded.includes(n)),
+      }
+    }
   }
 
   /**
@@ -208,58 +197,46 @@ export class DatasetsService {
     return missing
   }
 
-  listTexts(args: { projectId: number; offset: number; limit: number } & TextFilter): {
+  async listTexts(
+    args: { projectId: number; offset: number; limit: number } & TextFilter,
+  ): Promise<{
     total: number
     rows: TextRowDto[]
-  } {
-    this.projects.require(args.projectId)
+  }> {
+    await this.projects.require(args.projectId)
     const filter = { search: args.search, labelId: args.labelId, unlabelled: args.unlabelled }
-    return listTexts(this.db, args.projectId, filter, args.offset, args.limit)
+    return this.repos.texts.list(args.projectId, filter, args.offset, args.limit)
   }
 
-  getText(textId: number): TextRowDto {
-    const found = findText(this.db, textId)
+  async getText(textId: number): Promise<TextRowDto> {
+    const found = await this.repos.texts.find(textId)
     if (!found) throw new CtsError('not-found', `Text ${textId} does not exist.`)
     const { projectId: _projectId, ...dto } = found
     return dto
   }
 
   /** Labelled texts per imported split: what training's 'explicit' split would train and test on. */
-  splitCounts(projectId: number): SplitCountsDto {
-    this.projects.require(projectId)
-    const rows = this.db
-      .prepare(
-        `SELECT t.split AS split, COUNT(*) AS n FROM texts t
-          WHERE t.project_id = ? AND EXISTS (SELECT 1 FROM annotation_labels al WHERE al.text_id = t.id)
-          GROUP BY t.split`,
-      )
-      .all(projectId) as { split: string | null; n: number }[]
-    const counts: SplitCountsDto = { train: 0, dev: 0, test: 0, none: 0 }
-    for (const r of rows) counts[(r.split ?? 'none') as keyof SplitCountsDto] = r.n
-    return counts
+  async splitCounts(projectId: number): Promise<SplitCountsDto> {
+    await this.projects.require(projectId)
+    return this.repos.texts.splitCounts(projectId)
   }
 
-  /** The next text to label (see nextText) with its 1-based position among all texts. */
-  next(args: { projectId: number; afterTextId?: number; unlabelledOnly?: boolean }): {
+  /** The next text to label (see TextsRepository.next) with its 1-based position among all texts. */
+  async next(args: { projectId: number; afterTextId?: number; unlabelledOnly?: boolean }): Promise<{
     textId: number | null
     position: number
     total: number
-  } {
-    this.projects.require(args.projectId)
-    const textId = nextText(
-      this.db,
+  }> {
+    await this.projects.require(args.projectId)
+    const textId = await this.repos.texts.next(
       args.projectId,
       args.afterTextId ?? 0,
       args.unlabelledOnly ?? false,
     )
-    const total = (
-      this.db
-        .prepare('SELECT COUNT(*) AS n FROM texts WHERE project_id = ?')
-        .get(args.projectId) as { n: number }
-    ).n
+    const total = await this.repos.texts.count(args.projectId)
     return {
       textId,
-      position: textId === null ? 0 : positionOf(this.db, args.projectId, textId),
+      position: textId === null ? 0 : await this.repos.texts.positionOf(args.projectId, textId),
       total,
     }
   }
@@ -292,35 +269,4 @@ function stageRecord(record: SourceRecord, kind: LabelSetKind): StagedRow | Reje
 function emptyToNull(value: string | undefined): string | null {
   const v = value?.trim()
   return v ? v : null
-}
-
-/** Import progress as 'jobs/progress' events, at most one per PROGRESS_INTERVAL_MS. */
-function throttledProgress(publish: Publish, jobId: string) {
-  let last = 0
-  return (step: number, done: boolean, result?: ImportResultDto, err?: unknown) => {
-    const now = Date.now()
-    if (!done && now - last < PROGRESS_INTERVAL_MS) return
-    last = now
-    if (!done) {
-      publish('jobs/progress', { jobId, kind: 'import', status: 'running', phase: 'reading', step })
-    } else if (err === undefined) {
-      publish('jobs/progress', {
-        jobId,
-        kind: 'import',
-        status: 'success',
-        phase: 'done',
-        step,
-        result,
-      })
-    } else {
-      const e = err instanceof CtsError ? err : new CtsError('internal', 'The import failed.')
-      publish('jobs/progress', {
-        jobId,
-        kind: 'import',
-        status: 'error',
-        phase: 'failed',
-        error: { code: e.code, message: e.message },
-      })
-    }
-  }
 }

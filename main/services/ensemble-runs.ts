@@ -2,13 +2,18 @@
 // runs by weight (main/ml/infer/ensemble-bundle.ts). The members stay runs of their own, so a run
 // an ensemble uses cannot be deleted before the ensemble; weighing on dev lives here too.
 import { relative } from 'node:path'
-import { CtsError } from '../../preload/contract/common'
+import {
+  BUNDLE_META,
+  CtsError,
+  DATASET_ARTIFACT,
+  DATASET_SUMMARY_ARTIFACT,
+  DEV_PREDICTIONS_ARTIFACT,
+} from '../shared'
 import type { EvaluationDto, RunDto } from '../../preload/contract/training'
-import { DEV_PREDICTIONS_ARTIFACT, toEvaluationDto } from '../jobs/train-job'
+import { toEvaluationDto } from '../jobs/train-job'
 import { argmaxRows, classificationReport } from '../ml/eval/metrics'
-import { BUNDLE_META } from '../ml/infer/classifier-bundle'
 import { ENSEMBLE_FORMAT, mixProbabilities, type EnsembleMeta } from '../ml/infer/ensemble-bundle'
-import { DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT, type RunsService } from './runs-service'
+import type { RunsService } from './runs-service'
 
 /** config.ensemble of an ensemble run. */
 export interface EnsembleRunConfig {
@@ -84,10 +89,10 @@ export function ensembleWins(e: WeighedEnsemble, bestSingle: number): boolean {
  * run (not yet scored on test): model.json naming the members, the members' split texts, and its
  * dev predictions and dev metrics.
  */
-export function createEnsembleRun(
+export async function createEnsembleRun(
   runs: RunsService,
   o: { baseline: RunDto; tuned: RunDto; weight: number; studyId?: number; candidate?: string },
-): RunDto {
+): Promise<RunDto> {
   const { baseline, tuned, weight: w } = o
   for (const m of [baseline, tuned]) {
     if (m.status !== 'success' || m.modelKind === 'ensemble') {
@@ -120,7 +125,7 @@ export function createEnsembleRun(
     weight: w,
     dev: toEvaluationDto(report, baseline.labels),
   }
-  const runId = runs.create({
+  const runId = await runs.create({
     projectId: tuned.projectId,
     ...(o.studyId !== undefined ? { studyId: o.studyId } : {}),
     modelKind: 'ensemble',
@@ -158,14 +163,14 @@ export function createEnsembleRun(
     for (const f of [DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT])
       runs.writeArtifact(runId, f, runs.readArtifact(tuned.id, f))
     runs.writeArtifact(runId, DEV_PREDICTIONS_ARTIFACT, JSON.stringify({ yTrue: a.yTrue, probs }))
-    runs.finish(runId, {
+    await runs.finish(runId, {
       status: 'success',
       provider: tuned.provider,
       // What it took to train: both members.
       trainSeconds: (baseline.trainSeconds ?? 0) + (tuned.trainSeconds ?? 0),
     })
   } catch (err) {
-    runs.finish(runId, {
+    await runs.finish(runId, {
       status: 'error',
       error: { code: 'internal', message: err instanceof Error ? err.message : String(err) },
     })

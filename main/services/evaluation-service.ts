@@ -1,9 +1,8 @@
 // The evaluation view of a finished run ('runs/evaluation'): every number recomputed from the
 // run's frozen test predictions through the same report model the PDF uses, so view and report agree.
-import { CtsError } from '../../preload/contract/common'
-import type { z } from 'zod'
+import type { HandlersOf } from '../../preload/contract'
+import { CtsError, DATASET_ARTIFACT, TEST_PREDICTIONS_ARTIFACT } from '../shared'
 import {
-  evaluationArgs,
   MAX_MISCLASSIFIED,
   MAX_THRESHOLD_ROWS,
   type EvaluationViewDto,
@@ -13,9 +12,8 @@ import {
 import type { RunDto } from '../../preload/contract/training'
 import { argmax } from '../ml/eval/metrics'
 import { buildReportModel, type ReportInput, type ReportModel } from '../reports/report-model'
-import { reportInputFromRun, TEST_PREDICTIONS_ARTIFACT } from '../reports/run-artifacts'
-import { DATASET_ARTIFACT, type RunsService } from './runs-service'
-import { validArgs } from './valid-args'
+import { reportInputFromRun } from '../reports/run-artifacts'
+import type { RunsService } from './runs-service'
 
 export interface EvaluationOptions {
   /** Binary tasks: the positive label's name (default the second label). */
@@ -35,8 +33,11 @@ export interface RunEvaluationInputs {
 }
 
 /** Read a finished run's dataset.json and test predictions; clear errors when either is missing. */
-export function readEvaluationInputs(runs: RunsService, runId: number): RunEvaluationInputs {
-  const run = runs.get(runId)
+export async function readEvaluationInputs(
+  runs: RunsService,
+  runId: number,
+): Promise<RunEvaluationInputs> {
+  const run = await runs.get(runId)
   if (run.status !== 'success') {
     throw new CtsError(
       'bad-input',
@@ -106,17 +107,17 @@ export class EvaluationService {
     return buildReportModel(reportInput(inputs, options))
   }
 
-  handlers() {
+  /** Contract handlers (arguments already validated at dispatch). */
+  handlers(): HandlersOf<'runs/evaluation'> {
     return {
-      'runs/evaluation': async (a: z.input<(typeof evaluationArgs)['runs/evaluation']>) => {
-        const { runId, ...options } = validArgs(evaluationArgs['runs/evaluation'], a)
+      'runs/evaluation': async ({ runId, ...options }) => {
         return this.view(runId, options)
       },
     }
   }
 
-  view(runId: number, options: EvaluationOptions = {}): EvaluationViewDto {
-    const inputs = readEvaluationInputs(this.runs, runId)
+  async view(runId: number, options: EvaluationOptions = {}): Promise<EvaluationViewDto> {
+    const inputs = await readEvaluationInputs(this.runs, runId)
     const { run } = inputs
     const labels = run.labels
     const input = reportInput(inputs, options)

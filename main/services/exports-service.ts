@@ -3,27 +3,17 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import type { Database } from 'better-sqlite3'
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 import type { ExportFormat, ExportRow, exportRows } from '../data/exporters'
 import type { ExportsResults } from '../../preload/contract/exports'
-import { writeAudit } from '../store/audit'
 import { EXPORT_PAGE_ROWS } from '../store/limits'
+import type { Repositories } from '../store/repositories'
 import type { ProjectsService } from './projects-service'
 
 export type { ExportFormat, ExportRow }
 
 /** The file writer main/data provides (main/data/exporters.ts `exportRows`), injected. */
 export type ExportRowsFn = typeof exportRows
-
-interface PageRow {
-  id: number
-  text: string
-  external_id: string | null
-  group_id: string | null
-  split: string | null
-  labels: string | null
-}
 
 /** A file name safe on every desktop OS, from the project name. */
 export function exportFileName(projectName: string, format: ExportFormat): string {
@@ -34,7 +24,7 @@ export function exportFileName(projectName: string, format: ExportFormat): strin
 
 export class ExportsService {
   constructor(
-    private readonly db: Database,
+    private readonly repos: Pick<Repositories, 'texts' | 'audit'>,
     private readonly projects: ProjectsService,
     private readonly exportRows: ExportRowsFn,
     private readonly actor: string,
@@ -42,26 +32,10 @@ export class ExportsService {
 
   /** Rows of the project in id order, read page by page (keyset pagination on id). */
   async *rows(projectId: number): AsyncGenerator<ExportRow> {
-    const page = this.db.prepare(
-      `SELECT t.id, t.text, t.external_id, t.group_id, t.split,
-              (SELECT json_group_array(name) FROM (
-                 SELECT l.name FROM annotation_labels al JOIN labels l ON l.id = al.label_id
-                  WHERE al.text_id = t.id ORDER BY l.position)) AS labels
-         FROM texts t WHERE t.project_id = ? AND t.id > ? ORDER BY t.id LIMIT ?`,
-    )
     let after = 0
     for (;;) {
-      const rows = page.all(projectId, after, EXPORT_PAGE_ROWS) as PageRow[]
-      for (const r of rows) {
-        yield {
-          id: r.id,
-          text: r.text,
-          labels: r.labels ? (JSON.parse(r.labels) as string[]) : [],
-          externalId: r.external_id,
-          group: r.group_id,
-          split: r.split,
-        }
-      }
+      const rows = await this.repos.texts.exportPage(projectId, after, EXPORT_PAGE_ROWS)
+      yield* rows
       if (rows.length < EXPORT_PAGE_ROWS) return
       after = rows[rows.length - 1].id
     }
@@ -84,7 +58,7 @@ export class ExportsService {
     format: ExportFormat
     path?: string
   }): Promise<ExportsResults['exports/texts']> {
-    const project = this.projects.require(args.projectId)
+    const project = await this.projects.require(args.projectId)
     const fileName = args.path ? basename(args.path) : exportFileName(project.name, args.format)
     let result: ExportsResults['exports/texts']
     try {
@@ -103,15 +77,11 @@ export class ExportsService {
         `The export file ${fileName} could not be written (${code}). Check that the folder exists and you may write to it.`,
       )
     }
-    this.db
-      .transaction(() =>
-        writeAudit(this.db, this.actor, 'export', project.id, {
-          format: args.format,
-          rows: result.rows,
-          fileName,
-        }),
-      )
-      .immediate()
+    await this.repos.audit.write(this.actor, 'export', project.id, {
+      format: args.format,
+      rows: result.rows,
+      fileName,
+    })
     return result
   }
 }

@@ -1,17 +1,16 @@
 // Resolves 'default' for a project or a set of texts: counts the CJK characters of (a seeded sample
 // of) the texts and asks each installed model's tokenizer which of them it knows (model-choice.ts).
-import type { Database } from 'better-sqlite3'
-import { CtsError, type Contract } from '../../preload/contract'
+import { CtsError } from '../shared'
+import type { HandlersOf } from '../../preload/contract'
 import {
-  modelChoiceArgs,
   type ModelCandidateDto,
   type ModelChoiceDto,
   type ModelChoiceRecord,
 } from '../../preload/contract/model-choice'
 import type { InstallableModelDto, ModelSummaryDto } from '../../preload/contract/models'
+import type { Repositories } from '../store/repositories'
 import { countCjk, modelUnknownTest, unkShareOf, type CjkCounts } from '../ml/tokenize/cjk-coverage'
 import { CHINESE_MODEL_HINT, chooseDefault, isChineseCapable, sampleIndices } from './model-choice'
-import { validArgs } from './valid-args'
 
 /** The part of the models service the choice needs (its list, broken folders flagged). */
 export interface ModelLister {
@@ -30,7 +29,8 @@ export interface ResolvedChoice {
 export class ModelChoiceService {
   constructor(
     private readonly models: ModelLister,
-    private readonly db?: Database,
+    /** A project's texts; without it only texts handed in can be decided for. */
+    private readonly store?: Pick<Repositories, 'textSample'>,
   ) {}
 
   /** The decision for texts handed in directly (a training file). */
@@ -41,26 +41,17 @@ export class ModelChoiceService {
 
   /** The decision for a project: its texts (labelled or not), as the train view shows it. */
   async forProject(projectId: number): Promise<ResolvedChoice> {
-    const db = this.db
-    if (!db) throw new CtsError('internal', 'Choosing a model for a project needs the workspace.')
-    if (!db.prepare('SELECT 1 FROM projects WHERE id = ?').get(projectId)) {
-      throw new CtsError('not-found', `Project ${projectId} does not exist (any more).`)
-    }
-    const ids = db
-      .prepare('SELECT id FROM texts WHERE project_id = ? ORDER BY id')
-      .pluck()
-      .all(projectId) as number[]
-    const chosen = sampleIndices(ids.length).map((i) => ids[i])
-    const select = db.prepare('SELECT text FROM texts WHERE id = ?').pluck()
-    const texts = chosen.map((id) => select.get(id) as string)
-    return this.decide(countCjk(texts), texts.length, ids.length)
+    if (!this.store)
+      throw new CtsError('internal', 'Choosing a model for a project needs the workspace.')
+    const sample = await this.store.textSample.textSample(projectId, (n) => sampleIndices(n))
+    if (!sample) throw new CtsError('not-found', `Project ${projectId} does not exist (any more).`)
+    return this.decide(countCjk(sample.texts), sample.texts.length, sample.total)
   }
 
   /** 'models/chooseDefault' for the train view. */
-  handlers(): Pick<Contract, 'models/chooseDefault'> {
+  handlers(): HandlersOf<'models/chooseDefault'> {
     return {
-      'models/chooseDefault': async (a) => {
-        const { projectId } = validArgs(modelChoiceArgs['models/chooseDefault'], a)
+      'models/chooseDefault': async ({ projectId }) => {
         return (await this.forProject(projectId)).choice
       },
     }

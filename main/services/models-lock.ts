@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 import type { ModelLicenceDto } from '../../preload/contract/models'
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/)

@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 import type {
   InstallableModelDto,
   ModelLicenceDto,

@@ -1,17 +1,16 @@
 // Predictions with a trained run: one text with per-token attributions (answered here, from a
 // per-run cached attribution session), a whole file as a 'predict-file' job in the job host, and
 // exporting the run's model (folder on disk, or a zip's bytes for the browser build).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, extname, join } from 'node:path'
-import type { Contract } from '../../preload/contract'
-import { CtsError } from '../../preload/contract/common'
+import type { HandlersOf } from '../../preload/contract'
+import { CtsError } from '../shared'
 import type {
   ModelExportDto,
   PredictResults,
   TextPredictionDto,
 } from '../../preload/contract/predict'
-import { predictArgs } from '../../preload/contract/predict'
 import type { RunDto } from '../../preload/contract/training'
 import type { JobService } from '../jobs/job-service'
 import type { PredictFileJobInput } from '../jobs/predict-file-job'
@@ -22,7 +21,6 @@ import { exportEnsembleFolder } from '../ml/infer/ensemble-export'
 import { labelColumns } from '../ml/infer/ensemble-bundle'
 import { ensembleConfig, type EnsembleRunConfig } from './ensemble-runs'
 import type { RunsService } from './runs-service'
-import { validArgs } from './valid-args'
 
 /** TextPredictionDto.method of an ensemble: it mixes two models' probabilities, no attributions. */
 export const ENSEMBLE_METHOD = 'ensemble-no-attributions'
@@ -31,11 +29,11 @@ export const ENSEMBLE_METHOD = 'ensemble-no-attributions'
 const EXPLAINER_CACHE = 2
 
 export type PredictCallName = keyof PredictResults
-export type PredictHandlers = Pick<Contract, PredictCallName>
+export type PredictHandlers = HandlersOf<PredictCallName>
 
 /** The folder of a run that finished training; clear errors for unknown or unfinished runs. */
-export function trainedRunDir(runs: RunsService, runId: number): string {
-  const run = runs.get(runId)
+export async function trainedRunDir(runs: RunsService, runId: number): Promise<string> {
+  const run = await runs.get(runId)
   if (run.status !== 'success') {
     throw new CtsError(
       'conflict',
@@ -74,7 +72,7 @@ export class PredictionsService {
 
   async predictText(runId: number, text: string): Promise<TextPredictionDto> {
     if (!text.trim()) throw new CtsError('bad-input', 'Type or paste a text to predict.')
-    const ensemble = ensembleConfig(this.runs.get(runId))
+    const ensemble = ensembleConfig(await this.runs.get(runId))
     if (ensemble) return this.predictEnsembleText(runId, ensemble, text)
     const explainer = await this.explainer(runId)
     const e = await explainer.explain(text)
@@ -97,8 +95,8 @@ export class PredictionsService {
     ensemble: EnsembleRunConfig,
     text: string,
   ): Promise<TextPredictionDto> {
-    trainedRunDir(this.runs, runId)
-    const labels = this.runs.get(runId).labels
+    await trainedRunDir(this.runs, runId)
+    const labels = (await this.runs.get(runId)).labels
     const k = labels.length
     const mixed = new Array<number>(k).fill(0)
     let truncated = false
@@ -121,14 +119,20 @@ export class PredictionsService {
   }
 
   /** Starts the 'predict-file' job; its result (PredictFileResultDto) arrives in 'jobs/progress'. */
-  predictFile(args: {
+  async predictFile(args: {
     runId: number
     file: PredictFileJobInput['file']
     textColumn?: string
     format: 'csv' | 'xlsx'
     path?: string
-  }): { jobId: string } {
-    const bundleDir = trainedRunDir(this.runs, args.runId)
+  }): Promise<{ jobId: string }> {
+    const bundleDir = await trainedRunDir(this.runs, args.runId)
+    if ('path' in args.file && !(existsSync(args.file.path) && statSync(args.file.path).isFile())) {
+      const must = `must be a file to read texts from; there is no file ${args.file.path}.`
+      throw new CtsError('bad-input', `The input file ${must}`, {
+        issues: [{ path: ['file'], message: must, fromSchema: false }],
+      })
+    }
     const source = 'path' in args.file ? basename(args.file.path) : args.file.name
     const stem = basename(source, extname(source)) || 'texts'
     const input: PredictFileJobInput = {
@@ -146,19 +150,17 @@ export class PredictionsService {
 
   /** Export to `path` (a new folder), or, without one, return the export zipped. */
   async exportModel(runId: number, path?: string): Promise<ModelExportDto> {
-    const bundleDir = trainedRunDir(this.runs, runId)
-    const run = this.runs.get(runId)
+    const bundleDir = await trainedRunDir(this.runs, runId)
+    const run = await this.runs.get(runId)
     const info = exportRunInfo(run)
     const ensemble = ensembleConfig(run)
+    const members: ExportRunInfo[] = []
+    for (const m of ensemble?.members ?? [])
+      members.push(exportRunInfo(await this.runs.get(m.runId)))
     // An ensemble: each member's export in its own folder, and how to mix them.
     const write = (out: string) =>
       ensemble
-        ? exportEnsembleFolder(
-            bundleDir,
-            out,
-            info,
-            ensemble.members.map((m) => exportRunInfo(this.runs.get(m.runId))),
-          )
+        ? exportEnsembleFolder(bundleDir, out, info, members)
         : exportModelFolder(bundleDir, out, info)
     if (path) {
       const files = write(path)
@@ -183,15 +185,12 @@ export class PredictionsService {
     }
   }
 
+  /** Contract handlers (arguments already validated at dispatch). */
   handlers(): PredictHandlers {
     return {
-      'predict/text': async (a) => {
-        const { runId, text } = validArgs(predictArgs['predict/text'], a)
-        return this.predictText(runId, text)
-      },
-      'predict/file': async (a) => this.predictFile(validArgs(predictArgs['predict/file'], a)),
-      'runs/exportModel': async (a) => {
-        const { runId, path } = validArgs(predictArgs['runs/exportModel'], a)
+      'predict/text': async ({ runId, text }) => this.predictText(runId, text),
+      'predict/file': async (a) => this.predictFile(a),
+      'runs/exportModel': async ({ runId, path }) => {
         return this.exportModel(runId, path)
       },
     }
@@ -212,16 +211,17 @@ export class PredictionsService {
       this.explainers.set(runId, cached)
       return cached
     }
-    const dir = trainedRunDir(this.runs, runId)
-    const loading = loadExplainer(dir).catch((err: unknown) => {
-      this.explainers.delete(runId)
-      if (err instanceof CtsError) throw err
-      // The loader's messages name files and formats, never texts.
-      throw new CtsError(
-        'unsupported',
-        `The model of run ${runId} cannot be explained: ${(err as Error).message}`,
-      )
-    })
+    const loading = trainedRunDir(this.runs, runId)
+      .then((dir) => loadExplainer(dir))
+      .catch((err: unknown) => {
+        this.explainers.delete(runId)
+        if (err instanceof CtsError) throw err
+        // The loader's messages name files and formats, never texts.
+        throw new CtsError(
+          'unsupported',
+          `The model of run ${runId} cannot be explained: ${(err as Error).message}`,
+        )
+      })
     this.explainers.set(runId, loading)
     while (this.explainers.size > EXPLAINER_CACHE) {
       const [oldest, p] = this.explainers.entries().next().value as [number, Promise<Explainer>]

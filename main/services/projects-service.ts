@@ -1,129 +1,107 @@
 // Projects and their label sets: create from a template, rename, delete, add labels.
-import type { Database } from 'better-sqlite3'
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 import type { LabelSetKind, ProjectDto } from '../../preload/contract/projects'
-import { writeAudit } from '../store/audit'
 import { MAX_LABELS_PER_PROJECT } from '../store/limits'
-import {
-  findProject,
-  findProjectByName,
-  insertLabel,
-  insertProject,
-  labelsOf,
-  listProjectRows,
-  toProjectDto,
-  type ProjectRow,
-} from '../store/projects-repo'
+import type { ProjectRecord } from '../store/projects-repository'
+import type { Repositories } from '../store/repositories'
 
 /** The binary template: healthy, then disease (position 1 and 2, hotkeys 1 and 2). */
 export const BINARY_TEMPLATE_LABELS = ['健康', '疾病'] as const
 
 export class ProjectsService {
   constructor(
-    private readonly db: Database,
+    private readonly repos: Pick<Repositories, 'projects'>,
     private readonly actor: string,
   ) {}
 
-  list(): ProjectDto[] {
-    return listProjectRows(this.db).map((row) => toProjectDto(this.db, row))
+  async list(): Promise<ProjectDto[]> {
+    return this.repos.projects.list()
   }
 
-  get(projectId: number): ProjectDto {
-    return toProjectDto(this.db, this.require(projectId))
+  async get(projectId: number): Promise<ProjectDto> {
+    const project = await this.repos.projects.get(projectId)
+    if (!project) throw notFound(projectId)
+    return project
   }
 
-  /** The project row, or a not-found error a user can act on. */
-  require(projectId: number): ProjectRow {
-    const row = findProject(this.db, projectId)
-    if (!row)
-      throw new CtsError(
-        'not-found',
-        `Project ${projectId} does not exist (it may have been deleted).`,
-      )
+  /** The project, or a not-found error a user can act on. */
+  async require(projectId: number): Promise<ProjectRecord> {
+    const row = await this.repos.projects.find(projectId)
+    if (!row) throw notFound(projectId)
     return row
   }
 
-  create(args: { name: string; kind: LabelSetKind; labels?: string[] }): ProjectDto {
+  async create(args: { name: string; kind: LabelSetKind; labels?: string[] }): Promise<ProjectDto> {
     const name = args.name.trim()
     const labels = templateLabels(args.kind, args.labels)
-    const id = this.db
-      .transaction(() => {
-        this.assertNameFree(name)
-        const projectId = insertProject(this.db, name, args.kind)
-        for (const label of labels) insertLabel(this.db, projectId, label)
-        writeAudit(this.db, this.actor, 'project.create', projectId, {
-          name,
-          kind: args.kind,
-          labels,
-        })
-        return projectId
-      })
-      .immediate()
-    return this.get(id)
+    const created = await this.repos.projects.create({
+      name,
+      kind: args.kind,
+      labels,
+      actor: this.actor,
+    })
+    if (created === 'name-taken') throw nameTaken(name)
+    return this.get(created.projectId)
   }
 
-  rename(projectId: number, newName: string): ProjectDto {
+  async rename(projectId: number, newName: string): Promise<ProjectDto> {
     const name = newName.trim()
-    this.db
-      .transaction(() => {
-        const row = this.require(projectId)
-        if (row.name === name) return
-        this.assertNameFree(name)
-        this.db.prepare('UPDATE projects SET name = ? WHERE id = ?').run(name, projectId)
-        writeAudit(this.db, this.actor, 'project.rename', projectId, { from: row.name, to: name })
-      })
-      .immediate()
+    const outcome = await this.repos.projects.rename({ projectId, name, actor: this.actor })
+    if (outcome === 'not-found') throw notFound(projectId)
+    if (outcome === 'name-taken') throw nameTaken(name)
     return this.get(projectId)
   }
 
   /** Deletes the project and everything in it; the user must type its name to confirm. */
-  delete(projectId: number, confirmName: string): { deleted: true } {
-    this.db
-      .transaction(() => {
-        const row = this.require(projectId)
-        if (confirmName.trim() !== row.name) {
-          throw new CtsError(
-            'bad-input',
-            `To delete the project, type its name exactly: "${row.name}".`,
-          )
-        }
-        const texts = (
-          this.db
-            .prepare('SELECT COUNT(*) AS n FROM texts WHERE project_id = ?')
-            .get(projectId) as { n: number }
-        ).n
-        this.db.prepare('DELETE FROM projects WHERE id = ?').run(projectId)
-        writeAudit(this.db, this.actor, 'project.delete', projectId, { name: row.name, texts })
+  async delete(projectId: number, confirmName: string): Promise<{ deleted: true }> {
+    // The name is checked again as the project is deleted: a rename in between means re-checking.
+    for (;;) {
+      const row = await this.require(projectId)
+      if (confirmName.trim() !== row.name) {
+        throw new CtsError(
+          'bad-input',
+          `To delete the project, type its name exactly: "${row.name}".`,
+        )
+      }
+      const outcome = await this.repos.projects.delete({
+        projectId,
+        name: row.name,
+        actor: this.actor,
       })
-      .immediate()
-    return { deleted: true }
-  }
-
-  addLabel(projectId: number, labelName: string): ProjectDto {
-    const name = labelName.trim()
-    this.db
-      .transaction(() => {
-        const row = this.require(projectId)
-        const existing = labelsOf(this.db, projectId)
-        if (existing.some((l) => l.name === name)) {
-          throw new CtsError('conflict', `The project already has a label named "${name}".`)
-        }
-        assertRoomForLabels(row.kind, existing.length, 1)
-        const labelId = insertLabel(this.db, projectId, name)
-        writeAudit(this.db, this.actor, 'label.add', projectId, { labelId, name })
-      })
-      .immediate()
-    return this.get(projectId)
-  }
-
-  private assertNameFree(name: string): void {
-    if (findProjectByName(this.db, name)) {
-      throw new CtsError(
-        'conflict',
-        `A project named "${name}" already exists. Choose another name.`,
-      )
+      if (outcome === 'deleted') return { deleted: true }
     }
   }
+
+  async addLabel(projectId: number, labelName: string): Promise<ProjectDto> {
+    const name = labelName.trim()
+    // The checks hold at the write: a label added in between makes the repository answer 'changed'.
+    for (;;) {
+      const row = await this.require(projectId)
+      const existing = await this.repos.projects.labels(projectId)
+      if (existing.some((l) => l.name === name)) {
+        throw new CtsError('conflict', `The project already has a label named "${name}".`)
+      }
+      assertRoomForLabels(row.kind, existing.length, 1)
+      const added = await this.repos.projects.addLabel({
+        projectId,
+        name,
+        expectedCount: existing.length,
+        actor: this.actor,
+      })
+      if (added !== 'changed') return this.get(projectId)
+    }
+  }
+}
+
+function notFound(projectId: number): CtsError {
+  return new CtsError(
+    'not-found',
+    `Project ${projectId} does not exist (it may have been deleted).`,
+  )
+}
+
+function nameTaken(name: string): CtsError {
+  return new CtsError('conflict', `A project named "${name}" already exists. Choose another name.`)
 }
 
 /** The starting label set: the binary template (or exactly two given names), else `labels`. */

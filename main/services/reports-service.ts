@@ -4,23 +4,21 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { Database } from 'better-sqlite3'
-import type { z } from 'zod'
+import type { HandlersOf } from '../../preload/contract'
 import type { CvResultDto } from '../../preload/contract/cv'
 import {
-  reportsArgs,
   type ReportExportDto,
   type ReportFormat,
   type ReportLocaleDto,
 } from '../../preload/contract/reports'
-import { writeFileAtomic } from '../ml/train/atomic-file'
+import { writeFileAtomic } from '../shared/atomic-file'
+import type { Repositories } from '../store/repositories'
 import { buildReportModel } from '../reports/report-model'
 import { renderReportHtml } from '../reports/render-html'
 import { renderPdf } from '../reports/render-pdf'
 import { reportInputFromRun } from '../reports/run-artifacts'
 import { positiveIndex, readEvaluationInputs } from './evaluation-service'
 import type { RunsService } from './runs-service'
-import { validArgs } from './valid-args'
 
 /** Prints report HTML to a PDF file at outPath and resolves with that path. */
 export type PdfPrinter = (html: string, outPath: string) => Promise<string>
@@ -40,11 +38,11 @@ export interface ReportRequest {
 
 export interface ReportsServiceOptions {
   /** For the project's name in the report header. */
-  db?: Database
+  store?: Pick<Repositories, 'projects'>
   /** Default: headless Chromium (reports/render-pdf). */
   printPdf?: PdfPrinter
   /** The project's newest finished cross-validation, for the report's section (cv-service). */
-  crossValidation?: (projectId: number) => CvResultDto | null
+  crossValidation?: (projectId: number) => Promise<CvResultDto | null> | CvResultDto | null
 }
 
 export class ReportsService {
@@ -54,15 +52,16 @@ export class ReportsService {
   ) {}
 
   /** The report as an HTML string. */
-  html(req: Omit<ReportRequest, 'format' | 'path'>): string {
-    const inputs = readEvaluationInputs(this.runs, req.runId)
+  async html(req: Omit<ReportRequest, 'format' | 'path'>): Promise<string> {
+    const inputs = await readEvaluationInputs(this.runs, req.runId)
     const { run } = inputs
     const projectName =
-      run.projectId !== null && this.options.db
-        ? ((
-            this.options.db.prepare('SELECT name FROM projects WHERE id = ?').get(run.projectId) as
-              { name: string } | undefined
-          )?.name ?? null)
+      run.projectId !== null && this.options.store
+        ? ((await this.options.store.projects.find(run.projectId))?.name ?? null)
+        : null
+    const crossValidation =
+      run.projectId !== null
+        ? ((await this.options.crossValidation?.(run.projectId)) ?? null)
         : null
     const model = buildReportModel(
       reportInputFromRun(run, inputs.datasetJson, inputs.predictionsJson, {
@@ -71,8 +70,7 @@ export class ReportsService {
         positiveLabel: positiveIndex(run.labels, req.positiveLabel),
         prevalence: req.prevalence,
         targetSensitivity: req.targetSensitivity,
-        crossValidation:
-          run.projectId !== null ? (this.options.crossValidation?.(run.projectId) ?? null) : null,
+        crossValidation,
         ...(req.generatedAt ? { generatedAt: req.generatedAt } : {}),
       }),
     )
@@ -80,7 +78,7 @@ export class ReportsService {
   }
 
   async export(req: ReportRequest): Promise<ReportExportDto> {
-    const html = this.html(req)
+    const html = await this.html(req)
     const fileName = `run-${req.runId}-report${req.locale === 'zh-CN' ? '-zh-CN' : ''}.${req.format}`
     const print = this.options.printPdf ?? ((h: string, out: string) => renderPdf(h, out))
     if (req.path) {
@@ -104,10 +102,10 @@ export class ReportsService {
     }
   }
 
-  handlers() {
+  /** Contract handlers (arguments already validated at dispatch). */
+  handlers(): HandlersOf<'reports/export'> {
     return {
-      'reports/export': async (a: z.input<(typeof reportsArgs)['reports/export']>) =>
-        this.export(validArgs(reportsArgs['reports/export'], a)),
+      'reports/export': async (a) => this.export(a),
     }
   }
 }

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import type { JobService } from '../jobs/job-service'
 import type { StepProbeInput, StepProbeResult } from '../jobs/step-probe-job'
 import { BERT_DEFAULTS } from '../ml/train/defaults'
-import { writeFileAtomic } from '../ml/train/atomic-file'
+import { writeFileAtomic } from '../shared/atomic-file'
 import { defaultThreads } from '../ml/runtime/sessions'
 import {
   batchFlops,
@@ -141,7 +141,7 @@ export function workspaceCalibration(
       if (final.status !== 'success') {
         throw new Error(final.error?.message ?? `the timing probe ended: ${final.status}`)
       }
-      const result = final.result as StepProbeResult
+      const result = final.result
       const calibration = calibrationOf(r, result, wall)
       cache.set(key, calibration, result.provider)
       return calibration

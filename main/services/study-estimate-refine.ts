@@ -1,10 +1,10 @@
 // A running candidate's estimate refined after each epoch: its job's progress says when an epoch
 // (training + dev scoring) ended, so the study measures seconds per epoch and re-plans the rest.
 
-/** The part of a job progress event the tracker reads. */
+/** The part of a job progress event the tracker reads (any kind's: only trainings carry epochs). */
 export interface EpochProgress {
   phase: string
-  metrics?: Record<string, number>
+  metrics?: Partial<Record<string, number>>
 }
 
 export interface Refinement {

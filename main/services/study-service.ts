@@ -2,12 +2,10 @@
 // model within a time budget, each candidate a kept run scored on dev only; then an ensemble of
 // the baseline and the best fine-tuned model weighed on dev; the winner alone is scored on test.
 import { basename, dirname, join } from 'node:path'
-import type { Database } from 'better-sqlite3'
-import type { z } from 'zod'
-import { CtsError } from '../../preload/contract/common'
+import type { HandlersOf } from '../../preload/contract'
+import { CtsError, DATASET_ARTIFACT } from '../shared'
 import {
-  studiesArgs,
-  type StudiesResults,
+  type studiesArgs,
   type StudyCandidateDto,
   type StudyDto,
   type StudyEnsembleDto,
@@ -21,9 +19,11 @@ import {
 } from '../../preload/contract/training'
 import type { JobProgressDto } from '../../preload/contract/jobs'
 import type { JobService } from '../jobs/job-service'
-import { type TestRunJobInput, type TestRunJobResult, type TrainJobInput } from '../jobs/train-job'
+import { type TestRunJobInput, type TrainJobInput } from '../jobs/train-job'
 import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defaults'
 import { AUTO_RECIPE, nextLearningRate } from '../ml/train/recipes'
+import type { Repositories } from '../store/repositories'
+import type { StudyRecord } from '../store/studies-repository'
 import { CJK_SHARE_THRESHOLD, isChineseCapable } from './model-choice'
 import type { ResolvedChoice } from './model-choice-service'
 import {
@@ -35,7 +35,7 @@ import {
   type WeighedEnsemble,
 } from './ensemble-runs'
 import { DEFAULT_MODEL_ID } from './models-service'
-import { DATASET_ARTIFACT, type RunsService } from './runs-service'
+import type { RunsService } from './runs-service'
 import {
   BASELINE_EPOCHS,
   BASIS_TEXT,
@@ -49,14 +49,8 @@ import {
 import { workspaceCalibration } from './study-estimate-cache'
 import { EpochTracker, type Refinement } from './study-estimate-refine'
 import { ensembleSummary, fmt, MIN_EPOCHS, refinedNote, winnerReason } from './study-messages'
-import { validArgs } from './valid-args'
+import { filesData } from './training-files'
 import type { TrainingData, TrainingService } from './training-service'
-
-type StudiesContract = {
-  [C in keyof typeof studiesArgs]: (
-    args: z.input<(typeof studiesArgs)[C]>,
-  ) => Promise<StudiesResults[C]>
-}
 
 /** Learning rates each model's walk is planned to try (the walk usually stops after three). */
 const PLANNED_PER_MODEL = 3
@@ -121,18 +115,6 @@ interface Summary {
   estimateNote?: string
 }
 
-interface StudyRow {
-  id: number
-  project_id: number | null
-  status: StudyStatus
-  budget_seconds: number
-  error_json: string | null
-  created_at: string
-  finished_at: string | null
-  winner_run_id: number | null
-  summary_json: string | null
-}
-
 /** 1e-4, 5e-5, 2e-4. */
 const lrText = (lr: number) => lr.toExponential()
 
@@ -147,7 +129,7 @@ export class StudyService {
     private readonly training: TrainingService,
     private readonly runs: RunsService,
     private readonly jobs: JobService,
-    private readonly db: Database,
+    private readonly store: Pick<Repositories, 'studies'>,
     private readonly options: StudyServiceOptions = {},
   ) {
     this.now = options.now ?? (() => performance.now())
@@ -164,34 +146,31 @@ export class StudyService {
   }
 
   /** Starts the study; candidates train one after another in job processes. */
-  start(data: TrainingData, config: TrainingConfigInput, chosen?: ResolvedChoice): StartedStudy {
+  async start(
+    data: TrainingData,
+    config: TrainingConfigInput,
+    chosen?: ResolvedChoice,
+  ): Promise<StartedStudy> {
     const c = trainingConfigSchema.parse({ ...config, recipe: 'auto' })
     const budgetSeconds = (c.budgetMinutes ?? AUTO_RECIPE.budgetMinutes) * 60
-    const info = this.db
-      .prepare(
-        `INSERT INTO studies (project_id, recipe, config_json, budget_seconds, status, created_at,
-           summary_json) VALUES (?, 'auto', ?, ?, 'running', ?, ?)`,
-      )
-      .run(
-        data.projectId ?? null,
-        JSON.stringify(c),
-        budgetSeconds,
-        new Date().toISOString(),
-        JSON.stringify(emptySummary()),
-      )
-    const studyId = Number(info.lastInsertRowid)
+    const studyId = await this.store.studies.create({
+      projectId: data.projectId ?? null,
+      config: c,
+      budgetSeconds,
+      summary: emptySummary(),
+    })
     return this.launch(studyId, () => this.search(studyId, data, c, budgetSeconds, chosen))
   }
 
   private launch(studyId: number, search: () => Promise<void>): StartedStudy {
     this.live.set(studyId, { cancelled: false })
     const done = search()
-      .catch((e: unknown) => {
+      .catch(async (e: unknown) => {
         const err =
           e instanceof CtsError
             ? { code: e.code, message: e.message }
             : { code: 'internal', message: e instanceof Error ? e.message : String(e) }
-        this.finish(studyId, 'error', null, err)
+        await this.finish(studyId, 'error', null, err)
       })
       .then(() => {
         this.live.delete(studyId)
@@ -204,15 +183,20 @@ export class StudyService {
    * Continues a stopped (cancelled, failed or crashed) study: candidates that finished are reused,
    * the rest of the search runs in what is left of the budget, on the same split texts.
    */
-  resume(studyId: number): StartedStudy {
+  async resume(studyId: number): Promise<StartedStudy> {
     if (this.live.has(studyId)) throw new CtsError('conflict', `Study ${studyId} is still running.`)
-    const row = this.db.prepare('SELECT * FROM studies WHERE id = ?').get(studyId) as
-      (StudyRow & { config_json: string }) | undefined
+    const row = await this.store.studies.get(studyId)
     if (!row) throw new CtsError('not-found', `Study ${studyId} does not exist.`)
     if (row.status === 'success')
       throw new CtsError('conflict', `Study ${studyId} has finished; start a new one instead.`)
-    const prior = row.summary_json ? (JSON.parse(row.summary_json) as Summary) : emptySummary()
-    const first = prior.candidates.find((c) => c.runId !== null && this.tryRun(c.runId))
+    const prior = row.summary ? (row.summary as Summary) : emptySummary()
+    let first: CandidateRecord | undefined
+    for (const c of prior.candidates) {
+      if (c.runId !== null && (await this.tryRun(c.runId))) {
+        first = c
+        break
+      }
+    }
     if (!first) {
       throw new CtsError(
         'conflict',
@@ -224,20 +208,18 @@ export class StudyService {
       this.runs.readArtifact(first.runId!, DATASET_ARTIFACT).toString('utf8'),
     ) as TrainJobInput
     const data: TrainingData = {
-      projectId: row.project_id,
+      projectId: row.projectId,
       labels: input.labels,
       train: input.train,
       dev: input.dev ?? { texts: [], labels: [] },
       test: input.test,
     }
-    const config = JSON.parse(row.config_json) as TrainingConfigInput
-    this.db
-      .prepare(
-        "UPDATE studies SET status = 'running', finished_at = NULL, error_json = NULL WHERE id = ?",
-      )
-      .run(studyId)
+    const config = row.config as TrainingConfigInput
+    // Two resumes of one study at once: only the first goes on.
+    if (this.live.has(studyId)) throw new CtsError('conflict', `Study ${studyId} is still running.`)
+    await this.store.studies.reopen(studyId)
     return this.launch(studyId, () =>
-      this.search(studyId, data, config, row.budget_seconds, undefined, prior),
+      this.search(studyId, data, config, row.budgetSeconds, undefined, prior),
     )
   }
 
@@ -250,45 +232,41 @@ export class StudyService {
     return true
   }
 
-  get(studyId: number): StudyDto {
-    const row = this.db.prepare('SELECT * FROM studies WHERE id = ?').get(studyId) as
-      StudyRow | undefined
+  async get(studyId: number): Promise<StudyDto> {
+    const row = await this.store.studies.get(studyId)
     if (!row) throw new CtsError('not-found', `Study ${studyId} does not exist.`)
     return this.toDto(row)
   }
 
-  list(projectId?: number): StudyDto[] {
-    const rows = (
-      projectId === undefined
-        ? this.db.prepare('SELECT * FROM studies ORDER BY id').all()
-        : this.db.prepare('SELECT * FROM studies WHERE project_id = ? ORDER BY id').all(projectId)
-    ) as StudyRow[]
-    return rows.map((r) => this.toDto(r))
+  async list(projectId?: number): Promise<StudyDto[]> {
+    const out: StudyDto[] = []
+    for (const row of await this.store.studies.list(projectId)) out.push(await this.toDto(row))
+    return out
   }
 
   /** Contract handlers: 'studies/start' | 'studies/get' | 'studies/list' | 'studies/cancel'. */
-  handlers(): StudiesContract {
+  handlers(): HandlersOf<keyof typeof studiesArgs> {
     return {
-      'studies/start': async (a) => {
-        const { projectId, config } = validArgs(studiesArgs['studies/start'], a)
+      'studies/start': async ({ projectId, config }) => {
         const { studyId, done } = await this.startForProject(projectId, config)
         void done // the view follows it with 'studies/get' and the jobs' progress events
         return { studyId }
       },
-      'studies/get': async (a) => this.get(validArgs(studiesArgs['studies/get'], a).studyId),
-      'studies/estimate': async (a) => {
-        const { projectId, config } = validArgs(studiesArgs['studies/estimate'], a)
-        return this.estimate(projectId, config)
+      'studies/startFiles': async ({ files, config }) => {
+        const { data, skipped } = await filesData(files)
+        const { studyId, done } = await this.start(data, config)
+        void done
+        return { studyId, skipped }
       },
-      'studies/list': async (a) => this.list(validArgs(studiesArgs['studies/list'], a).projectId),
-      'studies/resume': async (a) => {
-        const { studyId, done } = this.resume(validArgs(studiesArgs['studies/resume'], a).studyId)
+      'studies/get': async ({ studyId }) => this.get(studyId),
+      'studies/estimate': async ({ projectId, config }) => this.estimate(projectId, config),
+      'studies/list': async ({ projectId }) => this.list(projectId),
+      'studies/resume': async ({ studyId: id }) => {
+        const { studyId, done } = await this.resume(id)
         void done
         return { studyId }
       },
-      'studies/cancel': async (a) => ({
-        cancelled: this.cancel(validArgs(studiesArgs['studies/cancel'], a).studyId),
-      }),
+      'studies/cancel': async ({ studyId }) => ({ cancelled: this.cancel(studyId) }),
     }
   }
 
@@ -397,14 +375,18 @@ export class StudyService {
     const spent = prior?.elapsedSeconds ?? 0
     const elapsed = () => spent + (this.now() - started) / 1000
     const summary = emptySummary()
-    const finished = (prior?.candidates ?? []).filter(
-      (c) => c.runId !== null && this.tryRun(c.runId)?.status === 'success',
-    )
-    const save = () => {
+    const finished: CandidateRecord[] = []
+    for (const c of prior?.candidates ?? []) {
+      if (c.runId !== null && (await this.tryRun(c.runId))?.status === 'success') finished.push(c)
+    }
+    // Summaries are written in the order they were taken: a progress callback cannot await its
+    // write, so a failed write rejects the next awaited save() instead.
+    let saving: Promise<void> = Promise.resolve()
+    const save = (): Promise<void> => {
       summary.elapsedSeconds = elapsed()
-      this.db
-        .prepare('UPDATE studies SET summary_json = ? WHERE id = ?')
-        .run(JSON.stringify(summary), studyId)
+      const snapshot = structuredClone(summary)
+      saving = saving.then(() => this.store.studies.saveSummary(studyId, snapshot))
+      return saving
     }
     const say = (m: string) => this.options.onMessage?.(studyId, m)
     const live = this.live.get(studyId)!
@@ -423,15 +405,15 @@ export class StudyService {
       if (done) {
         // Resumed: this candidate finished before the study was stopped.
         summary.candidates.push(done)
-        save()
+        await save()
         return this.runs.get(done.runId!)
       }
       summary.candidates.push(rec)
-      save()
+      await save()
       const t0 = this.now()
       let run
       try {
-        run = this.training.start(data, { ...cfg, recipe: 'auto' }, pick, {
+        run = await this.training.start(data, { ...cfg, recipe: 'auto' }, pick, {
           studyId,
           hyper,
           label: rec.label,
@@ -440,21 +422,21 @@ export class StudyService {
         // A model that cannot be trained (a broken folder) ends its own walk, not the study.
         rec.failed = true
         rec.note = e instanceof Error ? e.message : String(e)
-        save()
+        await save()
         return undefined
       }
       rec.runId = run.runId
       live.jobId = run.jobId
       // A cancel that came while this candidate was being set up.
       if (live.cancelled) this.jobs.cancel(run.jobId)
-      save()
+      await save()
       const unwatch = onProgress ? this.jobs.watch(run.jobId, onProgress) : undefined
       const final = await run.done
       unwatch?.()
       live.jobId = undefined
       rec.seconds = (this.now() - t0) / 1000
       if (final.status === 'error') rec.note = final.error?.message
-      save()
+      await save()
       return final
     }
 
@@ -541,7 +523,7 @@ export class StudyService {
             note: `skipped: ${MIN_EPOCHS} epochs need about ${fmt(fixed + perEpoch * MIN_EPOCHS)} (${how}), ${fmt(Math.max(0, remaining))} of the budget left`,
           }
           summary.candidates.push(rec)
-          save()
+          await save()
           say(`${label}: ${rec.note}`)
           done.add(m.model)
           continue
@@ -572,7 +554,7 @@ export class StudyService {
             budgetLeft: budgetSeconds - elapsed(),
             nextSeconds: morePlanned ? fixed + MIN_EPOCHS * r.epochSeconds : undefined,
           })
-          save()
+          save().catch(() => undefined) // a failed write rejects the next awaited save()
           say(summary.estimateNote)
         }
         const run = await runCandidate(
@@ -623,8 +605,8 @@ export class StudyService {
       }
     }
     if (live.cancelled) {
-      save()
-      this.finish(studyId, 'cancelled', null, null)
+      await save()
+      await this.finish(studyId, 'cancelled', null, null)
       return
     }
     if (results.length === 0) {
@@ -676,19 +658,23 @@ export class StudyService {
         if (wins) {
           const t0 = this.now()
           // Resumed after it won: the ensemble run kept then is reused, not recorded twice.
-          const kept = finished
-            .filter((c) => c.kind === 'ensemble' && c.label === label)
-            .map((c) => this.tryRun(c.runId!))
-            .find((r) => r && ensembleConfig(r)?.members.every((m, i) => m.runId === members[i]))
+          let kept: RunDto | undefined
+          for (const c of finished.filter((c) => c.kind === 'ensemble' && c.label === label)) {
+            const r = await this.tryRun(c.runId!)
+            if (r && ensembleConfig(r)?.members.every((m, i) => m.runId === members[i])) {
+              kept = r
+              break
+            }
+          }
           const run =
             kept ??
-            createEnsembleRun(this.runs, {
+            (await createEnsembleRun(this.runs, {
               baseline: baselineRun,
               tuned: top.run,
               weight: weighed.weight,
               studyId,
               candidate: label,
-            })
+            }))
           rec.runId = run.id
           rec.seconds = (this.now() - t0) / 1000
           winner = run
@@ -712,7 +698,7 @@ export class StudyService {
         summary.ensemble = ensembleSummary(weighed, members, bestSingle, wins, rec.runId)
         rec.note = summary.ensemble.note
         summary.candidates.push(rec)
-        save()
+        await save()
         say(summary.ensemble.note)
       }
     }
@@ -733,8 +719,8 @@ export class StudyService {
     live.jobId = undefined
     if (final.status !== 'success') {
       if (final.status === 'cancelled' || live.cancelled) {
-        save()
-        this.finish(studyId, 'cancelled', winner.id, null)
+        await save()
+        await this.finish(studyId, 'cancelled', winner.id, null)
         return
       }
       throw new CtsError(
@@ -742,11 +728,11 @@ export class StudyService {
         `The winner (run ${winner.id}) could not be scored on test: ${final.error?.message ?? 'unknown error'}`,
       )
     }
-    const r = final.result as TestRunJobResult
-    this.runs.setTest(winner.id, r.test, r.evalSeconds)
+    const r = final.result
+    await this.runs.setTest(winner.id, r.test, r.evalSeconds)
     summary.testScoredBy = winner.id
-    save()
-    this.finish(studyId, 'success', winner.id, null)
+    await save()
+    await this.finish(studyId, 'success', winner.id, null)
   }
 
   /**
@@ -762,30 +748,26 @@ export class StudyService {
     )
   }
 
-  private finish(
+  private async finish(
     studyId: number,
     status: Exclude<StudyStatus, 'running'>,
     winner: number | null,
     error: { code: string; message: string } | null,
-  ): void {
-    this.db
-      .prepare(
-        `UPDATE studies SET status = ?, winner_run_id = ?, error_json = ?, finished_at = ?
-           WHERE id = ? AND status = 'running'`,
-      )
-      .run(
-        status,
-        status === 'success' ? winner : null,
-        error ? JSON.stringify(error) : null,
-        new Date().toISOString(),
-        studyId,
-      )
+  ): Promise<void> {
+    await this.store.studies.finish(studyId, {
+      status,
+      winnerRunId: status === 'success' ? winner : null,
+      error,
+    })
   }
 
-  private toDto(row: StudyRow): StudyDto {
-    const s = row.summary_json ? (JSON.parse(row.summary_json) as Summary) : emptySummary()
+  private async toDto(row: StudyRecord): Promise<StudyDto> {
+    const s = row.summary ? (row.summary as Summary) : emptySummary()
+    const runs = new Map<number, RunDto | undefined>()
+    for (const c of s.candidates)
+      if (c.runId !== null) runs.set(c.runId, await this.tryRun(c.runId))
     const candidates: StudyCandidateDto[] = s.candidates.map((c) => {
-      const run = c.runId !== null ? this.tryRun(c.runId) : undefined
+      const run = c.runId !== null ? runs.get(c.runId) : undefined
       const dev = run && run.status === 'success' ? devF1(run) : (c.devMacroF1 ?? null)
       // The ensemble is weighed, not trained: without a run (it lost) it still finished.
       const weighedOnly = c.kind === 'ensemble' && c.runId === null
@@ -814,29 +796,27 @@ export class StudyService {
     })
     return {
       id: row.id,
-      projectId: row.project_id,
+      projectId: row.projectId,
       status: row.status,
-      budgetSeconds: row.budget_seconds,
-      createdAt: row.created_at,
-      finishedAt: row.finished_at,
+      budgetSeconds: row.budgetSeconds,
+      createdAt: row.createdAt,
+      finishedAt: row.finishedAt,
       elapsedSeconds: s.elapsedSeconds,
-      remainingSeconds: Math.max(0, row.budget_seconds - s.elapsedSeconds),
+      remainingSeconds: Math.max(0, row.budgetSeconds - s.elapsedSeconds),
       estimateNote: s.estimateNote ?? null,
       candidates,
       ensemble: s.ensemble,
-      winnerRunId: row.winner_run_id,
+      winnerRunId: row.winnerRunId,
       reason: s.reason,
       reasonZh: s.reasonZh,
       testScoredBy: s.testScoredBy,
-      error: row.error_json
-        ? (JSON.parse(row.error_json) as { code: string; message: string })
-        : null,
+      error: row.error,
     }
   }
 
-  private tryRun(runId: number): RunDto | undefined {
+  private async tryRun(runId: number): Promise<RunDto | undefined> {
     try {
-      return this.runs.get(runId)
+      return await this.runs.get(runId)
     } catch {
       return undefined // deleted since
     }

@@ -1,7 +1,7 @@
 // The texts a run trains on and their held-out splits: stratified or grouped by patient, seeded,
 // or explicit (each text's imported split); de-duplicated; the data snapshot hash of the run.
 import { createHash } from 'node:crypto'
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 import { splitDataset } from '../ml/train/split'
 import type { LabelledTexts } from '../ml/train/trainer'
 

@@ -3,26 +3,22 @@
 // process and records epochs, metrics and the outcome.
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import type { Database } from 'better-sqlite3'
-import type { z } from 'zod'
-import { CtsError } from '../../preload/contract/common'
-import { jobsArgs } from '../../preload/contract/jobs'
+import { CtsError, DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT, METRICS_ARTIFACT } from '../shared'
+import type { HandlersOf } from '../../preload/contract'
 import {
-  trainingArgs,
   trainingConfigSchema,
   type RunDto,
   type TrainingConfigInput,
-  type TrainingResults,
+  type trainingArgs,
 } from '../../preload/contract/training'
 import { baselineRunSettings } from '../jobs/baseline-fit-job'
-import { ForkHost, jobEntryPath } from '../jobs/fork-host'
-import type { JobHost } from '../jobs/job-protocol'
-import { JobService, type Publish } from '../jobs/job-service'
-import type { TrainHyper, TrainJobInput, TrainJobResult } from '../jobs/train-job'
+import type { JobService } from '../jobs/job-service'
+import type { TrainHyper, TrainJobInput } from '../jobs/train-job'
 import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defaults'
 import { REFERENCE_POLICY, SEED_RECIPE, type RecipeName } from '../ml/train/recipes'
-import { writeNewFileAtomic } from '../ml/train/atomic-file'
+import { writeNewFileAtomic } from '../shared/atomic-file'
 import { datasetSummary } from '../reports/run-artifacts'
+import type { Repositories } from '../store/repositories'
 import { ModelChoiceService, type ModelLister, type ResolvedChoice } from './model-choice-service'
 import {
   BUNDLED_MODEL_FOLDER,
@@ -31,10 +27,10 @@ import {
   baseModelLicence,
   defaultBundledModelDir,
 } from './models-service'
-import { compactLabels, singleLabelledRows, type LabelledRow } from './project-labelled'
-import { StudyService } from './study-service'
+import { compactLabels, type LabelledRow } from './project-labelled'
 import { trainingDefaults } from './training-defaults'
-import { DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT, RunsService } from './runs-service'
+import { filesData } from './training-files'
+import { RunsService } from './runs-service'
 import {
   checkExplicitSplit,
   hasGroupIds,
@@ -133,6 +129,11 @@ export interface TrainingServiceOptions {
   actor?: string
   /** Installed models 'default' may resolve to; the models service over modelsDir when omitted. */
   models?: ModelLister
+  /**
+   * Which model 'default' means (main/root passes the workspace's one). Omitted — a training
+   * service built alone, in tests — one is made over `models`.
+   */
+  modelChoice?: ModelChoiceService
 }
 
 export class TrainingService {
@@ -142,7 +143,8 @@ export class TrainingService {
   constructor(
     private readonly runs: RunsService,
     private readonly jobs: JobService,
-    private readonly db?: Database,
+    /** A project's texts (training from a project, the model choice); none for files only. */
+    private readonly store?: Pick<Repositories, 'texts' | 'textSample'>,
     private readonly options: TrainingServiceOptions = {},
   ) {}
 
@@ -165,6 +167,7 @@ export class TrainingService {
 
   /** Which model 'default' means for texts or a project (model-choice.ts). */
   modelChoice(): ModelChoiceService {
+    if (this.options.modelChoice) return this.options.modelChoice
     let models = this.options.models
     if (!models) {
       const bundledDir = this.options.bundledModelDir ?? defaultBundledModelDir()
@@ -177,7 +180,7 @@ export class TrainingService {
         ? service
         : { list: async () => (await service.list()).filter((m) => m.source === 'bundled') }
     }
-    return new ModelChoiceService(models, this.db)
+    return new ModelChoiceService(models, this.store)
   }
 
   /** Like start, but 'default' is first resolved by the texts (train, dev and test together). */
@@ -192,12 +195,12 @@ export class TrainingService {
    * Train on texts handed in directly (CLI files, tests). `chosen` is what 'default' resolved to
    * (startChoosing, startForProject); without it 'default' is the bundled model.
    */
-  start(
+  async start(
     data: TrainingData,
     config: TrainingConfigInput,
     chosen?: ResolvedChoice,
     candidate?: CandidateOptions,
-  ): StartedRun {
+  ): Promise<StartedRun> {
     const model = trainingConfigSchema.parse(config).model
     const choice = model === DEFAULT_MODEL_ID ? chosen : undefined
     const bertDir = model === 'baseline' ? undefined : (choice?.dir ?? this.resolveModelDir(model))
@@ -221,7 +224,7 @@ export class TrainingService {
         'Too few labelled texts to train on: label more texts and try again.',
       )
     }
-    const runId = this.runs.create({
+    const runId = await this.runs.create({
       projectId: data.projectId ?? null,
       ...(candidate ? { studyId: candidate.studyId } : {}),
       modelKind: bertDir ? 'bert' : 'baseline',
@@ -280,8 +283,8 @@ export class TrainingService {
   }
 
   /** Resume a run whose job process died (its checkpoints are in the run folder). */
-  resume(runId: number): StartedRun {
-    const run = this.runs.get(runId)
+  async resume(runId: number): Promise<StartedRun> {
+    const run = await this.runs.get(runId)
     const crashed = run.status === 'error' && run.error?.code === 'job-crashed'
     if (run.modelKind === 'ensemble') {
       // Nothing to train: an ensemble mixes its members' models.
@@ -293,7 +296,7 @@ export class TrainingService {
         `Run ${runId} has already ended (${run.status}); start a new run instead.`,
       )
     }
-    if (crashed) this.runs.reopen(runId)
+    if (crashed) await this.runs.reopen(runId)
     const input = JSON.parse(
       this.runs.readArtifact(runId, DATASET_ARTIFACT).toString('utf8'),
     ) as TrainJobInput
@@ -314,9 +317,9 @@ export class TrainingService {
     projectId: number,
     config: TrainingConfigInput,
   ): Promise<{ data: TrainingData; config: TrainingConfigInput; resolved?: ResolvedChoice }> {
-    if (!this.db)
+    if (!this.store)
       throw new CtsError('internal', 'Training from a project needs the workspace database.')
-    const { names, rows: all } = singleLabelledRows(this.db, projectId)
+    const { names, rows: all } = await this.store.texts.singleLabelled(projectId)
     // The explicit split uses each text's imported split; texts without one sit out (counted).
     const mode = trainingConfigSchema.parse(config).split
     const explicit =
@@ -347,24 +350,28 @@ export class TrainingService {
     return { data, config: { ...config, split: 'explicit' }, resolved }
   }
 
-  /** Contract handlers for training and the runs list (arguments validated). */
-  handlers(): Contract {
+  /** Contract handlers for training and the runs list (arguments already validated at dispatch). */
+  handlers(): HandlersOf<TrainingCall> {
     return {
-      'training/start': async (a) => {
-        const { projectId, config } = valid('training/start', a)
+      'training/start': async ({ projectId, config }) => {
         const { runId, jobId } = await this.startForProject(projectId, config)
         return { runId, jobId }
       },
-      'runs/list': async (a) => this.runs.list(valid('runs/list', a).projectId),
-      'runs/get': async (a) => this.runs.get(valid('runs/get', a).runId),
+      'training/startFiles': async ({ files, config }) => {
+        const { data, skipped } = await filesData(files)
+        // 'default' follows the training file's texts (with --dev and --test).
+        const { runId, jobId } = await this.startChoosing(data, config)
+        return { runId, jobId, skipped }
+      },
+      'runs/list': async ({ projectId }) => this.runs.list(projectId),
+      'runs/get': async ({ runId }) => this.runs.get(runId),
       'training/defaults': async () => trainingDefaults(),
-      'training/resume': async (a) => {
-        const { runId, jobId } = this.resume(valid('training/resume', a).runId)
+      'training/resume': async ({ runId: id }) => {
+        const { runId, jobId } = await this.resume(id)
         return { runId, jobId }
       },
-      'runs/compare': async (a) => this.runs.compare(valid('runs/compare', a).runIds),
-      'runs/delete': async (a) => {
-        const { runId } = valid('runs/delete', a)
+      'runs/compare': async ({ runIds }) => this.runs.compare(runIds),
+      'runs/delete': async ({ runId }) => {
         if (this.live.has(runId)) {
           throw new CtsError('conflict', `Run ${runId} is still training: cancel it first.`)
         }
@@ -376,13 +383,13 @@ export class TrainingService {
   private launch(runId: number, input: TrainJobInput): StartedRun {
     const { jobId, done } = this.jobs.start('train', input, { runId })
     this.live.add(runId)
-    const recorded = done.then((final) => {
+    const recorded = done.then(async (final) => {
       this.live.delete(runId)
       if (final.status === 'success') {
-        const r = final.result as TrainJobResult
-        for (const e of r.epochs) this.runs.addEpoch(runId, e)
-        this.runs.writeArtifact(runId, 'metrics.json', JSON.stringify(r, null, 2))
-        this.runs.finish(runId, {
+        const r = final.result
+        for (const e of r.epochs) await this.runs.addEpoch(runId, e)
+        this.runs.writeArtifact(runId, METRICS_ARTIFACT, JSON.stringify(r, null, 2))
+        await this.runs.finish(runId, {
           status: 'success',
           provider: r.provider,
           trainSeconds: r.trainSeconds,
@@ -392,10 +399,10 @@ export class TrainingService {
           stoppedEarly: r.stoppedEarly,
         })
       } else if (final.status === 'cancelled') {
-        this.runs.finish(runId, { status: 'cancelled' })
+        await this.runs.finish(runId, { status: 'cancelled' })
       } else {
         // A crashed job keeps its checkpoints in the run folder: resume(runId) continues it.
-        this.runs.finish(runId, { status: 'error', error: final.error ?? null })
+        await this.runs.finish(runId, { status: 'error', error: final.error ?? null })
       }
       return this.runs.get(runId)
     })
@@ -404,68 +411,3 @@ export class TrainingService {
 }
 
 type TrainingCall = keyof typeof trainingArgs
-type Contract = {
-  [C in TrainingCall]: (args: z.input<(typeof trainingArgs)[C]>) => Promise<TrainingResults[C]>
-}
-
-function valid<C extends TrainingCall>(call: C, args: unknown): z.output<(typeof trainingArgs)[C]> {
-  const parsed = trainingArgs[call].safeParse(args)
-  if (parsed.success) return parsed.data as z.output<(typeof trainingArgs)[C]>
-  const issue = parsed.error.issues[0]
-  const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
-  throw new CtsError(
-    'bad-input',
-    `The request was not valid (${where}${issue?.message ?? 'invalid'}).`,
-  )
-}
-
-export interface TrainingContainerOptions {
-  db: Database
-  /** <home>/runs */
-  runsDir: string
-  /** <home>/models (imported base models). */
-  modelsDir?: string
-  /** Where 'jobs/progress' goes (IPC, the web bridge, a CLI progress line). */
-  publish: Publish
-  /** The job process host: fork (CLI, tests, web bridge) by default; utilityProcess in the app. */
-  host?: JobHost
-}
-
-/**
- * Jobs, runs and training wired together, with their contract handlers ('jobs/list',
- * 'jobs/cancel', 'training/start', 'runs/list', 'runs/get') ready to merge into the app's.
- */
-export function createTrainingServices(o: TrainingContainerOptions) {
-  const jobs = new JobService({
-    host: o.host ?? new ForkHost({ entry: jobEntryPath() }),
-    publish: o.publish,
-  })
-  const runs = new RunsService(o.db, o.runsDir)
-  const training = new TrainingService(runs, jobs, o.db, { modelsDir: o.modelsDir })
-  // The auto recipe: studies of candidate runs on the same job host.
-  const studies = new StudyService(training, runs, jobs, o.db)
-  const jobHandlers = jobs.handlers()
-  return {
-    jobs,
-    runs,
-    training,
-    studies,
-    handlers: {
-      ...training.handlers(),
-      ...studies.handlers(),
-      'jobs/list': async (a: unknown) => jobHandlers['jobs/list'](validJobs('jobs/list', a)),
-      'jobs/cancel': async (a: unknown) => jobHandlers['jobs/cancel'](validJobs('jobs/cancel', a)),
-    },
-    /** Kill running jobs (app shutdown). */
-    dispose: () => jobs.dispose(),
-  }
-}
-
-function validJobs<C extends keyof typeof jobsArgs>(
-  call: C,
-  args: unknown,
-): z.output<(typeof jobsArgs)[C]> {
-  const parsed = jobsArgs[call].safeParse(args)
-  if (!parsed.success) throw new CtsError('bad-input', `The request was not valid (${call}).`)
-  return parsed.data as z.output<(typeof jobsArgs)[C]>
-}

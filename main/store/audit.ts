@@ -14,6 +14,8 @@ export type AuditAction =
   | 'label.redo'
   | 'export'
   | 'run.delete'
+  | 'review.keep'
+  | 'review.relabel'
 
 export function writeAudit(
   db: Database,

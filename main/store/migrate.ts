@@ -1,7 +1,7 @@
 // Numbered schema migrations: each runs in its own transaction and is recorded in PRAGMA
 // user_version, so a failure leaves the workspace exactly at the version it had before.
 import type { Database } from 'better-sqlite3'
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 
 /** One schema step. `version` is its number (1, 2, 3 …); `up` runs inside a transaction. */
 export interface Migration {

@@ -4,9 +4,10 @@ import { mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
-import { CtsError } from '../../preload/contract/common'
+import { CtsError } from '../shared'
 import { migrate, type Migration, type MigrationOutcome } from './migrate'
 import { migrations as knownMigrations } from './migrations/index'
+import { sqliteRepositories, type Repositories } from './repositories'
 import { BUSY_TIMEOUT_MS } from './limits'
 
 export const WORKSPACE_FILE = 'workspace.sqlite'
@@ -20,6 +21,8 @@ export interface Workspace {
   /** <home>/runs, where run artifacts live (created on demand by their owner). */
   runsDir: string
   db: Database.Database
+  /** The repositories over `db`: what services use (they never see `db`). */
+  repos: Repositories
   migration: MigrationOutcome
   close(): void
 }
@@ -77,6 +80,7 @@ export function openWorkspace(home: string, options: OpenWorkspaceOptions = {}):
       file,
       runsDir: join(dir, RUNS_DIR),
       db,
+      repos: sqliteRepositories(db, dir),
       migration,
       close: () => {
         if (db.open) db.close()

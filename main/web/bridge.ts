@@ -5,21 +5,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { CallEnvelope, EventName, Events } from '../../preload/contract'
-import { SECURITY_HEADERS } from './security-headers'
-import { dispatchCall, isCallName, type Handlers } from './call-dispatch'
+import { SECURITY_HEADERS } from '../shared/security-headers'
+import { boot } from '../root/boot'
+import { dispatchCall, isCallName, type Handlers } from '../root/dispatch'
 import { bridgeClientScript } from './client-bundle'
 import { EventStream } from './event-stream'
 import {
-  BodyTooLargeError,
   checkHost,
   checkOrigin,
   MAX_BODY_BYTES,
   presentedToken,
-  readBody,
   tokenCookieName,
-  tokensEqual,
 } from './http-guards'
-import { openServices } from './open-services'
+import { BodyTooLargeError, readBody, tokensEqual } from '../shared/http-body'
 import { BRIDGE_SCRIPT_PATH, loadStatic } from './static-files'
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
@@ -64,7 +62,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const clientScript = await bridgeClientScript()
   const services = options.handlers
     ? { handlers: options.handlers, close: async () => {} }
-    : await openServices(options.home, publish)
+    : await boot({ home: options.home, publish }).then((backend) => ({
+        handlers: backend.handlers,
+        close: () => backend.shutdown(),
+      }))
 
   let port = 0
   const server = createServer((req, res) => {

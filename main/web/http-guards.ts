@@ -1,6 +1,5 @@
-// Request checks of the loopback bridge: Host (DNS rebinding), Origin (other sites), the session
-// token (other local processes) and the body size limit. Each returns a reason or null.
-import { createHash, timingSafeEqual } from 'node:crypto'
+// Request checks of the loopback bridge: Host (DNS rebinding), Origin (other sites) and where the
+// session token comes from. The token comparison and body limit are in main/shared/http-body.ts.
 import type { IncomingMessage } from 'node:http'
 
 /** Largest request body accepted: base64 file uploads of big spreadsheets fit, anything else not. */
@@ -42,45 +41,4 @@ export function presentedToken(req: IncomingMessage, port: number): string | und
   const auth = req.headers.authorization
   if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim()
   return parseCookies(req.headers.cookie).get(tokenCookieName(port))
-}
-
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
-
-/**
- * True when a token was presented and equals `token`. Both sides are hashed first, so the
- * comparison takes the same time whatever the presented token's length or content. The
- * prediction server checks its API token with the same function.
- */
-export function tokensEqual(presented: string | undefined, token: string): boolean {
-  const equal = timingSafeEqual(digest(presented ?? ''), digest(token))
-  return !!presented && equal
-}
-
-export class BodyTooLargeError extends Error {}
-
-/**
- * Reads the whole body, rejecting with `tooLarge()` as soon as it passes `limit` bytes (the rest is
- * read and dropped). The prediction server shares it with its own error.
- */
-export function readBody(
-  req: IncomingMessage,
-  limit = MAX_BODY_BYTES,
-  tooLarge: () => Error = () => new BodyTooLargeError(),
-): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge())
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= limit) return void chunks.push(chunk)
-      req.off('data', onData)
-      req.resume()
-      reject(tooLarge())
-    }
-    req.on('data', onData)
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
 }

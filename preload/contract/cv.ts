@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { idSchema } from './common'
 import type { IntervalDto } from './evaluation'
+import { trainingFilesSchema } from './training'
 
 export const CV_MIN_K = 2
 export const CV_MAX_K = 20
@@ -68,6 +69,8 @@ export interface CvCurveDto {
   gain: IntervalDto & { from: number; to: number }
   /** likely: the gain's interval is above 0; plateau: under one point and its interval under two. */
   verdict: CvVerdict
+  /** The verdict in one English sentence (what `cts cv` prints); absent in older results. */
+  sentence?: string
 }
 
 export interface CvResultDto {
@@ -110,6 +113,10 @@ export interface CvEstimateDto {
 export const cvArgs = {
   'cv/start': z.object({ projectId: idSchema, config: cvConfigSchema.optional() }).strict(),
   'cv/estimate': z.object({ projectId: idSchema, config: cvConfigSchema.optional() }).strict(),
+  /** Cross-validate files instead of a project (`cts cv --train FILE`); files.dev is not used. */
+  'cv/startFiles': z
+    .object({ files: trainingFilesSchema, config: cvConfigSchema.optional() })
+    .strict(),
   'cv/list': z.object({ projectId: idSchema }).strict(),
   'cv/get': z.object({ cvId: idSchema }).strict(),
 }
@@ -117,6 +124,8 @@ export const cvArgs = {
 export interface CvResults {
   'cv/start': { cvId: number; jobId: string; estimate: CvEstimateDto }
   'cv/estimate': CvEstimateDto
+  /** `skipped`: file rows without a text or a label, left out. */
+  'cv/startFiles': { cvId: number; jobId: string; estimate: CvEstimateDto; skipped: number }
   /** Newest first. */
   'cv/list': CvResultDto[]
   'cv/get': CvResultDto

@@ -1,6 +1,7 @@
 // Importing files into a project: preview, column mapping, import, and the text table.
 import { z } from 'zod'
 import { fileRefSchema, idSchema } from './common'
+import { queueOrderSchema, type NextReasonDto } from './loop'
 
 export type ImportFormat = 'csv' | 'tsv' | 'xlsx' | 'jsonl' | 'json' | 'txt'
 
@@ -70,6 +71,15 @@ export interface SplitCountsDto {
   none: number
 }
 
+/** One text of the labelling queue and why it is there. */
+export interface QueuedTextDto {
+  textId: number
+  reason: NextReasonDto
+}
+
+/** Most texts one `texts/next` call previews (`cts next --n`). */
+export const MAX_NEXT_PREVIEW = 500
+
 const importOptions = {
   projectId: idSchema,
   file: fileRefSchema,
@@ -100,12 +110,18 @@ export const datasetsArgs = {
   'texts/get': z.object({ textId: idSchema }).strict(),
   /** Labelled texts per imported split (what training's 'explicit' split would use). */
   'texts/splits': z.object({ projectId: idSchema }).strict(),
-  /** The id of the next text to label after `afterTextId` (unlabelled first), or null. */
+  /**
+   * The id of the next text to label after `afterTextId` (unlabelled first), or null. `order`
+   * picks the queue (default 'sequential': id order, as before); `n` > 1 also returns the first n
+   * texts of the queue (a preview: `cts next --n`).
+   */
   'texts/next': z
     .object({
       projectId: idSchema,
       afterTextId: idSchema.optional(),
       unlabelledOnly: z.boolean().optional(),
+      order: queueOrderSchema.optional(),
+      n: z.number().int().min(1).max(MAX_NEXT_PREVIEW).optional(),
     })
     .strict(),
 }
@@ -116,5 +132,13 @@ export interface DatasetsResults {
   'texts/list': { total: number; rows: TextRowDto[] }
   'texts/get': TextRowDto
   'texts/splits': SplitCountsDto
-  'texts/next': { textId: number | null; position: number; total: number }
+  'texts/next': {
+    textId: number | null
+    position: number
+    total: number
+    /** Why the queue chose it; absent when no `order` was asked (plain sequential). */
+    reason?: NextReasonDto
+    /** The first `n` texts of the queue, `textId` first; only when n > 1 was asked. */
+    queue?: QueuedTextDto[]
+  }
 }

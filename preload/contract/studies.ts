@@ -2,7 +2,7 @@
 // at a few learning rates within a time budget, weighs an ensemble, and picks the winner on dev.
 import { z } from 'zod'
 import { idSchema } from './common'
-import { trainingConfigSchema } from './training'
+import { trainingConfigSchema, trainingFilesSchema } from './training'
 
 export type StudyStatus = 'running' | 'success' | 'cancelled' | 'error'
 
@@ -104,6 +104,10 @@ export interface StudyEstimateDto {
 export const studiesArgs = {
   /** Start an auto-recipe study on a project's labelled texts (config.recipe is set to 'auto'). */
   'studies/start': z.object({ projectId: idSchema, config: trainingConfigSchema }).strict(),
+  /** Start an auto-recipe study on files instead of a project (`cts train --train FILE`). */
+  'studies/startFiles': z
+    .object({ files: trainingFilesSchema, config: trainingConfigSchema })
+    .strict(),
   'studies/get': z.object({ studyId: idSchema }).strict(),
   /** The plan and time estimate of a study before it starts (no probe runs for it). */
   'studies/estimate': z.object({ projectId: idSchema, config: trainingConfigSchema }).strict(),
@@ -116,6 +120,8 @@ export const studiesArgs = {
 
 export interface StudiesResults {
   'studies/start': { studyId: number }
+  /** `skipped`: file rows without a text or a label, left out. */
+  'studies/startFiles': { studyId: number; skipped: number }
   'studies/get': StudyDto
   'studies/estimate': StudyEstimateDto
   'studies/list': StudyDto[]

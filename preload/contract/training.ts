@@ -105,8 +105,29 @@ export const trainingConfigSchema = z
   .strict()
 export type TrainingConfigInput = z.input<typeof trainingConfigSchema>
 
+/**
+ * Labelled texts in files on the computer main runs on (`cts train --train FILE`): any format the
+ * importer reads; columns by name, else the ones the preview suggests. Not offered by the window.
+ */
+export const trainingFilesSchema = z
+  .object({
+    train: z.string().min(1),
+    dev: z.string().min(1).optional(),
+    test: z.string().min(1).optional(),
+    textColumn: z.string().min(1).optional(),
+    labelColumn: z.string().min(1).optional(),
+    /** Group / patient id column: each group's texts stay in one split (or fold). */
+    groupColumn: z.string().min(1).optional(),
+  })
+  .strict()
+export type TrainingFilesInput = z.input<typeof trainingFilesSchema>
+
 export const trainingArgs = {
   'training/start': z.object({ projectId: idSchema, config: trainingConfigSchema }).strict(),
+  /** Train on files instead of a project ('default' follows the files' texts). */
+  'training/startFiles': z
+    .object({ files: trainingFilesSchema, config: trainingConfigSchema })
+    .strict(),
   'runs/list': z.object({ projectId: idSchema.optional() }).strict(),
   'runs/get': z.object({ runId: idSchema }).strict(),
   /** Defaults of each model family and a one-line explanation of each option (en, zh-CN). */
@@ -180,6 +201,8 @@ export interface RunComparisonDto {
 
 export interface TrainingResults {
   'training/start': { jobId: string; runId: number }
+  /** `skipped`: file rows without a text or a label, left out. */
+  'training/startFiles': { jobId: string; runId: number; skipped: number }
   'runs/list': RunDto[]
   'runs/get': RunDto
   'training/defaults': TrainingDefaultsDto

@@ -3,6 +3,7 @@
 import { enMl } from './en-ml'
 import { enCv } from './en-cv'
 import { enRecipes } from './en-recipes'
+import { enLoop } from './en-loop'
 
 export const en = {
   app: {
@@ -162,6 +163,7 @@ export const en = {
   ...enMl,
   ...enCv,
   ...enRecipes,
+  ...enLoop,
 }
 
 export type Messages = typeof en

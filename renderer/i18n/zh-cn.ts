@@ -3,6 +3,7 @@ import type { Messages } from './en'
 import { zhCNMl } from './zh-cn-ml'
 import { zhCNCv } from './zh-cn-cv'
 import { zhCNRecipes } from './zh-cn-recipes'
+import { zhCNLoop } from './zh-cn-loop'
 
 export const zhCN: Messages = {
   app: {
@@ -162,4 +163,5 @@ export const zhCN: Messages = {
   ...zhCNMl,
   ...zhCNCv,
   ...zhCNRecipes,
+  ...zhCNLoop,
 }

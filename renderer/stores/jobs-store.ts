@@ -28,8 +28,10 @@ export const useJobsStore = defineStore('jobs', () => {
       // Keep every other point once the curve is long: its shape stays, the DOM stays small.
       if (h.loss.length > LOSS_POINTS_KEPT) h.loss = h.loss.filter((_, i) => i % 2 === 0)
     }
-    const epoch = job.metrics?.epoch
-    const f1 = job.metrics?.devMacroF1
+    // Only trainings (alone or inside a cross-validation) report epochs.
+    const m = job.kind === 'train' || job.kind === 'cv' ? job.metrics : undefined
+    const epoch = m?.epoch
+    const f1 = m?.devMacroF1
     if (epoch !== undefined && f1 !== undefined && !h.devF1.some((d) => d.epoch === epoch)) {
       h.devF1.push({ epoch, f1 })
     }

@@ -1,9 +1,17 @@
 // The labelling session: which text is open, the trail of texts seen (for ← and →), the pending
 // multi-label choice, and the save state. Every label is committed by main before "saved" shows;
 // on an error the session stays on the text. Actions run one after another, in keystroke order.
+// The queue order (sequential, uncertainty …) picks each next text; main says why it chose it.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { AnnotationDto, LabelStatsDto, ProjectDto, TextRowDto } from '../../preload/contract'
+import type {
+  AnnotationDto,
+  LabelStatsDto,
+  NextReasonDto,
+  ProjectDto,
+  QueueOrder,
+  TextRowDto,
+} from '../../preload/contract'
 import { cts, errorMessage } from '../api'
 
 export type SaveState = 'idle' | 'saving' | 'saved' | 'error'
@@ -28,6 +36,9 @@ export const useLabellingStore = defineStore('labelling', () => {
   const done = ref(false)
   const loading = ref(false)
   const unlabelledOnly = ref(true)
+  const order = ref<QueueOrder>('sequential')
+  /** Why main served each text of the trail (absent for texts opened from the table). */
+  const reasons = ref<Record<number, NextReasonDto>>({})
   let queue: Promise<void> = Promise.resolve()
   let ticket = 0
   let dropUpTo = 0
@@ -72,12 +83,13 @@ export const useLabellingStore = defineStore('labelling', () => {
     }
   }
 
-  async function fetchNext(): Promise<void> {
+  async function fetchNext(afterTextId = text.value?.id): Promise<void> {
     if (!project.value) return
     const next = await cts().texts.next({
       projectId: project.value.id,
-      afterTextId: text.value?.id,
+      afterTextId,
       unlabelledOnly: unlabelledOnly.value,
+      order: order.value,
     })
     if (next.textId === null) {
       done.value = true
@@ -86,6 +98,7 @@ export const useLabellingStore = defineStore('labelling', () => {
       return
     }
     positions.set(next.textId, next.position)
+    if (next.reason) reasons.value = { ...reasons.value, [next.textId]: next.reason }
     trail.value = [...trail.value.slice(0, cursor.value + 1), next.textId]
     cursor.value = trail.value.length - 1
     await show(next.textId)
@@ -129,8 +142,15 @@ export const useLabellingStore = defineStore('labelling', () => {
     await refreshStats()
   }
 
-  function start(p: ProjectDto, textId: number | null, fallback: string): Promise<void> {
+  function start(
+    p: ProjectDto,
+    textId: number | null,
+    fallback: string,
+    queueOrder: QueueOrder = 'sequential',
+  ): Promise<void> {
     project.value = p
+    order.value = queueOrder
+    reasons.value = {}
     fallbackError = fallback
     trail.value = []
     cursor.value = -1
@@ -183,6 +203,38 @@ export const useLabellingStore = defineStore('labelling', () => {
       note.value = ''
       if (dirty.value) await save(selection.value)
       await goNext()
+    })
+  }
+
+  /** The suggestion's key: saves `labelIds` (the model's choice) and moves on. */
+  function acceptLabels(labelIds: number[]): Promise<void> {
+    clearError()
+    return enqueue(async () => {
+      if (!text.value || labelIds.length === 0) return
+      note.value = ''
+      selection.value = [...labelIds]
+      await save(labelIds)
+      await goNext()
+    })
+  }
+
+  /**
+   * A new queue order: texts ahead in the trail are dropped, and an open text that is still
+   * unlabelled is swapped for the new order's pick, so the choice shows at once.
+   */
+  function reorder(next: QueueOrder): Promise<void> {
+    order.value = next
+    return enqueue(async () => {
+      trail.value = trail.value.slice(0, cursor.value + 1)
+      const open = text.value
+      if (open && open.labelIds.length === 0 && trail.value[cursor.value] === open.id) {
+        trail.value = trail.value.slice(0, cursor.value)
+        cursor.value = trail.value.length - 1
+        await fetchNext(trail.value[cursor.value])
+      } else if (done.value) {
+        done.value = false
+        await fetchNext()
+      }
     })
   }
 
@@ -268,10 +320,14 @@ export const useLabellingStore = defineStore('labelling', () => {
     multi,
     dirty,
     unlabelledOnly,
+    order,
+    reason: computed(() => (text.value ? reasons.value[text.value.id] : undefined)),
     canGoBack: computed(() => cursor.value > 0),
     start,
     choose,
     accept,
+    acceptLabels,
+    reorder,
     back,
     skip,
     undo,

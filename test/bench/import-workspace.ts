@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createAppServices } from '../../main/services/app-services'
+import { tempServicesIn } from '../unit/services/fixtures'
 import { WORKSPACE_FILE } from '../../main/store/workspace'
 import { writeBilingualCsv } from './bilingual-csv'
 
@@ -17,7 +17,7 @@ try {
   const path = join(dir, 'bench.csv')
   await writeBilingualCsv(path, ROWS)
   const size = statSync(path).size
-  const app = createAppServices({ home: join(dir, 'workspace'), actor: 'bench' })
+  const app = tempServicesIn(join(dir, 'workspace'), { actor: 'bench' })
   try {
     const project = await app.handlers['projects/create']({ name: 'bench', kind: 'binary' })
     const rssBefore = process.resourceUsage().maxRSS

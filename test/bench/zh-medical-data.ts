@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { CtsError } from '../../preload/contract/common'
-import { labelOrder, readTextsFile } from '../../main/cli/commands/train-data'
+import { labelOrder, readTextsFile } from '../../main/services/training-files'
 import { trainBatches } from '../../main/ml/train/batching'
 import { Rng } from '../../main/ml/train/rng'
 import { dataSnapshotHash, prepareSplits } from '../../main/services/training-data'
@@ -83,7 +83,11 @@ export async function readLabelledFile(
   file: string,
   cols: { textCol?: string; labelCol?: string },
 ): Promise<LabelledRows> {
-  const r = await readTextsFile(file, cols, true)
+  const r = await readTextsFile(
+    file,
+    { textColumn: cols.textCol, labelColumn: cols.labelCol },
+    true,
+  )
   return {
     texts: r.texts,
     labels: r.labels as string[],

@@ -1,20 +1,12 @@
 // `cts cv`: k-fold cross-validation (and the learning curve) of a project or a training file, in
 // a job process with progress on stderr; --json prints one JSON object (folds, pooled, curve).
-import { join, resolve } from 'node:path'
 import { Command } from 'commander'
-import { CtsError, type JobProgressDto } from '../../../preload/contract'
+import { CtsError } from '../../shared'
+import type { CvConfigInput, JobProgressDto } from '../../../preload/contract'
 import { CV_MAX_K, CV_MIN_K, type CvResultDto } from '../../../preload/contract/cv'
-import { curveSentence } from '../../reports/report-cv'
-import { CvService } from '../../services/cv-service'
-import { MODELS_DIR } from '../../services/models-service'
-import { RunsService } from '../../services/runs-service'
-import type { TrainingData } from '../../services/training-data'
-import { TrainingService } from '../../services/training-service'
-import { openWorkspace } from '../../store/workspace'
-import { withContext } from '../context'
-import { stderrProgressJobs } from '../progress-jobs'
+import { withContext, type FlagMap } from '../context'
+import { numberFlag, progressPrinter } from '../flags'
 import type { CliCommand } from './command'
-import { labelIndices, labelOrder, readTextsFile } from './train-data'
 
 interface CvOptions {
   project?: string
@@ -31,18 +23,17 @@ interface CvOptions {
   json?: boolean
 }
 
-const SPLITS = ['stratified', 'grouped']
-
-/** A whole number within [min, max] or a bad-input error that names the flag and the range. */
-export function intFlag(flag: string, v: string, min: number, max: number): number {
-  const n = Number(v)
-  if (!/^\s*-?\d+\s*$/.test(v) || !Number.isInteger(n) || n < min || n > max) {
-    throw new CtsError(
-      'bad-input',
-      `${flag} must be a whole number from ${min} to ${max} (got "${v}").`,
-    )
-  }
-  return n
+/** Which flag fills which argument of 'cv/start' and 'cv/startFiles'. */
+const CV_FLAGS: FlagMap = {
+  'files.train': '--train',
+  'files.test': '--test',
+  'files.textColumn': '--text-col',
+  'files.labelColumn': '--label-col',
+  'files.groupColumn': '--group-col',
+  'config.k': '--k',
+  'config.model': '--model',
+  'config.seed': '--seed',
+  'config.split': '--split',
 }
 
 /** The JSON `cts cv --json` prints (snake_case like `cts train --json`). */
@@ -94,15 +85,15 @@ export function cvJson(r: CvResultDto, estimateSeconds: number): Record<string, 
       })),
       gain: { from: r.curve.gain.from, to: r.curve.gain.to, ...ci(r.curve.gain) },
       verdict: r.curve.verdict,
-      sentence: curveSentence(r),
+      sentence: r.curve.sentence ?? null,
     },
     timings: { seconds: r.seconds, estimate_seconds: estimateSeconds },
   }
 }
 
 function progressLine(p: JobProgressDto): string | undefined {
-  const m = p.metrics ?? {}
-  if (m.task === undefined) return p.status === 'running' ? p.phase : undefined
+  const m = p.kind === 'cv' ? p.metrics : undefined
+  if (m?.task === undefined) return p.status === 'running' ? p.phase : undefined
   const where = `training ${m.task}/${m.tasks} (fold ${m.fold}/${m.folds}, ${Math.round(m.fraction * 100)}% of the texts)`
   const eta = p.etaSeconds !== undefined ? `, about ${Math.round(p.etaSeconds)} s left` : ''
   return `${where}: ${p.phase}${eta}`
@@ -137,99 +128,65 @@ export const cvCommand: CliCommand = {
             if (!opts.project === !opts.train) {
               throw new CtsError('bad-input', 'Give either --project or --train FILE (not both).')
             }
-            const k = intFlag('--k', opts.k, CV_MIN_K, CV_MAX_K)
-            const seed =
-              opts.seed !== undefined ? intFlag('--seed', opts.seed, 0, 2 ** 31 - 1) : undefined
-            if (opts.split !== undefined && !SPLITS.includes(opts.split)) {
-              throw new CtsError(
-                'bad-input',
-                `--split must be stratified or grouped (got "${opts.split}").`,
-              )
-            }
-            const config = {
-              k,
+            const config: CvConfigInput = {
+              k: numberFlag(opts.k),
               model: opts.model,
               curve: opts.curve,
-              ...(seed !== undefined ? { seed } : {}),
-              ...(opts.split ? { split: opts.split as 'stratified' | 'grouped' } : {}),
+              ...(opts.seed !== undefined ? { seed: numberFlag(opts.seed) } : {}),
+              ...(opts.split !== undefined ? { split: opts.split as CvConfigInput['split'] } : {}),
             }
-            const ws = openWorkspace(ctx.home)
-            const jobs = stderrProgressJobs(progressLine)
-            const stopOnSignal = () => jobs.dispose()
-            process.once('SIGINT', stopOnSignal)
-            try {
-              const runs = new RunsService(ws.db, ws.runsDir)
-              const training = new TrainingService(runs, jobs, ws.db, {
-                modelsDir: join(ws.home, MODELS_DIR),
-              })
-              const cv = new CvService(ws.home, jobs, training, runs, ws.db)
-              let data: TrainingData
-              if (opts.project) {
-                data = cv.projectData((await ctx.resolveProject(opts.project)).id)
-              } else {
-                const cols = {
-                  textCol: opts.textCol,
-                  labelCol: opts.labelCol,
-                  groupCol: opts.groupCol,
-                }
-                const train = await readTextsFile(resolve(opts.train!), cols, true)
-                const labels = labelOrder(train.labels as string[])
-                if (train.skipped > 0)
-                  process.stderr.write(
-                    `${train.skipped} rows without text or label were left out\n`,
-                  )
-                const test = opts.test
-                  ? await readTextsFile(resolve(opts.test), cols, true)
-                  : undefined
-                data = {
-                  labels,
-                  train: {
-                    texts: train.texts,
-                    labels: labelIndices(train.labels, labels, opts.train!),
-                    groups: train.groups,
-                  },
-                  ...(test
-                    ? {
-                        test: {
-                          texts: test.texts,
-                          labels: labelIndices(test.labels, labels, opts.test!),
-                        },
-                      }
-                    : {}),
-                }
+            ctx.onEvent('jobs/progress', progressPrinter(progressLine))
+            let started: {
+              cvId: number
+              jobId: string
+              estimate: { trainings: number; texts: number; seconds: number }
+            }
+            if (opts.project) {
+              const project = await ctx.resolveProject(opts.project)
+              started = await ctx.call('cv/start', { projectId: project.id, config }, CV_FLAGS)
+            } else {
+              const files = {
+                train: opts.train!,
+                test: opts.test,
+                textColumn: opts.textCol,
+                labelColumn: opts.labelCol,
+                groupColumn: opts.groupCol,
               }
-              const started = await cv.start(data, config)
-              process.stderr.write(
-                `cross-validation ${started.cvId}: ${started.estimate.trainings} trainings on ${started.estimate.texts} texts, about ${started.estimate.seconds} s (job ${started.jobId})\n`,
+              const s = await ctx.call('cv/startFiles', { files, config }, CV_FLAGS)
+              if (s.skipped > 0)
+                process.stderr.write(`${s.skipped} rows without text or label were left out\n`)
+              started = s
+            }
+            const { cvId, jobId } = started
+            ctx.onInterrupt(() => ctx.call('jobs/cancel', { jobId }))
+            process.stderr.write(
+              `cross-validation ${cvId}: ${started.estimate.trainings} trainings on ${started.estimate.texts} texts, about ${started.estimate.seconds} s (job ${jobId})\n`,
+            )
+            await ctx.jobEnded(jobId)
+            const r = await ctx.ended(() => ctx.call('cv/get', { cvId }))
+            if (r.status !== 'success') {
+              throw new CtsError(
+                r.error?.code ?? r.status,
+                r.error?.message ?? `Cross-validation ${r.status}.`,
               )
-              const r = await started.done
-              if (r.status !== 'success') {
-                throw new CtsError(
-                  r.error?.code ?? r.status,
-                  r.error?.message ?? `Cross-validation ${r.status}.`,
-                )
-              }
-              if (opts.json) return ctx.printJson(cvJson(r, started.estimate.seconds))
-              const p = r.pooled!
-              const f = (v: number) => v.toFixed(3)
+            }
+            if (opts.json) return ctx.printJson(cvJson(r, started.estimate.seconds))
+            const p = r.pooled!
+            const f = (v: number) => v.toFixed(3)
+            ctx.print(
+              `Cross-validation ${r.id} (${r.k} folds, ${r.split}, ${r.baseModel}, ${r.texts} texts; ${r.testExcluded} test texts kept out): ` +
+                `pooled macro-F1 ${f(p.macroF1.estimate)} (95% CI ${f(p.macroF1.lower)}–${f(p.macroF1.upper)}), ` +
+                `accuracy ${f(p.accuracy)}; folds ${r.folds.map((x) => f(x.macroF1.estimate)).join(', ')}.`,
+            )
+            if (r.curve) {
               ctx.print(
-                `Cross-validation ${r.id} (${r.k} folds, ${r.split}, ${r.baseModel}, ${r.texts} texts; ${r.testExcluded} test texts kept out): ` +
-                  `pooled macro-F1 ${f(p.macroF1.estimate)} (95% CI ${f(p.macroF1.lower)}–${f(p.macroF1.upper)}), ` +
-                  `accuracy ${f(p.accuracy)}; folds ${r.folds.map((x) => f(x.macroF1.estimate)).join(', ')}.`,
+                'Learning curve: ' +
+                  r.curve.points
+                    .map((q) => `${Math.round(q.fraction * 100)}% ${f(q.macroF1.estimate)}`)
+                    .join(', ') +
+                  '. ' +
+                  (r.curve.sentence ?? ''),
               )
-              if (r.curve) {
-                ctx.print(
-                  'Learning curve: ' +
-                    r.curve.points
-                      .map((q) => `${Math.round(q.fraction * 100)}% ${f(q.macroF1.estimate)}`)
-                      .join(', ') +
-                    '. ' +
-                    curveSentence(r),
-                )
-              }
-            } finally {
-              process.off('SIGINT', stopOnSignal)
-              ws.close()
             }
           }),
         ),

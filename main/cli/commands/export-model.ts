@@ -3,7 +3,7 @@
 import { resolve } from 'node:path'
 import { Command } from 'commander'
 import { withContext } from '../context'
-import { runIdFlag } from '../flags'
+import { numberFlag } from '../flags'
 import type { CliCommand } from './command'
 
 export const exportModelCommand: CliCommand = {
@@ -17,8 +17,12 @@ export const exportModelCommand: CliCommand = {
         .option('--json', 'print one JSON object with the result')
         .action(
           withContext(async (ctx, opts: { run: string; out: string; json?: boolean }) => {
-            const runId = runIdFlag(opts.run)
-            const r = await ctx.call('runs/exportModel', { runId, path: resolve(opts.out) })
+            const runId = numberFlag(opts.run)!
+            const r = await ctx.call(
+              'runs/exportModel',
+              { runId, path: opts.out === '' ? '' : resolve(opts.out) },
+              { runId: '--run', path: '--out' },
+            )
             if (opts.json) return ctx.printJson({ run_id: runId, path: r.path, files: r.files })
             ctx.print(`Exported run ${runId} → ${r.path} (${r.files.join(', ')})`)
           }),

@@ -1,7 +1,7 @@
 // `cts export --project P --out FILE`: texts with their labels; the format follows the extension.
 import { extname, resolve } from 'node:path'
 import { Command } from 'commander'
-import { CtsError } from '../../../preload/contract'
+import { CtsError } from '../../shared'
 import { withContext } from '../context'
 import type { CliCommand } from './command'
 
@@ -24,7 +24,7 @@ export const exportCommand: CliCommand = {
             if (!format) {
               throw new CtsError(
                 'bad-input',
-                `Cannot export to "${ext || 'no extension'}": use .csv, .xlsx or .jsonl.`,
+                `--out must end in .csv, .xlsx or .jsonl: cannot export to "${ext || 'no extension'}".`,
               )
             }
             const project = await ctx.resolveProject(opts.project)

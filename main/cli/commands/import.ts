@@ -3,8 +3,9 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command } from 'commander'
-import { CtsError, type ColumnMapping, type ImportResultDto } from '../../../preload/contract'
-import { withContext } from '../context'
+import { CtsError } from '../../shared'
+import type { ColumnMapping, ImportResultDto } from '../../../preload/contract'
+import { withContext, type FlagMap } from '../context'
 import type { CliCommand } from './command'
 
 interface ImportOptions {
@@ -17,6 +18,9 @@ interface ImportOptions {
   sheet?: string
   json?: boolean
 }
+
+/** Which flag fills which argument of 'datasets/preview' and 'datasets/import'. */
+const IMPORT_FLAGS: FlagMap = { encoding: '--encoding', sheet: '--sheet' }
 
 /** Rejected rows shown in the readable summary; --json carries all of them. */
 const SUMMARY_REJECTED_ROWS = 10
@@ -101,9 +105,9 @@ export const importCommand: CliCommand = {
               ...(opts.encoding && opts.encoding !== 'auto' ? { encoding: opts.encoding } : {}),
               ...(opts.sheet ? { sheet: opts.sheet } : {}),
             }
-            const preview = await ctx.call('datasets/preview', source)
+            const preview = await ctx.call('datasets/preview', source, IMPORT_FLAGS)
             const mapping = mappingFrom(preview.suggestedMapping, preview.columns, opts)
-            const result = await ctx.call('datasets/import', { ...source, mapping })
+            const result = await ctx.call('datasets/import', { ...source, mapping }, IMPORT_FLAGS)
             if (opts.json) {
               return ctx.printJson({
                 project: project.name,

@@ -12,6 +12,9 @@ import { serveCommand } from './serve'
 import { trainCommand } from './train'
 import { studyCommand } from './study'
 import { cvCommand } from './cv'
+import { simulateCommand } from './simulate'
+import { nextCommand } from './next'
+import { reviewCommand } from './review'
 
 export type { CliCommand } from './command'
 
@@ -22,6 +25,9 @@ export const commands: CliCommand[] = [
   trainCommand,
   studyCommand,
   cvCommand,
+  simulateCommand,
+  nextCommand,
+  reviewCommand,
   predictCommand,
   exportModelCommand,
   reportCommand,

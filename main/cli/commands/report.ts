@@ -2,9 +2,9 @@
 // the format taken from the file's extension (PDF through headless Chromium).
 import { extname, resolve } from 'node:path'
 import { Command, Option } from 'commander'
-import { CtsError } from '../../../preload/contract'
-import { withContext } from '../context'
-import { runIdFlag } from '../flags'
+import { CtsError } from '../../shared'
+import { withContext, type FlagMap } from '../context'
+import { numberFlag } from '../flags'
 import type { CliCommand } from './command'
 
 interface ReportOptions {
@@ -16,12 +16,13 @@ interface ReportOptions {
   json?: boolean
 }
 
-function fraction(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined
-  const n = Number(v)
-  if (!Number.isFinite(n) || n <= 0 || n >= 1)
-    throw new CtsError('bad-input', `${flag} must be a number between 0 and 1 (got "${v}").`)
-  return n
+/** Which flag fills which argument of 'reports/export'. */
+const REPORT_FLAGS: FlagMap = {
+  runId: '--run',
+  path: '--out',
+  locale: '--locale',
+  prevalence: '--prevalence',
+  targetSensitivity: '--target-sensitivity',
 }
 
 export const reportCommand: CliCommand = {
@@ -40,32 +41,25 @@ export const reportCommand: CliCommand = {
         .option('--json', 'print {path, bytes} as JSON')
         .action(
           withContext(async (ctx, opts: ReportOptions) => {
-            const runId = runIdFlag(opts.run)
+            const runId = numberFlag(opts.run)!
             const ext = extname(opts.out).toLowerCase()
             if (ext !== '.html' && ext !== '.pdf')
               throw new CtsError(
                 'bad-input',
                 `--out must end in .html or .pdf (got "${opts.out}").`,
               )
-            const targetSensitivity =
-              opts.targetSensitivity === undefined ? undefined : Number(opts.targetSensitivity)
-            if (
-              targetSensitivity !== undefined &&
-              !(
-                Number.isFinite(targetSensitivity) &&
-                targetSensitivity >= 0 &&
-                targetSensitivity <= 1
-              )
+            const out = await ctx.call(
+              'reports/export',
+              {
+                runId,
+                format: ext === '.pdf' ? 'pdf' : 'html',
+                locale: opts.locale,
+                prevalence: numberFlag(opts.prevalence),
+                targetSensitivity: numberFlag(opts.targetSensitivity),
+                path: resolve(opts.out),
+              },
+              REPORT_FLAGS,
             )
-              throw new CtsError('bad-input', '--target-sensitivity must be between 0 and 1.')
-            const out = await ctx.call('reports/export', {
-              runId,
-              format: ext === '.pdf' ? 'pdf' : 'html',
-              locale: opts.locale,
-              prevalence: fraction('--prevalence', opts.prevalence),
-              targetSensitivity,
-              path: resolve(opts.out),
-            })
             if (opts.json) return ctx.printJson({ path: out.path, bytes: out.bytes })
             ctx.print(`Report for run ${runId} written to ${out.path} (${out.bytes} bytes).`)
           }),

@@ -2,7 +2,7 @@
 // run for hospital systems (POST /predict, GET /health, GET /openapi.json). Stops on Ctrl+C.
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
-import { CtsError } from '../../../preload/contract'
+import { CtsError } from '../../shared'
 import { generateToken, tokenProblem } from '../../serve/auth'
 import { isLoopback } from '../../serve/host-check'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../serve/limits'
@@ -48,7 +48,16 @@ export const serveCommand: CliCommand = {
             )
           const given = opts.token ?? (process.env.CTS_TOKEN || undefined)
           const problem = given !== undefined ? tokenProblem(given) : null
-          if (problem) throw new CtsError('bad-input', problem)
+          if (problem) {
+            const from = opts.token !== undefined ? '--token' : '$CTS_TOKEN'
+            throw new CtsError('bad-input', `${from}: ${problem}`)
+          }
+          // An empty address would listen on every interface: a host is always named.
+          if (!opts.host.trim())
+            throw new CtsError(
+              'bad-input',
+              `--host must be an address to listen on, e.g. ${DEFAULT_HOST} (got "${opts.host}").`,
+            )
           const token = given ?? generateToken()
 
           const home = workspaceHome(command.optsWithGlobals<{ home?: string }>().home)

@@ -1,25 +1,13 @@
 // `cts study show ID [--json]`: an auto-recipe study's candidates, their dev scores and time taken,
 // the ensemble tried and why the winner won (studies are started by `cts train --recipe auto`).
-import { join } from 'node:path'
 import { Command } from 'commander'
-import { CtsError } from '../../../preload/contract'
 import type { StudyDto } from '../../../preload/contract/studies'
-import { ForkHost, jobEntryPath } from '../../jobs/fork-host'
-import { JobService } from '../../jobs/job-service'
-import { MODELS_DIR } from '../../services/models-service'
-import { RunsService } from '../../services/runs-service'
-import { StudyService } from '../../services/study-service'
-import { TrainingService } from '../../services/training-service'
-import { openWorkspace } from '../../store/workspace'
-import { withContext } from '../context'
+import { withContext, type FlagMap } from '../context'
+import { numberFlag } from '../flags'
 import type { CliCommand } from './command'
 
-function parseId(id: string): number {
-  const studyId = Number(id)
-  if (!Number.isInteger(studyId) || studyId < 1)
-    throw new CtsError('bad-input', `A study id is a whole number (got "${id}").`)
-  return studyId
-}
+/** The study id is the positional <id>; a bad one is reported as such. */
+const STUDY_ID: FlagMap = { studyId: '<id>' }
 
 /** Plain-text lines of a study (what `cts study show` prints without --json). */
 export function studyLines(s: StudyDto): string[] {
@@ -54,24 +42,9 @@ export const studyCommand: CliCommand = {
       .option('--json', 'print the study as one JSON object')
       .action(
         withContext(async (ctx, id: string, opts: { json?: boolean }) => {
-          const studyId = parseId(id)
-          const ws = openWorkspace(ctx.home)
-          try {
-            const runs = new RunsService(ws.db, ws.runsDir)
-            // Reading a study starts no job; the job service is only there to satisfy the types.
-            const jobs = new JobService({
-              host: new ForkHost({ entry: jobEntryPath() }),
-              publish: () => {},
-            })
-            const training = new TrainingService(runs, jobs, ws.db, {
-              modelsDir: join(ws.home, MODELS_DIR),
-            })
-            const s = new StudyService(training, runs, jobs, ws.db).get(studyId)
-            if (opts.json) return ctx.printJson(s)
-            studyLines(s).forEach((l) => ctx.print(l))
-          } finally {
-            ws.close()
-          }
+          const s = await ctx.call('studies/get', { studyId: numberFlag(id)! }, STUDY_ID)
+          if (opts.json) return ctx.printJson(s)
+          studyLines(s).forEach((l) => ctx.print(l))
         }),
       )
     study
@@ -82,32 +55,16 @@ export const studyCommand: CliCommand = {
       .option('--json', 'print the study as one JSON object')
       .action(
         withContext(async (ctx, id: string, opts: { json?: boolean }) => {
-          const studyId = parseId(id)
-          const ws = openWorkspace(ctx.home)
-          const jobs = new JobService({
-            host: new ForkHost({ entry: jobEntryPath() }),
-            publish: () => {},
-          })
-          const stop = () => {
-            studies.cancel(studyId)
-            jobs.dispose()
-          }
-          const runs = new RunsService(ws.db, ws.runsDir)
-          const training = new TrainingService(runs, jobs, ws.db, {
-            modelsDir: join(ws.home, MODELS_DIR),
-          })
-          const studies = new StudyService(training, runs, jobs, ws.db, {
-            onMessage: (sid, m) => process.stderr.write(`study ${sid}: ${m}\n`),
-          })
-          process.once('SIGINT', stop)
-          try {
-            const s = await studies.resume(studyId).done
-            if (opts.json) return ctx.printJson(s)
-            studyLines(s).forEach((l) => ctx.print(l))
-          } finally {
-            process.off('SIGINT', stop)
-            ws.close()
-          }
+          const { studyId } = await ctx.call(
+            'studies/resume',
+            { studyId: numberFlag(id)! },
+            STUDY_ID,
+          )
+          // Ctrl-C stops the study (finished candidates are kept); shutdown stops the jobs.
+          ctx.onInterrupt(() => ctx.call('studies/cancel', { studyId }))
+          const s = await ctx.ended(() => ctx.call('studies/get', { studyId }))
+          if (opts.json) return ctx.printJson(s)
+          studyLines(s).forEach((l) => ctx.print(l))
         }),
       )
     program.addCommand(study)

@@ -1,24 +1,13 @@
 // `cts train`: train a classifier on a project or on files, in a job process, with progress on
 // stderr; --json prints one JSON object (run id, labels, epochs, test metrics, timings) on stdout.
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { Command } from 'commander'
-import { CtsError, type JobProgressDto } from '../../../preload/contract'
+import { CtsError } from '../../shared'
+import type { JobProgressDto, TrainJobResult } from '../../../preload/contract'
 import type { EvaluationDto, RunDto, TrainingConfigInput } from '../../../preload/contract/training'
-import type { TrainJobResult } from '../../jobs/train-job'
-import { MODELS_DIR } from '../../services/models-service'
-import { RunsService } from '../../services/runs-service'
-import { StudyService, type StartedStudy } from '../../services/study-service'
-import {
-  TrainingService,
-  type StartedRun,
-  type TrainingData,
-} from '../../services/training-service'
-import { AUTO_RECIPE, type RecipeName } from '../../ml/train/recipes'
-import { openWorkspace } from '../../store/workspace'
-import { withContext } from '../context'
-import { stderrProgressJobs } from '../progress-jobs'
+import { withContext, type CliContext, type FlagMap } from '../context'
+import { numberFlag, progressPrinter } from '../flags'
 import type { CliCommand } from './command'
-import { labelIndices, labelOrder, readTextsFile } from './train-data'
 
 interface TrainOptions {
   project?: string
@@ -45,6 +34,7 @@ interface TrainOptions {
   resume?: string
 }
 
+type RecipeName = NonNullable<TrainingConfigInput['recipe']>
 const RECIPES = ['auto', 'reference', 'seed', 'manual'] as const
 
 /**
@@ -71,25 +61,35 @@ export function cliRecipe(
 
 const SPLIT_MODES = ['stratified', 'grouped']
 
-const num = (flag: string, v: string | undefined, int = true): number | undefined => {
-  if (v === undefined) return undefined
-  const n = Number(v)
-  if (!Number.isFinite(n) || (int && !Number.isInteger(n))) {
-    throw new CtsError(
-      'bad-input',
-      `${flag} must be ${int ? 'a whole number' : 'a number'} (got "${v}").`,
-    )
-  }
-  return n
+/** Which flag fills which argument of 'training/start(Files)' and 'studies/start(Files)'. */
+const TRAIN_FLAGS: FlagMap = {
+  'files.train': '--train',
+  'files.dev': '--dev',
+  'files.test': '--test',
+  'files.textColumn': '--text-col',
+  'files.labelColumn': '--label-col',
+  'files.groupColumn': '--group-col',
+  'config.model': '--model',
+  'config.epochs': '--epochs',
+  'config.batchSize': '--batch-size',
+  'config.learningRate': '--lr',
+  'config.maxLength': '--max-length',
+  'config.seed': '--seed',
+  'config.device': '--device',
+  'config.freezeLayers': '--freeze-layers',
+  'config.split': '--split',
+  'config.recipe': '--recipe',
+  'config.budgetMinutes': '--budget',
+  runId: '--resume',
 }
 
 function progressLine(p: JobProgressDto): string | undefined {
-  const m = p.metrics ?? {}
+  const m = p.kind === 'train' ? p.metrics : undefined
   if (p.phase === 'training' && p.step !== undefined) {
     const eta = p.etaSeconds !== undefined ? ` eta ${Math.round(p.etaSeconds)}s` : ''
-    return `epoch ${m.epoch}/${m.epochs} step ${p.step}/${p.total} loss ${p.loss?.toFixed(4)} ${p.samplesPerSecond?.toFixed(0)} texts/s${eta}`
+    return `epoch ${m?.epoch}/${m?.epochs} step ${p.step}/${p.total} loss ${p.loss?.toFixed(4)} ${p.samplesPerSecond?.toFixed(0)} texts/s${eta}`
   }
-  if (p.phase === 'evaluating' && m.devMacroF1 !== undefined)
+  if (p.phase === 'evaluating' && m?.devMacroF1 !== undefined)
     return `epoch ${m.epoch} dev macro-F1 ${m.devMacroF1.toFixed(4)}`
   if (p.status === 'running') return p.phase
   return undefined
@@ -157,37 +157,25 @@ export function classificationReportText(title: string, e: EvaluationDto): strin
   ].join('\n')
 }
 
-/** The texts of --train (and --dev, --test) files as training data. */
-async function filesData(opts: TrainOptions): Promise<TrainingData> {
-  const cols = { textCol: opts.textCol, labelCol: opts.labelCol, groupCol: opts.groupCol }
-  const train = await readTextsFile(resolve(opts.train!), cols, true)
-  const labels = labelOrder(train.labels as string[])
-  const other = async (file: string | undefined) => {
-    if (!file) return undefined
-    const f = await readTextsFile(resolve(file), cols, true)
-    return { texts: f.texts, labels: labelIndices(f.labels, labels, file) }
-  }
-  if (train.skipped > 0)
-    process.stderr.write(`${train.skipped} rows without text or label were left out\n`)
-  return {
-    labels,
-    train: {
-      texts: train.texts,
-      labels: labelIndices(train.labels, labels, opts.train!),
-      groups: train.groups,
-    },
-    dev: await other(opts.dev),
-    test: await other(opts.test),
-  }
+/** <home>/runs/<id>: where the run's model and files are. */
+function runFolder(ctx: CliContext, runId: number): string {
+  return join(ctx.home, 'runs', String(runId))
 }
 
-/** The train job's result kept with a run (timings the run row does not hold). */
-function metricsOf(runs: RunsService, runId: number): TrainJobResult | undefined {
-  try {
-    return JSON.parse(runs.readArtifact(runId, 'metrics.json').toString('utf8')) as TrainJobResult
-  } catch {
-    return undefined
-  }
+/** The train job's result of a run trained in this process (timings the run row does not hold). */
+async function trainResult(
+  ctx: CliContext,
+  runId: number,
+  jobId?: string,
+): Promise<TrainJobResult | undefined> {
+  const jobs = await ctx.call('jobs/list', {})
+  const job = jobs.find(
+    (j) =>
+      j.kind === 'train' &&
+      j.status === 'success' &&
+      (jobId ? j.jobId === jobId : j.runId === runId),
+  )
+  return job?.kind === 'train' && job.status === 'success' ? job.result : undefined
 }
 
 export const trainCommand: CliCommand = {
@@ -233,6 +221,7 @@ export const trainCommand: CliCommand = {
             if (!opts.resume && !opts.project === !opts.train) {
               throw new CtsError('bad-input', 'Give either --project or --train FILE (not both).')
             }
+            // The CLI offers the two random splits; 'explicit' follows a project's split column.
             if (opts.split !== undefined && !SPLIT_MODES.includes(opts.split)) {
               throw new CtsError(
                 'bad-input',
@@ -240,125 +229,130 @@ export const trainCommand: CliCommand = {
               )
             }
             const recipe = cliRecipe(opts, cmd.getOptionValueSource('model') === 'cli')
-            const budget = num('--budget', opts.budget, false)
-            if (budget !== undefined && (recipe !== 'auto' || budget <= 0)) {
+            if (opts.budget !== undefined && recipe !== 'auto') {
               throw new CtsError(
                 'bad-input',
-                recipe !== 'auto'
-                  ? `--budget is the auto recipe's time budget; this is a ${recipe} run (add --recipe auto).`
-                  : `--budget must be a positive number of minutes (got "${opts.budget}").`,
+                `--budget is the auto recipe's time budget; this is a ${recipe} run (add --recipe auto).`,
               )
             }
             const config: TrainingConfigInput = {
               model: opts.model,
               recipe,
-              ...(budget !== undefined ? { budgetMinutes: budget } : {}),
-              epochs: num('--epochs', opts.epochs),
-              batchSize: num('--batch-size', opts.batchSize),
-              learningRate: num('--lr', opts.lr, false),
-              maxLength: num('--max-length', opts.maxLength),
-              seed: num('--seed', opts.seed),
+              ...(opts.budget !== undefined ? { budgetMinutes: numberFlag(opts.budget) } : {}),
+              epochs: numberFlag(opts.epochs),
+              batchSize: numberFlag(opts.batchSize),
+              learningRate: numberFlag(opts.lr),
+              maxLength: numberFlag(opts.maxLength),
+              seed: numberFlag(opts.seed),
               device: opts.device as TrainingConfigInput['device'],
               classWeights: opts.classWeights,
               freezeEmbeddings: opts.freezeEmbeddings,
-              freezeLayers: num('--freeze-layers', opts.freezeLayers),
+              freezeLayers: numberFlag(opts.freezeLayers),
               split: opts.split as TrainingConfigInput['split'],
             }
-            const ws = openWorkspace(ctx.home)
-            const jobs = stderrProgressJobs(progressLine)
-            let studyId: number | undefined
-            let studies: StudyService | undefined
-            // Ctrl-C stops a study (finished candidates are kept), then the job processes.
-            const stopOnSignal = () => {
-              if (studies && studyId !== undefined) studies.cancel(studyId)
-              jobs.dispose()
+            const files = {
+              train: opts.train!,
+              dev: opts.dev,
+              test: opts.test,
+              textColumn: opts.textCol,
+              labelColumn: opts.labelCol,
+              groupColumn: opts.groupCol,
             }
-            process.once('SIGINT', stopOnSignal)
-            try {
-              const runs = new RunsService(ws.db, ws.runsDir)
-              const training = new TrainingService(runs, jobs, ws.db, {
-                modelsDir: join(ws.home, MODELS_DIR),
-              })
-              if (recipe === 'auto' && !opts.resume) {
-                studies = new StudyService(training, runs, jobs, ws.db, {
-                  onMessage: (id, m) => process.stderr.write(`study ${id}: ${m}\n`),
-                })
-                let study: StartedStudy
-                if (opts.project) {
-                  const project = await ctx.resolveProject(opts.project)
-                  study = await studies.startForProject(project.id, config)
-                } else {
-                  study = studies.start(await filesData(opts), config)
-                }
-                studyId = study.studyId
-                process.stderr.write(
-                  `study ${study.studyId}: auto recipe, budget ${config.budgetMinutes ?? AUTO_RECIPE.budgetMinutes} min\n`,
-                )
-                const s = await study.done
-                if (s.status !== 'success' || s.winnerRunId === null) {
-                  throw new CtsError(
-                    s.error?.code ?? s.status,
-                    s.error?.message ??
-                      `Study ${s.id} ${s.status}; its finished candidates are kept (cts study show ${s.id}).`,
-                  )
-                }
-                const run = runs.get(s.winnerRunId)
-                if (opts.json)
-                  return ctx.printJson({ ...runJson(run, metricsOf(runs, run.id)), study: s })
-                for (const c of s.candidates) {
-                  const dev = c.devMacroF1 === null ? '—' : c.devMacroF1.toFixed(4)
-                  ctx.print(
-                    `  ${c.runId === s.winnerRunId ? '*' : ' '} ${c.label}: ${c.status}, dev macro-F1 ${dev}${c.seconds !== null ? `, ${c.seconds.toFixed(0)} s` : ''}${c.note ? ` (${c.note})` : ''}`,
-                  )
-                }
-                if (s.ensemble) ctx.print(`    ${s.ensemble.note}`)
-                const t = run.test!
-                ctx.print(
-                  `Study ${s.id}: ${s.reason} Test (scored once, by the winner only): accuracy ${t.accuracy.toFixed(4)}, macro-F1 ${t.macro_f1.toFixed(4)}. Model: run ${run.id}, ${join(ws.runsDir, String(run.id))}`,
-                )
-                return
-              }
-              let started: StartedRun
-              if (opts.resume) {
-                const runId = num('--resume', opts.resume)!
-                started = training.resume(runId)
-              } else if (opts.project) {
+            ctx.onEvent('jobs/progress', progressPrinter(progressLine))
+            const skippedNote = (skipped: number) => {
+              if (skipped > 0)
+                process.stderr.write(`${skipped} rows without text or label were left out\n`)
+            }
+            if (recipe === 'auto' && !opts.resume) {
+              let studyId: number
+              if (opts.project) {
                 const project = await ctx.resolveProject(opts.project)
-                started = await training.startForProject(project.id, config)
+                ;({ studyId } = await ctx.call(
+                  'studies/start',
+                  { projectId: project.id, config },
+                  TRAIN_FLAGS,
+                ))
               } else {
-                // 'default' follows the training file's texts (with --dev and --test).
-                started = await training.startChoosing(await filesData(opts), config)
+                const started = await ctx.call('studies/startFiles', { files, config }, TRAIN_FLAGS)
+                skippedNote(started.skipped)
+                studyId = started.studyId
               }
-              process.stderr.write(`run ${started.runId}: training (job ${started.jobId})\n`)
-              const run = await started.done
-              const final = jobs.list().find((j) => j.jobId === started.jobId)
-              const result = final?.result as TrainJobResult | undefined
-              if (result?.fallbackMessage) process.stderr.write(result.fallbackMessage + '\n')
-              if (run.status !== 'success') {
+              // Ctrl-C stops the study (finished candidates are kept); shutdown stops the jobs.
+              ctx.onInterrupt(() => ctx.call('studies/cancel', { studyId }))
+              const budget = (await ctx.call('studies/get', { studyId })).budgetSeconds / 60
+              process.stderr.write(`study ${studyId}: auto recipe, budget ${budget} min\n`)
+              const s = await ctx.ended(() => ctx.call('studies/get', { studyId }))
+              if (s.status !== 'success' || s.winnerRunId === null) {
                 throw new CtsError(
-                  run.error?.code ?? run.status,
-                  run.error?.message ?? `Training ${run.status}.`,
+                  s.error?.code ?? s.status,
+                  s.error?.message ??
+                    `Study ${s.id} ${s.status}; its finished candidates are kept (cts study show ${s.id}).`,
                 )
               }
-              if (opts.json) return ctx.printJson(runJson(run, result))
-              const t = run.test!
-              // The seed script printed a classification report on dev after every epoch and on
-              // test at the end; the seed recipe does the same (after training, from the run).
-              if (run.config.recipe === 'seed') {
-                for (const e of run.epochs) {
-                  if (e.dev) ctx.print(classificationReportText(`Epoch ${e.epoch}, dev`, e.dev))
-                }
-                ctx.print(classificationReportText('Test (last epoch)', t))
+              const run = await ctx.call('runs/get', { runId: s.winnerRunId })
+              if (opts.json)
+                return ctx.printJson({ ...runJson(run, await trainResult(ctx, run.id)), study: s })
+              for (const c of s.candidates) {
+                const dev = c.devMacroF1 === null ? '—' : c.devMacroF1.toFixed(4)
+                ctx.print(
+                  `  ${c.runId === s.winnerRunId ? '*' : ' '} ${c.label}: ${c.status}, dev macro-F1 ${dev}${c.seconds !== null ? `, ${c.seconds.toFixed(0)} s` : ''}${c.note ? ` (${c.note})` : ''}`,
+                )
               }
+              if (s.ensemble) ctx.print(`    ${s.ensemble.note}`)
+              const t = run.test!
               ctx.print(
-                `Run ${run.id}: test accuracy ${t.accuracy.toFixed(4)}, macro-F1 ${t.macro_f1.toFixed(4)}, ` +
-                  `weighted-F1 ${t.weighted_f1.toFixed(4)} (${run.trainSeconds?.toFixed(1)} s training on ${run.provider}). ` +
-                  `Model: ${join(ws.runsDir, String(run.id))}`,
+                `Study ${s.id}: ${s.reason} Test (scored once, by the winner only): accuracy ${t.accuracy.toFixed(4)}, macro-F1 ${t.macro_f1.toFixed(4)}. Model: run ${run.id}, ${runFolder(ctx, run.id)}`,
               )
-            } finally {
-              process.off('SIGINT', stopOnSignal)
-              ws.close()
+              return
             }
+            let started: { runId: number; jobId: string }
+            if (opts.resume) {
+              started = await ctx.call(
+                'training/resume',
+                { runId: numberFlag(opts.resume)! },
+                TRAIN_FLAGS,
+              )
+            } else if (opts.project) {
+              const project = await ctx.resolveProject(opts.project)
+              started = await ctx.call(
+                'training/start',
+                { projectId: project.id, config },
+                TRAIN_FLAGS,
+              )
+            } else {
+              // 'default' follows the training file's texts (with --dev and --test).
+              const s = await ctx.call('training/startFiles', { files, config }, TRAIN_FLAGS)
+              skippedNote(s.skipped)
+              started = s
+            }
+            const { runId, jobId } = started
+            ctx.onInterrupt(() => ctx.call('jobs/cancel', { jobId }))
+            process.stderr.write(`run ${runId}: training (job ${jobId})\n`)
+            await ctx.jobEnded(jobId)
+            const run = await ctx.ended(() => ctx.call('runs/get', { runId }))
+            const result = await trainResult(ctx, runId, jobId)
+            if (result?.fallbackMessage) process.stderr.write(result.fallbackMessage + '\n')
+            if (run.status !== 'success') {
+              throw new CtsError(
+                run.error?.code ?? run.status,
+                run.error?.message ?? `Training ${run.status}.`,
+              )
+            }
+            if (opts.json) return ctx.printJson(runJson(run, result))
+            const t = run.test!
+            // The seed script printed a classification report on dev after every epoch and on
+            // test at the end; the seed recipe does the same (after training, from the run).
+            if (run.config.recipe === 'seed') {
+              for (const e of run.epochs) {
+                if (e.dev) ctx.print(classificationReportText(`Epoch ${e.epoch}, dev`, e.dev))
+              }
+              ctx.print(classificationReportText('Test (last epoch)', t))
+            }
+            ctx.print(
+              `Run ${run.id}: test accuracy ${t.accuracy.toFixed(4)}, macro-F1 ${t.macro_f1.toFixed(4)}, ` +
+                `weighted-F1 ${t.weighted_f1.toFixed(4)} (${run.trainSeconds?.toFixed(1)} s training on ${run.provider}). ` +
+                `Model: ${runFolder(ctx, run.id)}`,
+            )
           }),
         ),
     )

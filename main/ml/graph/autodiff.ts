@@ -1,8 +1,9 @@
 // Reverse-mode automatic differentiation on the IR: walks the graph from the loss backwards,
-// applying each op's vector-Jacobian product; integer, bool and shape values carry no gradient.
-import { Tensor } from './ir'
+// applying each op's vector-Jacobian product (op-defs/); integer, bool and shape values carry no
+// gradient.
+import type { Tensor } from './ir'
+import { opDef } from './op-defs/registry'
 import { add, expand, scalar, shapeOf, zerosLike } from './ops'
-import { VJPS } from './vjp'
 
 /** Topological order (inputs first) of everything `roots` depend on. */
 export function topoOrder(roots: Tensor[]): Tensor[] {
@@ -50,8 +51,10 @@ export function grad(loss: Tensor, wrt: Tensor[]): Tensor[] {
     const src = t.source
     if (!g || src.kind !== 'op' || !needs.has(t)) continue
     if (!src.inputs.some((i) => needs.has(i))) continue
-    const vjp = VJPS[src.op]
-    if (!vjp) throw new Error(`grad: no gradient is defined for ${src.op} (${t})`)
+    const { vjp, notDifferentiable } = opDef(src.op)
+    if (!vjp) {
+      throw new Error(`grad: no gradient is defined for ${src.op} (${t}): ${notDifferentiable}`)
+    }
     const inGrads = vjp(t, g, src)
     src.inputs.forEach((input, i) => {
       const gi = inGrads[i]

@@ -1,6 +1,7 @@
 // Lowers IR tensors to an ONNX GraphProto (only what the outputs need: dead branches are never
 // emitted) and encodes the ModelProto. Frozen params become initializers, trainable ones inputs.
 import { type AttrValue, type DType, type Dim, Tensor, nameOf } from './ir'
+import { type OpType, opDef } from './op-defs/registry'
 import {
   ATTR_TYPE,
   type AttributeObj,
@@ -165,29 +166,21 @@ export function lowerGraph(opts: LowerOptions): GraphProtoObj {
   return { name: opts.name, node: nodes, initializer: initializers, input: inputs, output: outputs }
 }
 
-const AXES_AS_INPUT_SINCE: Record<string, number> = {
-  ReduceSum: 13,
-  Unsqueeze: 13,
-  Squeeze: 13,
-  ReduceMean: 18,
-  ReduceMax: 18,
-  ReduceProd: 18,
-}
-
 function lowerNode(
-  op: string,
+  op: OpType,
   inputs: string[],
   output: string,
   attrs: Record<string, AttrValue>,
   opset: number,
   addInt64: (v: number[]) => string,
 ): NodeObj[] {
+  const onnx = opDef(op).onnx ?? {}
   const ins = [...inputs]
   const attribute: AttributeObj[] = []
   for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'axes' && opset >= (AXES_AS_INPUT_SINCE[op] ?? Infinity)) {
+    if (k === 'axes' && opset >= (onnx.axesAsInputSince ?? Infinity)) {
       ins.push(addInt64(v as number[]))
-    } else if (k === 'to') {
+    } else if (onnx.dtypeAttrs?.includes(k)) {
       attribute.push({ name: k, type: ATTR_TYPE.INT, i: ONNX_DTYPE[v as DType] })
     } else attribute.push(attr(k, v))
   }

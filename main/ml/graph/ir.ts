@@ -1,5 +1,6 @@
 // The tensor IR that training and inference graphs are built in: typed tensors with symbolic dims,
-// each produced by an input, a weight, a constant or one op node. Ops live in ops.ts / nn.ts.
+// each produced by an input, a weight, a constant or one op node (an OpType of op-defs/registry.ts).
+import { type OpType, opDef } from './op-defs/registry'
 
 export type DType = 'float32' | 'int64' | 'bool'
 /** A dimension: a number, or a symbolic name ('batch', 'seq') fixed only when the graph runs. */
@@ -12,7 +13,7 @@ export type Source =
   | { kind: 'input'; name: string }
   | { kind: 'param'; name: string; init: Float32Array }
   | { kind: 'constant'; data: Float32Array | BigInt64Array | Uint8Array }
-  | { kind: 'op'; op: string; inputs: Tensor[]; attrs: Attrs }
+  | { kind: 'op'; op: OpType; inputs: Tensor[]; attrs: Attrs }
 
 /** A value in a Graph. Immutable; create with Graph methods or the op functions. */
 export class Tensor {
@@ -82,12 +83,17 @@ export class Graph {
     return this.make(dt, shape, { kind: 'constant', data })
   }
 
-  /** Internal: a tensor produced by an op node (used by the op functions). */
-  node(op: string, inputs: Tensor[], attrs: Attrs, dtype: DType, shape: readonly Dim[]): Tensor {
+  /**
+   * A tensor produced by one `type` node; its dtype and shape come from the op's shape rule.
+   * `given`: the output shape when the op's shape input is computed at run time (see ShapeRule).
+   * Builders in ops.ts and nn.ts wrap this; models call it only for ops without a builder.
+   */
+  op(type: OpType, inputs: Tensor[], attrs: Attrs = {}, given?: readonly Dim[]): Tensor {
     for (const t of inputs) {
-      if (t.graph !== this) throw new Error(`${op}: inputs come from different graphs`)
+      if (t.graph !== this) throw new Error(`${type}: inputs come from different graphs`)
     }
-    return this.make(dtype, shape, { kind: 'op', op, inputs, attrs })
+    const out = opDef(type).shape(inputs, attrs, given)
+    return this.make(out.dtype, out.shape, { kind: 'op', op: type, inputs, attrs })
   }
 }
 
@@ -103,41 +109,4 @@ export function nameOf(t: Tensor): string {
 
 export function isFloat(t: Tensor): boolean {
   return t.dtype === 'float32'
-}
-
-/** numpy broadcasting of two shapes; symbolic dims are assumed compatible with each other. */
-export function broadcastShapes(a: readonly Dim[], b: readonly Dim[], op = 'broadcast'): Dim[] {
-  const n = Math.max(a.length, b.length)
-  const out: Dim[] = []
-  for (let i = 0; i < n; i++) {
-    const da = i < n - a.length ? 1 : a[i - (n - a.length)]
-    const db = i < n - b.length ? 1 : b[i - (n - b.length)]
-    if (da === db) out.push(da)
-    else if (da === 1) out.push(db)
-    else if (db === 1) out.push(da)
-    else if (typeof da === 'string' && typeof db === 'number') out.push(db)
-    else if (typeof db === 'string' && typeof da === 'number') out.push(da)
-    else if (typeof da === 'string' && typeof db === 'string') out.push(da)
-    else throw new Error(`${op}: shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`)
-  }
-  return out
-}
-
-/** Resolve a possibly negative axis against a rank. */
-export function normAxis(axis: number, rank: number, op = 'op'): number {
-  const a = axis < 0 ? axis + rank : axis
-  if (a < 0 || a >= rank) throw new Error(`${op}: axis ${axis} out of range for rank ${rank}`)
-  return a
-}
-
-/** The product of dims as a Dim: a number when all are static, else a symbolic 'a*b' name. */
-export function dimProduct(dims: readonly Dim[]): Dim {
-  let n = 1
-  const syms: string[] = []
-  for (const d of dims) {
-    if (typeof d === 'number') n *= d
-    else syms.push(d)
-  }
-  if (syms.length === 0) return n
-  return n === 1 ? syms.join('*') : [String(n), ...syms].join('*')
 }

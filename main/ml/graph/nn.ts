@@ -1,6 +1,7 @@
 // Neural-network building blocks composed from primitive ops (their gradients follow from the
 // primitives'): GELU, LayerNorm, seeded dropout and the losses (LogSoftmax + GatherElements).
-import { Graph, Tensor, dimProduct } from './ir'
+import type { Graph, Tensor } from './ir'
+import { dimProduct } from './shape'
 import {
   abs,
   add,

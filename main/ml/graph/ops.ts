@@ -1,20 +1,17 @@
-// Primitive ops of the IR, one per ONNX op, each with shape inference (numpy broadcasting).
-// Op names are ONNX op types; 'axes' stay attributes here and the emitter places them per opset.
-import {
-  type Attrs,
-  type DType,
-  type Dim,
-  Tensor,
-  broadcastShapes,
-  dimProduct,
-  normAxis,
-} from './ir'
+// The op builders: the public functions that add one op node each (add, matmul, reshape, …).
+// They lift numbers to constants and normalise axes; each op's shape rule, ONNX emission and
+// gradient live in its definition under op-defs/ (registry.ts lists them all).
+import type { Attrs, DType, Dim, Tensor } from './ir'
+import type { OpType } from './op-defs/registry'
+import { normAxis } from './shape'
+
+export { knownShapeValue } from './shape'
 
 /** A tensor, or a plain number taken as a scalar constant of the other operand's dtype. */
 export type TensorLike = Tensor | number
 
 function graphOf(...xs: TensorLike[]): Tensor {
-  const t = xs.find((x): x is Tensor => x instanceof Tensor)
+  const t = xs.find((x): x is Tensor => typeof x !== 'number')
   if (!t) throw new Error('op needs at least one tensor operand')
   return t
 }
@@ -29,20 +26,16 @@ export function scalar(like: Tensor, value: number, dtype: DType = like.dtype): 
 }
 
 function lift(x: TensorLike, like: Tensor): Tensor {
-  return x instanceof Tensor ? x : scalar(like, x)
+  return typeof x === 'number' ? scalar(like, x) : x
 }
 
-function binary(op: string, a: TensorLike, b: TensorLike, outType?: DType): Tensor {
+function binary(op: OpType, a: TensorLike, b: TensorLike): Tensor {
   const ref = graphOf(a, b)
-  const ta = lift(a, ref)
-  const tb = lift(b, ref)
-  if (ta.dtype !== tb.dtype) throw new Error(`${op}: dtypes ${ta.dtype} and ${tb.dtype} differ`)
-  const shape = broadcastShapes(ta.shape, tb.shape, op)
-  return ref.graph.node(op, [ta, tb], {}, outType ?? ta.dtype, shape)
+  return ref.graph.op(op, [lift(a, ref), lift(b, ref)])
 }
 
-function unary(op: string, x: Tensor, attrs: Attrs = {}): Tensor {
-  return x.graph.node(op, [x], attrs, x.dtype, x.shape)
+function unary(op: OpType, x: Tensor, attrs: Attrs = {}): Tensor {
+  return x.graph.op(op, [x], attrs)
 }
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => binary('Add', a, b)
@@ -54,9 +47,9 @@ export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('Min', a
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('Max', a, b)
 /** Integer remainder (int64; no gradient). */
 export const mod = (a: TensorLike, b: TensorLike): Tensor => binary('Mod', a, b)
-export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('Equal', a, b, 'bool')
-export const less = (a: TensorLike, b: TensorLike): Tensor => binary('Less', a, b, 'bool')
-export const greater = (a: TensorLike, b: TensorLike): Tensor => binary('Greater', a, b, 'bool')
+export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('Equal', a, b)
+export const less = (a: TensorLike, b: TensorLike): Tensor => binary('Less', a, b)
+export const greater = (a: TensorLike, b: TensorLike): Tensor => binary('Greater', a, b)
 
 /** x ** exponent for a constant exponent. */
 export function pow(x: Tensor, exponent: number): Tensor {
@@ -77,161 +70,70 @@ export const sign = (x: Tensor): Tensor => unary('Sign', x)
 export const identity = (x: Tensor): Tensor => unary('Identity', x)
 
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  if (cond.dtype !== 'bool') throw new Error('where: condition must be bool')
   const ref = graphOf(a, b)
-  const ta = lift(a, ref)
-  const tb = lift(b, ref)
-  if (ta.dtype !== tb.dtype) throw new Error(`where: dtypes ${ta.dtype} and ${tb.dtype} differ`)
-  const shape = broadcastShapes(cond.shape, broadcastShapes(ta.shape, tb.shape, 'where'), 'where')
-  return cond.graph.node('Where', [cond, ta, tb], {}, ta.dtype, shape)
+  return cond.graph.op('Where', [cond, lift(a, ref), lift(b, ref)])
 }
 
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x
-  return x.graph.node('Cast', [x], { to: dtype }, dtype, x.shape)
+  return x.graph.op('Cast', [x], { to: dtype })
 }
 
 /** Batched matrix product (both operands rank >= 2; leading dims broadcast). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (a.rank < 2 || b.rank < 2) throw new Error('matmul: operands must have rank >= 2')
-  const [m, ka] = a.shape.slice(-2)
-  const [kb, n] = b.shape.slice(-2)
-  if (typeof ka === 'number' && typeof kb === 'number' && ka !== kb) {
-    throw new Error(`matmul: inner dims ${ka} and ${kb} differ`)
-  }
-  const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul')
-  return a.graph.node('MatMul', [a, b], {}, 'float32', [...batch, m, n])
+  return a.graph.op('MatMul', [a, b])
 }
 
 export function transpose(x: Tensor, perm?: number[]): Tensor {
-  const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i)
-  if (p.length !== x.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
-    throw new Error(`transpose: perm [${p.join(', ')}] is not a permutation of rank ${x.rank}`)
-  }
-  return x.graph.node(
-    'Transpose',
-    [x],
-    { perm: p },
-    x.dtype,
-    p.map((i) => x.shape[i]),
-  )
+  return x.graph.op('Transpose', [x], { perm: perm ?? x.shape.map((_, i) => x.rank - 1 - i) })
 }
 
 /** Reshape to a constant target (0 copies the input dim, -1 is inferred). */
 export function reshape(x: Tensor, shape: number[]): Tensor {
-  const out: Dim[] = shape.map((d, i) => (d === 0 ? x.shape[i] : d))
-  const inferAt = shape.indexOf(-1)
-  if (inferAt >= 0) out[inferAt] = inferDim(x.shape, out, inferAt)
   const target = x.graph.constant(BigInt64Array.from(shape, BigInt), [shape.length], 'int64')
-  return x.graph.node('Reshape', [x, target], {}, x.dtype, out)
-}
-
-function inferDim(input: readonly Dim[], out: Dim[], at: number): Dim {
-  const known = out.filter((_, i) => i !== at)
-  const inNum = input.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1)
-  const outNum = known.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1)
-  const inSyms = input.filter((d): d is string => typeof d === 'string')
-  const outSyms = known.filter((d): d is string => typeof d === 'string')
-  const rest = [...inSyms]
-  for (const s of outSyms) {
-    const k = rest.indexOf(s)
-    if (k < 0) return `?${out.length}_${at}`
-    rest.splice(k, 1)
-  }
-  if (inNum % outNum !== 0) {
-    if (rest.length === 0)
-      throw new Error(`reshape: [${input.join(', ')}] cannot become [${out.join(', ')}]`)
-    return `?${out.length}_${at}`
-  }
-  const left = inNum / outNum
-  return dimProduct(left !== 1 || rest.length === 0 ? [left, ...rest] : rest)
+  return x.graph.op('Reshape', [x, target])
 }
 
 /** Reshape x to the run-time shape of `like` (used by gradients). */
 export function reshapeLike(x: Tensor, like: Tensor): Tensor {
-  return x.graph.node('Reshape', [x, shapeOf(like)], {}, x.dtype, like.shape)
+  return x.graph.op('Reshape', [x, shapeOf(like)])
 }
 
 export function unsqueeze(x: Tensor, axes: number[]): Tensor {
   const rank = x.rank + axes.length
   const ax = axes.map((a) => normAxis(a, rank, 'unsqueeze')).sort((a, b) => a - b)
-  const out: Dim[] = []
-  let k = 0
-  for (let i = 0; i < rank; i++) out.push(ax.includes(i) ? 1 : x.shape[k++])
-  return x.graph.node('Unsqueeze', [x], { axes: ax }, x.dtype, out)
+  return x.graph.op('Unsqueeze', [x], { axes: ax })
 }
 
 export function squeeze(x: Tensor, axes: number[]): Tensor {
-  const ax = axes.map((a) => normAxis(a, x.rank, 'squeeze'))
-  for (const a of ax) {
-    if (typeof x.shape[a] === 'number' && x.shape[a] !== 1) {
-      throw new Error(`squeeze: dim ${a} of [${x.shape.join(', ')}] is not 1`)
-    }
-  }
-  return x.graph.node(
-    'Squeeze',
-    [x],
-    { axes: ax },
-    x.dtype,
-    x.shape.filter((_, i) => !ax.includes(i)),
-  )
+  return x.graph.op('Squeeze', [x], { axes: axes.map((a) => normAxis(a, x.rank, 'squeeze')) })
 }
 
 export function concat(xs: Tensor[], axis: number): Tensor {
   if (xs.length === 0) throw new Error('concat: no inputs')
-  const a = normAxis(axis, xs[0].rank, 'concat')
-  const shape = [...xs[0].shape]
-  const along = xs.map((x) => x.shape[a])
-  shape[a] = along.every((d) => typeof d === 'number')
-    ? (along as number[]).reduce((p, q) => p + q, 0)
-    : along.join('+')
-  return xs[0].graph.node('Concat', xs, { axis: a }, xs[0].dtype, shape)
+  return xs[0].graph.op('Concat', xs, { axis: normAxis(axis, xs[0].rank, 'concat') })
 }
 
 /** Slice with constant starts/ends on the given axes (step 1). */
 export function slice(x: Tensor, starts: number[], ends: number[], axes: number[]): Tensor {
   const g = x.graph
   const ax = axes.map((a) => normAxis(a, x.rank, 'slice'))
-  const shape = [...x.shape]
-  ax.forEach((a, i) => {
-    const d = x.shape[a]
-    if (typeof d === 'number') {
-      const s = clampIndex(starts[i], d)
-      const e = clampIndex(ends[i], d)
-      shape[a] = Math.max(0, e - s)
-    } else if (starts[i] >= 0 && ends[i] >= starts[i] && ends[i] < 2 ** 31) {
-      // On a symbolic dim the slice is assumed to lie inside it (e.g. the [CLS] position).
-      shape[a] = ends[i] - starts[i]
-    } else shape[a] = `?slice${x.id}_${a}`
-  })
   const c = (v: number[]) => g.constant(BigInt64Array.from(v, BigInt), [v.length], 'int64')
-  return g.node('Slice', [x, c(starts), c(ends), c(ax)], {}, x.dtype, shape)
-}
-
-function clampIndex(i: number, d: number): number {
-  const j = i < 0 ? i + d : i
-  return Math.min(Math.max(j, 0), d)
+  return g.op('Slice', [x, c(starts), c(ends), c(ax)])
 }
 
 export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
-  if (indices.dtype !== 'int64') throw new Error('gather: indices must be int64')
-  const a = normAxis(axis, x.rank, 'gather')
-  const shape = [...x.shape.slice(0, a), ...indices.shape, ...x.shape.slice(a + 1)]
-  return x.graph.node('Gather', [x, indices], { axis: a }, x.dtype, shape)
+  return x.graph.op('Gather', [x, indices], { axis: normAxis(axis, x.rank, 'gather') })
 }
 
 export function gatherElements(x: Tensor, indices: Tensor, axis: number): Tensor {
-  if (indices.dtype !== 'int64') throw new Error('gatherElements: indices must be int64')
   const a = normAxis(axis, x.rank, 'gatherElements')
-  return x.graph.node('GatherElements', [x, indices], { axis: a }, x.dtype, indices.shape)
+  return x.graph.op('GatherElements', [x, indices], { axis: a })
 }
 
-function reduce(op: string, x: Tensor, axes: number[] | undefined, keepdims: boolean): Tensor {
+function reduce(op: OpType, x: Tensor, axes: number[] | undefined, keepdims: boolean): Tensor {
   const ax = (axes ?? x.shape.map((_, i) => i)).map((a) => normAxis(a, x.rank, op))
-  const shape = keepdims
-    ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d))
-    : x.shape.filter((_, i) => !ax.includes(i))
-  return x.graph.node(op, [x], { axes: ax, keepdims: keepdims ? 1 : 0 }, x.dtype, shape)
+  return x.graph.op(op, [x], { axes: ax, keepdims: keepdims ? 1 : 0 })
 }
 
 /** Sum over axes (all axes when omitted). */
@@ -256,33 +158,17 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 /** Index of the largest value along an axis (int64; no gradient). */
 export function argMax(x: Tensor, axis = -1, keepdims = false): Tensor {
   const a = normAxis(axis, x.rank, 'argMax')
-  const shape = keepdims
-    ? x.shape.map((d, i) => (i === a ? 1 : d))
-    : x.shape.filter((_, i) => i !== a)
-  return x.graph.node('ArgMax', [x], { axis: a, keepdims: keepdims ? 1 : 0 }, 'int64', shape)
+  return x.graph.op('ArgMax', [x], { axis: a, keepdims: keepdims ? 1 : 0 })
 }
 
 /** The run-time shape of x as an int64 [rank] tensor. */
 export function shapeOf(x: Tensor): Tensor {
-  return x.graph.node('Shape', [x], {}, 'int64', [x.rank])
+  return x.graph.op('Shape', [x])
 }
 
 /** Broadcast x to the shape held in an int64 shape tensor (numpy rules). */
 export function expand(x: Tensor, shapeTensor: Tensor): Tensor {
-  const target = knownShapeValue(shapeTensor)
-  const shape = broadcastShapes(x.shape, target, 'expand')
-  return x.graph.node('Expand', [x, shapeTensor], {}, x.dtype, shape)
-}
-
-/** The dims a shape tensor holds, as far as they are known when building. */
-export function knownShapeValue(s: Tensor): Dim[] {
-  const src = s.source
-  if (src.kind === 'op' && src.op === 'Shape') return [...src.inputs[0].shape]
-  if (src.kind === 'constant' && src.data instanceof BigInt64Array)
-    return Array.from(src.data, Number)
-  const n = s.shape[0]
-  if (typeof n !== 'number') throw new Error('expand: the shape tensor must have a known length')
-  return Array.from({ length: n }, (_, i) => `?expand${s.id}_${i}`)
+  return x.graph.op('Expand', [x, shapeTensor])
 }
 
 /** Zeros with the run-time shape of x (a broadcast scalar, never a materialised constant). */
@@ -293,9 +179,9 @@ export function zerosLike(x: Tensor): Tensor {
   return expand(scalar(x, 0), shape)
 }
 
-/** int64 [start, limit) with step 1. */
+/** int64 [start, limit) with step 1; `len` is the length as known when building. */
 export function range(start: Tensor, limit: Tensor, len: Dim): Tensor {
-  return start.graph.node('Range', [start, limit, scalar(start, 1, 'int64')], {}, 'int64', [len])
+  return start.graph.op('Range', [start, limit, scalar(start, 1, 'int64')], {}, [len])
 }
 
 export function scatterElementsAdd(
@@ -305,11 +191,5 @@ export function scatterElementsAdd(
   axis: number,
 ): Tensor {
   const a = normAxis(axis, data.rank, 'scatterElements')
-  return data.graph.node(
-    'ScatterElements',
-    [data, indices, updates],
-    { axis: a, reduction: 'add' },
-    data.dtype,
-    data.shape,
-  )
+  return data.graph.op('ScatterElements', [data, indices, updates], { axis: a, reduction: 'add' })
 }

@@ -20,7 +20,7 @@ import { gramUnitShares, tfidfGrams } from '../models/baseline-analyzer'
 import { bertCodec } from '../models/bert-adapter'
 import { loadTokenizer } from '../tokenize/load-tokenizer'
 import type { ClinicalTokenizer } from '../tokenize/clinical-tokenizer'
-import { BUNDLE_TOKENIZER_DIR } from './classifier-bundle'
+import { BUNDLE_TOKENIZER_DIR } from '../../shared'
 import { loadBundleGraph, type BundleGraph } from './bundle-graph'
 import { baselineNgramUnits, wordPieceSpans, type TextSpan } from './token-spans'
 

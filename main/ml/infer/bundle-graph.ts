@@ -13,7 +13,8 @@ import {
 import { buildBertClassifier } from '../models/bert'
 import { parseBertConfig } from '../models/bert-config'
 import type { WeightTensor } from '../models/weights'
-import { BUNDLE_META, BUNDLE_MODEL, type BundleMeta } from './classifier-bundle'
+import type { BundleMeta } from './classifier-bundle'
+import { BUNDLE_META, BUNDLE_MODEL, MODEL_CONFIG_FILE } from '../../shared'
 
 /** The graph pieces attributions need, for either model family. */
 export interface BundleGraph {
@@ -87,7 +88,7 @@ export function loadBundleGraph(dir: string): BundleGraph {
       maxLength: number
     }
     // A run folder may carry the model's config.json; otherwise the base model folder has it.
-    const configPath = [join(dir, 'config.json'), join(e.modelDir, 'config.json')].find((p) =>
+    const configPath = [join(dir, MODEL_CONFIG_FILE), join(e.modelDir, 'config.json')].find((p) =>
       existsSync(p),
     )
     if (!configPath) {

@@ -7,15 +7,14 @@ import { createSession, type DeviceChoice } from '../runtime'
 import { baselineCodec } from '../models/baseline-adapter'
 import type { BaselineModelConfig } from '../models/baseline'
 import { readTfidfVocabulary } from '../models/baseline-tfidf'
-import { writeNewFileAtomic } from '../train/atomic-file'
+import { writeNewFileAtomic } from '../../shared/atomic-file'
 import { bertCodec } from '../models/bert-adapter'
 import { loadTokenizer } from '../tokenize/load-tokenizer'
 import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'
 import { ENSEMBLE_FORMAT, loadEnsembleBundle, type EnsembleMeta } from './ensemble-bundle'
 import { predictProbabilities } from './predict'
+import { BUNDLE_META, BUNDLE_MODEL, BUNDLE_TOKENIZER_DIR } from '../../shared'
 
-export const BUNDLE_MODEL = 'model.onnx'
-export const BUNDLE_META = 'model.json'
 const FORMAT = 'cts-classifier/1'
 
 export interface BundleMeta {
@@ -94,9 +93,6 @@ type Codec = Pick<
   ClassifierAdapter<EncodedText>,
   'encode' | 'feeds' | 'maxLength' | 'lengthMultiple' | 'numClasses'
 >
-
-/** Where a BERT bundle keeps its tokenizer files. */
-export const BUNDLE_TOKENIZER_DIR = 'tokenizer'
 
 /** Tokenizer files a bundle carries, and an export copies, so neither needs the model folder. */
 export const TOKENIZER_FILES = [

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { LoadedClassifier } from './classifier-bundle'
+import { BUNDLE_META } from '../../shared'
 
 export const ENSEMBLE_FORMAT = 'cts-ensemble/1'
 
@@ -25,7 +26,7 @@ export interface EnsembleMeta {
 
 /** The ensemble description in `dir`'s model.json, or null when the folder holds another model. */
 export function readEnsembleMeta(dir: string): EnsembleMeta | null {
-  const path = join(dir, 'model.json')
+  const path = join(dir, BUNDLE_META)
   if (!existsSync(path)) return null
   const meta = JSON.parse(readFileSync(path, 'utf8')) as { format?: string }
   return meta.format === ENSEMBLE_FORMAT ? (meta as EnsembleMeta) : null
@@ -78,7 +79,7 @@ export async function loadEnsembleBundle(
   try {
     for (const m of meta.members) {
       const d = memberBundleDir(dir, m)
-      if (!existsSync(join(d, 'model.json')))
+      if (!existsSync(join(d, BUNDLE_META)))
         throw new Error(`ensemble member run ${m.runId} has no model in ${d}`)
       members.push(await load(d))
     }

@@ -3,7 +3,7 @@
 // saying how to mix their `probs` and a card naming both members, the weight and both licences.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 import { memberBundleDir, readEnsembleMeta } from './ensemble-bundle'
 import { licenceSection, metricsSection } from './model-card'
 import { EXPORT_FORMAT, exportModelFolder, type ExportRunInfo } from './model-export'

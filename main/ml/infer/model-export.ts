@@ -13,12 +13,11 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { CtsError } from '../../../preload/contract/common'
+import { BASELINE_VOCAB_FILE, BUNDLE_MODEL, BUNDLE_TOKENIZER_DIR, CtsError } from '../../shared'
 import type { BaselineModelConfig } from '../models/baseline'
 import { bertOptions, mergeSpecialTokens } from '../tokenize/load-tokenizer'
 import { parseVocabTxt, synthesizeBertTokenizerJson } from '../tokenize/vocab-tokenizer'
-import { BUNDLE_MODEL, BUNDLE_TOKENIZER_DIR, TOKENIZER_FILES } from './classifier-bundle'
-import { BASELINE_VOCAB_FILE } from '../models/baseline-tfidf'
+import { TOKENIZER_FILES } from './classifier-bundle'
 import { readBundleMeta } from './bundle-graph'
 import { modelCardMarkdown, type ModelCardInfo } from './model-card'
 

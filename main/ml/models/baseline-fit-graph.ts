@@ -40,16 +40,10 @@ export interface FitChunk {
  * Scatter-add `updates` rows into `zeros` at `index` (ScatterND, reduction 'add'). onnxruntime's
  * CPU kernel adds from several threads without atomics, so sessions running these graphs must use
  * one thread (fitTfidfBaseline does); the generic Gather VJP avoids ScatterND for that reason
- * (graph/vjp.ts) but is element by element and ~5× slower here.
+ * (graph/op-defs/gather-grad.ts) but is element by element and ~5× slower here.
  */
-function scatterAddRows(zeros: Tensor, index: Tensor, updates: Tensor, shape: (string | number)[]) {
-  return zeros.graph.node(
-    'ScatterND',
-    [zeros, unsqueeze(index, [1]), updates],
-    { reduction: 'add' },
-    'float32',
-    shape,
-  )
+function scatterAddRows(zeros: Tensor, index: Tensor, updates: Tensor) {
+  return zeros.graph.op('ScatterND', [zeros, unsqueeze(index, [1]), updates], { reduction: 'add' })
 }
 
 export function buildFitGraphs(features: number, classes: number): FitGraphs {
@@ -64,7 +58,7 @@ export function buildFitGraphs(features: number, classes: number): FitGraphs {
   const labels = g.input('labels', 'int64', ['texts'])
   const classWeights = g.input('class_weights', 'float32', [classes])
   const contributions = mul(gather(table, ids, 0), unsqueeze(values, [1])) // [entries, classes]
-  const logits = add(scatterAddRows(rowZeros, rows, contributions, ['texts', classes]), bias)
+  const logits = add(scatterAddRows(rowZeros, rows, contributions), bias)
   const loss = crossEntropy(logits, labels, { classWeights, reduction: 'sum' })
   // Autodiff from the loss to the logits; the linear map's VJP written out, flat like its forward:
   // dTable[id] += value × dLogits[row].
@@ -73,7 +67,6 @@ export function buildFitGraphs(features: number, classes: number): FitGraphs {
     zerosLike(table),
     ids,
     mul(gather(gLogits, rows, 0), unsqueeze(values, [1])),
-    [features, classes],
   )
   return {
     objective: emitOnnx({

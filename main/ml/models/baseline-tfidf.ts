@@ -5,12 +5,10 @@
 // weights of whatever training n-gram shares their bucket).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../train/atomic-file'
+import { writeFileAtomic } from '../../shared/atomic-file'
 import { tfidfGrams } from './baseline-analyzer'
 import { fnv1a } from './baseline-features'
-
-/** The bundle file holding the vocabulary: D uint32 hashes (ascending), then D float32 idf. */
-export const BASELINE_VOCAB_FILE = 'baseline-vocab.bin'
+import { BASELINE_VOCAB_FILE } from '../../shared'
 
 export interface TfidfVocabulary {
   /** Hashes of the training n-grams, ascending; an n-gram's feature index is its position. */

@@ -1,7 +1,7 @@
 // A BERT-family encoder as a ClassifierAdapter: the model folder's tokenizer encodes texts, bert.ts's
 // classifier graph trains and predicts, and describe() records what recreates the encoder with the run.
 import * as ort from 'onnxruntime-node'
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 import { loadTokenizer } from '../tokenize/load-tokenizer'
 import type { ClinicalTokenizer } from '../tokenize/clinical-tokenizer'
 import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'

@@ -1,7 +1,7 @@
 // Reads a Hugging Face config.json of a BERT-family encoder (bert, roberta, xlm-roberta,
 // distilbert, electra) into the hyper-parameters our graph builder needs, and refuses, by name,
 // anything the encoder does not implement yet.
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 
 export const SUPPORTED_MODEL_TYPES = [
   'bert',

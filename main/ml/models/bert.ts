@@ -44,7 +44,7 @@ import {
   tanh,
   unsqueeze,
 } from '../graph'
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 import type { BertConfig } from './bert-config'
 import { familyOf, usablePositions } from './bert-family'
 import { bertEncoder, linear, type DropoutFn, type ParamLookup } from './bert-layers'

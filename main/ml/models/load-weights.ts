@@ -2,7 +2,7 @@
 // pytorch_model.bin and their sharded forms (an index.json plus shards) — as float32 tensors.
 import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 import { readSafetensorsFile, readSafetensorsHeader, type SafetensorsTensor } from './safetensors'
 import { readTorchCheckpoint, readTorchCheckpointInfo, type TorchTensor } from './torch-checkpoint'
 

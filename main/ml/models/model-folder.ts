@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve } from 'node:path'
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 import { parseBertConfig, type BertConfig } from './bert-config'
 import {
   locateWeights,

@@ -4,7 +4,7 @@ import { open, readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 // CtsError is environment-free (preload/contract/common imports only zod); ml needs the shared
 // error type so the IPC adapter shows our messages instead of a generic "internal" error.
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16'
 

@@ -1,7 +1,7 @@
 // Reads PyTorch checkpoints (pytorch_model.bin, the zip format of torch ≥ 1.6) without running
 // them: the restricted unpickler lists the tensors, then each storage is read once and widened.
 import { basename } from 'node:path'
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 import { halfTable } from './safetensors'
 import {
   unpickleStateDict,

@@ -1,6 +1,6 @@
 // What the restricted unpickler does where torch.load would call code: REDUCE on the allowed
 // globals, persistent ids of storages, and the final check that the result is a state dict.
-import type { CtsError } from '../../../preload/contract/common'
+import type { CtsError } from '../../shared'
 import { shown } from './torch-zip'
 import {
   PyDict,

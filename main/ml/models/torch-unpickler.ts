@@ -1,6 +1,6 @@
 // A restricted unpickler for PyTorch state dicts: it interprets the pickle opcodes itself and
 // executes nothing. Only the globals a state dict needs are known; any other is refused by name.
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 import { bad, shown } from './torch-zip'
 import {
   OPCODE_NAMES,

@@ -8,7 +8,7 @@
 // with maxOutputLength covers the rare re-zipped (deflated) file and caps it at its declared size.
 import { open } from 'node:fs/promises'
 import { crc32, inflateRawSync } from 'node:zlib'
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 
 /** Random access to the checkpoint's bytes: a file handle in the app, a buffer in tests. */
 export interface ByteSource {

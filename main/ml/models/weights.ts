@@ -1,6 +1,6 @@
 // Hugging Face BERT-family weight names ↔ the classifier's params: which names a config needs, with
 // what shape, whether AdamW decays them, and how a checkpoint's tensors (any prefix) become values.
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 import type { BertConfig, BertModelType } from './bert-config'
 import { FAMILY, embeddingWidth, familyOf } from './bert-family'
 import { Rng } from '../train/rng'

@@ -1,7 +1,7 @@
 // The tokenizer the rest of the app sees: Hugging Face's tokenizer (via @huggingface/transformers)
 // wrapped with BERT truncation and padding into the int64 tensors our ONNX graphs take.
 import type { PreTrainedTokenizer } from '@huggingface/transformers'
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 
 export type PaddingMode = 'longest' | 'max_length'
 

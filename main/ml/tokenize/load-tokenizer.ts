@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PreTrainedTokenizer, env } from '@huggingface/transformers'
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 import { ClinicalTokenizer } from './clinical-tokenizer'
 import {
   parseVocabTxt,

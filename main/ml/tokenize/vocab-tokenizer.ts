@@ -1,6 +1,6 @@
 // Builds the tokenizer.json a BERT vocab.txt folder would have, the way Hugging Face's converter
 // (BertConverter) does, so a vocab-only model tokenizes exactly like its fast tokenizer.
-import { CtsError } from '../../../preload/contract/common'
+import { CtsError } from '../../shared'
 
 /** The tokenizer_config.json keys that change BERT's WordPiece behaviour. */
 export interface BertTokenizerOptions {

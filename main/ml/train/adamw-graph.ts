@@ -51,7 +51,7 @@ export function adamwUpdate(
 
 /** base ** t for a constant base and a float scalar tensor t. */
 function powOf(base: number, t: Tensor): Tensor {
-  return t.graph.node('Pow', [scalar(t, base), t], {}, 'float32', [])
+  return t.graph.op('Pow', [scalar(t, base), t])
 }
 
 /**

@@ -1,7 +1,7 @@
 // Training checkpoints: parameters, AdamW moments and loop state (step, epoch, RNG, best so far)
 // in one binary file written atomically; refuses to save non-finite weights.
 import { existsSync, readFileSync } from 'node:fs'
-import { writeFileAtomic } from './atomic-file'
+import { writeFileAtomic } from '../../shared/atomic-file'
 
 export interface CheckpointTensor {
   dims: number[]

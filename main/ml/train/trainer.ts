@@ -21,6 +21,7 @@ import {
   type EarlyStoppingState,
 } from './schedule'
 import type { StepRunner } from './step-runner'
+import { BEST_CHECKPOINT, LAST_CHECKPOINT } from '../../shared'
 
 export interface LabelledTexts {
   texts: string[]
@@ -168,8 +169,8 @@ export async function trainClassifier<E extends EncodedText>(
       ).then((h) => h.session)
     : undefined
 
-  const lastPath = o.checkpointDir ? join(o.checkpointDir, 'last.ckpt') : undefined
-  const bestPath = o.checkpointDir ? join(o.checkpointDir, 'best.ckpt') : undefined
+  const lastPath = o.checkpointDir ? join(o.checkpointDir, LAST_CHECKPOINT) : undefined
+  const bestPath = o.checkpointDir ? join(o.checkpointDir, BEST_CHECKPOINT) : undefined
   let loop: LoopState = {
     epoch: 0,
     rngState: new Rng(o.seed).state,

@@ -6,6 +6,8 @@ import { m002Runs } from './002-runs'
 import { m003RunOutcome } from './003-run-outcome'
 import { m004Studies } from './004-studies'
 import { m005EnsembleRuns } from './005-ensemble-runs'
+import { m006ModelInTheLoop } from './006-model-in-the-loop'
+import { m007LabelReview } from './007-label-review'
 
 export const migrations: readonly Migration[] = [
   m001Workspace,
@@ -13,4 +15,6 @@ export const migrations: readonly Migration[] = [
   m003RunOutcome,
   m004Studies,
   m005EnsembleRuns,
+  m006ModelInTheLoop,
+  m007LabelReview,
 ]

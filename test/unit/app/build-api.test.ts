@@ -8,6 +8,7 @@ import {
   type CallEnvelope,
   type JobProgressDto,
 } from '../../../preload/contract'
+import { dispatchCall, type Handlers } from '../../../main/root/dispatch'
 import {
   registerContract,
   type IpcInvokeEventLike,
@@ -88,11 +89,12 @@ describe('buildApi', () => {
   it('round-trips through the IPC adapter: validation errors surface as CtsError bad-input', async () => {
     const listeners = new Map<string, (e: IpcInvokeEventLike, ...a: unknown[]) => unknown>()
     const ipc: IpcLike = { handle: (c, l) => void listeners.set(c, l) }
-    registerContract(
-      ipc,
-      { 'projects/rename': async ({ projectId, name }) => ({ id: projectId, name }) as never },
-      { isTrustedSender: () => true },
-    )
+    const handlers: Handlers = {
+      'projects/rename': async ({ projectId, name }) => ({ id: projectId, name }) as never,
+    }
+    registerContract(ipc, (channel, args) => dispatchCall(handlers, channel, args), {
+      isTrustedSender: () => true,
+    })
     const api = buildApi(
       async (channel, args) =>
         (await listeners.get(channel)!(

@@ -17,14 +17,16 @@ import { openWorkspace } from '../../../main/store/workspace'
 mkdirSync('.cache', { recursive: true })
 const dir = resolve(mkdtempSync('.cache/electron-main-'))
 const appPath = join(dir, 'app')
+/** The build goes where the app looks for it (app.getAppPath()/out), backend entry included. */
+const out = join(appPath, 'out')
 let report: Record<string, unknown>
 
 /** A finished run (frozen test predictions, no training) for the PDF export to report on. */
-function writeFinishedRun(home: string): void {
+async function writeFinishedRun(home: string): Promise<void> {
   const ws = openWorkspace(home)
   try {
-    const runs = new RunsService(ws.db, ws.runsDir)
-    const runId = runs.create({
+    const runs = new RunsService(ws.repos, ws.runsDir)
+    const runId = await runs.create({
       modelKind: 'baseline',
       baseModel: 'baseline',
       labels: ['健康', '疾病'],
@@ -47,16 +49,16 @@ function writeFinishedRun(home: string): void {
         textIds: [null, null],
       }),
     )
-    runs.finish(runId, { status: 'success', provider: 'cpu', trainSeconds: 1 })
+    await runs.finish(runId, { status: 'success', provider: 'cpu', trainSeconds: 1 })
   } finally {
     ws.close()
   }
 }
 
-beforeAll(() => {
-  writeFinishedRun(join(dir, 'user-data', 'workspace'))
+beforeAll(async () => {
+  await writeFinishedRun(join(dir, 'user-data', 'workspace'))
   const built = spawnSync(process.execPath, ['scripts/build-node.mjs'], {
-    env: { ...process.env, CTS_BUILD_OUT: join(dir, 'out') },
+    env: { ...process.env, CTS_BUILD_OUT: out },
     encoding: 'utf8',
   })
   expect(built.status, built.stderr).toBe(0)
@@ -70,7 +72,7 @@ beforeAll(() => {
     {
       env: {
         ...process.env,
-        BUNDLE: join(dir, 'out/main/app/electron-main.js'),
+        BUNDLE: join(out, 'main/app/electron-main.js'),
         STUB_APP_PATH: appPath,
         STUB_USER_DATA: join(dir, 'user-data'),
       },
@@ -86,12 +88,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('bundled electron-main', () => {
   it('bundles main as ESM and the preload as one CommonJS file without other requires', () => {
-    const preload = readFileSync(join(dir, 'out/preload/index.cjs'), 'utf8')
+    const preload = readFileSync(join(out, 'preload/index.cjs'), 'utf8')
     const requires = [...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])
     expect([...new Set(requires)]).toEqual(['electron'])
     expect(preload).toContain('exposeInMainWorld("cts"')
     expect(preload).not.toContain('sendSync')
-    expect(existsSync(join(dir, 'out/main/app/electron-main.js'))).toBe(true)
+    expect(existsSync(join(out, 'main/app/electron-main.js'))).toBe(true)
   })
 
   it('opens one window with the secure preferences on the built page', () => {
@@ -116,6 +118,24 @@ describe('bundled electron-main', () => {
     expect(report.jobs).toEqual({ ok: true, value: [] })
     expect(report.runs).toMatchObject({ ok: true, value: [{ id: 1, status: 'success' }] })
     expect(report.workspaceExists).toBe(true)
+  })
+
+  it('opens the workspace in one backend utility process, not in main', () => {
+    expect(report.forks).toEqual([
+      {
+        modulePath: join(out, 'main/backend/backend-entry.js'),
+        serviceName: 'Clinical Text Studio backend',
+      },
+    ])
+    expect(existsSync(join(out, 'main/backend/backend-entry.js'))).toBe(true)
+    // On quit, main waits for the backend to close the workspace and exit, then quits.
+    expect(report.quitPrevented).toBe(true)
+    expect(report.quitAfterShutdown).toBe(true)
+    expect(report.backendExits).toEqual([0])
+    // The main bundle carries no SQLite: the workspace is the backend's.
+    expect(readFileSync(join(out, 'main/app/electron-main.js'), 'utf8')).not.toMatch(
+      /better-sqlite3/,
+    )
   })
 
   it('prints PDF reports with printToPDF in a hidden window that runs no script', () => {
@@ -206,7 +226,7 @@ describe('bundled preload', () => {
         removeListener: (channel: string) => listeners.delete(channel),
       },
     }
-    const source = readFileSync(join(dir, 'out/preload/index.cjs'), 'utf8')
+    const source = readFileSync(join(out, 'preload/index.cjs'), 'utf8')
     const module = { exports: {} }
     const require = (id: string) => {
       if (id !== 'electron') throw new Error(`preload required ${id}`)
@@ -235,7 +255,7 @@ describe('bundled preload', () => {
 
 describe('bundled job process entry', () => {
   it('loads as a job process and answers through the job protocol', async () => {
-    const entry = join(dir, 'out/main/jobs/job-host-entry.js')
+    const entry = join(out, 'main/jobs/job-host-entry.js')
     const jobs = new JobService({ host: new ForkHost({ entry }), publish: () => {} })
     // An empty input cannot succeed; what matters is that the process answered (an error reply
     // from the worker) rather than failing to load (which JobService reports as job-crashed).

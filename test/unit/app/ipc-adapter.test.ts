@@ -1,4 +1,5 @@
-// The IPC adapter: sender check, payload validation, envelopes and error hygiene, with a fake ipcMain.
+// The IPC adapter: sender check, then the call forwarded to where it is validated (the backend;
+// here the same dispatch path in-process): envelopes and error hygiene, with a fake ipcMain.
 import { describe, expect, it } from 'vitest'
 import { callNames, CtsError, type ProjectDto } from '../../../preload/contract'
 import {
@@ -7,7 +8,7 @@ import {
   type IpcInvokeEventLike,
   type IpcLike,
 } from '../../../main/app/ipc-adapter'
-import type { Handlers } from '../../../main/web/call-dispatch'
+import { dispatchCall, type Handlers } from '../../../main/root/dispatch'
 
 type Listener = (event: IpcInvokeEventLike, ...args: unknown[]) => unknown
 
@@ -26,6 +27,11 @@ function fakeIpc() {
 }
 
 const APP_URL = 'file:///app/out/renderer/index.html'
+
+/** What the backend does with a forwarded call: the one dispatch path. */
+const via =
+  (handlers: Handlers, log?: (line: string) => void) => (channel: string, args: unknown) =>
+    dispatchCall(handlers, channel, args, { log })
 const trusted = { isTrustedSender: (frame: { url: string }) => frame.url.startsWith(APP_URL) }
 
 function project(name: string): ProjectDto {
@@ -43,14 +49,14 @@ function project(name: string): ProjectDto {
 describe('registerContract', () => {
   it('registers exactly one handler per call in the contract', () => {
     const { ipc, listeners } = fakeIpc()
-    registerContract(ipc, {}, trusted)
+    registerContract(ipc, via({}), trusted)
     expect([...listeners.keys()].sort()).toEqual([...callNames].sort())
   })
 
   it('rejects a call from a frame that is not the app page, without running the handler', async () => {
     const { ipc, invoke, listeners } = fakeIpc()
     let calls = 0
-    registerContract(ipc, { 'projects/list': async () => (calls++, []) }, trusted)
+    registerContract(ipc, via({ 'projects/list': async () => (calls++, []) }), trusted)
     const reply = await invoke('projects/list', {}, 'https://evil.example/index.html')
     expect(reply).toEqual({
       ok: false,
@@ -65,7 +71,7 @@ describe('registerContract', () => {
 
   it('answers a malformed payload with bad-input naming the wrong field', async () => {
     const { ipc, invoke } = fakeIpc()
-    registerContract(ipc, { 'projects/create': async (a) => project(a.name) }, trusted)
+    registerContract(ipc, via({ 'projects/create': async (a) => project(a.name) }), trusted)
     const reply = (await invoke('projects/create', { name: '  ', kind: 'ternary' })) as {
       ok: false
       error: { code: string; message: string }
@@ -82,7 +88,7 @@ describe('registerContract', () => {
     const seen: unknown[] = []
     registerContract(
       ipc,
-      { 'projects/create': async (args) => (seen.push(args), project(args.name)) },
+      via({ 'projects/create': async (args) => (seen.push(args), project(args.name)) }),
       trusted,
     )
     const reply = await invoke('projects/create', { name: '  Notes 病历 ', kind: 'binary' })
@@ -94,11 +100,11 @@ describe('registerContract', () => {
     const { ipc, invoke } = fakeIpc()
     registerContract(
       ipc,
-      {
+      via({
         'projects/get': async () => {
           throw new CtsError('not-found', 'Project 3 does not exist.', { projectId: 3 })
         },
-      },
+      }),
       trusted,
     )
     expect(await invoke('projects/get', { projectId: 3 })).toEqual({
@@ -110,14 +116,18 @@ describe('registerContract', () => {
   it('turns any other error into internal with a generic message and logs no text from it', async () => {
     const { ipc, invoke } = fakeIpc()
     const logged: string[] = []
+    const log = (line: string) => logged.push(line)
     registerContract(
       ipc,
-      {
-        'texts/get': async () => {
-          throw new TypeError('UNIQUE constraint failed: texts.text = "患者胸痛三天 chest pain"')
+      via(
+        {
+          'texts/get': async () => {
+            throw new TypeError('UNIQUE constraint failed: texts.text = "患者胸痛三天 chest pain"')
+          },
         },
-      },
-      { ...trusted, log: (line) => logged.push(line) },
+        log,
+      ),
+      { ...trusted, log },
     )
     const reply = (await invoke('texts/get', { textId: 1 })) as {
       ok: false
@@ -133,7 +143,7 @@ describe('registerContract', () => {
 
   it('answers unsupported for a call no service implements', async () => {
     const { ipc, invoke } = fakeIpc()
-    registerContract(ipc, {} as Handlers, trusted)
+    registerContract(ipc, via({} as Handlers), trusted)
     expect(await invoke('labels/stats', { projectId: 1 })).toEqual({
       ok: false,
       error: {
@@ -143,9 +153,40 @@ describe('registerContract', () => {
     })
   })
 
+  it('forwards a trusted call as it came, and answers internal if forwarding throws', async () => {
+    const { ipc, invoke } = fakeIpc()
+    const forwarded: [string, unknown][] = []
+    const logged: string[] = []
+    registerContract(
+      ipc,
+      async (channel, args) => {
+        forwarded.push([channel, args])
+        if (channel === 'texts/get') throw new Error('患者 chest pain')
+        return { ok: true, value: 'from the backend' }
+      },
+      { ...trusted, log: (line) => logged.push(line) },
+    )
+    expect(await invoke('projects/list', { any: 1 })).toEqual({
+      ok: true,
+      value: 'from the backend',
+    })
+    expect(await invoke('texts/get', { textId: 1 })).toEqual({
+      ok: false,
+      error: {
+        code: 'internal',
+        message: 'Something went wrong inside the app. Your data was not changed by this step.',
+      },
+    })
+    expect(forwarded).toEqual([
+      ['projects/list', { any: 1 }],
+      ['texts/get', { textId: 1 }],
+    ])
+    expect(logged).toEqual(['[cts] internal error forwarding texts/get: Error'])
+  })
+
   it('removes every handler when unregistered', () => {
     const { ipc, listeners } = fakeIpc()
-    const unregister = registerContract(ipc, {}, trusted)
+    const unregister = registerContract(ipc, via({}), trusted)
     unregister()
     expect(listeners.size).toBe(0)
   })
@@ -160,8 +201,8 @@ describe('createBroadcast', () => {
       isDestroyed: () => destroyed,
     })
     const broadcast = createBroadcast(() => [sink('a'), sink('b', true), sink('c')])
-    broadcast('jobs/progress', { jobId: 'j1', kind: 'train', status: 'running', phase: 'epoch 1' })
-    const payload = '{"jobId":"j1","kind":"train","status":"running","phase":"epoch 1"}'
+    broadcast('jobs/progress', { jobId: 'j1', kind: 'train', status: 'running', phase: 'training' })
+    const payload = '{"jobId":"j1","kind":"train","status":"running","phase":"training"}'
     expect(sent).toEqual([`a:jobs/progress:${payload}`, `c:jobs/progress:${payload}`])
   })
 })

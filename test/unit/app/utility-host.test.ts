@@ -3,8 +3,8 @@
 import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { JobService } from '../../../main/jobs/job-service'
+import { adaptParentPort } from '../../../main/jobs/parent-port'
 import {
-  adaptParentPort,
   UtilityHost,
   type UtilityFork,
   type UtilityProcessLike,

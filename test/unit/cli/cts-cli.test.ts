@@ -186,7 +186,7 @@ describe('cts import and export', () => {
       ],
       [
         ['export', '--project', 'Notes', '--out', join(home, 'x.txt')],
-        /^Error: Cannot export to "\.txt": use \.csv, \.xlsx or \.jsonl\.\n$/,
+        /^Error: --out must end in \.csv, \.xlsx or \.jsonl: cannot export to "\.txt"\.\n$/,
       ],
     ]
     for (const [args, message] of cases) {

@@ -174,7 +174,7 @@ describe('cts serve', () => {
     const short = cts(['serve', '--run', '1', '--token', 'abc'])
     expect([short.code, short.stderr]).toEqual([
       2,
-      'Error: The token must be at least 16 characters long.\n',
+      'Error: --token: The token must be at least 16 characters long.\n',
     ])
   })
 })
@@ -204,7 +204,7 @@ describe('run predictors', () => {
       message,
     })
     const ws = openWorkspace(home)
-    const running = new RunsService(ws.db, ws.runsDir).create({
+    const running = await new RunsService(ws.repos, ws.runsDir).create({
       modelKind: 'baseline',
       baseModel: 'baseline',
       labels: ['a', 'b'],

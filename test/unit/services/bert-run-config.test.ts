@@ -12,7 +12,7 @@ describe('a BERT run folder', () => {
   it('carries the base model config.json and explains after the base model is deleted', async () => {
     const { runs, training } = services()
     const baseConfig = readFileSync(join(modelDir, 'config.json'), 'utf8')
-    const started = training.start(bilingualTrainingData(), {
+    const started = await training.start(bilingualTrainingData(), {
       model: modelDir,
       epochs: 1,
       batchSize: 8,

@@ -42,9 +42,9 @@ function setup() {
   dirs.push(home)
   const ws = openWorkspace(home)
   open.push(ws)
-  const runs = new RunsService(ws.db, ws.runsDir)
+  const runs = new RunsService(ws.repos, ws.runsDir)
   const jobs = new JobService({ host: new ForkHost({ entry: realEntry }), publish: () => {} })
-  const cv = new CvService(home, jobs, new TrainingService(runs, jobs, ws.db), runs, ws.db)
+  const cv = new CvService(home, jobs, new TrainingService(runs, jobs, ws.repos), runs, ws.repos)
   return { home, cv, jobs }
 }
 
@@ -55,9 +55,9 @@ describe('CvService', () => {
     jobs.cancel(started.jobId)
     const r = await started.done
     expect(r.status).toBe('cancelled')
-    expect(cv.get(started.cvId).status).toBe('cancelled')
+    expect((await cv.get(started.cvId)).status).toBe('cancelled')
     expect(existsSync(join(home, 'cv', `${started.cvId}-work`))).toBe(false)
-    expect(cv.list()).toHaveLength(1)
+    expect(await cv.list()).toHaveLength(1)
   })
 
   it('stores pooled metrics equal to those of its out-of-fold predictions', async () => {
@@ -79,7 +79,7 @@ describe('CvService', () => {
     expect(r.folds.map((f) => f.evalTexts)).toEqual(
       [0, 1, 2].map((f) => preds.fold.filter((x) => x === f).length),
     )
-    expect(cv.latest(999)).toBeNull()
+    expect(await cv.latest(999)).toBeNull()
   })
 
   it('refuses a grouped CV of texts without ids before starting a job', async () => {
@@ -89,6 +89,6 @@ describe('CvService', () => {
       'A grouped cross-validation needs a group or patient id',
     )
     await expect(cv.start(data, { k: 1 })).rejects.toThrow('k:')
-    expect(cv.list()).toEqual([])
+    expect(await cv.list()).toEqual([])
   })
 })

@@ -7,10 +7,10 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEV_PREDICTIONS_ARTIFACT } from '../../../main/jobs/train-job'
+import { DEV_PREDICTIONS_ARTIFACT, TEST_PREDICTIONS_ARTIFACT } from '../../../main/shared'
 import { loadClassifierBundle } from '../../../main/ml/infer/classifier-bundle'
 import { buildReportModel } from '../../../main/reports/report-model'
-import { reportInputFromRun, TEST_PREDICTIONS_ARTIFACT } from '../../../main/reports/run-artifacts'
+import { reportInputFromRun } from '../../../main/reports/run-artifacts'
 import { loadRunPredictor } from '../../../main/serve/predictor'
 import { readEvaluationInputs } from '../../../main/services/evaluation-service'
 import { ENSEMBLE_METHOD, PredictionsService } from '../../../main/services/predictions-service'
@@ -72,7 +72,7 @@ describe('a study the ensemble wins', () => {
         writeFileSync(path, JSON.stringify({ yTrue, probs }))
       }
     }
-    const s = new StudyService(training, runs, jobs, ws.db, {
+    const s = new StudyService(training, runs, jobs, ws.repos, {
       now: clock,
       estimator,
       pretrained: async () => [{ model: modelDir, name: 'tiny-bert', dir: modelDir }],
@@ -81,7 +81,7 @@ describe('a study the ensemble wins', () => {
       },
     })
     const config = { model: 'default', seed: 3, device: 'cpu' as const, maxLength: 16 }
-    const started = s.start(noiseData(), { ...config, batchSize: 8, budgetMinutes: 0.5 })
+    const started = await s.start(noiseData(), { ...config, batchSize: 8, budgetMinutes: 0.5 })
     const result = await started.done
     jobs.dispose()
     expect(result.status).toBe('success')
@@ -116,7 +116,7 @@ describe('a study the ensemble wins', () => {
     )
 
     // The ensemble run: kept in the study, its dev metrics and predictions, scored on test once.
-    const run = runs.get(ens.runId!)
+    const run = await runs.get(ens.runId!)
     expect(run).toMatchObject({
       modelKind: 'ensemble',
       baseModel: 'ensemble',
@@ -134,7 +134,7 @@ describe('a study the ensemble wins', () => {
       dev: { accuracy: 1, macro_f1: 1 },
     })
     expect(run.test).not.toBeNull()
-    for (const id of [base.runId!, bert.runId!]) expect(runs.get(id).test).toBeNull()
+    for (const id of [base.runId!, bert.runId!]) expect((await runs.get(id)).test).toBeNull()
     expect(() => runs.readArtifact(base.runId!, TEST_PREDICTIONS_ARTIFACT)).toThrow()
     const devMix = JSON.parse(runs.readArtifact(run.id, DEV_PREDICTIONS_ARTIFACT).toString())
     close(devMix.probs[0], [0.7 * 0.8 + 0.3 * 0.3, 0.7 * 0.2 + 0.3 * 0.7])
@@ -153,7 +153,7 @@ describe('a study the ensemble wins', () => {
     close(await probsOf(runs.runDir(run.id)), mix)
     const tested = JSON.parse(runs.readArtifact(run.id, TEST_PREDICTIONS_ARTIFACT).toString())
     close(tested.probs.flat(), mix)
-    const evaluation = readEvaluationInputs(runs, run.id)
+    const evaluation = await readEvaluationInputs(runs, run.id)
     expect(evaluation.texts).toEqual(texts)
     // The report: its model section says what it is and how it mixes.
     const report = buildReportModel(
@@ -161,7 +161,7 @@ describe('a study the ensemble wins', () => {
     )
     expect(report.model).toMatchObject({ kind: 'ensemble', baseModel: 'ensemble' })
     expect(report.model.hyperparameters.mix).toBe(
-      `run ${base.runId} (baseline) × 0.7 + run ${bert.runId} (${runs.get(bert.runId!).baseModel}) × 0.3`,
+      `run ${base.runId} (baseline) × 0.7 + run ${bert.runId} (${(await runs.get(bert.runId!)).baseModel}) × 0.3`,
     )
 
     // Predicting one text: the mix of the members' predictions; no token attributions.
@@ -226,14 +226,14 @@ describe('a study the ensemble wins', () => {
     await predictions.dispose()
 
     // Members cannot go before the ensemble; nothing to resume in an ensemble.
-    expect(() => runs.delete(base.runId!, 'test')).toThrow(
+    await expect(runs.delete(base.runId!, 'test')).rejects.toThrow(
       `Run ${base.runId} is a member of ensemble run ${run.id}, which predicts with its model; delete run ${run.id} first.`,
     )
-    expect(() => training.resume(run.id)).toThrow(
+    await expect(training.resume(run.id)).rejects.toThrow(
       `Run ${run.id} is an ensemble; it has no training to resume.`,
     )
-    expect(runs.get(base.runId!).status).toBe('success')
-    runs.delete(run.id, 'test')
-    expect(runs.delete(base.runId!, 'test')).toEqual({ deleted: base.runId })
+    expect((await runs.get(base.runId!)).status).toBe('success')
+    await runs.delete(run.id, 'test')
+    expect(await runs.delete(base.runId!, 'test')).toEqual({ deleted: base.runId })
   }, 240_000)
 })

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EvaluationViewDto, RunDto } from '../../../preload/contract'
-import { openServices, type OpenedServices } from '../../../main/web/open-services'
+import { boot, type Backend } from '../../../main/root/boot'
 import { servicesCaller } from './call-helpers'
 
 const sample = fileURLToPath(
@@ -22,7 +22,7 @@ const rows = parse(readFileSync(sample), { columns: true }) as {
 const patientOf = new Map(rows.map((r) => [r.text, r.patient_id]))
 
 let home: string
-let services: OpenedServices
+let services: Backend
 let run: RunDto
 let view: EvaluationViewDto
 
@@ -32,7 +32,7 @@ const artifact = (name: string) => readFileSync(join(home, 'runs', String(run.id
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'cts-eval-'))
-  services = await openServices(home)
+  services = await boot({ home })
   const project = await call('projects/create', { name: 'symptoms', kind: 'binary' })
   await call('datasets/import', {
     projectId: project.id,
@@ -55,7 +55,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await services?.close()
+  await services?.shutdown()
   rmSync(home, { recursive: true, force: true })
 })
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openServices, type OpenedServices } from '../../../main/web/open-services'
+import { boot, type Backend } from '../../../main/root/boot'
 import { servicesCaller } from './call-helpers'
 
 const csv = fileURLToPath(new URL('../../fixtures/import/split-column.csv', import.meta.url))
@@ -32,7 +32,7 @@ const upload = (text: string) => ({
 const config = { model: 'baseline', epochs: 1, batchSize: 8, seed: 7, device: 'cpu' as const }
 
 let home: string
-let services: OpenedServices
+let services: Backend
 
 const { call, finished } = servicesCaller(() => services)
 
@@ -58,11 +58,11 @@ const dataset = (runId: number) =>
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'cts-explicit-'))
-  services = await openServices(home)
+  services = await boot({ home })
 })
 
 afterAll(async () => {
-  await services?.close()
+  await services?.shutdown()
   rmSync(home, { recursive: true, force: true })
 })
 

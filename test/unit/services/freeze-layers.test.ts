@@ -15,7 +15,7 @@ const maxAbsDiff = (a: Float32Array, b: Float32Array) =>
 /** Trains the tiny BERT (one encoder layer) for one epoch; returns how far each weight moved. */
 async function movedAfterTraining(freeze: { freezeEmbeddings?: boolean; freezeLayers?: number }) {
   const { runs, jobs, training } = services()
-  const started = training.start(bilingualTrainingData(), {
+  const started = await training.start(bilingualTrainingData(), {
     model: modelDir,
     epochs: 1,
     batchSize: 8,

@@ -16,7 +16,7 @@ import { MODELS_DIR } from '../../../main/services/models-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { TrainingService } from '../../../main/services/training-service'
 import { openWorkspace } from '../../../main/store/workspace'
-import { openServices, type OpenedServices } from '../../../main/web/open-services'
+import { boot, type Backend } from '../../../main/root/boot'
 import { servicesCaller } from './call-helpers'
 
 const fixture = (name: string) =>
@@ -62,7 +62,7 @@ class RecordingHost implements JobHost {
 interface Workspace {
   home: string
   host: RecordingHost
-  services: OpenedServices
+  services: Backend
 }
 const opened: Workspace[] = []
 
@@ -71,7 +71,7 @@ async function workspace(withM3e: boolean): Promise<Workspace> {
   // "Installed": the model folder in the workspace's models/, as install and import leave it.
   if (withM3e) cpSync(M3E, join(home, MODELS_DIR, 'm3e-small'), { recursive: true })
   const host = new RecordingHost()
-  const services = await openServices(home, () => {}, { jobHost: host })
+  const services = await boot({ home, jobHost: host })
   const w = { home, host, services }
   opened.push(w)
   return w
@@ -96,7 +96,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of opened) {
-    await w.services.close()
+    await w.services.shutdown()
     rmSync(w.home, { recursive: true, force: true })
   }
 })
@@ -241,9 +241,9 @@ describe('TrainingService.startChoosing (cts train --train FILE)', () => {
     const ws = openWorkspace(withM3e.home)
     try {
       const host = new RecordingHost()
-      const runs = new RunsService(ws.db, ws.runsDir)
+      const runs = new RunsService(ws.repos, ws.runsDir)
       const jobs = new JobService({ host, publish: () => {} })
-      const training = new TrainingService(runs, jobs, ws.db, {
+      const training = new TrainingService(runs, jobs, ws.repos, {
         modelsDir: join(withM3e.home, MODELS_DIR),
       })
       const started = await training.startChoosing(data, config)

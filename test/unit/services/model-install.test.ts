@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ModelsService } from '../../../main/services/models-service'
 import { modelsHandlers } from '../../../main/services/models-handlers'
+import { dispatchCall } from '../../../main/root/dispatch'
 import { tempDir, writeTinyModel } from '../ml/models/tiny-model'
 import { FAKE_ID, FAKE_SUMMARY, FAKE_TOKEN, writeFakeWheel } from './fake-wheel'
 
@@ -188,8 +189,10 @@ describe('ModelsService.install', () => {
     expect((await h['models/installable']({})).map((m) => [m.id, m.licence.researchOnly])).toEqual([
       [FAKE_ID, true],
     ])
-    await expect(h['models/install']({ id: FAKE_ID, wheel: '' })).rejects.toMatchObject({
-      code: 'bad-input',
+    // Arguments are validated once, at the dispatch boundary.
+    expect(await dispatchCall(h, 'models/install', { id: FAKE_ID, wheel: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input' },
     })
     const m = await h['models/install']({
       id: FAKE_ID,

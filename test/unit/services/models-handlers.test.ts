@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ModelsService } from '../../../main/services/models-service'
 import { modelsHandlers } from '../../../main/services/models-handlers'
+import { dispatchCall } from '../../../main/root/dispatch'
 import { runCts } from '../cli/cts-process'
 import { writeTinyModel } from '../ml/models/tiny-model'
 
@@ -35,7 +36,11 @@ describe('models handlers', () => {
     await expect(h['models/import']({ dir: tiny, name: 'zh-tiny' })).rejects.toMatchObject({
       code: 'conflict',
     })
-    await expect(h['models/import']({ dir: '' })).rejects.toMatchObject({ code: 'bad-input' })
+    // Arguments are validated once, at the dispatch boundary.
+    expect(await dispatchCall(h, 'models/import', { dir: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-input' },
+    })
   })
 })
 

@@ -14,10 +14,10 @@ const inputCsv = join(REPO_ROOT, 'test/fixtures/predict/texts.csv')
 const home = mkdtempSync(join(tmpdir(), 'cts-predict-cli-'))
 const cts = (args: string[]) => runCts(home, args)
 
-beforeAll(() => {
+beforeAll(async () => {
   const ws = openWorkspace(home)
-  const runs = new RunsService(ws.db, ws.runsDir)
-  const id = runs.create({
+  const runs = new RunsService(ws.repos, ws.runsDir)
+  const id = await runs.create({
     modelKind: 'baseline',
     baseModel: 'baseline',
     labels: ['健康', '疾病'],
@@ -26,7 +26,7 @@ beforeAll(() => {
     seed: 1,
   })
   writeBaselineBundle({ dir: runs.runDir(id) })
-  runs.finish(id, { status: 'success', provider: 'cpu' })
+  await runs.finish(id, { status: 'success', provider: 'cpu' })
   ws.close()
 })
 afterAll(() => rmSync(home, { recursive: true, force: true }))

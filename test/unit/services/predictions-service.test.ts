@@ -17,6 +17,7 @@ import { PredictionsService } from '../../../main/services/predictions-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { openWorkspace, type Workspace } from '../../../main/store/workspace'
 import { writeBaselineBundle } from '../ml/infer/bundles'
+import { viaDispatch } from './call-helpers'
 
 const entry = fileURLToPath(new URL('../../../main/jobs/job-entry.ts', import.meta.url))
 const inputCsv = fileURLToPath(new URL('../../fixtures/predict/texts.csv', import.meta.url))
@@ -37,10 +38,10 @@ function jobDone(jobId: string): Promise<JobProgressDto> {
   return new Promise((resolve) => finished.set(jobId, resolve))
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'cts-predictions-'))
   ws = openWorkspace(home)
-  runs = new RunsService(ws.db, ws.runsDir)
+  runs = new RunsService(ws.repos, ws.runsDir)
   const jobs = new JobService({
     host: new ForkHost({ entry }),
     publish: (_e, s) => {
@@ -59,10 +60,10 @@ beforeAll(() => {
       dataHash: 'sha256:feed',
       seed: 9,
     })
-  runId = newRun()
+  runId = await newRun()
   writeBaselineBundle({ seed: 9, dir: runs.runDir(runId) })
-  runs.finish(runId, { status: 'success', provider: 'cpu', trainSeconds: 1 })
-  runningId = newRun()
+  await runs.finish(runId, { status: 'success', provider: 'cpu', trainSeconds: 1 })
+  runningId = await newRun()
 })
 afterAll(async () => {
   await service.dispose()
@@ -73,7 +74,7 @@ afterAll(async () => {
 describe('predict/text', () => {
   it('returns the label, probabilities in label order and located token scores', async () => {
     const text = 'Fever and cough, 患者发热'
-    const r = await service.handlers()['predict/text']({ runId, text })
+    const r = await viaDispatch(service.handlers())['predict/text']({ runId, text })
     expect(r.probabilities.map((p) => p.label)).toEqual(LABELS)
     const model = await loadClassifierBundle(runs.runDir(runId))
     const p = await model.predict([text])
@@ -86,7 +87,7 @@ describe('predict/text', () => {
   })
 
   it('refuses unknown runs, unfinished runs and empty texts with messages', async () => {
-    const h = service.handlers()
+    const h = viaDispatch(service.handlers())
     await expect(h['predict/text']({ runId: 999, text: 'x' })).rejects.toMatchObject({
       code: 'not-found',
       message: 'Run 999 does not exist in this workspace.',
@@ -104,7 +105,7 @@ describe('predict/text', () => {
 describe('predict/file (job)', () => {
   it('writes a formula-safe CSV with one probability column per label', async () => {
     const out = join(home, 'predictions.csv')
-    const { jobId } = await service.handlers()['predict/file']({
+    const { jobId } = await viaDispatch(service.handlers())['predict/file']({
       runId,
       file: { path: inputCsv },
       format: 'csv',
@@ -131,7 +132,7 @@ describe('predict/file (job)', () => {
 
   it('returns an XLSX as bytes when no path is given', async () => {
     const contentBase64 = readFileSync(inputCsv).toString('base64')
-    const { jobId } = await service.handlers()['predict/file']({
+    const { jobId } = await viaDispatch(service.handlers())['predict/file']({
       runId,
       file: { name: 'ward-notes.csv', contentBase64 },
       textColumn: 'text',
@@ -151,7 +152,7 @@ describe('predict/file (job)', () => {
   }, 30_000)
 
   it('ends the job with an error naming the columns when the text column is wrong', async () => {
-    const { jobId } = await service.handlers()['predict/file']({
+    const { jobId } = await viaDispatch(service.handlers())['predict/file']({
       runId,
       file: { path: inputCsv },
       textColumn: 'notes',
@@ -167,7 +168,7 @@ describe('predict/file (job)', () => {
 
 describe('runs/exportModel', () => {
   it('writes a folder, or returns the same files zipped', async () => {
-    const h = service.handlers()
+    const h = viaDispatch(service.handlers())
     const path = join(home, 'exported')
     const r = await h['runs/exportModel']({ runId, path })
     expect(r.files).toEqual([

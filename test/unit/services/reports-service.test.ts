@@ -8,6 +8,7 @@ import { renderPdf } from '../../../main/reports/render-pdf'
 import { ReportsService, type PdfPrinter } from '../../../main/services/reports-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { openWorkspace, type Workspace } from '../../../main/store/workspace'
+import { viaDispatch } from './call-helpers'
 
 const open: { ws: Workspace; home: string }[] = []
 afterEach(() => {
@@ -36,12 +37,12 @@ const probs = [
   [0.95, 0.05],
 ]
 
-function setup(printPdf?: PdfPrinter) {
+async function setup(printPdf?: PdfPrinter) {
   const home = mkdtempSync(join(tmpdir(), 'cts-reports-'))
   const ws = openWorkspace(home)
   open.push({ ws, home })
-  const runs = new RunsService(ws.db, ws.runsDir)
-  const runId = runs.create({
+  const runs = new RunsService(ws.repos, ws.runsDir)
+  const runId = await runs.create({
     modelKind: 'baseline',
     baseModel: 'baseline',
     labels,
@@ -61,13 +62,13 @@ function setup(printPdf?: PdfPrinter) {
       textIds: [null, null, null, null, null],
     }),
   )
-  runs.finish(runId, { status: 'success', provider: 'cpu', trainSeconds: 1.5 })
-  return { home, runs, runId, reports: new ReportsService(runs, { db: ws.db, printPdf }) }
+  await runs.finish(runId, { status: 'success', provider: 'cpu', trainSeconds: 1.5 })
+  return { home, runs, runId, reports: new ReportsService(runs, { store: ws.repos, printPdf }) }
 }
 
 describe('ReportsService', () => {
   it('writes a self-contained HTML report to the chosen path, in the chosen language', async () => {
-    const { home, runId, reports } = setup()
+    const { home, runId, reports } = await setup()
     const path = join(home, 'out.html')
     const out = await reports
       .handlers()
@@ -87,7 +88,7 @@ describe('ReportsService', () => {
   })
 
   it('returns the bytes when no path is given (the browser build)', async () => {
-    const { runId, reports } = setup()
+    const { runId, reports } = await setup()
     const out = await reports.export({ runId, format: 'html' })
     expect(out.fileName).toBe(`run-${runId}-report.html`)
     expect(out.path).toBeUndefined()
@@ -103,7 +104,7 @@ describe('ReportsService', () => {
       writeFileSync(outPath, `%PDF-fake ${html.length}`)
       return outPath
     }
-    const { runId, reports } = setup(printer)
+    const { runId, reports } = await setup(printer)
     const out = await reports.export({
       runId,
       format: 'pdf',
@@ -119,7 +120,7 @@ describe('ReportsService', () => {
   })
 
   it('says what is missing: no run, no test predictions, no Chromium', async () => {
-    const { runs, runId, reports } = setup((html, outPath) =>
+    const { runs, runId, reports } = await setup((html, outPath) =>
       renderPdf(html, outPath, { candidates: [] }),
     )
     await expect(reports.export({ runId: 99, format: 'html' })).rejects.toMatchObject({
@@ -130,7 +131,7 @@ describe('ReportsService', () => {
       code: 'unsupported',
       message: expect.stringContaining('PDF export needs Chromium'),
     })
-    const old = runs.create({
+    const old = await runs.create({
       modelKind: 'baseline',
       baseModel: 'baseline',
       labels,
@@ -138,13 +139,13 @@ describe('ReportsService', () => {
       dataHash: 'x',
       seed: 1,
     })
-    runs.finish(old, { status: 'success' })
+    await runs.finish(old, { status: 'success' })
     await expect(reports.export({ runId: old, format: 'html' })).rejects.toMatchObject({
       code: 'not-found',
       message: `Run ${old} was trained before test predictions were kept with each run; train it again to evaluate it.`,
     })
     await expect(
-      reports.handlers()['reports/export']({ runId, format: 'docx' as 'pdf' }),
+      viaDispatch(reports.handlers())['reports/export']({ runId, format: 'docx' as 'pdf' }),
     ).rejects.toMatchObject({ code: 'bad-input' })
   })
 })

@@ -76,21 +76,28 @@ describe('licence in the run record', () => {
     cleanup.push(() => (ws.close(), rmSync(home, { recursive: true, force: true })))
     const model = writeTinyBertFolder()
     writeFileSync(join(model, 'README.md'), '---\nlicense: cc-by-nc-sa-4.0\n---\n')
-    const runs = new RunsService(ws.db, ws.runsDir)
+    const runs = new RunsService(ws.repos, ws.runsDir)
     const entry = fileURLToPath(
       new URL('../../fixtures/jobs/crashing-train-entry.ts', import.meta.url),
     )
     const jobs = new JobService({ host: new ForkHost({ entry }), publish: () => {} })
-    const training = new TrainingService(runs, jobs, ws.db)
-    const started = training.start(bilingualTrainingData(), { model, epochs: 1, device: 'cpu' })
-    expect(runs.get(started.runId).config.baseModelLicence).toEqual({
+    const training = new TrainingService(runs, jobs, ws.repos)
+    const started = await training.start(bilingualTrainingData(), {
+      model,
+      epochs: 1,
+      device: 'cpu',
+    })
+    expect((await runs.get(started.runId)).config.baseModelLicence).toEqual({
       name: 'cc-by-nc-sa-4.0',
       researchOnly: true,
       source: 'README.md (front matter "license")',
     })
     await started.done
-    const baseline = training.start(bilingualTrainingData(), { model: 'baseline', epochs: 1 })
-    expect(runs.get(baseline.runId).config.baseModelLicence).toBeUndefined()
+    const baseline = await training.start(bilingualTrainingData(), {
+      model: 'baseline',
+      epochs: 1,
+    })
+    expect((await runs.get(baseline.runId)).config.baseModelLicence).toBeUndefined()
     await baseline.done
   }, 60_000)
 

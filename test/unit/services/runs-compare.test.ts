@@ -12,6 +12,7 @@ import { JobService } from '../../../main/jobs/job-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { TrainingService } from '../../../main/services/training-service'
 import { openWorkspace, type Workspace } from '../../../main/store/workspace'
+import { viaDispatch } from './call-helpers'
 
 const open: { ws: Workspace; home: string }[] = []
 afterEach(() => {
@@ -25,7 +26,7 @@ function setup() {
   const home = mkdtempSync(join(tmpdir(), 'cts-compare-'))
   const ws = openWorkspace(home)
   open.push({ ws, home })
-  const runs = new RunsService(ws.db, ws.runsDir)
+  const runs = new RunsService(ws.repos, ws.runsDir)
   const jobs = new JobService({
     host: {
       spawn: () => {
@@ -34,8 +35,8 @@ function setup() {
     },
     publish: () => {},
   })
-  const training = new TrainingService(runs, jobs, ws.db, { actor: 'dr-wang' })
-  return { ws, runs, handlers: training.handlers() }
+  const training = new TrainingService(runs, jobs, ws.repos, { actor: 'dr-wang' })
+  return { ws, runs, handlers: viaDispatch(training.handlers()) }
 }
 
 const metrics = (acc: number, f1: Record<string, number>): EvaluationDto => {
@@ -51,13 +52,13 @@ const metrics = (acc: number, f1: Record<string, number>): EvaluationDto => {
   }
 }
 
-function finishedRun(
+async function finishedRun(
   runs: RunsService,
   labels: string[],
   test: EvaluationDto | null,
   dataHash = 'h1',
 ) {
-  const id = runs.create({
+  const id = await runs.create({
     modelKind: 'baseline',
     baseModel: 'baseline',
     labels,
@@ -65,7 +66,7 @@ function finishedRun(
     dataHash,
     seed: 1,
   })
-  runs.finish(
+  await runs.finish(
     id,
     test
       ? { status: 'success', test }
@@ -77,8 +78,13 @@ function finishedRun(
 describe('runs/compare', () => {
   it('puts metrics side by side with each run’s difference to the first', async () => {
     const { runs, handlers } = setup()
-    const a = finishedRun(runs, ['健康', '疾病'], metrics(0.8, { 健康: 0.75, 疾病: 0.85 }))
-    const b = finishedRun(runs, ['疾病', '健康'], metrics(0.9, { 健康: 0.8, 疾病: 0.95 }), 'h2')
+    const a = await finishedRun(runs, ['健康', '疾病'], metrics(0.8, { 健康: 0.75, 疾病: 0.85 }))
+    const b = await finishedRun(
+      runs,
+      ['疾病', '健康'],
+      metrics(0.9, { 健康: 0.8, 疾病: 0.95 }),
+      'h2',
+    )
     const c = await handlers['runs/compare']({ runIds: [a, b] })
     expect(c.labels).toEqual(['健康', '疾病'])
     expect(c.runs.map((r) => r.id)).toEqual([a, b])
@@ -106,9 +112,13 @@ describe('runs/compare', () => {
 
   it('refuses runs with different label sets, unfinished runs, and fewer than two runs', async () => {
     const { runs, handlers } = setup()
-    const a = finishedRun(runs, ['健康', '疾病'], metrics(0.8, { 健康: 0.8, 疾病: 0.8 }))
-    const b = finishedRun(runs, ['cardio', 'neuro'], metrics(0.7, { cardio: 0.7, neuro: 0.7 }))
-    const failed = finishedRun(runs, ['健康', '疾病'], null)
+    const a = await finishedRun(runs, ['健康', '疾病'], metrics(0.8, { 健康: 0.8, 疾病: 0.8 }))
+    const b = await finishedRun(
+      runs,
+      ['cardio', 'neuro'],
+      metrics(0.7, { cardio: 0.7, neuro: 0.7 }),
+    )
+    const failed = await finishedRun(runs, ['健康', '疾病'], null)
     await expect(handlers['runs/compare']({ runIds: [a, b] })).rejects.toMatchObject({
       code: 'bad-input',
       message: `Runs ${a} and ${b} have different labels (健康, 疾病 vs cardio, neuro); only runs with the same labels can be compared.`,
@@ -128,9 +138,9 @@ describe('runs/compare', () => {
 describe('runs/delete', () => {
   it('needs confirm: true, then removes the record and folder and writes the audit log', async () => {
     const { ws, runs, handlers } = setup()
-    const keep = finishedRun(runs, ['健康', '疾病'], metrics(0.8, { 健康: 0.8, 疾病: 0.8 }))
-    const gone = finishedRun(runs, ['健康', '疾病'], metrics(0.9, { 健康: 0.9, 疾病: 0.9 }))
-    runs.addEpoch(gone, { epoch: 1, train_loss: 0.5, learning_rate: 0.01, seconds: 1 })
+    const keep = await finishedRun(runs, ['健康', '疾病'], metrics(0.8, { 健康: 0.8, 疾病: 0.8 }))
+    const gone = await finishedRun(runs, ['健康', '疾病'], metrics(0.9, { 健康: 0.9, 疾病: 0.9 }))
+    await runs.addEpoch(gone, { epoch: 1, train_loss: 0.5, learning_rate: 0.01, seconds: 1 })
     runs.writeArtifact(gone, 'metrics.json', '{}')
     expect(callSchemas['runs/delete'].safeParse({ runId: gone }).success).toBe(false)
     expect(callSchemas['runs/delete'].safeParse({ runId: gone, confirm: false }).success).toBe(
@@ -144,7 +154,7 @@ describe('runs/delete', () => {
 
     expect(await handlers['runs/delete']({ runId: gone, confirm: true })).toEqual({ deleted: gone })
     expect(existsSync(runs.runDir(gone))).toBe(false)
-    expect(runs.list().map((r) => r.id)).toEqual([keep])
+    expect((await runs.list()).map((r) => r.id)).toEqual([keep])
     expect(
       ws.db.prepare('SELECT COUNT(*) AS n FROM run_epochs WHERE run_id = ?').get(gone),
     ).toEqual({ n: 0 })
@@ -162,17 +172,17 @@ describe('runs/delete', () => {
       code: 'not-found',
     })
     // Ids are never reused, so a new run cannot inherit the deleted one's history.
-    expect(finishedRun(runs, ['健康', '疾病'], null)).toBe(gone + 1)
+    expect(await finishedRun(runs, ['健康', '疾病'], null)).toBe(gone + 1)
   })
 
   it('refuses to delete a run while its job is training, and deletes it once it ended', async () => {
     const home = mkdtempSync(join(tmpdir(), 'cts-compare-'))
     const ws = openWorkspace(home)
     open.push({ ws, home })
-    const runs = new RunsService(ws.db, ws.runsDir)
+    const runs = new RunsService(ws.repos, ws.runsDir)
     const entry = fileURLToPath(new URL('../../../main/jobs/job-entry.ts', import.meta.url))
     const jobs = new JobService({ host: new ForkHost({ entry }), publish: () => {} })
-    const training = new TrainingService(runs, jobs, ws.db)
+    const training = new TrainingService(runs, jobs, ws.repos)
     const texts = [
       '胸痛 气短',
       'chest pain',
@@ -181,7 +191,7 @@ describe('runs/delete', () => {
       '发热 咳嗽',
       'all normal',
     ]
-    const started = training.start(
+    const started = await training.start(
       { labels: ['健康', '疾病'], train: { texts, labels: [1, 1, 0, 0, 1, 0] } },
       { model: 'baseline', epochs: 1, device: 'cpu' },
     )
@@ -193,6 +203,6 @@ describe('runs/delete', () => {
     })
     await started.done
     await training.handlers()['runs/delete']({ runId: started.runId, confirm: true })
-    expect(runs.list()).toEqual([])
+    expect(await runs.list()).toEqual([])
   }, 60_000)
 })

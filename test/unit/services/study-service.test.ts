@@ -4,8 +4,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEV_PREDICTIONS_ARTIFACT } from '../../../main/jobs/train-job'
-import { TEST_PREDICTIONS_ARTIFACT } from '../../../main/reports/run-artifacts'
+import { DEV_PREDICTIONS_ARTIFACT, TEST_PREDICTIONS_ARTIFACT } from '../../../main/shared'
 import { StudyService } from '../../../main/services/study-service'
 import { BASELINE_EPOCHS, type StudyEstimator } from '../../../main/services/study-estimate'
 import type { TrainJobInput } from '../../../main/jobs/train-job'
@@ -23,7 +22,7 @@ const estimator = fixedEstimator
 
 function study(messages: string[] = []) {
   const { runs, jobs, training } = services()
-  const s = new StudyService(training, runs, jobs, ws.db, {
+  const s = new StudyService(training, runs, jobs, ws.repos, {
     now: clock,
     estimator,
     pretrained: async () => [{ model: modelDir, name: 'tiny-bert', dir: modelDir }],
@@ -35,11 +34,11 @@ function study(messages: string[] = []) {
 const config = { model: 'default', seed: 3, device: 'cpu' as const, maxLength: 16, batchSize: 8 }
 
 describe('auto recipe study', () => {
-  it('is never a single run: training/start refuses the auto recipe', () => {
+  it('is never a single run: training/start refuses the auto recipe', async () => {
     const { training } = services()
-    expect(() =>
+    await expect(
       training.start(bilingualTrainingData(), { ...config, model: 'baseline', recipe: 'auto' }),
-    ).toThrow(
+    ).rejects.toThrow(
       /^The auto recipe trains several candidates as a study: start it with 'studies\/start'/,
     )
   })
@@ -47,7 +46,7 @@ describe('auto recipe study', () => {
   it('keeps every candidate, stays in the budget, picks the winner on dev and tests only it', async () => {
     const messages: string[] = []
     const { s, runs, jobs } = study(messages)
-    const started = s.start(bilingualTrainingData(), { ...config, budgetMinutes: 1 })
+    const started = await s.start(bilingualTrainingData(), { ...config, budgetMinutes: 1 })
     const result = await started.done
     jobs.dispose()
     expect(result.status).toBe('success')
@@ -74,7 +73,7 @@ describe('auto recipe study', () => {
 
     // Every candidate is a kept run of the study; the winner has the best dev macro-F1.
     const ids = result.candidates.filter((c) => c.runId !== null).map((c) => c.runId!)
-    const kept = ids.map((id) => runs.get(id))
+    const kept = await Promise.all(ids.map((id) => runs.get(id)))
     expect(kept.map((r) => [r.studyId, r.status, r.modelKind])).toEqual([
       [started.studyId, 'success', 'baseline'],
       [started.studyId, 'success', 'bert'],
@@ -114,8 +113,8 @@ describe('auto recipe study', () => {
       0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1,
     ])
     expect(result.ensemble!.note).toMatch(/^ensemble tried, not chosen: /)
-    expect(s.get(started.studyId)).toEqual(result)
-    expect(s.list().map((x) => x.id)).toContain(started.studyId)
+    expect(await s.get(started.studyId)).toEqual(result)
+    expect((await s.list()).map((x) => x.id)).toContain(started.studyId)
   }, 120_000)
 
   it('plans a study before it starts: the baseline, then each model with the epochs the budget allows', async () => {
@@ -179,13 +178,15 @@ describe('auto recipe study', () => {
       observe: (key, m) => measured.set(key, m.epochSeconds),
     }
     const messages: string[] = []
-    const s = new StudyService(training, runs, jobs, ws.db, {
+    const s = new StudyService(training, runs, jobs, ws.repos, {
       now: () => 10_000 * ended.size,
       estimator: learning,
       pretrained: async () => [{ model: modelDir, name: 'tiny-bert', dir: modelDir }],
       onMessage: (_id, m) => messages.push(m),
     })
-    const result = await s.start(bilingualTrainingData(), { ...config, budgetMinutes: 1 }).done
+    const result = await (
+      await s.start(bilingualTrainingData(), { ...config, budgetMinutes: 1 })
+    ).done
     jobs.dispose()
     expect(result.status).toBe('success')
     // 60 s shared by 3 planned learning rates at 5 s per epoch: 4 epochs. They took 10 s each,
@@ -228,7 +229,7 @@ describe('auto recipe study', () => {
       m.forEach(onMessage)
       return original(...m)
     }
-    const started = s.start(bilingualTrainingData(), { ...config, budgetMinutes: 1 })
+    const started = await s.start(bilingualTrainingData(), { ...config, budgetMinutes: 1 })
     studyId = started.studyId
     const result = await started.done
     jobs.dispose()
@@ -239,11 +240,11 @@ describe('auto recipe study', () => {
     ])
     expect(result.winnerRunId).toBeNull()
     expect(result.testScoredBy).toBeNull()
-    expect(runs.get(result.candidates[0].runId!).test).toBeNull()
+    expect((await runs.get(result.candidates[0].runId!)).test).toBeNull()
 
     // Resumed: the finished baseline is reused, the search goes on and the winner is tested.
     const again = study()
-    const resumed = await again.s.resume(studyId).done
+    const resumed = await (await again.s.resume(studyId)).done
     again.jobs.dispose()
     expect(resumed.status).toBe('success')
     expect(resumed.candidates[0]).toMatchObject({
@@ -253,7 +254,7 @@ describe('auto recipe study', () => {
     expect(resumed.candidates[1].label).toBe('tiny-bert lr 1e-4')
     expect(resumed.candidates[1].runId).not.toBe(result.candidates[1].runId)
     expect(resumed.testScoredBy).toBe(resumed.winnerRunId)
-    expect(() => again.s.resume(studyId)).toThrow(
+    await expect(again.s.resume(studyId)).rejects.toThrow(
       `Study ${studyId} has finished; start a new one instead.`,
     )
   }, 240_000)

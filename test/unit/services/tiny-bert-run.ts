@@ -40,9 +40,9 @@ export function tinyBertWorkspace(prefix: string) {
   })
   /** Runs, jobs (a real forked job process) and the training service over the workspace. */
   const services = () => {
-    const runs = new RunsService(ws.db, ws.runsDir)
+    const runs = new RunsService(ws.repos, ws.runsDir)
     const jobs = new JobService({ host: new ForkHost({ entry }), publish: () => {} })
-    return { runs, jobs, training: new TrainingService(runs, jobs, ws.db) }
+    return { runs, jobs, training: new TrainingService(runs, jobs, ws.repos) }
   }
   return { ws, modelDir, services }
 }

@@ -42,13 +42,13 @@ function setup(jobEntry: string) {
   dirs.push(home)
   const ws = openWorkspace(home)
   open.push(ws)
-  const runs = new RunsService(ws.db, ws.runsDir)
+  const runs = new RunsService(ws.repos, ws.runsDir)
   const events: JobProgressDto[] = []
   const jobs = new JobService({
     host: new ForkHost({ entry: jobEntry }),
     publish: (_e, p) => events.push(p),
   })
-  return { ws, runs, events, training: new TrainingService(runs, jobs, ws.db) }
+  return { ws, runs, events, training: new TrainingService(runs, jobs, ws.repos) }
 }
 
 describe('TrainingService', () => {
@@ -81,7 +81,7 @@ describe('TrainingService', () => {
 
   it('trains a run in a job process and records epochs, metrics and artifacts', async () => {
     const { runs, events, training } = setup(realEntry)
-    const started = training.start(data, config)
+    const started = await training.start(data, config)
     const run = await started.done
     // Every progress event names the run, so a reloaded window can link the job back to it.
     const progress = events.filter((e) => e.jobId === started.jobId)
@@ -107,7 +107,7 @@ describe('TrainingService', () => {
       'model.onnx',
       'test-predictions.json',
     ])
-    expect(runs.list().map((r) => r.id)).toEqual([run.id])
+    expect((await runs.list()).map((r) => r.id)).toEqual([run.id])
     // How training ended is recorded from the job's result.
     const result = JSON.parse(runs.readArtifact(run.id, 'metrics.json').toString('utf8')) as {
       bestEpoch: number
@@ -132,13 +132,13 @@ describe('TrainingService', () => {
     const modelDir = writeTinyBertFolder()
     dirs.push(dirname(modelDir))
     const bert = { ...config, model: modelDir }
-    const reference = await setup(realEntry).training.start(data, bert).done
+    const reference = await (await setup(realEntry).training.start(data, bert)).done
     const { runs, training } = setup(entry('crashing-train-entry.ts'))
-    const crashed = await training.start(data, bert).done
+    const crashed = await (await training.start(data, bert)).done
     expect(crashed.status).toBe('error')
     expect(crashed.error?.code).toBe('job-crashed')
     expect(existsSync(join(runs.runDir(crashed.id), 'checkpoints', 'last.ckpt'))).toBe(true)
-    const resumed = await training.resume(crashed.id).done
+    const resumed = await (await training.resume(crashed.id)).done
     expect(resumed.status).toBe('success')
     expect(resumed.epochs.map((e) => e.train_loss)).toEqual(
       reference.epochs.map((e) => e.train_loss),

@@ -11,12 +11,16 @@ const [home, firstArg, countArg] = process.argv.slice(2)
 const first = Number(firstArg)
 const count = Number(countArg)
 const workspace = openWorkspace(home)
-const projects = new ProjectsService(workspace.db, 'crash-writer')
-const labels = new LabelsService(workspace.db, projects, 'crash-writer')
+const projects = new ProjectsService(workspace.repos, 'crash-writer')
+const labels = new LabelsService(workspace.repos, projects, 'crash-writer')
 
-for (let i = first; i < first + count; i++) {
-  const done = labels.set(plannedWrite(i))
-  // writeSync: the line is in the pipe before the next write starts.
-  writeSync(1, `${i} ${done.textId} ${done.labelIds.join(',')} ${done.revision}\n`)
+// An async main, not top-level await: the test bundles this file as CommonJS.
+async function main(): Promise<void> {
+  for (let i = first; i < first + count; i++) {
+    const done = await labels.set(plannedWrite(i))
+    // writeSync: the line is in the pipe before the next write starts.
+    writeSync(1, `${i} ${done.textId} ${done.labelIds.join(',')} ${done.revision}\n`)
+  }
+  workspace.close()
 }
-workspace.close()
+void main()

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAppServices } from '../../../main/services/app-services'
+import { tempServicesIn } from '../services/fixtures'
 import { WORKSPACE_FILE } from '../../../main/store/workspace'
 import { ArrayReader } from '../services/test-reader'
 import { CRASH_LABELS, CRASH_TEXTS, plannedWrite } from './crash-plan'
@@ -38,8 +38,7 @@ beforeAll(async () => {
     row: i + 2,
     text: `crash note ${i} 记录`,
   }))
-  const app = createAppServices({
-    home,
+  const app = tempServicesIn(home, {
     sourceReader: new ArrayReader(() => texts),
     actor: 'setup',
   })

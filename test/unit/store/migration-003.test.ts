@@ -14,7 +14,7 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(home, { recursive: true, force: true }))
 
-it('upgrades a schema-2 workspace to schema 3 keeping its runs, then records the run outcome', () => {
+it('upgrades a schema-2 workspace to schema 3 keeping its runs, then records the run outcome', async () => {
   const old = openWorkspace(home, { migrations: migrations.slice(0, 2) })
   old.db
     .prepare(
@@ -39,8 +39,8 @@ it('upgrades a schema-2 workspace to schema 3 keeping its runs, then records the
 
   const ws = openWorkspace(home, { migrations: migrations.slice(0, 3) })
   expect(ws.migration).toEqual({ from: 2, to: 3, applied: ['003-run-outcome'] })
-  const runs = new RunsService(ws.db, ws.runsDir)
-  const before = runs.get(1)
+  const runs = new RunsService(ws.repos, ws.runsDir)
+  const before = await runs.get(1)
   expect(before).toMatchObject({
     id: 1,
     projectId: 1,
@@ -57,7 +57,7 @@ it('upgrades a schema-2 workspace to schema 3 keeping its runs, then records the
     [2, 0.4],
   ])
 
-  const next = runs.create({
+  const next = await runs.create({
     projectId: 1,
     modelKind: 'baseline',
     baseModel: 'baseline',
@@ -66,8 +66,16 @@ it('upgrades a schema-2 workspace to schema 3 keeping its runs, then records the
     dataHash: 'h2',
     seed: 7,
   })
-  expect(runs.get(next)).toMatchObject({ status: 'running', bestEpoch: null, stoppedEarly: null })
-  runs.finish(next, { status: 'success', bestEpoch: 4, stoppedEarly: true })
-  expect(runs.get(next)).toMatchObject({ status: 'success', bestEpoch: 4, stoppedEarly: true })
+  expect(await runs.get(next)).toMatchObject({
+    status: 'running',
+    bestEpoch: null,
+    stoppedEarly: null,
+  })
+  await runs.finish(next, { status: 'success', bestEpoch: 4, stoppedEarly: true })
+  expect(await runs.get(next)).toMatchObject({
+    status: 'success',
+    bestEpoch: 4,
+    stoppedEarly: true,
+  })
   ws.close()
 })

@@ -37,8 +37,9 @@ describe('migration 005 (ensemble runs)', () => {
     expect(() => v4.db.prepare(insertRun).run('ensemble', 1)).toThrow(/CHECK constraint failed/)
     v4.close()
 
-    const ws = openWorkspace(home)
-    expect(ws.migration).toEqual({ from: 4, to: migrations.length, applied: ['005-ensemble-runs'] })
+    // Pinned to schema 5: later migrations have their own tests.
+    const ws = openWorkspace(home, { migrations: migrations.slice(0, 5) })
+    expect(ws.migration).toEqual({ from: 4, to: 5, applied: ['005-ensemble-runs'] })
     expect(
       ws.db.prepare('SELECT id, model_kind, study_id, best_epoch FROM runs ORDER BY id').all(),
     ).toEqual([

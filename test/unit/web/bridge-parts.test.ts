@@ -1,6 +1,6 @@
 // Small parts of the bridge on their own: the script injection and the wording of bad input.
 import { describe, expect, it } from 'vitest'
-import { describeIssues, mergeHandlers } from '../../../main/web/call-dispatch'
+import { describeIssues } from '../../../main/root/dispatch'
 import { injectBridgeScript } from '../../../main/web/static-files'
 import { callSchemas } from '../../../preload/contract'
 
@@ -34,23 +34,5 @@ describe('describeIssues', () => {
     expect(describeIssues(parsed.error!.issues)).toBe(
       'labels[1]: Too small: expected string to have >=1 characters',
     )
-  })
-})
-
-describe('mergeHandlers', () => {
-  it('keeps only contract calls, binds class methods, and lets later parts win', async () => {
-    class Jobs {
-      private readonly jobs = ['j1']
-      async ['jobs/list']() {
-        return this.jobs
-      }
-      'not/a-call' = async () => 1
-    }
-    const merged = mergeHandlers(
-      { 'jobs/list': async () => [], 'projects/list': async () => [] },
-      new Jobs(),
-    ) as Record<string, (a: unknown) => Promise<unknown>>
-    expect(Object.keys(merged).sort()).toEqual(['jobs/list', 'projects/list'])
-    await expect(merged['jobs/list']!({})).resolves.toEqual(['j1'])
   })
 })

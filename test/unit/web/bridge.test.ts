@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CtsApi, JobProgressDto, ProjectDto } from '../../../preload/contract'
 import { startBridge, type Bridge } from '../../../main/web/bridge'
-import { CONTENT_SECURITY_POLICY } from '../../../main/web/security-headers'
+import { CONTENT_SECURITY_POLICY } from '../../../main/shared/security-headers'
 
 let dir: string
 let bridge: Bridge
@@ -147,7 +147,7 @@ describe('startBridge', () => {
       jobId: 'j1',
       kind: 'train',
       status: 'running',
-      phase: 'epoch 1',
+      phase: 'training',
       step: 3,
       total: 10,
     }

@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { fnv1a } from '../../../../main/ml/models/baseline-features'
 import { tfidfGrams } from '../../../../main/ml/models/baseline-analyzer'
+import { BASELINE_VOCAB_FILE } from '../../../../main/shared'
 import {
-  BASELINE_VOCAB_FILE,
   buildTfidfVocabulary,
   hashedGrams,
   readTfidfVocabulary,

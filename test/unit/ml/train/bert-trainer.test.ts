@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createBertAdapter } from '../../../../main/ml/models/bert-adapter'
 import { createGraphStepRunner } from '../../../../main/ml/train/graph-step-runner'
 import { trainClassifier } from '../../../../main/ml/train/trainer'
+import { BUNDLE_TOKENIZER_DIR } from '../../../../main/shared'
 import {
-  BUNDLE_TOKENIZER_DIR,
   copyTokenizerFiles,
   loadClassifierBundle,
   saveClassifierBundle,

@@ -1,7 +1,0 @@
-// Entry of a job process in the desktop app (bundled to out/main/jobs/job-host-entry.js and run
-// by utilityProcess): maps parentPort onto process.send first, then starts the shared job worker.
-import { adaptParentPort } from './utility-host'
-
-adaptParentPort()
-// Imported only now: the worker checks for process.send as soon as it loads.
-await import('../jobs/job-entry')

@@ -1,0 +1,6 @@
+// Entry of the backend process (bundled to out/main/backend/backend-entry.js and run by Electron's
+// utilityProcess; tests and tools run it with child_process.fork): the workspace lives here.
+import { serveBackend } from './backend-server'
+import { mainPort } from './main-port'
+
+serveBackend(mainPort())

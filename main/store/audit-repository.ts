@@ -1,0 +1,29 @@
+// The audit log behind an async interface, for actions that write nothing else (exports). Writes
+// that change data audit themselves inside their own repository method, in the same transaction.
+import type { Database } from 'better-sqlite3'
+import { writeAudit, type AuditAction } from './audit'
+
+export type { AuditAction }
+
+export interface AuditRepository {
+  /** Appends one entry; details are ids, counts and names, never the text of a record. */
+  write(
+    actor: string,
+    action: AuditAction,
+    projectId: number | null,
+    details: Record<string, unknown>,
+  ): Promise<void>
+}
+
+export class SqliteAuditRepository implements AuditRepository {
+  constructor(private readonly db: Database) {}
+
+  async write(
+    actor: string,
+    action: AuditAction,
+    projectId: number | null,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    this.db.transaction(() => writeAudit(this.db, actor, action, projectId, details)).immediate()
+  }
+}
