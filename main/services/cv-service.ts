@@ -4,12 +4,10 @@
 // out-of-fold predictions and the numbers are stored, in <home>/cv/<id>.json (+ -predictions.json).
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { HandlersOf } from '../../preload/contract'
+import type { HandlersOf, ValidArgs } from '../../preload/contract'
 import { CtsError, DATASET_SUMMARY_ARTIFACT } from '../shared'
 import {
   type cvArgs,
-  cvConfigSchema,
-  type CvConfigInput,
   type CvCurveDto,
   type CvEstimateDto,
   type CvResultDto,
@@ -36,6 +34,8 @@ import { curveSentence } from '../reports/report-cv'
 import { filesData } from './training-files'
 import { resolveHyper, type TrainingService } from './training-service'
 
+/** A cross-validation config as dispatch validated it: what the service takes. */
+export type CvConfig = NonNullable<ValidArgs<'cv/start'>['config']>
 export { CV_DIR }
 
 /**
@@ -96,19 +96,7 @@ export class CvService {
     }
   }
 
-  private async prepare(data: TrainingData, config: CvConfigInput = {}): Promise<Prepared> {
-    // The service's own API takes the input shape (defaults unfilled); the handlers pass it parsed.
-    // Called directly (tests, texts from files) a bad setting still gets a message naming it.
-    const parsed = cvConfigSchema.safeParse(config)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
-      throw new CtsError(
-        'bad-input',
-        `The request was not valid (${where}${issue?.message ?? 'invalid'}).`,
-      )
-    }
-    const c = parsed.data
+  private async prepare(data: TrainingData, c: CvConfig = {}): Promise<Prepared> {
     if (data.labels.length < 2) {
       throw new CtsError(
         'bad-input',
@@ -193,12 +181,12 @@ export class CvService {
     }
   }
 
-  async estimate(data: TrainingData, config?: CvConfigInput): Promise<CvEstimateDto> {
+  async estimate(data: TrainingData, config?: CvConfig): Promise<CvEstimateDto> {
     return this.estimateOf(await this.prepare(data, config))
   }
 
   /** Start a cross-validation of the given texts (a project's, or files' for `cts cv --train`). */
-  async start(data: TrainingData, config?: CvConfigInput): Promise<StartedCv> {
+  async start(data: TrainingData, config?: CvConfig): Promise<StartedCv> {
     const p = await this.prepare(data, config)
     const estimate = await this.estimateOf(p)
     const record: CvResultDto = await this.store.cvRecords.create({

@@ -1,11 +1,13 @@
 // The live quality estimate of the in-loop model: accuracy and macro-F1 on the labelled audit texts
-// (a seeded random sample never trained on), with percentile-bootstrap 95 % intervals resampled
-// exactly as the evaluation report's (main/ml/eval/bootstrap.ts: stratified by true label).
+// (a seeded random sample never trained on), with 95 % intervals: macro-F1 by the evaluation
+// report's own stratified percentile bootstrap (stratifiedBootstrap, main/ml/eval/bootstrap.ts);
+// accuracy by Wilson's score interval, which stays honest on a handful of texts that are all right
+// (a bootstrap would say [1, 1] there).
 import type { AuditEstimateDto } from '../../preload/contract/loop'
-import { percentile } from '../ml/eval/bootstrap'
+import { percentile, stratifiedBootstrap } from '../ml/eval/bootstrap'
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL } from '../ml/eval/eval-defaults'
 import { classificationReport } from '../ml/eval/metrics'
-import { Rng } from '../ml/train/rng'
+import { wilsonInterval } from '../ml/eval/proportion-interval'
 
 /**
  * Estimate from the audit texts' human labels and the model's top labels (label ids). Macro-F1 is
@@ -23,29 +25,14 @@ export function auditEstimate(
   const yTrue = trueLabelIds.map((id) => index.get(id)!)
   const yPred = predictedLabelIds.map((id) => index.get(id)!)
   const labels = classes.map((_, i) => i)
-  const byClass: number[][] = labels.map(() => [])
-  yTrue.forEach((y, i) => byClass[y].push(i))
-
-  const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES
-  const rng = new Rng(options.seed ?? BOOTSTRAP_SEED)
-  const accuracies: number[] = []
   const f1s: number[] = []
-  const t = new Array<number>(n)
-  const p = new Array<number>(n)
-  for (let r = 0; r < resamples; r++) {
-    let k = 0
-    for (const members of byClass) {
-      for (let j = 0; j < members.length; j++) {
-        const i = members[rng.int(members.length)]
-        t[k] = yTrue[i]
-        p[k] = yPred[i]
-        k++
-      }
-    }
-    const rep = classificationReport(t, p, labels)
-    accuracies.push(rep.accuracy)
-    f1s.push(rep.macro.f1)
-  }
+  stratifiedBootstrap(
+    yTrue,
+    yPred,
+    labels,
+    { resamples: options.resamples ?? BOOTSTRAP_RESAMPLES, seed: options.seed ?? BOOTSTRAP_SEED },
+    (rep) => void f1s.push(rep.macro.f1),
+  )
   const full = classificationReport(yTrue, yPred, labels)
   const alpha = (1 - CONFIDENCE_LEVEL) / 2
   const ci = (sample: number[]): [number, number] => {
@@ -55,7 +42,10 @@ export function auditEstimate(
   return {
     n,
     accuracy: full.accuracy,
-    accuracyCi: ci(accuracies),
+    accuracyCi: wilsonInterval(
+      yTrue.reduce((right, y, i) => right + (y === yPred[i] ? 1 : 0), 0),
+      n,
+    ),
     macroF1: full.macro.f1,
     macroF1Ci: ci(f1s),
   }

@@ -10,8 +10,8 @@ import { Rng } from '../ml/train/rng'
 import { loadTokenizer } from '../ml/tokenize/load-tokenizer'
 import type { DeviceChoice } from '../ml/runtime'
 import { BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defaults'
-import { trainingConfigSchema, type TrainingConfigInput } from '../../preload/contract/training'
 import { prepareSplits, type TrainingData } from './training-data'
+import type { TrainingConfig } from './training-service'
 
 /**
  * Prior speed when nothing was measured and no probe may run (the train view's estimate before a
@@ -345,11 +345,12 @@ export function probeLengths(plan: BatchPlan): number[] {
  */
 export function estimateTexts(
   data: TrainingData,
-  config: TrainingConfigInput,
+  config: TrainingConfig,
 ): { train: string[]; dev: string[] } {
   try {
-    const c = trainingConfigSchema.parse(config)
-    const s = prepareSplits(data, c.seed ?? DEFAULT_SEED, c.split, { allTrainWithDevFile: true })
+    const s = prepareSplits(data, config.seed ?? DEFAULT_SEED, config.split, {
+      allTrainWithDevFile: true,
+    })
     return { train: s.train.texts, dev: s.dev.texts }
   } catch {
     // The candidate itself will say what is wrong with the texts.

@@ -12,11 +12,7 @@ import {
   type StudyEstimateDto,
   type StudyStatus,
 } from '../../preload/contract/studies'
-import {
-  trainingConfigSchema,
-  type RunDto,
-  type TrainingConfigInput,
-} from '../../preload/contract/training'
+import type { RunDto } from '../../preload/contract/training'
 import type { JobProgressDto } from '../../preload/contract/jobs'
 import type { JobService } from '../jobs/job-service'
 import { type TestRunJobInput, type TrainJobInput } from '../jobs/train-job'
@@ -50,7 +46,7 @@ import { workspaceCalibration } from './study-estimate-cache'
 import { EpochTracker, type Refinement } from './study-estimate-refine'
 import { ensembleSummary, fmt, MIN_EPOCHS, refinedNote, winnerReason } from './study-messages'
 import { filesData } from './training-files'
-import type { TrainingData, TrainingService } from './training-service'
+import type { TrainingConfig, TrainingData, TrainingService } from './training-service'
 
 /** Learning rates each model's walk is planned to try (the walk usually stops after three). */
 const PLANNED_PER_MODEL = 3
@@ -73,7 +69,7 @@ export interface StudyServiceOptions {
   /** Default: a CalibratedEstimator per study (probe cached in the workspace). */
   estimator?: StudyEstimator
   /** Which pretrained models suit the texts; by default the model choice's language rules. */
-  pretrained?: (data: TrainingData, config: TrainingConfigInput) => Promise<PretrainedCandidate[]>
+  pretrained?: (data: TrainingData, config: TrainingConfig) => Promise<PretrainedCandidate[]>
   /** Study-level messages (estimates, skips, the decision): the CLI prints them on stderr. */
   onMessage?: (studyId: number, message: string) => void
 }
@@ -140,7 +136,7 @@ export class StudyService {
     )
   }
 
-  async startForProject(projectId: number, config: TrainingConfigInput): Promise<StartedStudy> {
+  async startForProject(projectId: number, config: TrainingConfig): Promise<StartedStudy> {
     const p = await this.training.projectData(projectId, config)
     return this.start(p.data, p.config, p.resolved)
   }
@@ -148,10 +144,10 @@ export class StudyService {
   /** Starts the study; candidates train one after another in job processes. */
   async start(
     data: TrainingData,
-    config: TrainingConfigInput,
+    config: TrainingConfig,
     chosen?: ResolvedChoice,
   ): Promise<StartedStudy> {
-    const c = trainingConfigSchema.parse({ ...config, recipe: 'auto' })
+    const c: TrainingConfig = { ...config, recipe: 'auto' }
     const budgetSeconds = (c.budgetMinutes ?? AUTO_RECIPE.budgetMinutes) * 60
     const studyId = await this.store.studies.create({
       projectId: data.projectId ?? null,
@@ -214,7 +210,7 @@ export class StudyService {
       dev: input.dev ?? { texts: [], labels: [] },
       test: input.test,
     }
-    const config = row.config as TrainingConfigInput
+    const config = row.config as TrainingConfig
     // Two resumes of one study at once: only the first goes on.
     if (this.live.has(studyId)) throw new CtsError('conflict', `Study ${studyId} is still running.`)
     await this.store.studies.reopen(studyId)
@@ -275,7 +271,7 @@ export class StudyService {
    * epochs the budget would give them, from this computer's cached probe or the prior (no probe
    * runs for a preview; the study probes when it starts).
    */
-  async estimate(projectId: number, config: TrainingConfigInput): Promise<StudyEstimateDto> {
+  async estimate(projectId: number, config: TrainingConfig): Promise<StudyEstimateDto> {
     const p = await this.training.projectData(projectId, config)
     return this.estimatePlan(p.data, p.config, p.resolved)
   }
@@ -283,10 +279,10 @@ export class StudyService {
   /** estimate() on texts handed in directly (tests, files). */
   async estimatePlan(
     data: TrainingData,
-    config: TrainingConfigInput,
+    config: TrainingConfig,
     chosen?: ResolvedChoice,
   ): Promise<StudyEstimateDto> {
-    const c = trainingConfigSchema.parse({ ...config, recipe: 'auto' })
+    const c: TrainingConfig = { ...config, recipe: 'auto' }
     const budgetSeconds = (c.budgetMinutes ?? AUTO_RECIPE.budgetMinutes) * 60
     const cachedOnly: CalibrationSource = { cached: (r, l) => this.calibration.cached(r, l) }
     const estimator = this.options.estimator ?? new CalibratedEstimator(cachedOnly, this.now)
@@ -335,11 +331,11 @@ export class StudyService {
   /** Which pretrained models the study fine-tunes: a named model, else by the texts' language. */
   private async pretrained(
     data: TrainingData,
-    config: TrainingConfigInput,
+    config: TrainingConfig,
     chosen?: ResolvedChoice,
   ): Promise<PretrainedCandidate[]> {
     if (this.options.pretrained) return this.options.pretrained(data, config)
-    const model = config.model ?? DEFAULT_MODEL_ID
+    const model = config.model
     if (model === 'baseline') return []
     if (model !== DEFAULT_MODEL_ID) {
       const dir = this.training.resolveModelDir(model)
@@ -365,7 +361,7 @@ export class StudyService {
   private async search(
     studyId: number,
     data: TrainingData,
-    config: TrainingConfigInput,
+    config: TrainingConfig,
     budgetSeconds: number,
     chosen?: ResolvedChoice,
     /** A resumed study's summary: its finished candidates are reused, not trained again. */
@@ -395,7 +391,7 @@ export class StudyService {
 
     const runCandidate = async (
       rec: CandidateRecord,
-      cfg: TrainingConfigInput,
+      cfg: TrainingConfig,
       hyper: Record<string, unknown>,
       pick?: ResolvedChoice,
       /** Its job's progress (a fine-tune's estimate is refined after each epoch). */
@@ -846,7 +842,7 @@ function emptySummary(): Summary {
 function bertRequest(
   dir: string,
   texts: { train: string[]; dev: string[] },
-  config: TrainingConfigInput,
+  config: TrainingConfig,
   numClasses: number,
 ): EstimateRequest {
   return {

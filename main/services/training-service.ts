@@ -2,15 +2,10 @@
 // (seeded, stratified, de-duplicated, groups kept together), records the run, trains in a job
 // process and records epochs, metrics and the outcome.
 import { existsSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { CtsError, DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT, METRICS_ARTIFACT } from '../shared'
-import type { HandlersOf } from '../../preload/contract'
-import {
-  trainingConfigSchema,
-  type RunDto,
-  type TrainingConfigInput,
-  type trainingArgs,
-} from '../../preload/contract/training'
+import type { HandlersOf, ValidArgs } from '../../preload/contract'
+import type { RunDto, trainingArgs } from '../../preload/contract/training'
 import { baselineRunSettings } from '../jobs/baseline-fit-job'
 import type { JobService } from '../jobs/job-service'
 import type { TrainHyper, TrainJobInput } from '../jobs/train-job'
@@ -19,11 +14,10 @@ import { REFERENCE_POLICY, SEED_RECIPE, type RecipeName } from '../ml/train/reci
 import { writeNewFileAtomic } from '../shared/atomic-file'
 import { datasetSummary } from '../reports/run-artifacts'
 import type { Repositories } from '../store/repositories'
-import { ModelChoiceService, type ModelLister, type ResolvedChoice } from './model-choice-service'
+import type { ModelChoiceService, ResolvedChoice } from './model-choice-service'
 import {
   BUNDLED_MODEL_FOLDER,
   DEFAULT_MODEL_ID,
-  ModelsService,
   baseModelLicence,
   defaultBundledModelDir,
 } from './models-service'
@@ -38,6 +32,9 @@ import {
   dataSnapshotHash,
   type TrainingData,
 } from './training-data'
+
+/** A training config as dispatch validated it (defaults filled): what the services take. */
+export type TrainingConfig = ValidArgs<'training/start'>['config']
 
 export {
   dataSnapshotHash,
@@ -59,8 +56,7 @@ export interface StartedRun {
  * learning rate, else 'reference'. ('auto' is only ever chosen explicitly: the CLI and the train
  * view send it; the study service turns it into reference-loop candidates.)
  */
-export function recipeOf(config: TrainingConfigInput): RecipeName {
-  const c = trainingConfigSchema.parse(config)
+export function recipeOf(c: TrainingConfig): RecipeName {
   const explicit =
     c.epochs !== undefined || c.batchSize !== undefined || c.learningRate !== undefined
   // Reference with a setting changed is no longer the reference recipe.
@@ -69,10 +65,9 @@ export function recipeOf(config: TrainingConfigInput): RecipeName {
 }
 
 /** Merge a config with the model family's defaults and its recipe (the values recorded in the run). */
-export function resolveHyper(config: TrainingConfigInput): TrainHyper {
-  const c = trainingConfigSchema.parse(config)
+export function resolveHyper(c: TrainingConfig): TrainHyper {
   const d = c.model === 'baseline' ? BASELINE_DEFAULTS : BERT_DEFAULTS
-  const recipe = recipeOf(config)
+  const recipe = recipeOf(c)
   const common = {
     seed: c.seed ?? DEFAULT_SEED,
     device: c.device ?? 'auto',
@@ -127,13 +122,8 @@ export interface TrainingServiceOptions {
   bundledModelDir?: string
   /** Who the audit log names for deletions. */
   actor?: string
-  /** Installed models 'default' may resolve to; the models service over modelsDir when omitted. */
-  models?: ModelLister
-  /**
-   * Which model 'default' means (main/root passes the workspace's one). Omitted — a training
-   * service built alone, in tests — one is made over `models`.
-   */
-  modelChoice?: ModelChoiceService
+  /** Which model 'default' means: the workspace's one, built by main/root (boot). */
+  modelChoice: ModelChoiceService
 }
 
 export class TrainingService {
@@ -144,8 +134,8 @@ export class TrainingService {
     private readonly runs: RunsService,
     private readonly jobs: JobService,
     /** A project's texts (training from a project, the model choice); none for files only. */
-    private readonly store?: Pick<Repositories, 'texts' | 'textSample'>,
-    private readonly options: TrainingServiceOptions = {},
+    private readonly store: Pick<Repositories, 'texts' | 'textSample'> | undefined,
+    private readonly options: TrainingServiceOptions,
   ) {}
 
   /**
@@ -167,26 +157,12 @@ export class TrainingService {
 
   /** Which model 'default' means for texts or a project (model-choice.ts). */
   modelChoice(): ModelChoiceService {
-    if (this.options.modelChoice) return this.options.modelChoice
-    let models = this.options.models
-    if (!models) {
-      const bundledDir = this.options.bundledModelDir ?? defaultBundledModelDir()
-      const service = new ModelsService({
-        home: this.options.modelsDir ? dirname(this.options.modelsDir) : dirname(bundledDir),
-        bundledDir,
-      })
-      // Without a workspace's models folder only the bundled model can be trained with.
-      models = this.options.modelsDir
-        ? service
-        : { list: async () => (await service.list()).filter((m) => m.source === 'bundled') }
-    }
-    return new ModelChoiceService(models, this.store)
+    return this.options.modelChoice
   }
 
   /** Like start, but 'default' is first resolved by the texts (train, dev and test together). */
-  async startChoosing(data: TrainingData, config: TrainingConfigInput): Promise<StartedRun> {
-    if (trainingConfigSchema.parse(config).model !== DEFAULT_MODEL_ID)
-      return this.start(data, config)
+  async startChoosing(data: TrainingData, config: TrainingConfig): Promise<StartedRun> {
+    if (config.model !== DEFAULT_MODEL_ID) return this.start(data, config)
     const texts = [data.train, data.dev, data.test].flatMap((s) => s?.texts ?? [])
     return this.start(data, config, await this.modelChoice().forTexts(texts))
   }
@@ -197,11 +173,11 @@ export class TrainingService {
    */
   async start(
     data: TrainingData,
-    config: TrainingConfigInput,
+    config: TrainingConfig,
     chosen?: ResolvedChoice,
     candidate?: CandidateOptions,
   ): Promise<StartedRun> {
-    const model = trainingConfigSchema.parse(config).model
+    const model = config.model
     const choice = model === DEFAULT_MODEL_ID ? chosen : undefined
     const bertDir = model === 'baseline' ? undefined : (choice?.dir ?? this.resolveModelDir(model))
     if (data.labels.length < 2) {
@@ -214,7 +190,7 @@ export class TrainingService {
       )
     }
     const hyper = { ...resolveHyper(config), ...candidate?.hyper }
-    const splitMode = trainingConfigSchema.parse(config).split
+    const splitMode = config.split
     const splits = prepareSplits(data, hyper.seed, splitMode, {
       allTrainWithDevFile: hyper.recipe === 'seed' || hyper.recipe === 'auto',
     })
@@ -307,7 +283,7 @@ export class TrainingService {
    * Train on a project's labelled texts (texts with exactly one label; skipped texts left out).
    * Labels that came with an import have no annotations row, so that join is a LEFT one.
    */
-  async startForProject(projectId: number, config: TrainingConfigInput): Promise<StartedRun> {
+  async startForProject(projectId: number, config: TrainingConfig): Promise<StartedRun> {
     const p = await this.projectData(projectId, config)
     return this.start(p.data, p.config, p.resolved)
   }
@@ -315,13 +291,13 @@ export class TrainingService {
   /** A project's training data as startForProject trains on it (also a study's candidates). */
   async projectData(
     projectId: number,
-    config: TrainingConfigInput,
-  ): Promise<{ data: TrainingData; config: TrainingConfigInput; resolved?: ResolvedChoice }> {
+    config: TrainingConfig,
+  ): Promise<{ data: TrainingData; config: TrainingConfig; resolved?: ResolvedChoice }> {
     if (!this.store)
       throw new CtsError('internal', 'Training from a project needs the workspace database.')
     const { names, rows: all } = await this.store.texts.singleLabelled(projectId)
     // The explicit split uses each text's imported split; texts without one sit out (counted).
-    const mode = trainingConfigSchema.parse(config).split
+    const mode = config.split
     const explicit =
       mode === 'explicit' || (mode === undefined && all.some((r) => r.split === 'test'))
     const single = explicit ? all.filter((r) => r.split !== null) : all
@@ -329,9 +305,7 @@ export class TrainingService {
     const of = (pred: (r: LabelledRow) => boolean) => ofRows(single.filter(pred))
     // 'default' follows the project's texts, exactly as the train view explains it.
     const resolved =
-      trainingConfigSchema.parse(config).model === DEFAULT_MODEL_ID
-        ? await this.modelChoice().forProject(projectId)
-        : undefined
+      config.model === DEFAULT_MODEL_ID ? await this.modelChoice().forProject(projectId) : undefined
     if (!explicit) return { data: { projectId, labels, train: of(() => true) }, config, resolved }
     const count = (split: string) => single.filter((r) => r.split === split).length
     checkExplicitSplit({

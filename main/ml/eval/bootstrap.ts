@@ -3,7 +3,7 @@
 // within the class, so every class keeps its test-set support and per-class recall is always
 // defined; the intervals describe uncertainty from which texts of each class were drawn.
 import { Rng } from '../train/rng'
-import { classificationReport } from './metrics'
+import { classificationReport, type ClassificationReport } from './metrics'
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL } from './eval-defaults'
 
 export interface Interval {
@@ -53,32 +53,12 @@ export function bootstrapIntervals(
   }
   if (yTrue.length === 0) throw new Error('No texts to bootstrap')
   const labels = Array.from({ length: numClasses }, (_, c) => c)
-  const byClass: number[][] = labels.map(() => [])
-  yTrue.forEach((y, i) => {
-    if (!byClass[y])
-      throw new Error(`Text ${i}: label ${y} is not one of the ${numClasses} classes`)
-    byClass[y].push(i)
-  })
-
-  const rng = new Rng(seed)
   const f1s: number[] = []
   const recalls: number[][] = labels.map(() => [])
-  const t: number[] = new Array(yTrue.length)
-  const p: number[] = new Array(yTrue.length)
-  for (let r = 0; r < resamples; r++) {
-    let k = 0
-    for (const members of byClass) {
-      for (let j = 0; j < members.length; j++) {
-        const i = members[rng.int(members.length)]
-        t[k] = yTrue[i]
-        p[k] = yPred[i]
-        k++
-      }
-    }
-    const rep = classificationReport(t.slice(0, k), p.slice(0, k), labels)
+  const byClass = stratifiedBootstrap(yTrue, yPred, labels, { resamples, seed }, (rep) => {
     f1s.push(rep.macro.f1)
     rep.perClass.forEach((c, ci) => recalls[ci].push(c.recall))
-  }
+  })
   const full = classificationReport(yTrue, yPred, labels)
   const alpha = (1 - level) / 2
   const interval = (estimate: number, sample: number[]): Interval => {
@@ -95,4 +75,40 @@ export function bootstrapIntervals(
       byClass[c].length === 0 ? null : interval(full.perClass[c].recall, recalls[c]),
     ),
   }
+}
+
+/**
+ * The stratified resampling itself (also the loop's audit estimate, main/services/loop-estimate.ts):
+ * `resamples` times, each class's texts drawn with replacement within the class (seeded), and
+ * `each` gets the resample's classification report over `labels`. Returns the texts by class.
+ */
+export function stratifiedBootstrap(
+  yTrue: number[],
+  yPred: number[],
+  labels: number[],
+  options: { resamples: number; seed: number },
+  each: (rep: ClassificationReport) => void,
+): number[][] {
+  const byClass: number[][] = labels.map(() => [])
+  yTrue.forEach((y, i) => {
+    if (!byClass[y])
+      throw new Error(`Text ${i}: label ${y} is not one of the ${labels.length} classes`)
+    byClass[y].push(i)
+  })
+  const rng = new Rng(options.seed)
+  const t: number[] = new Array(yTrue.length)
+  const p: number[] = new Array(yTrue.length)
+  for (let r = 0; r < options.resamples; r++) {
+    let k = 0
+    for (const members of byClass) {
+      for (let j = 0; j < members.length; j++) {
+        const i = members[rng.int(members.length)]
+        t[k] = yTrue[i]
+        p[k] = yPred[i]
+        k++
+      }
+    }
+    each(classificationReport(t.slice(0, k), p.slice(0, k), labels))
+  }
+  return byClass
 }

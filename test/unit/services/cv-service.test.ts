@@ -13,6 +13,8 @@ import { classificationReport } from '../../../main/ml/eval/metrics'
 import { CvService } from '../../../main/services/cv-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { TrainingService } from '../../../main/services/training-service'
+import { testModelChoice } from './model-choice-fixture'
+import { viaDispatch } from './call-helpers'
 import { openWorkspace, type Workspace } from '../../../main/store/workspace'
 
 const sample = fileURLToPath(
@@ -44,7 +46,13 @@ function setup() {
   open.push(ws)
   const runs = new RunsService(ws.repos, ws.runsDir)
   const jobs = new JobService({ host: new ForkHost({ entry: realEntry }), publish: () => {} })
-  const cv = new CvService(home, jobs, new TrainingService(runs, jobs, ws.repos), runs, ws.repos)
+  const cv = new CvService(
+    home,
+    jobs,
+    new TrainingService(runs, jobs, ws.repos, { modelChoice: testModelChoice(ws.repos) }),
+    runs,
+    ws.repos,
+  )
   return { home, cv, jobs }
 }
 
@@ -88,7 +96,10 @@ describe('CvService', () => {
     await expect(cv.start(noGroups, { split: 'grouped' })).rejects.toThrow(
       'A grouped cross-validation needs a group or patient id',
     )
-    await expect(cv.start(data, { k: 1 })).rejects.toThrow('k:')
+    // A bad setting is refused once, at the dispatch boundary, with a message naming it.
+    await expect(
+      viaDispatch(cv.handlers())['cv/start']({ projectId: 1, config: { k: 1 } }),
+    ).rejects.toThrow('k:')
     expect(await cv.list()).toEqual([])
   })
 })

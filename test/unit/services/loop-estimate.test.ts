@@ -1,5 +1,5 @@
-// The audit estimate's numbers: exact point values, and macro-F1 intervals identical to the
-// evaluation report's bootstrap (main/ml/eval/bootstrap.ts) on the same labels.
+// The audit estimate's numbers: exact point values, macro-F1 intervals identical to the evaluation
+// report's bootstrap (main/ml/eval/bootstrap.ts) on the same labels, Wilson intervals for accuracy.
 import { describe, expect, it } from 'vitest'
 import { bootstrapIntervals } from '../../../main/ml/eval/bootstrap'
 import { auditEstimate } from '../../../main/services/loop-estimate'
@@ -23,9 +23,17 @@ describe('auditEstimate', () => {
       2,
     )
     expect(e.macroF1Ci).toEqual([ref.macroF1.lower, ref.macroF1.upper])
-    expect(e.accuracyCi[0]).toBeLessThan(0.75)
-    expect(e.accuracyCi[1]).toBeGreaterThan(0.75)
-    expect(e.accuracyCi[1]).toBeLessThanOrEqual(1)
+    // Wilson's score interval for 6 of 8 (statsmodels' proportion_confint method='wilson').
+    expect(e.accuracyCi[0]).toBeCloseTo(0.40927543031016883, 12)
+    expect(e.accuracyCi[1]).toBeCloseTo(0.9285207872478909, 12)
+  })
+
+  it('keeps an honest accuracy interval when a few audit texts are all right', () => {
+    const e = auditEstimate([4, 5, 4], [4, 5, 4])!
+    expect(e.accuracy).toBe(1)
+    // A percentile bootstrap would give [1, 1] here; Wilson gives the textbook [0.4385, 1].
+    expect(e.accuracyCi[0]).toBeCloseTo(0.4385029682449546, 12)
+    expect(e.accuracyCi[1]).toBe(1)
   })
 
   it('counts a predicted label no audit text has (macro-F1 over both)', () => {

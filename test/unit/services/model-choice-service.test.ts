@@ -15,6 +15,7 @@ import type { TrainJobInput } from '../../../main/jobs/train-job'
 import { MODELS_DIR } from '../../../main/services/models-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { TrainingService } from '../../../main/services/training-service'
+import { testModelChoice } from './model-choice-fixture'
 import { openWorkspace } from '../../../main/store/workspace'
 import { boot, type Backend } from '../../../main/root/boot'
 import { servicesCaller } from './call-helpers'
@@ -245,6 +246,7 @@ describe('TrainingService.startChoosing (cts train --train FILE)', () => {
       const jobs = new JobService({ host, publish: () => {} })
       const training = new TrainingService(runs, jobs, ws.repos, {
         modelsDir: join(withM3e.home, MODELS_DIR),
+        modelChoice: testModelChoice(ws.repos, { modelsDir: join(withM3e.home, MODELS_DIR) }),
       })
       const started = await training.startChoosing(data, config)
       const run = await started.done

@@ -15,6 +15,7 @@ import { baseModelLicence } from '../../../main/services/models-service'
 import { exportRunInfo } from '../../../main/services/predictions-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { TrainingService } from '../../../main/services/training-service'
+import { testModelChoice } from './model-choice-fixture'
 import { openWorkspace } from '../../../main/store/workspace'
 import type { RunDto } from '../../../preload/contract/training'
 import { sampleReportInput } from '../../fixtures/eval/report-input'
@@ -81,7 +82,9 @@ describe('licence in the run record', () => {
       new URL('../../fixtures/jobs/crashing-train-entry.ts', import.meta.url),
     )
     const jobs = new JobService({ host: new ForkHost({ entry }), publish: () => {} })
-    const training = new TrainingService(runs, jobs, ws.repos)
+    const training = new TrainingService(runs, jobs, ws.repos, {
+      modelChoice: testModelChoice(ws.repos),
+    })
     const started = await training.start(bilingualTrainingData(), {
       model,
       epochs: 1,

@@ -11,6 +11,7 @@ import { ForkHost } from '../../../main/jobs/fork-host'
 import { JobService } from '../../../main/jobs/job-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { TrainingService } from '../../../main/services/training-service'
+import { testModelChoice } from './model-choice-fixture'
 import { openWorkspace, type Workspace } from '../../../main/store/workspace'
 import { viaDispatch } from './call-helpers'
 
@@ -35,7 +36,10 @@ function setup() {
     },
     publish: () => {},
   })
-  const training = new TrainingService(runs, jobs, ws.repos, { actor: 'dr-wang' })
+  const training = new TrainingService(runs, jobs, ws.repos, {
+    actor: 'dr-wang',
+    modelChoice: testModelChoice(ws.repos),
+  })
   return { ws, runs, handlers: viaDispatch(training.handlers()) }
 }
 
@@ -182,7 +186,9 @@ describe('runs/delete', () => {
     const runs = new RunsService(ws.repos, ws.runsDir)
     const entry = fileURLToPath(new URL('../../../main/jobs/job-entry.ts', import.meta.url))
     const jobs = new JobService({ host: new ForkHost({ entry }), publish: () => {} })
-    const training = new TrainingService(runs, jobs, ws.repos)
+    const training = new TrainingService(runs, jobs, ws.repos, {
+      modelChoice: testModelChoice(ws.repos),
+    })
     const texts = [
       '胸痛 气短',
       'chest pain',

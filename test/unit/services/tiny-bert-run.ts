@@ -10,6 +10,7 @@ import { ForkHost } from '../../../main/jobs/fork-host'
 import { JobService } from '../../../main/jobs/job-service'
 import { RunsService } from '../../../main/services/runs-service'
 import { TrainingService } from '../../../main/services/training-service'
+import { testModelChoice } from './model-choice-fixture'
 import { openWorkspace } from '../../../main/store/workspace'
 import type { StudyEstimator } from '../../../main/services/study-estimate'
 import type { Database } from 'better-sqlite3'
@@ -42,7 +43,13 @@ export function tinyBertWorkspace(prefix: string) {
   const services = () => {
     const runs = new RunsService(ws.repos, ws.runsDir)
     const jobs = new JobService({ host: new ForkHost({ entry }), publish: () => {} })
-    return { runs, jobs, training: new TrainingService(runs, jobs, ws.repos) }
+    return {
+      runs,
+      jobs,
+      training: new TrainingService(runs, jobs, ws.repos, {
+        modelChoice: testModelChoice(ws.repos),
+      }),
+    }
   }
   return { ws, modelDir, services }
 }

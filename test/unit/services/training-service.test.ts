@@ -13,6 +13,7 @@ import {
   prepareSplits,
   resolveHyper,
 } from '../../../main/services/training-service'
+import { testModelChoice } from './model-choice-fixture'
 import { openWorkspace, type Workspace } from '../../../main/store/workspace'
 import { BASELINE_DEFAULTS } from '../../../main/ml/train/defaults'
 import { BASELINE_C_GRID } from '../../../main/ml/models/baseline-fit'
@@ -48,7 +49,14 @@ function setup(jobEntry: string) {
     host: new ForkHost({ entry: jobEntry }),
     publish: (_e, p) => events.push(p),
   })
-  return { ws, runs, events, training: new TrainingService(runs, jobs, ws.repos) }
+  return {
+    ws,
+    runs,
+    events,
+    training: new TrainingService(runs, jobs, ws.repos, {
+      modelChoice: testModelChoice(ws.repos),
+    }),
+  }
 }
 
 describe('TrainingService', () => {
