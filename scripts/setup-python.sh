@@ -22,6 +22,9 @@ REQUIREMENTS=(
   "onnx==1.23.2"
   # The confident-learning oracle (test/parity/confident-learning.test.ts).
   "cleanlab==2.9.0"
+  # The inter-annotator agreement oracles (test/parity/agreement.test.ts).
+  "statsmodels==0.15.0"
+  "krippendorff==0.9.0"
 )
 
 HASH="$(printf '%s\n' "$TORCH" "${REQUIREMENTS[@]}" | sha256sum | cut -d' ' -f1)"
