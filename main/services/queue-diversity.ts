@@ -1,7 +1,7 @@
 // The diversity order's kept state for one project: its texts' TF-IDF vectors and each text's
 // cosine distance to the nearest labelled text, updated label by label (k-centre greedy's
 // "nearest" array, main/ml/active/strategies.ts, kept between calls instead of rebuilt).
-import { tfidfVectors } from '../ml/active/out-of-fold'
+import { tfidfVectorsYielding } from '../ml/active/out-of-fold'
 import { kCentreGreedy } from '../ml/active/strategies'
 
 /** Texts whose distances are updated between two yields to the event loop (label writes wait). */
@@ -24,13 +24,22 @@ export class DiversityIndex {
   private labelled = new Set<number>()
   private readonly nearest: Float64Array
 
-  /** `key` names the text set the vectors were computed for. */
-  constructor(
+  /**
+   * The index of `texts` (`key` names that text set). The vectors are built in chunks with yields
+   * to the event loop: a first diversity call on a few thousand notes takes seconds, and label
+   * writes must not wait for it.
+   */
+  static async build(key: string, texts: { id: number; text: string }[]): Promise<DiversityIndex> {
+    return new DiversityIndex(key, texts, await tfidfVectorsYielding(texts.map((t) => t.text)))
+  }
+
+  private constructor(
     readonly key: string,
     texts: { id: number; text: string }[],
+    vectors: Float32Array[],
   ) {
     this.index = new Map(texts.map((t, i) => [t.id, i]))
-    this.vectors = tfidfVectors(texts.map((t) => t.text))
+    this.vectors = vectors
     this.nonZero = this.vectors.map((v) => {
       const nz: number[] = []
       for (let j = 0; j < v.length; j++) if (v[j] !== 0) nz.push(j)

@@ -233,7 +233,7 @@ export class QueueService {
       const key = idsKey(states)
       let index = this.diversity.get(projectId)
       if (index?.key !== key) {
-        index = new DiversityIndex(key, await this.repos.queue.texts(projectId))
+        index = await DiversityIndex.build(key, await this.repos.queue.texts(projectId))
         this.diversity.set(projectId, index)
       }
       await index.update(new Set(states.filter((s) => s.labelled).map((s) => s.id)))

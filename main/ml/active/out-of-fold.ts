@@ -167,6 +167,30 @@ function mix32(h: number): number {
   return (h ^ (h >>> 16)) >>> 0
 }
 
+/** Hashed, L2-normalised TF-IDF vectors: one function per text, after one vocabulary pass. */
+function tfidfVectorizer(
+  grams: HashedGrams[],
+  o: { dim?: number; maxFeatures?: number },
+): (g: HashedGrams) => Float32Array {
+  const dim = o.dim ?? TFIDF_VECTOR_DIM
+  const maxFeatures = o.maxFeatures ?? BASELINE_DEFAULTS.maxLength
+  const vocab = buildTfidfVocabulary(grams)
+  const bucket = Int32Array.from(vocab.hashes, (h) => mix32(h) % dim)
+  const sign = Float32Array.from(vocab.hashes, (h) => (mix32(h) >>> 31 ? -1 : 1))
+  return (g) => {
+    const x = tfidfText(g, vocab, maxFeatures)
+    const v = new Float32Array(dim)
+    for (let e = 0; e < x.ids.length; e++) v[bucket[x.ids[e]]] += sign[x.ids[e]] * x.values[e]
+    let s = 0
+    for (let j = 0; j < dim; j++) s += v[j] * v[j]
+    if (s > 0) {
+      const inv = 1 / Math.sqrt(s)
+      for (let j = 0; j < dim; j++) v[j] *= inv
+    }
+    return v
+  }
+}
+
 /**
  * The texts as unit-length dense vectors for k-centre diversity (strategies.ts): the baseline's
  * TF-IDF features (vocabulary and idf fitted on these texts, no labels needed) folded into `dim`
@@ -183,22 +207,30 @@ export function tfidfVectors(
   texts: string[],
   o: { dim?: number; maxFeatures?: number } = {},
 ): Float32Array[] {
-  const dim = o.dim ?? TFIDF_VECTOR_DIM
-  const maxFeatures = o.maxFeatures ?? BASELINE_DEFAULTS.maxLength
   const grams = texts.map((t) => hashedGrams(t, { charMax: CHAR_MAX }))
-  const vocab = buildTfidfVocabulary(grams)
-  const bucket = Int32Array.from(vocab.hashes, (h) => mix32(h) % dim)
-  const sign = Float32Array.from(vocab.hashes, (h) => (mix32(h) >>> 31 ? -1 : 1))
-  return grams.map((g) => {
-    const x = tfidfText(g, vocab, maxFeatures)
-    const v = new Float32Array(dim)
-    for (let e = 0; e < x.ids.length; e++) v[bucket[x.ids[e]]] += sign[x.ids[e]] * x.values[e]
-    let s = 0
-    for (let j = 0; j < dim; j++) s += v[j] * v[j]
-    if (s > 0) {
-      const inv = 1 / Math.sqrt(s)
-      for (let j = 0; j < dim; j++) v[j] *= inv
-    }
-    return v
-  })
+  return grams.map(tfidfVectorizer(grams, o))
+}
+
+/**
+ * The same vectors as tfidfVectors, computed in chunks with a yield to the event loop between
+ * them, so a backend that builds them for a few thousand notes keeps answering label writes.
+ */
+export async function tfidfVectorsYielding(
+  texts: string[],
+  o: { dim?: number; maxFeatures?: number; chunk?: number } = {},
+): Promise<Float32Array[]> {
+  const chunk = o.chunk ?? 200
+  const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve))
+  const grams: HashedGrams[] = []
+  for (let i = 0; i < texts.length; i++) {
+    grams.push(hashedGrams(texts[i], { charMax: CHAR_MAX }))
+    if ((i + 1) % chunk === 0) await yieldNow()
+  }
+  const vectorOf = tfidfVectorizer(grams, o)
+  const vectors: Float32Array[] = []
+  for (let i = 0; i < grams.length; i++) {
+    vectors.push(vectorOf(grams[i]))
+    if ((i + 1) % chunk === 0) await yieldNow()
+  }
+  return vectors
 }

@@ -5,12 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { buildProgram, main } from '../../../main/cli/index'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildProgram } from '../../../main/cli/index'
 import { boot } from '../../../main/root/boot'
-import { RunsService } from '../../../main/services/runs-service'
-import { openWorkspace } from '../../../main/store/workspace'
-import { writeBaselineBundle } from '../ml/infer/bundles'
+import { ctsInProcess, writeFinishedBaselineRun } from './cts-in-process'
 import { REPO_ROOT } from './cts-process'
 
 const CSV = join(REPO_ROOT, 'test/fixtures/cli/notes.csv')
@@ -49,19 +47,7 @@ beforeAll(async () => {
     await backend.shutdown()
   }
   // Run 1: a finished baseline run, so predict, report and export-model get past the run lookup.
-  const ws = openWorkspace(home)
-  const runs = new RunsService(ws.repos, ws.runsDir)
-  const id = await runs.create({
-    modelKind: 'baseline',
-    baseModel: 'baseline',
-    labels: ['健康', '疾病'],
-    config: {},
-    dataHash: 'sha256:flags',
-    seed: 1,
-  })
-  writeBaselineBundle({ dir: runs.runDir(id) })
-  await runs.finish(id, { status: 'success', provider: 'cpu' })
-  ws.close()
+  await writeFinishedBaselineRun(home, 'sha256:flags')
   const aFile = join(home, 'a-file')
   writeFileSync(aFile, 'not a folder')
   const long = 'x'.repeat(101)
@@ -239,26 +225,7 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(() => rmSync(home, { recursive: true, force: true }))
 
-/** `cts --home HOME …args` in this process: exit code and what it wrote. */
-async function cts(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk)
-    return true
-  })
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk)
-    return true
-  })
-  try {
-    const withHome = args[0] === '--home' ? args : ['--home', home, ...args]
-    return { code: await main(withHome), stdout, stderr }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-  }
-}
+const cts = (args: string[]) => ctsInProcess(home, args)
 
 /** Every flag of the program: '<command path> <flag>' with whether it takes a value. */
 function programFlags(): { key: string; flag: string; takesValue: boolean }[] {

@@ -3,13 +3,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { main } from '../../../main/cli/index'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findLabelIssues } from '../../../main/ml/active/confident-learning'
 import { outOfFoldProbabilities } from '../../../main/ml/active/out-of-fold'
 import { pickRandom } from '../../../main/ml/active/strategies'
 import { boot } from '../../../main/root/boot'
 import { openWorkspace } from '../../../main/store/workspace'
+import { ctsInProcess } from './cts-in-process'
 
 const TEXTS = [
   'Chest pain for three days.',
@@ -45,24 +45,7 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => rmSync(home, { recursive: true, force: true }))
 
-async function cts(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk)
-    return true
-  })
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk)
-    return true
-  })
-  try {
-    return { code: await main(['--home', home, ...args]), stdout, stderr }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-  }
-}
+const cts = (args: string[]) => ctsInProcess(home, args)
 
 describe('cts next', () => {
   it('--strategy random --n 3 --json prints the project-seeded queue with reasons', async () => {

@@ -5,29 +5,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RunsService } from '../../../main/services/runs-service'
-import { openWorkspace } from '../../../main/store/workspace'
+import { writeFinishedBaselineRun } from '../cli/cts-in-process'
 import { REPO_ROOT, runCts } from '../cli/cts-process'
-import { writeBaselineBundle } from '../ml/infer/bundles'
 
 const inputCsv = join(REPO_ROOT, 'test/fixtures/predict/texts.csv')
 const home = mkdtempSync(join(tmpdir(), 'cts-predict-cli-'))
 const cts = (args: string[]) => runCts(home, args)
 
 beforeAll(async () => {
-  const ws = openWorkspace(home)
-  const runs = new RunsService(ws.repos, ws.runsDir)
-  const id = await runs.create({
-    modelKind: 'baseline',
-    baseModel: 'baseline',
-    labels: ['健康', '疾病'],
-    config: {},
-    dataHash: 'sha256:cli',
-    seed: 1,
-  })
-  writeBaselineBundle({ dir: runs.runDir(id) })
-  await runs.finish(id, { status: 'success', provider: 'cpu' })
-  ws.close()
+  await writeFinishedBaselineRun(home, 'sha256:cli')
 })
 afterAll(() => rmSync(home, { recursive: true, force: true }))
 

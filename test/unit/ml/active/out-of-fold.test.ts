@@ -10,6 +10,7 @@ import {
   baselineProbabilities,
   outOfFoldProbabilities,
   tfidfVectors,
+  tfidfVectorsYielding,
 } from '../../../../main/ml/active/out-of-fold'
 import { assignFolds } from '../../../../main/ml/eval/cv-folds'
 import { fitTfidfBaseline } from '../../../../main/ml/models/baseline-fit'
@@ -118,6 +119,16 @@ describe('outOfFoldProbabilities', () => {
 describe('tfidfVectors', () => {
   const vectors = tfidfVectors([...texts, '', texts[0]])
   const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, x, j) => s + x * b[j], 0)
+
+  it('in chunks with yields to the event loop, gives exactly the same vectors', async () => {
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 0)
+    const yielded = await tfidfVectorsYielding([...texts, '', texts[0]], { chunk: 4 })
+    clearInterval(timer)
+    expect(yielded).toEqual(vectors)
+    // 32 texts in chunks of 4: 8 yields while hashing and 8 while vectorising let a timer run.
+    expect(ticks).toBeGreaterThan(0)
+  })
 
   it('gives unit vectors of 1,024 dimensions, zero for an empty text', () => {
     expect(vectors).toHaveLength(32)
