@@ -1,8 +1,11 @@
-// Streams the rows of one sheet of an XLSX workbook (exceljs WorkbookReader) as displayed text,
-// and turns a truncated or corrupt workbook into one clear error.
+// Streams the rows of one sheet of an XLSX workbook as displayed text (exceljs's sheet reader over
+// the zip's central directory), and turns a truncated or corrupt workbook into one clear error.
 import ExcelJS from 'exceljs'
+import JSZip from 'jszip'
+import { readFile } from 'node:fs/promises'
+import { PassThrough, Readable } from 'node:stream'
 import { CtsError } from '../shared'
-import { fileError, openStream, readRange, sourceSize } from './byte-source'
+import { fileError } from './byte-source'
 import type { CellRow } from './read-delimited'
 import type { SourceInput } from './types'
 
@@ -15,10 +18,33 @@ export interface SheetChoice {
 interface SheetModel {
   name: string
   state?: string
+  rId?: string
+}
+interface Relationship {
+  Id: string
+  Target: string
 }
 interface StreamedSheet extends AsyncIterable<ExcelJS.Row> {
   name: string
-  iterator?: { destroy?: () => void }
+}
+/**
+ * The parts of exceljs's streaming WorkbookReader we drive ourselves. Its own `parse()` reads the
+ * zip in one streaming pass (unzipper) that drops the last entries when the reader falls behind
+ * (exceljs issue #3064: `xl/workbook.xml`, stored last, goes missing and reading fails), and
+ * buffers sheets stored before the shared strings in temp files (patient text on disk). We open the
+ * zip by its central directory instead and hand exceljs each part in the order it needs.
+ */
+interface WorkbookParts {
+  model?: { sheets?: SheetModel[] }
+  workbookRels?: Relationship[]
+  _parseRels(entry: Readable): Promise<void>
+  _parseWorkbook(entry: Readable): Promise<void>
+  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>
+  _parseStyles(entry: Readable): Promise<void>
+  _parseWorksheet(
+    chunks: AsyncIterable<unknown>,
+    sheetNo: string,
+  ): Generator<{ eventType: string; value: StreamedSheet }>
 }
 
 export function damaged(): CtsError {
@@ -38,98 +64,114 @@ export async function* xlsxRows(
   wanted: string | undefined,
   onSheet: (choice: SheetChoice) => void,
 ): AsyncGenerator<CellRow> {
-  await assertZipComplete(input)
-  const bytes = openStream(input)
-  let failure: unknown = null
-  bytes.on('error', (err) => (failure = err))
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(bytes, {
+  const zip = await openWorkbookZip(input)
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([]), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache',
     hyperlinks: 'ignore',
     entries: 'ignore',
-  })
-  // Iterated by hand so that stopping early can still walk the remaining sheets: exceljs buffers
-  // sheets that precede the shared strings in temp files (patient text) and deletes each one only
-  // when its turn comes.
-  const sheets = reader[Symbol.asyncIterator]()
-  let found: string | null = null
-  let seen: string[] = []
-  let finished = false
+  }) as unknown as WorkbookParts
+  let sheet: StreamedSheet
+  let sheets: string[]
   try {
-    for (let next = await sheets.next(); !next.done; next = await sheets.next()) {
-      const sheet = next.value as unknown as StreamedSheet
-      const model = (reader as unknown as { model?: { sheets?: SheetModel[] } }).model?.sheets ?? []
-      seen = model.length ? model.map((s) => s.name) : [...seen, sheet.name]
-      const target =
-        wanted ?? (model.find((s) => s.state !== 'hidden') ?? model[0])?.name ?? sheet.name
-      if (found !== null || sheet.name !== target) {
-        skipSheet(sheet)
-        continue
-      }
-      found = sheet.name
-      onSheet({ sheets: seen, sheet: sheet.name })
-      try {
-        for await (const row of sheet) yield { row: row.number, cells: rowCells(row) }
-      } finally {
-        skipSheet(sheet)
-      }
-    }
-    finished = true
+    await reader._parseRels(part(zip, 'xl/_rels/workbook.xml.rels', true))
+    await reader._parseWorkbook(part(zip, 'xl/workbook.xml', true))
+    const strings = part(zip, 'xl/sharedStrings.xml', false)
+    if (strings) for await (const _ of reader._parseSharedStrings(strings));
+    const styles = part(zip, 'xl/styles.xml', false)
+    if (styles) await reader._parseStyles(styles)
+    const model = reader.model?.sheets ?? []
+    sheets = model.map((s) => s.name)
+    const chosen =
+      wanted === undefined
+        ? (model.find((s) => (s.state ?? 'visible') === 'visible') ?? model[0])
+        : model.find((s) => s.name === wanted)
+    if (!chosen) throw missingSheet(wanted, sheets)
+    sheet = openSheet(zip, reader, chosen)
   } catch (err) {
-    finished = true
-    if (failure) throw fileError(input, failure)
-    if (err instanceof CtsError) throw err
-    throw damaged()
-  } finally {
-    if (!finished) await drain(sheets)
-    bytes.destroy()
+    throw readError(input, err)
   }
-  if (failure) throw fileError(input, failure)
-  if (found === null) {
-    if (wanted === undefined) throw new CtsError('bad-input', 'This Excel file has no sheets.')
-    throw new CtsError(
-      'bad-input',
-      `There is no sheet named "${wanted}" in this file. Sheets: ${seen.join(', ')}.`,
-      // Which argument: a transport names its own field (the CLI: --sheet).
-      {
-        issues: [
-          {
-            path: ['sheet'],
-            message: `must be one of the file's sheets (${seen.join(', ')}); there is no sheet "${wanted}".`,
-            fromSchema: false,
-          },
-        ],
-      },
-    )
-  }
-}
-
-/** The reader stopped early: let exceljs reach each remaining sheet so it removes its temp file. */
-async function drain(sheets: AsyncIterator<unknown>): Promise<void> {
+  onSheet({ sheets, sheet: sheet.name })
   try {
-    for (let next = await sheets.next(); !next.done; next = await sheets.next())
-      skipSheet(next.value as StreamedSheet)
+    for await (const row of sheet) yield { row: row.number, cells: rowCells(row) }
+  } catch (err) {
+    throw readError(input, err)
+  }
+}
+
+async function openWorkbookZip(input: SourceInput): Promise<JSZip> {
+  const bytes = 'path' in input ? await readWhole(input) : input.bytes
+  try {
+    return await JSZip.loadAsync(bytes, { checkCRC32: false })
   } catch {
-    // The caller has stopped reading; a failure past this point changes nothing for it.
+    throw damaged()
   }
 }
 
-/** A sheet we do not read: close its buffered temp stream so exceljs can move on and clean up. */
-function skipSheet(sheet: StreamedSheet): void {
-  sheet.iterator?.destroy?.()
+async function readWhole(input: SourceInput & { path: string }): Promise<Buffer> {
+  try {
+    return await readFile(input.path)
+  } catch (err) {
+    throw fileError(input, err)
+  }
 }
 
-/** A zip ends with an end-of-central-directory record; a cut-off download does not. */
-async function assertZipComplete(input: SourceInput): Promise<void> {
-  const size = await sourceSize(input)
-  const tailLength = Math.min(size, 65_557)
-  const tail = await readRange(input, size - tailLength, tailLength)
-  for (let i = tail.length - 22; i >= 0; i--) {
-    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06)
-      return
+/** One part of the package as a stream (inflated as it is read), or null when it is absent. */
+function part(zip: JSZip, name: string, required: true): Readable
+function part(zip: JSZip, name: string, required: false): Readable | null
+function part(zip: JSZip, name: string, required: boolean): Readable | null {
+  const file = zip.file(name)
+  if (!file) {
+    if (required) throw damaged()
+    return null
   }
-  throw damaged()
+  // JSZip's stream is an old-style readable; a PassThrough gives exceljs a modern one.
+  const out = new PassThrough()
+  file
+    .nodeStream('nodebuffer')
+    .on('error', (err: Error) => out.destroy(err))
+    .pipe(out)
+  return out
+}
+
+function openSheet(zip: JSZip, reader: WorkbookParts, chosen: SheetModel): StreamedSheet {
+  const rel = reader.workbookRels?.find((r) => r.Id === chosen.rId)
+  if (!rel) throw damaged()
+  // Targets are relative to xl/ ("worksheets/sheet1.xml") or absolute ("/xl/worksheets/…").
+  const path = rel.Target.startsWith('/') ? rel.Target.slice(1) : `xl/${rel.Target}`
+  const sheetNo = /sheet(\d+)\.xml$/.exec(path)?.[1] ?? '0'
+  const events = [...reader._parseWorksheet(part(zip, path, true), sheetNo)]
+  const sheet = events.find((e) => e.eventType === 'worksheet')?.value
+  if (!sheet) throw damaged()
+  sheet.name = chosen.name
+  return sheet
+}
+
+function missingSheet(wanted: string | undefined, seen: string[]): CtsError {
+  if (wanted === undefined) return new CtsError('bad-input', 'This Excel file has no sheets.')
+  return new CtsError(
+    'bad-input',
+    `There is no sheet named "${wanted}" in this file. Sheets: ${seen.join(', ')}.`,
+    // Which argument: a transport names its own field (the CLI: --sheet).
+    {
+      issues: [
+        {
+          path: ['sheet'],
+          message: `must be one of the file's sheets (${seen.join(', ')}); there is no sheet "${wanted}".`,
+          fromSchema: false,
+        },
+      ],
+    },
+  )
+}
+
+/** Our own errors pass through; a file-system failure is named; anything else is damage. */
+function readError(input: SourceInput, err: unknown): Error {
+  if (err instanceof CtsError) return err
+  if ((err as NodeJS.ErrnoException | undefined)?.code?.startsWith('E'))
+    return fileError(input, err)
+  return damaged()
 }
 
 function rowCells(row: ExcelJS.Row): string[] {
