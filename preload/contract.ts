@@ -16,6 +16,9 @@ import { cvArgs, type CvResults } from './contract/cv'
 import { studiesArgs, type StudiesResults } from './contract/studies'
 import { simulateArgs, type SimulateResults } from './contract/simulate'
 import { loopArgs, type LoopResults } from './contract/loop'
+import { annotatorsArgs, type AnnotatorsResults } from './contract/annotators'
+import { agreementArgs, type AgreementResults } from './contract/agreement'
+import { packagesArgs, type PackagesResults } from './contract/packages'
 import type { CtsErrorDto } from './contract/common'
 
 export * from './contract/common'
@@ -34,6 +37,9 @@ export type * from './contract/cv'
 export type * from './contract/studies'
 export type * from './contract/simulate'
 export type * from './contract/loop'
+export * from './contract/annotators'
+export type * from './contract/agreement'
+export type * from './contract/packages'
 
 /** Argument schemas of every call, validated by main before any service runs. */
 export const callSchemas = {
@@ -52,6 +58,9 @@ export const callSchemas = {
   ...studiesArgs,
   ...simulateArgs,
   ...loopArgs,
+  ...annotatorsArgs,
+  ...agreementArgs,
+  ...packagesArgs,
 }
 
 export type CallName = keyof typeof callSchemas
@@ -70,7 +79,10 @@ export type CallResults = ProjectsResults &
   CvResults &
   StudiesResults &
   SimulateResults &
-  LoopResults
+  LoopResults &
+  AnnotatorsResults &
+  AgreementResults &
+  PackagesResults
 export type CallResult<C extends CallName> = CallResults[C]
 
 /** The flat contract main implements: one async function per call. */

@@ -1,6 +1,6 @@
-// Routes: the project list and a project's tabs: texts, labelling, label review, training, runs
-// (with each run's evaluation) and prediction. Hash history, so the app works from file:// in
-// Electron as well as over the loopback bridge.
+// Routes: the project list and a project's tabs: texts, labelling, label review, agreement between
+// annotators, training, runs (with each run's evaluation) and prediction. Hash history, so the app
+// works from file:// in Electron as well as over the loopback bridge.
 import { createRouter, createWebHashHistory } from 'vue-router'
 import ProjectsView from './views/ProjectsView.vue'
 import ProjectLayout from './views/ProjectLayout.vue'
@@ -11,6 +11,7 @@ import RunsView from './views/RunsView.vue'
 import EvaluationView from './views/EvaluationView.vue'
 import PredictView from './views/PredictView.vue'
 import ReviewView from './views/ReviewView.vue'
+import AgreementView from './views/AgreementView.vue'
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -25,6 +26,7 @@ export const router = createRouter({
         { path: 'texts', name: 'texts', component: DatasetView },
         { path: 'label', name: 'label', component: LabellingView },
         { path: 'review', name: 'review', component: ReviewView },
+        { path: 'agreement', name: 'agreement', component: AgreementView },
         { path: 'train', name: 'train', component: TrainView },
         { path: 'runs', name: 'runs', component: RunsView },
         {

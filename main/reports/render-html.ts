@@ -16,6 +16,7 @@ import {
 } from './report-sections'
 import { reportText } from './report-text'
 import { crossValidationSection } from './report-cv'
+import { labelsSection } from './report-labels'
 
 const CSS = `
 @page { size: A4; margin: 14mm 13mm 16mm 13mm; }
@@ -80,6 +81,7 @@ export function renderReportHtml(m: ReportModel): string {
     headerSection(m, t),
     summarySection(m, t),
     datasetSection(m, t),
+    labelsSection(m.labelProvenance, m.locale),
     perClassSection(m, t),
     confusionSection(m, t),
     curvesSection(m, t),

@@ -2,6 +2,7 @@
 // and its test-set predictions, so the HTML (and PDF) renderer only lays it out.
 import type { RunDto } from '../../preload/contract/training'
 import type { CvResultDto } from '../../preload/contract/cv'
+import type { LabelProvenanceDto } from '../../preload/contract/agreement'
 import { recordedLicence, type RunLicence } from '../ml/models/run-licence'
 import {
   bootstrapIntervals,
@@ -87,6 +88,8 @@ export interface ReportModel {
   limitations: string[]
   /** The project's newest finished cross-validation (report-cv.ts), or null. */
   crossValidation?: CvResultDto | null
+  /** Annotators, gold-label policy and agreement as the run recorded them (report-labels.ts). */
+  labelProvenance?: LabelProvenanceDto | null
 }
 
 export interface ReportInput {
@@ -103,6 +106,7 @@ export interface ReportInput {
     | 'createdAt'
     | 'trainSeconds'
     | 'epochs'
+    | 'labelProvenance'
   >
   projectName?: string | null
   dataset: DatasetSummary
@@ -218,5 +222,6 @@ export function buildReportModel(input: ReportInput): ReportModel {
     intendedUse: input.intendedUse ?? null,
     limitations: input.limitations ?? [],
     crossValidation: input.crossValidation ?? null,
+    labelProvenance: run.labelProvenance ?? null,
   }
 }

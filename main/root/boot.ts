@@ -8,6 +8,9 @@ import type { SourceReader } from '../data/types'
 import { ForkHost, jobEntryPath } from '../jobs/fork-host'
 import type { JobHost } from '../jobs/job-protocol'
 import { JobService } from '../jobs/job-service'
+import { AnnotatorsService } from '../services/annotators-service'
+import { AdjudicationService } from '../services/adjudication-service'
+import { AgreementService } from '../services/agreement-service'
 import { CvService } from '../services/cv-service'
 import { DatasetsService } from '../services/datasets-service'
 import { EvaluationService } from '../services/evaluation-service'
@@ -16,6 +19,7 @@ import { ExportsService, type ExportRowsFn } from '../services/exports-service'
 import { LabelsService } from '../services/labels-service'
 import { LoopService, type LoopOptions } from '../services/loop-service'
 import { ModelChoiceService } from '../services/model-choice-service'
+import { PackagesService } from '../services/packages-service'
 import { modelsHandlers } from '../services/models-handlers'
 import { MODELS_DIR, ModelsService } from '../services/models-service'
 import { PredictionsService, trainedRunDir } from '../services/predictions-service'
@@ -124,6 +128,8 @@ export function bootWorkspace(
 
   // Store-backed services.
   const projects = new ProjectsService(workspace.repos, actor)
+  // Profiles, double annotation and label policy (issue #12); label writes default to its profile.
+  const annotators = new AnnotatorsService(workspace.repos, projects, actor)
   const datasets = new DatasetsService(
     workspace.repos,
     projects,
@@ -152,12 +158,20 @@ export function bootWorkspace(
     actor,
   )
 
+  // Agreement between annotators and adjudication (issue #12); training records labelProvenance.
+  const agreement = new AgreementService(workspace.repos, projects)
+
   // Runs, training, studies, cross-validation.
   const runs = new RunsService(workspace.repos, workspace.runsDir)
   const models = new ModelsService({ home })
   // 'default' follows the texts: which installed model that is, and why (train view, CLI, studies).
   const modelChoice = new ModelChoiceService(models, workspace.repos)
-  const training = new TrainingService(runs, jobs, workspace.repos, { modelsDir, modelChoice })
+  const training = new TrainingService(runs, jobs, workspace.repos, {
+    modelsDir,
+    modelChoice,
+    // Each run from a project records its annotators, gold-label policy and agreement (#12).
+    labelProvenance: (projectId) => agreement.labelProvenance(projectId),
+  })
   const studies = new StudyService(training, runs, jobs, workspace.repos, {
     onMessage: options.onStudyMessage,
   })
@@ -166,7 +180,8 @@ export function bootWorkspace(
   const jobHandlers = jobs.handlers()
 
   const handlers: ServiceHandlers = {
-    ...storeHandlers({ projects, datasets, labels, exports, queue }),
+    ...storeHandlers({ projects, datasets, labels, exports, queue, annotators }),
+    ...annotators.handlers(),
     'review/list': async (a) => review.list(a),
     'review/decide': async (a) => review.decide(a),
     ...loop.handlers(),
@@ -185,6 +200,10 @@ export function bootWorkspace(
     ...modelChoice.handlers(),
     ...predictions.handlers(),
     ...simulateHandlers(),
+    // Annotation packages between installations (issue #12 point 3).
+    ...new PackagesService(workspace.repos, projects, actor, (id) => loop.labelled(id)).handlers(),
+    ...agreement.handlers(),
+    ...new AdjudicationService(workspace.repos, projects, agreement, actor).handlers(),
   }
 
   let closing: Promise<void> | undefined

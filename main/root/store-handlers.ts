@@ -10,6 +10,7 @@ import type { ExportsService } from '../services/exports-service'
 import type { LabelsService } from '../services/labels-service'
 import type { ProjectsService } from '../services/projects-service'
 import type { QueueService } from '../services/queue-service'
+import type { AnnotatorsService } from '../services/annotators-service'
 
 /** The calls these handlers answer. */
 export type StoreCallName =
@@ -22,10 +23,12 @@ export interface StoreServices {
   exports: ExportsService
   /** texts/next: the sequential order (datasets) or another queue order (issue #11). */
   queue: QueueService
+  /** labels/stats as one annotator sees them (issue #12). */
+  annotators: AnnotatorsService
 }
 
 export function storeHandlers(s: StoreServices): HandlersOf<StoreCallName> {
-  const { projects, datasets, labels, exports, queue } = s
+  const { projects, datasets, labels, exports, queue, annotators } = s
   return {
     'projects/list': async () => projects.list(),
     'projects/get': async ({ projectId }) => projects.get(projectId),
@@ -37,14 +40,16 @@ export function storeHandlers(s: StoreServices): HandlersOf<StoreCallName> {
     'datasets/preview': async (a) => datasets.preview(a),
     'datasets/import': async (a) => datasets.import(a),
     'texts/list': async (a) => datasets.listTexts(a),
-    'texts/get': async ({ textId }) => datasets.getText(textId),
+    'texts/get': async ({ textId, annotator }) => datasets.getText(textId, annotator),
     'texts/next': async (a) => queue.next(a),
     'texts/splits': async ({ projectId }) => datasets.splitCounts(projectId),
     'labels/set': async (a) => labels.set(a),
     'labels/skip': async ({ textId }) => labels.skip(textId),
-    'labels/undo': async ({ projectId }) => labels.undo(projectId),
-    'labels/redo': async ({ projectId }) => labels.redo(projectId),
-    'labels/stats': async ({ projectId }) => labels.stats(projectId),
+    'labels/undo': async ({ projectId, annotator }) => labels.undo(projectId, annotator),
+    'labels/redo': async ({ projectId, annotator }) => labels.redo(projectId, annotator),
+    'labels/stats': async ({ projectId, annotator }) =>
+      (annotator !== undefined ? await annotators.statsFor(projectId, annotator) : null) ??
+      labels.stats(projectId),
     'exports/texts': async (a) => exports.texts(a),
   }
 }

@@ -24,6 +24,7 @@ import type { Repositories } from '../store/repositories'
 import type { TextFilter } from '../store/texts-repository'
 import type { JobService } from '../jobs/job-service'
 import type { JobContext } from '../jobs/job-protocol'
+import { assignment, projectAssignment } from './annotation-assignment'
 import type { ProjectsService } from './projects-service'
 
 export interface ImportArgs {
@@ -33,6 +34,8 @@ export interface ImportArgs {
   sheet?: string
   mapping: ColumnMapping
   addLabels?: boolean
+  /** The file's labels become this annotator's (default: reference labels, made by nobody named). */
+  annotator?: string
 }
 
 /** A FileRef from the bridge as the importers' input: a path, or decoded bytes. */
@@ -55,7 +58,7 @@ export function splitLabelCell(cell: string | undefined, kind: LabelSetKind): st
 
 export class DatasetsService {
   constructor(
-    private readonly repos: Pick<Repositories, 'imports' | 'projects' | 'texts'>,
+    private readonly repos: Pick<Repositories, 'annotators' | 'imports' | 'projects' | 'texts'>,
     private readonly projects: ProjectsService,
     private readonly reader: SourceReader,
     private readonly actor: string,
@@ -163,6 +166,7 @@ export class DatasetsService {
         duplicates: counts.duplicates,
         rejected: counts.rejected,
         actor: this.actor,
+        ...(args.annotator !== undefined ? { annotator: args.annotator.trim() } : {}),
       })
       if (done === 'changed') continue
       return {
@@ -197,22 +201,87 @@ export class DatasetsService {
     return missing
   }
 
+  /**
+   * A page of the project's texts. With `annotator`, each row's labels are as that annotator sees
+   * them (seenBy), and the label / unlabelled filters select on those same labels (a blinded text
+   * never matches on another annotator's label).
+   */
   async listTexts(
-    args: { projectId: number; offset: number; limit: number } & TextFilter,
+    args: { projectId: number; offset: number; limit: number; annotator?: string } & Omit<
+      TextFilter,
+      'seenBy'
+    >,
   ): Promise<{
     total: number
     rows: TextRowDto[]
   }> {
     await this.projects.require(args.projectId)
-    const filter = { search: args.search, labelId: args.labelId, unlabelled: args.unlabelled }
-    return this.repos.texts.list(args.projectId, filter, args.offset, args.limit)
+    const filter: TextFilter = {
+      search: args.search,
+      labelId: args.labelId,
+      unlabelled: args.unlabelled,
+    }
+    if (args.annotator !== undefined && (args.labelId !== undefined || args.unlabelled)) {
+      filter.seenBy = {
+        annotator: args.annotator.trim(),
+        blindedIds: await this.blindedIds(args.projectId),
+      }
+    }
+    const page = await this.repos.texts.list(args.projectId, filter, args.offset, args.limit)
+    if (args.annotator === undefined) return page
+    return { total: page.total, rows: await this.seenBy(args.projectId, args.annotator, page.rows) }
   }
 
-  async getText(textId: number): Promise<TextRowDto> {
+  async getText(textId: number, annotator?: string): Promise<TextRowDto> {
     const found = await this.repos.texts.find(textId)
     if (!found) throw new CtsError('not-found', `Text ${textId} does not exist.`)
-    const { projectId: _projectId, ...dto } = found
-    return dto
+    const { projectId, ...dto } = found
+    if (annotator === undefined) return dto
+    return (await this.seenBy(projectId, annotator, [dto]))[0]!
+  }
+
+  /**
+   * The rows as `annotator` sees them. Their own labels where they have a row (own: true), else
+   * the gold labels (own: false). In a project with a team, double-annotated texts are blinded
+   * while the project blinds: only their own labels, [] before they label (blinded: true).
+   */
+  private async seenBy(
+    projectId: number,
+    annotator: string,
+    rows: TextRowDto[],
+  ): Promise<TextRowDto[]> {
+    const name = annotator.trim()
+    const settings = await this.repos.annotators.settings(projectId)
+    const own = await this.repos.annotators.ownLabels(
+      projectId,
+      name,
+      rows.map((r) => r.id),
+    )
+    const team = settings.team.length > 0
+    const hashes =
+      team && settings.blind
+        ? new Map(
+            (await this.repos.annotators.textHashes(projectId)).map((t) => [t.id, t.contentHash]),
+          )
+        : null
+    return rows.map((row) => {
+      const mine = own.get(row.id)
+      const hash = hashes?.get(row.id)
+      if (hash !== undefined && assignment(hash, settings).overlap) {
+        return { ...row, labelIds: mine ?? [], own: true, blinded: true }
+      }
+      const seen: TextRowDto = mine ? { ...row, labelIds: mine, own: true } : { ...row, own: false }
+      return team ? { ...seen, blinded: false } : seen
+    })
+  }
+
+  /** The project's double-annotated texts while it blinds (none without a team). */
+  private async blindedIds(projectId: number): Promise<number[]> {
+    const settings = await this.repos.annotators.settings(projectId)
+    if (settings.team.length === 0 || !settings.blind) return []
+    const texts = await this.repos.annotators.textHashes(projectId)
+    const assigned = projectAssignment(texts, settings)
+    return texts.filter((t) => assigned.get(t.id)!.overlap).map((t) => t.id)
   }
 
   /** Labelled texts per imported split: what training's 'explicit' split would train and test on. */

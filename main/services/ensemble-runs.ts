@@ -144,6 +144,8 @@ export async function createEnsembleRun(
     },
     dataHash: tuned.dataHash,
     seed: tuned.seed,
+    // Same texts as its members (checked above), so the same labels' provenance.
+    labelProvenance: tuned.labelProvenance ?? null,
   })
   try {
     const dir = runs.runDir(runId)

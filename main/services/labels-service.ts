@@ -1,13 +1,14 @@
-// Labelling: set a text's labels, skip, undo/redo over the project's history, counts. Every
-// call returns only after its transaction has committed (synchronous=FULL: on disk).
-import { CtsError } from '../shared'
+// Labelling: set an annotator's labels on a text, skip, undo/redo over that annotator's history,
+// counts. Every call returns only after its transaction has committed (synchronous=FULL: on disk).
 import type { AnnotationDto, LabelStatsDto } from '../../preload/contract/labels'
 import type { Repositories } from '../store/repositories'
+import { currentAnnotator } from './annotators-service'
+import { checkedLabelIds, textNotFound } from './label-ids'
 import type { ProjectsService } from './projects-service'
 
 export class LabelsService {
   constructor(
-    private readonly repos: Pick<Repositories, 'annotations' | 'projects' | 'texts'>,
+    private readonly repos: Pick<Repositories, 'annotations' | 'annotators' | 'projects' | 'texts'>,
     private readonly projects: ProjectsService,
     private readonly actor: string,
     /** Told after every committed label change (the model in the loop counts them); never awaited. */
@@ -15,18 +16,19 @@ export class LabelsService {
   ) {}
 
   /**
-   * Replaces the text's label set. Single-label projects take one label (or none, to clear);
-   * multi-label projects any subset of their labels. Setting the labels a text already has
-   * changes nothing and returns its current revision.
+   * Replaces the annotator's own label set on the text (default annotator: the current profile,
+   * else the OS user); other annotators' labels stay as they are. Single-label projects take one
+   * label (or none, to clear); multi-label projects any subset of their labels. Setting the labels
+   * the annotator already has changes nothing and returns the current revision.
    */
   async set(args: {
     textId: number
     labelIds: number[]
     annotator?: string
   }): Promise<AnnotationDto> {
-    const annotator = args.annotator?.trim() || this.actor
+    const annotator = await this.annotatorOr(args.annotator)
     const projectId = await this.requireTextProject(args.textId)
-    const labelIds = await this.validLabelIds(projectId, args.labelIds)
+    const labelIds = await checkedLabelIds(this.repos, this.projects, projectId, args.labelIds)
     const done = await this.repos.annotations.set({
       projectId,
       textId: args.textId,
@@ -47,14 +49,20 @@ export class LabelsService {
     return { textId }
   }
 
-  /** Reverts the project's latest label change that is not undone yet; null when there is none. */
-  async undo(projectId: number): Promise<AnnotationDto | null> {
-    return this.step(projectId, 'undo')
+  /**
+   * Reverts the annotator's latest label change in the project that is not undone yet (default
+   * annotator as for set); null when there is none. Other annotators' changes are not touched.
+   */
+  async undo(projectId: number, annotator?: string): Promise<AnnotationDto | null> {
+    return this.step(projectId, 'undo', annotator)
   }
 
-  /** Re-applies the most recently undone change; null when there is none (or a new change cleared it). */
-  async redo(projectId: number): Promise<AnnotationDto | null> {
-    return this.step(projectId, 'redo')
+  /**
+   * Re-applies the annotator's most recently undone change; null when there is none (or a new
+   * change of theirs cleared it).
+   */
+  async redo(projectId: number, annotator?: string): Promise<AnnotationDto | null> {
+    return this.step(projectId, 'redo', annotator)
   }
 
   async stats(projectId: number): Promise<LabelStatsDto> {
@@ -62,11 +70,26 @@ export class LabelsService {
     return this.repos.annotations.stats(projectId)
   }
 
-  private async step(projectId: number, action: 'undo' | 'redo'): Promise<AnnotationDto | null> {
+  private async step(
+    projectId: number,
+    action: 'undo' | 'redo',
+    annotatorArg: string | undefined,
+  ): Promise<AnnotationDto | null> {
     await this.projects.require(projectId)
-    const done = await this.repos.annotations.step({ projectId, action, actor: this.actor })
+    const annotator = await this.annotatorOr(annotatorArg)
+    const done = await this.repos.annotations.step({
+      projectId,
+      action,
+      actor: annotator,
+      annotator,
+    })
     if (done) this.onLabelled(projectId)
     return done
+  }
+
+  /** The explicit annotator, else the current profile, else the OS user. */
+  private async annotatorOr(explicit: string | undefined): Promise<string> {
+    return explicit?.trim() || currentAnnotator(this.repos, this.actor)
   }
 
   private async requireTextProject(textId: number): Promise<number> {
@@ -74,33 +97,4 @@ export class LabelsService {
     if (projectId === undefined) throw textNotFound(textId)
     return projectId
   }
-
-  /** The label ids, sorted, after checking they belong to the project and fit its kind. */
-  private async validLabelIds(projectId: number, labelIds: number[]): Promise<number[]> {
-    const ids = [...labelIds].sort((a, b) => a - b)
-    if (new Set(ids).size !== ids.length)
-      throw new CtsError('bad-input', 'A label was given more than once.')
-    // Labels are never removed from a project and its kind never changes, so these checks
-    // still hold when the write commits.
-    const own = new Set((await this.repos.projects.labels(projectId)).map((l) => l.id))
-    const foreign = ids.filter((id) => !own.has(id))
-    if (foreign.length > 0) {
-      throw new CtsError(
-        'bad-input',
-        `Label ${foreign.join(', ')} does not belong to this text's project.`,
-      )
-    }
-    const kind = (await this.projects.require(projectId)).kind
-    if (kind !== 'multilabel' && ids.length > 1) {
-      throw new CtsError(
-        'bad-input',
-        'This project takes one label per text. Choose a single label.',
-      )
-    }
-    return ids
-  }
-}
-
-function textNotFound(textId: number): CtsError {
-  return new CtsError('not-found', `Text ${textId} does not exist.`)
 }

@@ -20,6 +20,7 @@ import type { NextReasonDto, QueueOrder } from '../../preload/contract/loop'
 import { pickRandom, uncertaintyScore } from '../ml/active/strategies'
 import type { QueueTextState } from '../store/queue-repository'
 import type { Repositories } from '../store/repositories'
+import { doneBy, projectAssignment } from './annotation-assignment'
 import type { DatasetsService } from './datasets-service'
 import { DiversityIndex } from './queue-diversity'
 import type { LoopService } from './loop-service'
@@ -80,6 +81,15 @@ export function loopQueueSource(
 type NextArgs = ValidArgs<'texts/next'>
 type NextResult = DatasetsResults['texts/next']
 
+/**
+ * One annotator's side of the queue (texts/next with `annotator`): the texts in their share (null:
+ * every text, no team) and the texts they are done with (see doneBy).
+ */
+interface AnnotatorView {
+  share: Set<number> | null
+  labelled: Set<number>
+}
+
 export class QueueService {
   /** Served texts per project (non-sequential orders): the audit mix-in counts these. */
   private readonly served = new Map<number, number>()
@@ -90,25 +100,34 @@ export class QueueService {
   private readonly diversityTurn = new Map<number, Promise<unknown>>()
 
   constructor(
-    private readonly repos: Pick<Repositories, 'queue' | 'texts'>,
+    private readonly repos: Pick<Repositories, 'annotators' | 'queue' | 'texts'>,
     private readonly projects: ProjectsService,
     private readonly datasets: DatasetsService,
     private readonly review: ReviewService,
     private readonly loop: LoopQueueSource = noLoop,
   ) {}
 
-  /** `texts/next`: today's sequential next unless another order is asked. */
+  /**
+   * `texts/next`: today's sequential next unless another order is asked. With `annotator`, only
+   * texts in their share, and "unlabelled" means not labelled by them.
+   */
   async next(args: NextArgs): Promise<NextResult> {
     const n = args.n ?? 1
+    const view =
+      args.annotator === undefined ? null : await this.viewOf(args.projectId, args.annotator)
     if (args.order === undefined || args.order === 'sequential') {
-      const first = await this.datasets.next(args)
+      const nextAfter = (afterTextId: number | undefined) =>
+        view
+          ? this.sequentialFor(args, view, afterTextId)
+          : this.datasets.next({ ...args, afterTextId })
+      const first = await nextAfter(args.afterTextId)
       if (args.order === undefined && n === 1) return first
       const reason: NextReasonDto = { order: 'sequential' }
       if (n === 1) return { ...first, reason }
-      return { ...first, reason, queue: await this.sequential(args, first.textId, n, reason) }
+      return { ...first, reason, queue: await this.sequential(nextAfter, first.textId, n, reason) }
     }
     await this.projects.require(args.projectId)
-    const queue = await this.queue(args.projectId, args.order, n, args.afterTextId)
+    const queue = await this.queue(args.projectId, args.order, n, args.afterTextId, view)
     const total = await this.repos.texts.count(args.projectId)
     const head = queue[0]
     const position = head ? await this.repos.texts.positionOf(args.projectId, head.textId) : 0
@@ -121,19 +140,31 @@ export class QueueService {
     }
   }
 
-  /** The first n texts of the order's queue (audit texts mixed in), `afterTextId` left out. */
+  /**
+   * The first n texts of the order's queue (audit texts mixed in), `afterTextId` left out; with an
+   * annotator's view, only their share and "labelled" by them.
+   */
   async queue(
     projectId: number,
     order: Exclude<QueueOrder, 'sequential'>,
     n: number,
     afterTextId?: number,
+    view: AnnotatorView | null = null,
   ): Promise<QueuedTextDto[]> {
-    if (order === 'mislabelled') return this.mislabelled(projectId, n, afterTextId)
+    if (order === 'mislabelled') {
+      const flagged = await this.mislabelled(projectId, view?.share ? Infinity : n, afterTextId)
+      return view?.share ? flagged.filter((q) => view.share!.has(q.textId)).slice(0, n) : flagged
+    }
+    // The full states stay the key of the cached permutation and diversity vectors.
     const states = await this.repos.queue.states(projectId)
     const sample = await this.loop.audit(projectId)
     const audit = new Set(sample?.textIds ?? [])
     const open = (s: QueueTextState, skipped: boolean) =>
-      !s.labelled && s.skipped === skipped && s.id !== afterTextId && !audit.has(s.id)
+      !labelledIn(s, view) &&
+      s.skipped === skipped &&
+      s.id !== afterTextId &&
+      !audit.has(s.id) &&
+      inShareOf(s.id, view)
     const fresh = states.filter((s) => open(s, false)).map((s) => s.id)
     const picks = await this.ranked(projectId, order, fresh, states, n)
     // Skipped texts only when the others have run out, as in the sequential order.
@@ -141,7 +172,82 @@ export class QueueService {
       const skipped = states.filter((s) => open(s, true)).map((s) => s.id)
       picks.push(...(await this.ranked(projectId, order, skipped, states, n - picks.length)))
     }
-    return this.mixAudit(projectId, picks, states, audit, sample?.mixEvery ?? null, n, afterTextId)
+    return this.mixAudit(
+      projectId,
+      picks,
+      states,
+      audit,
+      sample?.mixEvery ?? null,
+      n,
+      afterTextId,
+      view,
+    )
+  }
+
+  /**
+   * The annotator's share (by the project's assignment) and the texts they are done with
+   * (doneBy: their own label, or the gold label of a text nobody must label twice).
+   */
+  private async viewOf(projectId: number, annotator: string): Promise<AnnotatorView> {
+    await this.projects.require(projectId)
+    const name = annotator.trim()
+    const [settings, texts, states] = await Promise.all([
+      this.repos.annotators.settings(projectId),
+      this.repos.annotators.textHashes(projectId),
+      this.repos.queue.states(projectId),
+    ])
+    const assigned = settings.team.length === 0 ? null : projectAssignment(texts, settings)
+    const share = assigned
+      ? new Set(texts.filter((t) => assigned.get(t.id)!.annotators.includes(name)).map((t) => t.id))
+      : null
+    const own = await this.repos.annotators.ownLabels(
+      projectId,
+      name,
+      texts.map((t) => t.id),
+    )
+    const gold = new Set(states.filter((s) => s.labelled).map((s) => s.id))
+    const labelled = new Set(
+      texts
+        .filter((t) => doneBy(own.get(t.id), gold.has(t.id), assigned?.get(t.id)!.overlap ?? false))
+        .map((t) => t.id),
+    )
+    return { share, labelled }
+  }
+
+  /**
+   * The sequential next for an annotator, as texts-repo's nextText over their share: after
+   * `afterTextId` in id order, wrapping; unlabelled (by them) and not skipped first, then
+   * unlabelled skipped, then (unless unlabelledOnly) any text of their share.
+   */
+  private async sequentialFor(
+    args: NextArgs,
+    view: AnnotatorView,
+    afterTextId: number | undefined,
+  ): Promise<{ textId: number | null; position: number; total: number }> {
+    const states = (await this.repos.queue.states(args.projectId)).filter((s) =>
+      inShareOf(s.id, view),
+    )
+    const after = afterTextId ?? 0
+    const tiers: ((s: QueueTextState) => boolean)[] = [
+      (s) => !view.labelled.has(s.id) && !s.skipped,
+      (s) => !view.labelled.has(s.id) && s.skipped,
+    ]
+    if (!args.unlabelledOnly) tiers.push(() => true)
+    let textId: number | null = null
+    for (const tier of tiers) {
+      const found =
+        states.find((s) => s.id > after && tier(s)) ?? states.find((s) => s.id <= after && tier(s))
+      if (found) {
+        textId = found.id
+        break
+      }
+    }
+    const total = await this.repos.texts.count(args.projectId)
+    return {
+      textId,
+      position: textId === null ? 0 : await this.repos.texts.positionOf(args.projectId, textId),
+      total,
+    }
   }
 
   private async ranked(
@@ -275,6 +381,7 @@ export class QueueService {
     every: number | null,
     n: number,
     afterTextId?: number,
+    view: AnnotatorView | null = null,
   ): QueuedTextDto[] {
     const count = this.served.get(projectId) ?? 0
     if (!every) {
@@ -282,7 +389,10 @@ export class QueueService {
       return picks
     }
     const open = states
-      .filter((s) => audit.has(s.id) && !s.labelled && s.id !== afterTextId)
+      .filter(
+        (s) =>
+          audit.has(s.id) && !labelledIn(s, view) && s.id !== afterTextId && inShareOf(s.id, view),
+      )
       .map((s) => s.id)
     const auditQueue = this.random(projectId, open, states, open.length).map((q) => q.textId)
     const out: QueuedTextDto[] = []
@@ -304,7 +414,7 @@ export class QueueService {
 
   /** The sequential order's first n texts (each the next after the one before). */
   private async sequential(
-    args: NextArgs,
+    nextAfter: (afterTextId: number) => Promise<{ textId: number | null }>,
     first: number | null,
     n: number,
     reason: NextReasonDto,
@@ -315,10 +425,19 @@ export class QueueService {
     while (id !== null && out.length < n && !seen.has(id)) {
       seen.add(id)
       out.push({ textId: id, reason })
-      id = (await this.datasets.next({ ...args, afterTextId: id })).textId
+      id = (await nextAfter(id)).textId
     }
     return out
   }
+}
+
+/** Labelled as the queue counts it: by the annotator with a view, else by anyone (gold). */
+function labelledIn(s: QueueTextState, view: AnnotatorView | null): boolean {
+  return view ? view.labelled.has(s.id) : s.labelled
+}
+
+function inShareOf(textId: number, view: AnnotatorView | null): boolean {
+  return view?.share == null || view.share.has(textId)
 }
 
 /** Identifies a project's text set (texts are only added or removed with their project). */

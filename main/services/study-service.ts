@@ -209,6 +209,8 @@ export class StudyService {
       train: input.train,
       dev: input.dev ?? { texts: [], labels: [] },
       test: input.test,
+      // The labels' provenance of that snapshot, not of the project's labels now.
+      labelProvenance: (await this.runs.get(first.runId!)).labelProvenance ?? null,
     }
     const config = row.config as TrainingConfig
     // Two resumes of one study at once: only the first goes on.

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import { CtsError } from '../shared'
 import { splitDataset } from '../ml/train/split'
 import type { LabelledTexts } from '../ml/train/trainer'
+import type { LabelProvenanceDto } from '../../preload/contract/agreement'
 
 /** Project text ids travel with the texts so evaluation can point back at them. */
 export type WithIds = { ids?: number[] }
@@ -16,6 +17,11 @@ export interface TrainingData {
   test?: LabelledTexts & WithIds
   /** Explicit split: labelled texts left out because their import gave them no split. */
   leftOut?: number
+  /**
+   * A project's annotators, gold-label policy and agreement, read with its labelled texts (the
+   * run records it); absent for texts from files.
+   */
+  labelProvenance?: LabelProvenanceDto | null
 }
 
 export type SplitMode = 'stratified' | 'grouped' | 'explicit'

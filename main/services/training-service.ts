@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import { CtsError, DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT, METRICS_ARTIFACT } from '../shared'
 import type { HandlersOf, ValidArgs } from '../../preload/contract'
 import type { RunDto, trainingArgs } from '../../preload/contract/training'
+import type { LabelProvenanceDto } from '../../preload/contract/agreement'
 import { baselineRunSettings } from '../jobs/baseline-fit-job'
 import type { JobService } from '../jobs/job-service'
 import type { TrainHyper, TrainJobInput } from '../jobs/train-job'
@@ -124,7 +125,15 @@ export interface TrainingServiceOptions {
   actor?: string
   /** Which model 'default' means: the workspace's one, built by main/root (boot). */
   modelChoice: ModelChoiceService
+  /**
+   * A project's annotators, gold-label policy and agreement (agreement-service, wired in boot),
+   * recorded with every run trained from the project; without it such runs record null.
+   */
+  labelProvenance?: LabelProvenanceSource
 }
+
+/** Reads a project's label provenance (injected so training does not depend on agreement). */
+export type LabelProvenanceSource = (projectId: number) => Promise<LabelProvenanceDto>
 
 export class TrainingService {
   /** Runs whose job is in progress in this process (they cannot be deleted). */
@@ -231,6 +240,7 @@ export class TrainingService {
         test: splits.test,
       }),
       seed: hyper.seed,
+      labelProvenance: data.labelProvenance ?? null,
     })
     const runDir = this.runs.runDir(runId)
     const input: TrainJobInput = {
@@ -296,6 +306,8 @@ export class TrainingService {
     if (!this.store)
       throw new CtsError('internal', 'Training from a project needs the workspace database.')
     const { names, rows: all } = await this.store.texts.singleLabelled(projectId)
+    // Read with the texts: the gold labels above are what this provenance describes.
+    const labelProvenance = (await this.options.labelProvenance?.(projectId)) ?? null
     // The explicit split uses each text's imported split; texts without one sit out (counted).
     const mode = config.split
     const explicit =
@@ -306,7 +318,10 @@ export class TrainingService {
     // 'default' follows the project's texts, exactly as the train view explains it.
     const resolved =
       config.model === DEFAULT_MODEL_ID ? await this.modelChoice().forProject(projectId) : undefined
-    if (!explicit) return { data: { projectId, labels, train: of(() => true) }, config, resolved }
+    if (!explicit) {
+      const data = { projectId, labels, train: of(() => true), labelProvenance }
+      return { data, config, resolved }
+    }
     const count = (split: string) => single.filter((r) => r.split === split).length
     checkExplicitSplit({
       train: count('train'),
@@ -320,6 +335,7 @@ export class TrainingService {
       dev: count('dev') > 0 ? of((r) => r.split === 'dev') : undefined,
       test: of((r) => r.split === 'test'),
       leftOut: all.length - single.length,
+      labelProvenance,
     }
     return { data, config: { ...config, split: 'explicit' }, resolved }
   }

@@ -1,15 +1,18 @@
-// SQL for annotations: the current label set of a text, the history that undo/redo walk, skips
-// and counts. Callers wrap these in one transaction per user action.
+// SQL for annotations: the current label set of a text, the history that undo/redo walk (per
+// annotator), skips and counts. Callers wrap these in one transaction per user action.
 import type { Database } from 'better-sqlite3'
 import type { LabelStatsDto } from '../../preload/contract/labels'
+import { cached } from './annotator-labels-repo'
 
 export interface HistoryRow {
   id: number
   project_id: number
   text_id: number
   action: 'set' | 'undo' | 'redo'
+  /** JSON: the annotator's own labels before/after; null = they had no row (issue #12). */
   before_label_ids: string
   after_label_ids: string
+  annotator: string
   target_id: number | null
   undo_state: 0 | 1 | 2
 }
@@ -34,100 +37,79 @@ export function currentRevision(db: Database, textId: number): number {
   return row?.revision ?? 0
 }
 
-/** Replaces the text's labels and records which revision made that state. */
-export function writeState(
-  db: Database,
-  projectId: number,
-  textId: number,
-  labelIds: number[],
-  revision: number,
-  annotator: string,
-  clearSkip: boolean,
-): void {
-  db.prepare('DELETE FROM annotation_labels WHERE text_id = ?').run(textId)
-  const insert = db.prepare('INSERT INTO annotation_labels (text_id, label_id) VALUES (?, ?)')
-  for (const id of labelIds) insert.run(textId, id)
-  db.prepare(
-    `INSERT INTO annotations (text_id, project_id, revision, skipped, annotator, updated_at)
-     VALUES (@textId, @projectId, @revision, 0, @annotator, @now)
-     ON CONFLICT (text_id) DO UPDATE SET revision = excluded.revision, annotator = excluded.annotator,
-       updated_at = excluded.updated_at, skipped = CASE WHEN @clearSkip THEN 0 ELSE skipped END`,
-  ).run({
-    textId,
-    projectId,
-    revision,
-    annotator,
-    now: new Date().toISOString(),
-    clearSkip: clearSkip ? 1 : 0,
-  })
-}
-
 export function insertHistory(
   db: Database,
   entry: {
     projectId: number
     textId: number
     action: HistoryRow['action']
-    before: number[]
-    after: number[]
+    /** The annotator's own labels; null = no row of theirs. */
+    before: number[] | null
+    after: number[] | null
     targetId: number | null
     annotator: string
   },
 ): number {
-  const info = db
-    .prepare(
-      `INSERT INTO annotation_history
-         (project_id, text_id, action, before_label_ids, after_label_ids, target_id, undo_state, annotator, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-    )
-    .run(
-      entry.projectId,
-      entry.textId,
-      entry.action,
-      JSON.stringify(entry.before),
-      JSON.stringify(entry.after),
-      entry.targetId,
-      entry.annotator,
-      new Date().toISOString(),
-    )
+  const info = cached(
+    db,
+    `INSERT INTO annotation_history
+       (project_id, text_id, action, before_label_ids, after_label_ids, target_id, undo_state, annotator, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+  ).run(
+    entry.projectId,
+    entry.textId,
+    entry.action,
+    JSON.stringify(entry.before),
+    JSON.stringify(entry.after),
+    entry.targetId,
+    entry.annotator,
+    new Date().toISOString(),
+  )
   return Number(info.lastInsertRowid)
 }
 
-/** A new user change makes everything on the redo stack unreachable. */
-export function discardRedoStack(db: Database, projectId: number): void {
-  db.prepare(
+/** A new change by `annotator` makes everything on their redo stack unreachable. */
+export function discardRedoStack(db: Database, projectId: number, annotator: string): void {
+  cached(
+    db,
     `UPDATE annotation_history SET undo_state = ${UndoState.discarded}
-      WHERE project_id = ? AND action = 'set' AND undo_state = ${UndoState.undone}`,
-  ).run(projectId)
+      WHERE project_id = ? AND annotator = ? AND action = 'set' AND undo_state = ${UndoState.undone}`,
+  ).run(projectId, annotator)
 }
 
-/** The change undo would revert: the latest 'set' that is still done. */
-export function undoCandidate(db: Database, projectId: number): HistoryRow | undefined {
-  return db
-    .prepare(
-      `SELECT * FROM annotation_history
-        WHERE project_id = ? AND action = 'set' AND undo_state = ${UndoState.done}
-        ORDER BY id DESC LIMIT 1`,
-    )
-    .get(projectId) as HistoryRow | undefined
+/** The change undo would revert: `annotator`'s latest 'set' that is still done. */
+export function undoCandidate(
+  db: Database,
+  projectId: number,
+  annotator: string,
+): HistoryRow | undefined {
+  return cached(
+    db,
+    `SELECT * FROM annotation_history
+      WHERE project_id = ? AND annotator = ? AND action = 'set' AND undo_state = ${UndoState.done}
+      ORDER BY id DESC LIMIT 1`,
+  ).get(projectId, annotator) as HistoryRow | undefined
 }
 
 /**
- * The change redo would re-apply: the most recently undone 'set'. Undone entries always form
- * the newest run of 'set' entries, so that is the oldest of them.
+ * The change redo would re-apply: `annotator`'s most recently undone 'set'. Their undone entries
+ * always form the newest run of their 'set' entries, so that is the oldest of them.
  */
-export function redoCandidate(db: Database, projectId: number): HistoryRow | undefined {
-  return db
-    .prepare(
-      `SELECT * FROM annotation_history
-        WHERE project_id = ? AND action = 'set' AND undo_state = ${UndoState.undone}
-        ORDER BY id ASC LIMIT 1`,
-    )
-    .get(projectId) as HistoryRow | undefined
+export function redoCandidate(
+  db: Database,
+  projectId: number,
+  annotator: string,
+): HistoryRow | undefined {
+  return cached(
+    db,
+    `SELECT * FROM annotation_history
+      WHERE project_id = ? AND annotator = ? AND action = 'set' AND undo_state = ${UndoState.undone}
+      ORDER BY id ASC LIMIT 1`,
+  ).get(projectId, annotator) as HistoryRow | undefined
 }
 
 export function setUndoState(db: Database, historyId: number, state: 0 | 1 | 2): void {
-  db.prepare('UPDATE annotation_history SET undo_state = ? WHERE id = ?').run(state, historyId)
+  cached(db, 'UPDATE annotation_history SET undo_state = ? WHERE id = ?').run(state, historyId)
 }
 
 export function markSkipped(

@@ -1,5 +1,6 @@
-// Label writes behind an async interface — set, skip, undo/redo over the project's history — and
-// label counts. Each write is one method: one transaction with its history and audit entries.
+// Label writes behind an async interface — set, skip, undo/redo over an annotator's history — and
+// label counts. Each write is one method: one transaction with its history and audit entries. A
+// write changes the annotator's own row, then re-resolves the text's gold label (issue #12).
 import type { Database } from 'better-sqlite3'
 import type { AnnotationDto, LabelStatsDto } from '../../preload/contract/labels'
 import {
@@ -13,18 +14,19 @@ import {
   setUndoState,
   undoCandidate,
   UndoState,
-  writeState,
   type HistoryRow,
 } from './annotations-repo'
+import { ownLabelIds, resolveText, sameIds, writeAnnotatorRow } from './annotator-labels-repo'
 import { writeAudit } from './audit'
 import { projectOfText } from './texts-repo'
 
 export interface AnnotationsRepository {
   /**
-   * Replaces the text's labels with `labelIds` (sorted, already checked against the project),
-   * records the change in the history and the audit log as `annotator`, and clears the redo
-   * stack. Setting the labels a text already has changes nothing and returns its current
-   * revision. Undefined when the text is not (any longer) in `projectId`.
+   * Replaces `annotator`'s own labels on the text with `labelIds` (sorted, already checked
+   * against the project), records the change in the history and the audit log, clears their
+   * redo stack and re-resolves the text's gold label. Returns the annotator's own labels (with
+   * one annotator: the text's labels). Setting the labels they already have changes nothing and
+   * returns the text's current revision. Undefined when the text is not (any longer) in `projectId`.
    */
   set(input: {
     projectId: number
@@ -34,17 +36,17 @@ export interface AnnotationsRepository {
   }): Promise<AnnotationDto | undefined>
   /** Marks the text skipped and audits it; false when the text is not (any longer) in `projectId`. */
   skip(input: { projectId: number; textId: number; actor: string }): Promise<boolean>
-  /** Reverts the latest change not undone yet, or re-applies the latest undone one; null if none. */
+  /**
+   * Reverts `annotator`'s latest change in the project not undone yet, or re-applies their
+   * latest undone one; null if none. `actor` is who the audit log records.
+   */
   step(input: {
     projectId: number
     action: 'undo' | 'redo'
     actor: string
+    annotator: string
   }): Promise<AnnotationDto | null>
   stats(projectId: number): Promise<LabelStatsDto>
-}
-
-function sameIds(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i])
 }
 
 export class SqliteAnnotationsRepository implements AnnotationsRepository {
@@ -60,11 +62,17 @@ export class SqliteAnnotationsRepository implements AnnotationsRepository {
     return this.db
       .transaction((): AnnotationDto | undefined => {
         if (projectOfText(this.db, textId) !== projectId) return undefined
-        const before = currentLabelIds(this.db, textId)
-        if (sameIds(before, after)) {
+        const before = ownLabelIds(this.db, textId, annotator)
+        // Clearing a text nobody labelled is no change (as before several annotators): an empty
+        // row of theirs would not vote, and no reference label is there for it to hide.
+        const unchanged =
+          before === null
+            ? after.length === 0 && currentLabelIds(this.db, textId).length === 0
+            : sameIds(before, after)
+        if (unchanged) {
           return { textId, labelIds: after, revision: currentRevision(this.db, textId) }
         }
-        discardRedoStack(this.db, projectId)
+        discardRedoStack(this.db, projectId, annotator)
         const revision = insertHistory(this.db, {
           projectId,
           textId,
@@ -74,7 +82,15 @@ export class SqliteAnnotationsRepository implements AnnotationsRepository {
           targetId: null,
           annotator,
         })
-        writeState(this.db, projectId, textId, after, revision, annotator, after.length > 0)
+        writeAnnotatorRow(this.db, {
+          projectId,
+          textId,
+          annotator,
+          labelIds: after,
+          origin: 'local',
+          at: new Date().toISOString(),
+        })
+        resolveText(this.db, projectId, textId, revision, annotator)
         writeAudit(this.db, annotator, 'label.set', projectId, {
           textId,
           labelIds: after,
@@ -101,43 +117,48 @@ export class SqliteAnnotationsRepository implements AnnotationsRepository {
     projectId: number
     action: 'undo' | 'redo'
     actor: string
+    annotator: string
   }): Promise<AnnotationDto | null> {
-    const { projectId, action, actor } = input
+    const { projectId, action, actor, annotator } = input
     return this.db
       .transaction((): AnnotationDto | null => {
         const target: HistoryRow | undefined =
-          action === 'undo' ? undoCandidate(this.db, projectId) : redoCandidate(this.db, projectId)
+          action === 'undo'
+            ? undoCandidate(this.db, projectId, annotator)
+            : redoCandidate(this.db, projectId, annotator)
         if (!target) return null
+        // null: the annotator had no row before that change, so undoing it removes their row.
         const labelIds = JSON.parse(
           action === 'undo' ? target.before_label_ids : target.after_label_ids,
-        ) as number[]
-        const before = currentLabelIds(this.db, target.text_id)
+        ) as number[] | null
+        const textId = target.text_id
+        const before = ownLabelIds(this.db, textId, annotator)
         const revision = insertHistory(this.db, {
           projectId,
-          textId: target.text_id,
+          textId,
           action,
           before,
           after: labelIds,
           targetId: target.id,
-          annotator: actor,
+          annotator,
         })
         setUndoState(this.db, target.id, action === 'undo' ? UndoState.undone : UndoState.done)
-        writeState(
-          this.db,
+        writeAnnotatorRow(this.db, {
           projectId,
-          target.text_id,
+          textId,
+          annotator,
           labelIds,
-          revision,
-          actor,
-          labelIds.length > 0,
-        )
+          origin: 'local',
+          at: new Date().toISOString(),
+        })
+        resolveText(this.db, projectId, textId, revision, annotator)
         writeAudit(this.db, actor, action === 'undo' ? 'label.undo' : 'label.redo', projectId, {
-          textId: target.text_id,
-          labelIds,
+          textId,
+          labelIds: labelIds ?? [],
           revision,
           target: target.id,
         })
-        return { textId: target.text_id, labelIds, revision }
+        return { textId, labelIds: labelIds ?? [], revision }
       })
       .immediate()
   }

@@ -16,6 +16,14 @@ export type AuditAction =
   | 'run.delete'
   | 'review.keep'
   | 'review.relabel'
+  // issue #12: several annotators (STORE-CORE)
+  | 'annotator.use'
+  | 'annotation.settings'
+  | 'adjudication.set'
+  | 'adjudication.revert'
+  // Annotation packages (issue #12, H3).
+  | 'package.import'
+  | 'package.export'
 
 export function writeAudit(
   db: Database,

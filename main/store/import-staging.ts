@@ -2,6 +2,7 @@
 // in one transaction. Nothing touches the project's tables until commit, so a file that fails to
 // read halfway leaves the workspace exactly as it was, and labelling can go on meanwhile.
 import type { Database } from 'better-sqlite3'
+import { REFERENCE_ANNOTATOR, resolveText, writeAnnotatorRow } from './annotator-labels-repo'
 
 export interface StagedRow {
   row: number
@@ -76,10 +77,16 @@ export class ImportStaging {
 
   /**
    * Inserts the staged texts that the project does not hold yet and their labels. A text with a
-   * label the project does not have is left unlabelled. Call inside the import's transaction.
+   * label the project does not have is left unlabelled. The file's labels are recorded as
+   * `annotator`'s own (the reference annotator's when none is named); a named annotator's labels
+   * on texts the project already held are added where that annotator has no row yet (their own
+   * labels are never overwritten), and those texts' gold labels re-resolved. Call inside the
+   * import's transaction.
    */
-  commitInto(projectId: number, importId: number): { imported: number } {
+  commitInto(projectId: number, importId: number, annotator?: string): { imported: number } {
     const p = { projectId, importId }
+    const who = annotator ?? REFERENCE_ANNOTATOR
+    const now = new Date().toISOString()
     const imported = this.db
       .prepare(
         `INSERT INTO texts (project_id, text, content_hash, source_row, external_id, group_id, split, import_id)
@@ -103,7 +110,53 @@ export class ImportStaging {
                AND x.name NOT IN (SELECT name FROM labels WHERE project_id = @projectId))`,
       )
       .run(p)
+    this.db
+      .prepare(
+        `INSERT INTO annotator_labels (text_id, project_id, annotator, label_ids, origin, at)
+         SELECT t.id, @projectId, @who,
+                (SELECT json_group_array(label_id) FROM
+                  (SELECT al.label_id FROM annotation_labels al WHERE al.text_id = t.id ORDER BY al.label_id)),
+                'import', @now
+           FROM texts t
+          WHERE t.import_id = @importId AND t.project_id = @projectId
+            AND EXISTS (SELECT 1 FROM annotation_labels al WHERE al.text_id = t.id)`,
+      )
+      .run({ ...p, who, now })
+    if (who !== REFERENCE_ANNOTATOR) this.addToHeldTexts(projectId, importId, who, now)
     return { imported }
+  }
+
+  /** A named annotator's file labels on texts the project held before this import. */
+  private addToHeldTexts(projectId: number, importId: number, who: string, now: string): void {
+    const pairs = this.db
+      .prepare(
+        `SELECT t.id AS textId, l.id AS labelId
+           FROM temp.${this.labelTable} sl
+           JOIN temp.${this.table} s ON s.seq = sl.seq
+           JOIN texts t ON t.project_id = @projectId AND t.content_hash = s.hash
+           JOIN labels l ON l.project_id = @projectId AND l.name = sl.name
+          WHERE t.import_id IS NOT @importId
+            AND NOT EXISTS (SELECT 1 FROM annotator_labels x WHERE x.text_id = t.id AND x.annotator = @who)
+            AND NOT EXISTS (
+              SELECT 1 FROM temp.${this.labelTable} x
+               WHERE x.seq = sl.seq
+                 AND x.name NOT IN (SELECT name FROM labels WHERE project_id = @projectId))
+          ORDER BY t.id, l.id`,
+      )
+      .all({ projectId, importId, who }) as { textId: number; labelId: number }[]
+    const byText = new Map<number, number[]>()
+    for (const r of pairs) byText.set(r.textId, [...(byText.get(r.textId) ?? []), r.labelId])
+    for (const [textId, labelIds] of byText) {
+      writeAnnotatorRow(this.db, {
+        projectId,
+        textId,
+        annotator: who,
+        labelIds,
+        origin: 'import',
+        at: now,
+      })
+      resolveText(this.db, projectId, textId)
+    }
   }
 
   drop(): void {

@@ -19,6 +19,11 @@ export interface ImportCommit {
   duplicates: number
   rejected: number
   actor: string
+  /**
+   * Who made the file's labels (issue #12): they become this annotator's own labels. Undefined:
+   * reference labels, made by nobody named (they never count in agreement).
+   */
+  annotator?: string
 }
 
 export interface ImportStage {
@@ -83,7 +88,7 @@ class SqliteImportStage implements ImportStage {
             ).lastInsertRowid,
         )
         const staged = this.staging.stagedCount()
-        const { imported } = this.staging.commitInto(input.projectId, importId)
+        const { imported } = this.staging.commitInto(input.projectId, importId, input.annotator)
         const duplicates = input.duplicates + (staged - imported)
         db.prepare('UPDATE imports SET imported = ?, duplicates = ? WHERE id = ?').run(
           imported,
@@ -97,6 +102,7 @@ class SqliteImportStage implements ImportStage {
           duplicates,
           rejected: input.rejected,
           labelsAdded: input.labelsToAdd,
+          ...(input.annotator !== undefined ? { annotator: input.annotator } : {}),
         })
         return { importId, imported, duplicates }
       })

@@ -13,6 +13,8 @@ import { SqliteTextSampleRepository, type TextSampleRepository } from './text-sa
 import { CV_DIR, FileCvRecordsRepository, type CvRecordsRepository } from './cv-records-repository'
 import { SqliteLoopRepository, type LoopRepository } from './loop-repository'
 import { SqliteQueueRepository, type QueueRepository } from './queue-repository'
+import { SqliteAnnotatorsRepository, type AnnotatorsRepository } from './annotators-repository'
+import { SqlitePackagesRepository, type PackagesRepository } from './packages-repository'
 
 /**
  * All repositories of one workspace. Every method returns a Promise. A write that must be atomic
@@ -43,6 +45,10 @@ export interface Repositories {
   queue: QueueRepository
   /** The model in the loop: settings, audit sample, in-loop models and their suggestions. */
   loop: LoopRepository
+  /** Annotator profiles, each annotator's own labels, adjudications and the resolved gold labels (issue #12). */
+  annotators: AnnotatorsRepository
+  /** Annotation packages: one annotator's rows out, another installation's merged in (issue #12). */
+  packages: PackagesRepository
 }
 
 /**
@@ -63,5 +69,7 @@ export function sqliteRepositories(db: Database, home: string): Repositories {
     cvRecords: new FileCvRecordsRepository(join(home, CV_DIR)),
     queue: new SqliteQueueRepository(db),
     loop: new SqliteLoopRepository(db),
+    annotators: new SqliteAnnotatorsRepository(db),
+    packages: new SqlitePackagesRepository(db),
   }
 }

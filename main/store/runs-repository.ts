@@ -1,6 +1,7 @@
 // Training runs and their epochs behind an asynchronous interface (the services await it), and
 // its SQLite implementation (synchronous inside; a server database would be a second one).
 import type { Database } from 'better-sqlite3'
+import type { LabelProvenanceDto } from '../../preload/contract/agreement'
 import type {
   EvaluationDto,
   ModelKind,
@@ -20,7 +21,15 @@ export interface NewRun {
   config: Record<string, unknown>
   dataHash: string
   seed: number
+  /** Labels' provenance when the data was snapshotted (project runs); null or absent otherwise. */
+  labelProvenance?: LabelProvenanceDto | null
 }
+
+/**
+ * The key under which config_json keeps a run's label provenance: the run's recorded JSON holds it
+ * without a schema change, and toDto lifts it out so `config` stays the training settings.
+ */
+export const LABEL_PROVENANCE_KEY = 'labelProvenance'
 
 export interface RunOutcome {
   status: Exclude<RunStatus, 'running'>
@@ -107,7 +116,11 @@ export class SqliteRunsRepository implements RunsRepository {
         run.projectId ?? null,
         run.modelKind,
         run.baseModel,
-        JSON.stringify(run.config),
+        JSON.stringify(
+          run.labelProvenance
+            ? { ...run.config, [LABEL_PROVENANCE_KEY]: run.labelProvenance }
+            : run.config,
+        ),
         JSON.stringify(run.labels),
         run.dataHash,
         run.seed,
@@ -217,13 +230,18 @@ export class SqliteRunsRepository implements RunsRepository {
       seconds: e.seconds,
       ...(e.dev_json ? { dev: JSON.parse(e.dev_json) as EvaluationDto } : {}),
     }))
+    // Runs recorded before issue #12 (and runs from files) have no provenance: null.
+    const { [LABEL_PROVENANCE_KEY]: provenance, ...config } = JSON.parse(r.config_json) as Record<
+      string,
+      unknown
+    >
     return {
       id: r.id,
       projectId: r.project_id,
       modelKind: r.model_kind,
       baseModel: r.base_model,
       labels: JSON.parse(r.labels_json) as string[],
-      config: JSON.parse(r.config_json) as Record<string, unknown>,
+      config,
       dataHash: r.data_hash,
       seed: r.seed,
       provider: r.provider,
@@ -238,6 +256,7 @@ export class SqliteRunsRepository implements RunsRepository {
       bestEpoch: r.best_epoch,
       stoppedEarly: r.stopped_early === null ? null : r.stopped_early === 1,
       ...(r.study_id ? { studyId: r.study_id } : {}),
+      labelProvenance: (provenance as LabelProvenanceDto | undefined) ?? null,
     }
   }
 }

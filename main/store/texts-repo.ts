@@ -17,6 +17,12 @@ export interface TextFilter {
   search?: string
   labelId?: number
   unlabelled?: boolean
+  /**
+   * Filter on the labels this annotator sees instead of the gold ones: their own row where they
+   * have one, nothing on `blindedIds` (double-annotated texts while the project blinds), else the
+   * gold labels. Without it a label filter would reveal the other annotators' labels.
+   */
+  seenBy?: { annotator: string; blindedIds: number[] }
 }
 
 const UNLABELLED = 'NOT EXISTS (SELECT 1 FROM annotation_labels al WHERE al.text_id = t.id)'
@@ -35,14 +41,39 @@ function whereClause(projectId: number, filter: TextFilter): { sql: string; para
     parts.push("t.text LIKE ? ESCAPE '\\'")
     params.push(likePattern(filter.search))
   }
+  const seen = filter.seenBy
   if (filter.labelId !== undefined) {
-    parts.push(
-      'EXISTS (SELECT 1 FROM annotation_labels al WHERE al.text_id = t.id AND al.label_id = ?)',
-    )
-    params.push(filter.labelId)
+    const gold =
+      'EXISTS (SELECT 1 FROM annotation_labels al WHERE al.text_id = t.id AND al.label_id = ?)'
+    if (seen) {
+      parts.push(seenAs(`EXISTS (SELECT 1 FROM json_each(${OWN_LABELS}) WHERE value = ?)`, gold))
+      params.push(...seenParams(seen, filter.labelId), filter.labelId)
+    } else {
+      parts.push(gold)
+      params.push(filter.labelId)
+    }
   }
-  if (filter.unlabelled) parts.push(UNLABELLED)
+  if (filter.unlabelled) {
+    if (seen) {
+      parts.push(seenAs(`json_array_length(${OWN_LABELS}) = 0`, UNLABELLED, '1'))
+      params.push(...seenParams(seen))
+    } else parts.push(UNLABELLED)
+  }
   return { sql: parts.join(' AND '), params }
+}
+
+const OWN_LABELS =
+  '(SELECT x.label_ids FROM annotator_labels x WHERE x.text_id = t.id AND x.annotator = ?)'
+
+/** A condition on the labels an annotator sees: own row, else blinded (`blinded`), else gold. */
+function seenAs(own: string, gold: string, blinded = '0'): string {
+  return `(CASE WHEN EXISTS (SELECT 1 FROM annotator_labels x WHERE x.text_id = t.id AND x.annotator = ?)
+    THEN ${own} WHEN t.id IN (SELECT value FROM json_each(?)) THEN ${blinded} ELSE ${gold} END)`
+}
+
+/** Parameters of seenAs in order: the annotator (exists), the own condition's, the blinded ids. */
+function seenParams(seen: NonNullable<TextFilter['seenBy']>, ...own: unknown[]): unknown[] {
+  return [seen.annotator, seen.annotator, ...own, JSON.stringify(seen.blindedIds)]
 }
 
 /** Current label ids per text, for the given texts (ascending label id). */

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { fileRefSchema, idSchema } from './common'
 import { queueOrderSchema, type NextReasonDto } from './loop'
+import { annotatorNameSchema } from './annotators'
 
 export type ImportFormat = 'csv' | 'tsv' | 'xlsx' | 'jsonl' | 'json' | 'txt'
 
@@ -58,6 +59,13 @@ export interface TextRowDto {
   groupId: string | null
   labelIds: number[]
   split: TextSplit | null
+  /**
+   * Only when listed for an annotator in a project with a team: true on overlap texts while the
+   * project blinds (labelIds are then the annotator's own only, and no suggestion is shown).
+   */
+  blinded?: boolean
+  /** Only when listed for an annotator: whether labelIds are that annotator's own labels. */
+  own?: boolean
 }
 
 /** The split a text was assigned in its imported file (training's 'explicit' split uses it). */
@@ -95,6 +103,8 @@ export const datasetsArgs = {
       mapping: columnMappingSchema,
       /** Add labels found in the file to the label set (default true). */
       addLabels: z.boolean().optional(),
+      /** Record the file's labels as this annotator's (default: reference labels, made by nobody named). */
+      annotator: annotatorNameSchema.optional(),
     })
     .strict(),
   'texts/list': z
@@ -105,9 +115,11 @@ export const datasetsArgs = {
       search: z.string().max(500).optional(),
       labelId: idSchema.optional(),
       unlabelled: z.boolean().optional(),
+      /** Labels as this annotator sees them: their own, blinded on overlap texts (see TextRowDto). */
+      annotator: annotatorNameSchema.optional(),
     })
     .strict(),
-  'texts/get': z.object({ textId: idSchema }).strict(),
+  'texts/get': z.object({ textId: idSchema, annotator: annotatorNameSchema.optional() }).strict(),
   /** Labelled texts per imported split (what training's 'explicit' split would use). */
   'texts/splits': z.object({ projectId: idSchema }).strict(),
   /**
@@ -122,6 +134,8 @@ export const datasetsArgs = {
       unlabelledOnly: z.boolean().optional(),
       order: queueOrderSchema.optional(),
       n: z.number().int().min(1).max(MAX_NEXT_PREVIEW).optional(),
+      /** Only this annotator's share of the texts, and "unlabelled" means not labelled by them. */
+      annotator: annotatorNameSchema.optional(),
     })
     .strict(),
 }

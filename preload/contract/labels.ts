@@ -1,6 +1,7 @@
 // Annotations: set, undo/redo (history is kept), skip, counts.
 import { z } from 'zod'
 import { idSchema } from './common'
+import { annotatorNameSchema } from './annotators'
 
 export interface AnnotationDto {
   textId: number
@@ -21,13 +22,25 @@ export const labelsArgs = {
     .object({
       textId: idSchema,
       labelIds: z.array(idSchema).max(50),
-      annotator: z.string().max(100).optional(),
+      /** Default: the current profile (else the operating-system user). */
+      annotator: annotatorNameSchema.optional(),
     })
     .strict(),
   'labels/skip': z.object({ textId: idSchema }).strict(),
-  'labels/undo': z.object({ projectId: idSchema }).strict(),
-  'labels/redo': z.object({ projectId: idSchema }).strict(),
-  'labels/stats': z.object({ projectId: idSchema }).strict(),
+  /** Undo/redo walk `annotator`'s own changes (default: the current profile). */
+  'labels/undo': z
+    .object({ projectId: idSchema, annotator: annotatorNameSchema.optional() })
+    .strict(),
+  'labels/redo': z
+    .object({ projectId: idSchema, annotator: annotatorNameSchema.optional() })
+    .strict(),
+  /**
+   * With `annotator`, in a project with a team: that annotator's share, what they labelled of it
+   * and with which labels (never the others' labels). Otherwise the project's gold counts.
+   */
+  'labels/stats': z
+    .object({ projectId: idSchema, annotator: annotatorNameSchema.optional() })
+    .strict(),
 }
 
 export interface LabelsResults {

@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { MAX_BASELINE_FEATURES } from './limits'
 import { idSchema } from './common'
+import type { LabelProvenanceDto } from './agreement'
 
 export type RunStatus = 'running' | 'success' | 'cancelled' | 'error'
 export type ModelKind = 'baseline' | 'bert' | 'ensemble'
@@ -56,6 +57,11 @@ export interface RunDto {
   stoppedEarly: boolean | null
   /** The study (auto recipe) this run is a candidate of; absent for single runs. */
   studyId?: number
+  /**
+   * Who labelled the texts the run trained on, the gold-label policy and the agreement, as they
+   * were when the data was snapshotted; null for runs from files and for runs recorded before.
+   */
+  labelProvenance?: LabelProvenanceDto | null
 }
 
 export const trainingConfigSchema = z

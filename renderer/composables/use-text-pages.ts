@@ -3,6 +3,7 @@
 import { ref, shallowRef, watch, type Ref } from 'vue'
 import type { TextRowDto } from '../../preload/contract'
 import { cts, errorMessage } from '../api'
+import { useAnnotatorsStore } from '../stores/annotators-store'
 import { TABLE_MAX_CACHED_PAGES, TABLE_PAGE_SIZE } from '../ui-settings'
 
 export interface TextQuery {
@@ -16,6 +17,8 @@ export function useTextPages(
   query: Ref<TextQuery>,
   fallbackError: () => string,
 ) {
+  // Rows as the current annotator sees them (their own labels; blinded double-annotated texts).
+  const annotators = useAnnotatorsStore()
   const total = ref<number | null>(null)
   const error = ref('')
   /** Whether any loaded row has an ID from the file (the table hides an all-empty ID column). */
@@ -39,6 +42,7 @@ export function useTextPages(
         search: search || undefined,
         labelId,
         unlabelled: unlabelled || undefined,
+        annotator: annotators.annotator,
       })
       if (gen !== generation) return
       pages.value.set(page, result.rows)

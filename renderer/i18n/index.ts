@@ -3,6 +3,12 @@
 import { createI18n } from 'vue-i18n'
 import { en } from './en'
 import { zhCN } from './zh-cn'
+import { enAnnotators } from './en-annotators'
+import { zhCNAnnotators } from './zh-cn-annotators'
+import { enAgreement } from './en-agreement'
+import { zhCNAgreement } from './zh-cn-agreement'
+import { enProvenance } from './en-provenance'
+import { zhCNProvenance } from './zh-cn-provenance'
 
 export type Locale = 'en' | 'zh-CN'
 export const locales: { code: Locale; name: string }[] = [
@@ -22,7 +28,10 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'en',
-  messages: { en, 'zh-CN': zhCN },
+  messages: {
+    en: { ...en, ...enAnnotators, ...enAgreement, ...enProvenance },
+    'zh-CN': { ...zhCN, ...zhCNAnnotators, ...zhCNAgreement, ...zhCNProvenance },
+  },
   datetimeFormats: {
     en: { short: { year: 'numeric', month: 'short', day: 'numeric' } },
     'zh-CN': { short: { year: 'numeric', month: 'long', day: 'numeric' } },

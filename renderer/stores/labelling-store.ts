@@ -2,6 +2,7 @@
 // multi-label choice, and the save state. Every label is committed by main before "saved" shows;
 // on an error the session stays on the text. Actions run one after another, in keystroke order.
 // The queue order (sequential, uncertainty …) picks each next text; main says why it chose it.
+// Every read and write names the current annotator: their share, their own labels, their undo.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type {
@@ -13,6 +14,7 @@ import type {
   TextRowDto,
 } from '../../preload/contract'
 import { cts, errorMessage } from '../api'
+import { useAnnotatorsStore } from './annotators-store'
 
 export type SaveState = 'idle' | 'saving' | 'saved' | 'error'
 export type Note = '' | 'skipped' | 'undone' | 'redone' | 'nothingToUndo' | 'nothingToRedo'
@@ -22,6 +24,7 @@ function sameSet(a: number[], b: number[]): boolean {
 }
 
 export const useLabellingStore = defineStore('labelling', () => {
+  const annotators = useAnnotatorsStore()
   const project = ref<ProjectDto | null>(null)
   const trail = ref<number[]>([])
   const cursor = ref(-1)
@@ -67,13 +70,17 @@ export const useLabellingStore = defineStore('labelling', () => {
   }
 
   async function refreshStats(): Promise<void> {
-    if (project.value) stats.value = await cts().labels.stats({ projectId: project.value.id })
+    if (project.value)
+      stats.value = await cts().labels.stats({
+        projectId: project.value.id,
+        annotator: annotators.annotator,
+      })
   }
 
   async function show(textId: number): Promise<void> {
     loading.value = true
     try {
-      const row = await cts().texts.get({ textId })
+      const row = await cts().texts.get({ textId, annotator: annotators.annotator })
       text.value = row
       selection.value = [...row.labelIds]
       position.value = positions.get(textId) ?? null
@@ -90,6 +97,7 @@ export const useLabellingStore = defineStore('labelling', () => {
       afterTextId,
       unlabelledOnly: unlabelledOnly.value,
       order: order.value,
+      annotator: annotators.annotator,
     })
     if (next.textId === null) {
       done.value = true
@@ -117,7 +125,11 @@ export const useLabellingStore = defineStore('labelling', () => {
     if (!text.value) return
     saveState.value = 'saving'
     error.value = ''
-    const saved = await cts().labels.set({ textId: text.value.id, labelIds })
+    const saved = await cts().labels.set({
+      textId: text.value.id,
+      labelIds,
+      annotator: annotators.annotator,
+    })
     text.value = { ...text.value, labelIds: saved.labelIds }
     selection.value = [...saved.labelIds]
     await refreshStats()
@@ -133,12 +145,10 @@ export const useLabellingStore = defineStore('labelling', () => {
         trail.value = [...trail.value.slice(0, cursor.value + 1), state.textId]
         cursor.value = trail.value.length - 1
       }
-      await show(state.textId)
     }
-    if (text.value) {
-      text.value = { ...text.value, labelIds: state.labelIds }
-      selection.value = [...state.labelIds]
-    }
+    // Re-read rather than trust state.labelIds: the row says how this annotator sees the text
+    // (their own labels, blinded or not).
+    await show(state.textId)
     await refreshStats()
   }
 
@@ -264,7 +274,10 @@ export const useLabellingStore = defineStore('labelling', () => {
     clearError()
     return enqueue(async () => {
       if (!project.value) return
-      const state = await cts().labels.undo({ projectId: project.value.id })
+      const state = await cts().labels.undo({
+        projectId: project.value.id,
+        annotator: annotators.annotator,
+      })
       if (state === null) {
         note.value = 'nothingToUndo'
         return
@@ -278,7 +291,10 @@ export const useLabellingStore = defineStore('labelling', () => {
     clearError()
     return enqueue(async () => {
       if (!project.value) return
-      const state = await cts().labels.redo({ projectId: project.value.id })
+      const state = await cts().labels.redo({
+        projectId: project.value.id,
+        annotator: annotators.annotator,
+      })
       if (state === null) {
         note.value = 'nothingToRedo'
         return

@@ -30,10 +30,19 @@ export interface AppSession {
   close(): Promise<void>
 }
 
-export async function openApp(): Promise<AppSession> {
+/**
+ * `annotator`: the profile chosen before the page loads, so the first-start chooser does not
+ * appear; by default the OS user, whom labels were recorded under before profiles existed. null:
+ * choose none (the page opens with the profile chooser).
+ */
+export async function openApp(options: { annotator?: string | null } = {}): Promise<AppSession> {
   const home = await mkdtemp(join(tmpdir(), 'cts-e2e-home-'))
   const profile = await mkdtemp(join(tmpdir(), 'cts-e2e-profile-'))
   const bridge = await startBridge({ home, port: 0, rendererDir: RENDERER, log: () => {} })
+  if (options.annotator !== null) {
+    const { osUser } = await bridgeCall<{ osUser: string }>(bridge, 'annotators/list', {})
+    await bridgeCall(bridge, 'annotators/use', { name: options.annotator ?? osUser })
+  }
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -69,6 +78,19 @@ export async function openApp(): Promise<AppSession> {
       await rm(profile, { recursive: true, force: true })
     },
   }
+}
+
+/** One contract call over the bridge's HTTP API, as a tool would make it (no page needed). */
+async function bridgeCall<R>(bridge: Bridge, call: string, args: unknown): Promise<R> {
+  const response = await fetch(`${bridge.origin}/api/call/${call}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(args),
+  })
+  const envelope = (await response.json()) as
+    { ok: true; value: R } | { ok: false; error: { message: string } }
+  if (!envelope.ok) throw new Error(`${call}: ${envelope.error.message}`)
+  return envelope.value
 }
 
 /**

@@ -16,11 +16,12 @@ interface ImportOptions {
   groupCol?: string
   encoding?: string
   sheet?: string
+  annotator?: string
   json?: boolean
 }
 
 /** Which flag fills which argument of 'datasets/preview' and 'datasets/import'. */
-const IMPORT_FLAGS: FlagMap = { encoding: '--encoding', sheet: '--sheet' }
+const IMPORT_FLAGS: FlagMap = { encoding: '--encoding', sheet: '--sheet', annotator: '--annotator' }
 
 /** Rejected rows shown in the readable summary; --json carries all of them. */
 const SUMMARY_REJECTED_ROWS = 10
@@ -91,6 +92,10 @@ export const importCommand: CliCommand = {
         )
         .option('--encoding <name>', 'auto, or an encoding such as utf-8, gb18030, big5', 'auto')
         .option('--sheet <name>', 'worksheet of an XLSX file (default: the first)')
+        .option(
+          '--annotator <name>',
+          "record the file's labels as this annotator's (default: reference labels, nobody named)",
+        )
         .option('--json', 'print one JSON object with the result')
         .action(
           withContext(async (ctx, file: string, opts: ImportOptions) => {
@@ -107,7 +112,15 @@ export const importCommand: CliCommand = {
             }
             const preview = await ctx.call('datasets/preview', source, IMPORT_FLAGS)
             const mapping = mappingFrom(preview.suggestedMapping, preview.columns, opts)
-            const result = await ctx.call('datasets/import', { ...source, mapping }, IMPORT_FLAGS)
+            const result = await ctx.call(
+              'datasets/import',
+              {
+                ...source,
+                mapping,
+                ...(opts.annotator !== undefined ? { annotator: opts.annotator } : {}),
+              },
+              IMPORT_FLAGS,
+            )
             if (opts.json) {
               return ctx.printJson({
                 project: project.name,
@@ -116,10 +129,14 @@ export const importCommand: CliCommand = {
                 encoding: preview.encoding,
                 ...(preview.sheet !== undefined ? { sheet: preview.sheet } : {}),
                 mapping,
+                ...(opts.annotator !== undefined ? { annotator: opts.annotator.trim() } : {}),
                 ...result,
               })
             }
             ctx.print(summary(result, project.name))
+            if (opts.annotator !== undefined) {
+              ctx.print(`The file's labels are recorded as "${opts.annotator.trim()}"'s.`)
+            }
           }),
         ),
     )

@@ -1,6 +1,7 @@
 // Every `cts` command, in help order. To add one: write main/cli/commands/<name>.ts exporting a
 // CliCommand (see project.ts) and add it to this list.
 import type { CliCommand } from './command'
+import { annotatorsCommand } from './annotators'
 import { exportCommand } from './export'
 import { exportModelCommand } from './export-model'
 import { importCommand } from './import'
@@ -15,19 +16,26 @@ import { cvCommand } from './cv'
 import { simulateCommand } from './simulate'
 import { nextCommand } from './next'
 import { reviewCommand } from './review'
+import { packageCommand } from './package'
+import { agreementCommand } from './agreement'
+import { adjudicateCommand } from './adjudicate'
 
 export type { CliCommand } from './command'
 
 export const commands: CliCommand[] = [
   projectCommand,
+  annotatorsCommand,
   importCommand,
   exportCommand,
+  packageCommand,
   trainCommand,
   studyCommand,
   cvCommand,
   simulateCommand,
   nextCommand,
   reviewCommand,
+  agreementCommand,
+  adjudicateCommand,
   predictCommand,
   exportModelCommand,
   reportCommand,

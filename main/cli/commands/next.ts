@@ -10,11 +10,12 @@ interface NextOptions {
   project: string
   strategy: string
   n?: string
+  annotator?: string
   json?: boolean
 }
 
 /** Which flag fills which argument of 'texts/next'. */
-const NEXT_FLAGS: FlagMap = { order: '--strategy', n: '--n' }
+const NEXT_FLAGS: FlagMap = { order: '--strategy', n: '--n', annotator: '--annotator' }
 
 /** One queued text as `cts next --json` prints it. */
 export interface NextTextJson {
@@ -60,6 +61,7 @@ export const nextCommand: CliCommand = {
           'sequential',
         )
         .option('--n <count>', 'how many texts (default 1)')
+        .option('--annotator <name>', "only this annotator's share, unlabelled by them")
         .option('--json', 'print one JSON object with the texts')
         .action(
           withContext(async (ctx, opts: NextOptions) => {
@@ -72,6 +74,7 @@ export const nextCommand: CliCommand = {
                 // Passed as typed: the contract's schema rejects an unknown order, named by NEXT_FLAGS.
                 order: opts.strategy as QueueOrder,
                 n,
+                ...(opts.annotator !== undefined ? { annotator: opts.annotator } : {}),
               },
               NEXT_FLAGS,
             )

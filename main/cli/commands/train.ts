@@ -115,6 +115,8 @@ export function runJson(run: RunDto, result: TrainJobResult | undefined): Record
     },
     best_epoch: run.bestEpoch,
     stopped_early: run.stoppedEarly,
+    /** Annotators, gold-label policy and agreement when trained from a project; null otherwise. */
+    label_provenance: run.labelProvenance ?? null,
   }
 }
 

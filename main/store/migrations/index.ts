@@ -8,6 +8,7 @@ import { m004Studies } from './004-studies'
 import { m005EnsembleRuns } from './005-ensemble-runs'
 import { m006ModelInTheLoop } from './006-model-in-the-loop'
 import { m007LabelReview } from './007-label-review'
+import { m008Annotators } from './008-annotators'
 
 export const migrations: readonly Migration[] = [
   m001Workspace,
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   m005EnsembleRuns,
   m006ModelInTheLoop,
   m007LabelReview,
+  m008Annotators,
 ]

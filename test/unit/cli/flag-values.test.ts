@@ -24,6 +24,7 @@ const NO_BAD_VALUE: Record<string, string> = {
   '--no-curve': 'a switch: leaves the learning curve out',
   '--from-index': 'a switch: download the wheel instead of --wheel',
   '--quiet': 'a switch: no line per request',
+  '--revert': 'a switch: takes an adjudication back',
 }
 
 let home: string
@@ -62,6 +63,8 @@ beforeAll(async () => {
   const file = /must be a file to read texts from; there is no file/
   const column = /must be a column of .*"nope" is not one\. Columns: id, text, label, patient/
   const project = /No project "Nope" .*--project takes a project's name or id/
+  const pkgOut = join(home, 'p.jsonl')
+  const pkgIn = join(REPO_ROOT, 'test/fixtures/packages/dr-wang.jsonl')
   cases = {
     'cts --home': [['--home', aFile, 'project', 'list'], /must be a folder for the workspace/],
     'project create --kind': [
@@ -102,6 +105,20 @@ beforeAll(async () => {
       ['export', '--project', 'Notes', '--out', join(home, 'x.txt')],
       /must end in \.csv, \.xlsx or \.jsonl/,
     ],
+    // H3 (issue #12 point 3): `cts package export|import`.
+    'package export --project': [
+      ['package', 'export', '--project', 'Nope', '--out', pkgOut],
+      project,
+    ],
+    'package export --annotator': [
+      ['package', 'export', '--project', 'Notes', '--annotator', long, '--out', pkgOut],
+      /must be a text of 1 to 100 characters/,
+    ],
+    'package export --out': [
+      ['package', 'export', '--project', 'Notes', '--out', join(home, 'p.csv')],
+      /must end in \.jsonl/,
+    ],
+    'package import --project': [['package', 'import', pkgIn, '--project', 'Nope'], project],
     'train --project': [['train', '--project', 'Nope'], project],
     'train --train': [['train', '--train', MISSING], file],
     'train --dev': [[...manual, '--dev', MISSING], file],
@@ -220,6 +237,47 @@ beforeAll(async () => {
     'simulate --seed': [
       [...simulate, '--seed', '-1'],
       /must be a whole number from 0 to 2147483647/,
+    ],
+    // H4 (issue #12): `cts agreement` and `cts adjudicate`.
+    'agreement --project': [['agreement', '--project', 'Nope'], project],
+    'adjudicate --project': [
+      ['adjudicate', '--project', 'Nope', '--text', '1', '--revert'],
+      project,
+    ],
+    'adjudicate --text': [
+      ['adjudicate', '--project', 'Notes', '--text', 'first', '--revert'],
+      /must be a whole number greater than 0 \(got "first"\)/,
+    ],
+    'adjudicate --label': [
+      ['adjudicate', '--project', 'Notes', '--text', '1', '--label', 'nope'],
+      /"nope" is not a label of "Notes"\. Labels: 健康, 疾病\./,
+    ],
+    'adjudicate --note': [
+      [
+        'adjudicate',
+        '--project',
+        'Notes',
+        '--text',
+        '1',
+        '--label',
+        '健康',
+        '--note',
+        'x'.repeat(1001),
+      ],
+      /must be a text of at most 1000 characters/,
+    ],
+    // H2 (issue #12): `cts annotators --use`, `cts import --annotator`.
+    'annotators --use': [
+      ['annotators', '--use', ' '],
+      /--use must be a text of 1 to 100 characters/,
+    ],
+    'next --annotator': [
+      ['next', '--project', 'Notes', '--annotator', ''],
+      /--annotator must be a text of 1 to 100 characters \(got ""\)/,
+    ],
+    'import --annotator': [
+      ['import', CSV, '--project', 'Notes', '--annotator', long],
+      /--annotator must be a text of 1 to 100 characters/,
     ],
   }
 }, 120_000)

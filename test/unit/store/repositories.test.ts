@@ -121,7 +121,9 @@ describe('SQLite repositories', () => {
       labelIds: [1],
       revision: 1,
     })
-    expect(await annotations.step({ projectId: 1, action: 'undo', actor: 'dr' })).toEqual({
+    expect(
+      await annotations.step({ projectId: 1, action: 'undo', actor: 'dr', annotator: 'dr' }),
+    ).toEqual({
       textId: 1,
       labelIds: [],
       revision: 2,
