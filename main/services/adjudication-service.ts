@@ -26,7 +26,7 @@ export class AdjudicationService {
   }
 
   /**
-   * Decides the text's gold labels (the current profile is the adjudicator). No labels is a
+   * Decides the text's gold labels (the adjudicator: as given, else the current profile). No labels is a
    * decision too: the text then has no gold label and training leaves it out.
    */
   async set(args: {
@@ -34,6 +34,7 @@ export class AdjudicationService {
     labelIds: number[]
     note?: string
     projectId?: number
+    adjudicator?: string
   }): Promise<DisagreementDto> {
     const projectId = await this.requireTextProject(args.textId, args.projectId)
     const labelIds = await checkedLabelIds(
@@ -47,7 +48,7 @@ export class AdjudicationService {
       projectId,
       textId: args.textId,
       labelIds,
-      adjudicator: await this.adjudicator(),
+      adjudicator: await this.adjudicator(args.adjudicator),
       note: args.note ? args.note : null,
     })
     if (!done) throw textNotFound(args.textId)
@@ -55,12 +56,16 @@ export class AdjudicationService {
   }
 
   /** Takes the decision back: the gold label is the annotators' (majority, tie policy) again. */
-  async revert(args: { textId: number; projectId?: number }): Promise<DisagreementDto> {
+  async revert(args: {
+    textId: number
+    projectId?: number
+    adjudicator?: string
+  }): Promise<DisagreementDto> {
     const projectId = await this.requireTextProject(args.textId, args.projectId)
     const done = await this.repos.annotators.revertAdjudication({
       projectId,
       textId: args.textId,
-      actor: await this.adjudicator(),
+      actor: await this.adjudicator(args.adjudicator),
     })
     if (!done) {
       throw new CtsError(
@@ -71,8 +76,8 @@ export class AdjudicationService {
     return this.agreement.disagreement(projectId, args.textId)
   }
 
-  private async adjudicator(): Promise<string> {
-    return (await this.repos.annotators.current()) ?? this.actor
+  private async adjudicator(given?: string): Promise<string> {
+    return given?.trim() || ((await this.repos.annotators.current()) ?? this.actor)
   }
 
   /** The text's project; when `expected` is given, the text must be in it. */

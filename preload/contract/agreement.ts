@@ -125,9 +125,17 @@ export const agreementArgs = {
       projectId: idSchema.optional(),
       labelIds: z.array(idSchema).max(50),
       note: z.string().trim().max(1000).optional(),
+      /** Who decides (default: the current profile, else the operating-system user). */
+      adjudicator: annotatorNameSchema.optional(),
     })
     .strict(),
-  'adjudication/revert': z.object({ textId: idSchema, projectId: idSchema.optional() }).strict(),
+  'adjudication/revert': z
+    .object({
+      textId: idSchema,
+      projectId: idSchema.optional(),
+      adjudicator: annotatorNameSchema.optional(),
+    })
+    .strict(),
 }
 
 export interface AgreementResults {

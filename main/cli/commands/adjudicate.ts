@@ -1,6 +1,6 @@
-// `cts adjudicate --project P --text ID (--label NAME… [--note TEXT] | --revert) [--json]`: an
-// adjudicator's decision becomes the text's gold label (the current profile decides); --revert
-// takes it back so the annotators' labels decide again.
+// `cts adjudicate --project P --text ID (--label NAME… [--note TEXT] | --revert) [--annotator A]
+// [--json]`: an adjudicator's decision (A's, else the current profile's) becomes the text's gold
+// label; --revert takes it back so the annotators' labels decide again.
 import { Command } from 'commander'
 import type { DisagreementDto, ProjectDto } from '../../../preload/contract'
 import { CtsError } from '../../shared'
@@ -14,11 +14,17 @@ interface AdjudicateOptions {
   label?: string[]
   note?: string
   revert?: boolean
+  annotator?: string
   json?: boolean
 }
 
 /** Which flag fills which argument of 'adjudication/set' and 'adjudication/revert'. */
-const ADJUDICATE_FLAGS: FlagMap = { textId: '--text', note: '--note', labelIds: '--label' }
+const ADJUDICATE_FLAGS: FlagMap = {
+  textId: '--text',
+  note: '--note',
+  labelIds: '--label',
+  adjudicator: '--annotator',
+}
 
 /** Label names → ids of the project; an unknown name is reported with the project's labels. */
 function labelIdsOf(project: ProjectDto, names: string[]): number[] {
@@ -54,6 +60,7 @@ export const adjudicateCommand: CliCommand = {
         .option('--label <names...>', 'the decided label(s), by name')
         .option('--note <text>', 'why (kept with the decision)')
         .option('--revert', 'take the decision back: the annotators decide again')
+        .option('--annotator <name>', 'who decides (default: the current profile)')
         .option('--json', "print the text's annotations, decision and gold label as JSON")
         .action(
           withContext(async (ctx, opts: AdjudicateOptions) => {
@@ -71,10 +78,11 @@ export const adjudicateCommand: CliCommand = {
               )
             }
             const textId = numberFlag(opts.text) as number
+            const by = opts.annotator !== undefined ? { adjudicator: opts.annotator } : {}
             const result = opts.revert
               ? await ctx.call(
                   'adjudication/revert',
-                  { textId, projectId: project.id },
+                  { textId, projectId: project.id, ...by },
                   ADJUDICATE_FLAGS,
                 )
               : await ctx.call(
@@ -84,6 +92,7 @@ export const adjudicateCommand: CliCommand = {
                     projectId: project.id,
                     labelIds: labelIdsOf(project, opts.label ?? []),
                     ...(opts.note !== undefined ? { note: opts.note } : {}),
+                    ...by,
                   },
                   ADJUDICATE_FLAGS,
                 )

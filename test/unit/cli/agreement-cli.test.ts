@@ -139,6 +139,27 @@ describe('cts adjudicate', () => {
     expect([revert.code, revert.stdout]).toEqual([0, 'Text 2: gold no label (excluded)\n'])
   })
 
+  it('records the adjudicator named by --annotator', async () => {
+    const set = await cts(
+      ['adjudicate', '--project', 'Notes', '--text', '2', '--label', '健康'].concat([
+        '--annotator',
+        '张主任',
+      ]),
+    )
+    expect([set.code, set.stdout]).toEqual([0, 'Text 2: gold 健康 (adjudicated by 张主任)\n'])
+    const revert = await cts([
+      'adjudicate',
+      '--project',
+      'Notes',
+      '--text',
+      '2',
+      '--revert',
+      '--annotator',
+      '张主任',
+    ])
+    expect([revert.code, revert.stdout]).toEqual([0, 'Text 2: gold no label (excluded)\n'])
+  })
+
   it('refuses an unknown label, a missing decision, and both a decision and --revert', async () => {
     const unknown = await cts([
       'adjudicate',

@@ -266,6 +266,10 @@ beforeAll(async () => {
       ],
       /must be a text of at most 1000 characters/,
     ],
+    'adjudicate --annotator': [
+      ['adjudicate', '--project', 'Notes', '--text', '1', '--revert', '--annotator', ' '],
+      /--annotator must be a text of 1 to 100 characters/,
+    ],
     // H2 (issue #12): `cts annotators --use`, `cts import --annotator`.
     'annotators --use': [
       ['annotators', '--use', ' '],
