@@ -19,6 +19,7 @@ import { loopArgs, type LoopResults } from './contract/loop'
 import { annotatorsArgs, type AnnotatorsResults } from './contract/annotators'
 import { agreementArgs, type AgreementResults } from './contract/agreement'
 import { packagesArgs, type PackagesResults } from './contract/packages'
+import { auditArgs, type AuditResults } from './contract/audit'
 import type { CtsErrorDto } from './contract/common'
 
 export * from './contract/common'
@@ -40,6 +41,7 @@ export type * from './contract/loop'
 export * from './contract/annotators'
 export type * from './contract/agreement'
 export type * from './contract/packages'
+export type * from './contract/audit'
 
 /** Argument schemas of every call, validated by main before any service runs. */
 export const callSchemas = {
@@ -61,6 +63,7 @@ export const callSchemas = {
   ...annotatorsArgs,
   ...agreementArgs,
   ...packagesArgs,
+  ...auditArgs,
 }
 
 export type CallName = keyof typeof callSchemas
@@ -82,7 +85,8 @@ export type CallResults = ProjectsResults &
   LoopResults &
   AnnotatorsResults &
   AgreementResults &
-  PackagesResults
+  PackagesResults &
+  AuditResults
 export type CallResult<C extends CallName> = CallResults[C]
 
 /** The flat contract main implements: one async function per call. */

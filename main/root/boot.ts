@@ -9,6 +9,7 @@ import { ForkHost, jobEntryPath } from '../jobs/fork-host'
 import type { JobHost } from '../jobs/job-protocol'
 import { JobService } from '../jobs/job-service'
 import { AnnotatorsService } from '../services/annotators-service'
+import { AuditService } from '../services/audit-service'
 import { AdjudicationService } from '../services/adjudication-service'
 import { AgreementService } from '../services/agreement-service'
 import { CvService } from '../services/cv-service'
@@ -182,6 +183,7 @@ export function bootWorkspace(
   const handlers: ServiceHandlers = {
     ...storeHandlers({ projects, datasets, labels, exports, queue, annotators }),
     ...annotators.handlers(),
+    ...new AuditService(workspace.repos).handlers(),
     'review/list': async (a) => review.list(a),
     'review/decide': async (a) => review.decide(a),
     ...loop.handlers(),

@@ -1,6 +1,7 @@
-// Appends to the audit log. Details are ids, counts and names a user typed for structure
+// Appends to the audit log, linked into its hash chain (audit-chain.ts). Details are ids, counts and names a user typed for structure
 // (project, label, file names) — never the text of a patient record.
 import type { Database } from 'better-sqlite3'
+import { appendEntry } from './audit-chain'
 
 export type AuditAction =
   | 'project.create'
@@ -32,7 +33,16 @@ export function writeAudit(
   projectId: number | null,
   details: Record<string, unknown>,
 ): void {
-  db.prepare(
-    'INSERT INTO audit_log (at, actor, action, project_id, details) VALUES (?, ?, ?, ?, ?)',
-  ).run(new Date().toISOString(), actor, action, projectId, JSON.stringify(details))
+  // Inside the caller's transaction, or an immediate one of its own: reading the newest entry and
+  // linking to it must not interleave with another writer (job processes write too).
+  const append = () =>
+    appendEntry(db, {
+      at: new Date().toISOString(),
+      actor,
+      action,
+      project_id: projectId,
+      details: JSON.stringify(details),
+    })
+  if (db.inTransaction) append()
+  else db.transaction(append).immediate()
 }

@@ -19,6 +19,7 @@ import { reviewCommand } from './review'
 import { packageCommand } from './package'
 import { agreementCommand } from './agreement'
 import { adjudicateCommand } from './adjudicate'
+import { auditCommand } from './audit'
 
 export type { CliCommand } from './command'
 
@@ -36,6 +37,7 @@ export const commands: CliCommand[] = [
   reviewCommand,
   agreementCommand,
   adjudicateCommand,
+  auditCommand,
   predictCommand,
   exportModelCommand,
   reportCommand,

@@ -9,6 +9,7 @@ import { m005EnsembleRuns } from './005-ensemble-runs'
 import { m006ModelInTheLoop } from './006-model-in-the-loop'
 import { m007LabelReview } from './007-label-review'
 import { m008Annotators } from './008-annotators'
+import { m009AuditChain } from './009-audit-chain'
 
 export const migrations: readonly Migration[] = [
   m001Workspace,
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   m006ModelInTheLoop,
   m007LabelReview,
   m008Annotators,
+  m009AuditChain,
 ]

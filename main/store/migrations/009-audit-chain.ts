@@ -1,0 +1,16 @@
+// Schema 9: the audit log becomes a hash chain (issue #15 point 4). Existing entries are linked in
+// id order, so a log written before this version verifies too; edits from now on break the chain.
+import type { Migration } from '../migrate'
+import { linkExisting } from '../audit-chain'
+
+export const m009AuditChain: Migration = {
+  version: 9,
+  name: 'audit-chain',
+  up(db) {
+    db.exec(`
+      ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+      ALTER TABLE audit_log ADD COLUMN hash TEXT;
+    `)
+    linkExisting(db)
+  },
+}
