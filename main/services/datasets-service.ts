@@ -261,7 +261,13 @@ export class DatasetsService {
     const hashes =
       team && settings.blind
         ? new Map(
-            (await this.repos.annotators.textHashes(projectId)).map((t) => [t.id, t.contentHash]),
+            // Only the page's texts: a page of 100 must not read the hashes of 100,000.
+            (
+              await this.repos.annotators.textHashes(
+                projectId,
+                rows.map((r) => r.id),
+              )
+            ).map((t) => [t.id, t.contentHash]),
           )
         : null
     return rows.map((row) => {

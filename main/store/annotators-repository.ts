@@ -69,8 +69,8 @@ export interface AnnotatorsRepository {
   resolution(projectId: number): Promise<Map<number, Resolution>>
   /** Every text of the project counted once by how its gold label came about (no rows: 'none'). */
   resolutionCounts(projectId: number): Promise<ResolutionCountsDto>
-  /** The project's texts' content hashes in id order (packages match texts by these). */
-  textHashes(projectId: number): Promise<{ id: number; contentHash: string }[]>
+  /** The project's texts' content hashes in id order (packages match texts by these); `textIds`: only those. */
+  textHashes(projectId: number, textIds?: number[]): Promise<{ id: number; contentHash: string }[]>
   /** Every labelled text's gold label ids (ascending), by text id. */
   goldLabels(projectId: number): Promise<Map<number, number[]>>
 }
@@ -327,10 +327,23 @@ export class SqliteAnnotatorsRepository implements AnnotatorsRepository {
     return counts
   }
 
-  async textHashes(projectId: number): Promise<{ id: number; contentHash: string }[]> {
+  async textHashes(
+    projectId: number,
+    textIds?: number[],
+  ): Promise<{ id: number; contentHash: string }[]> {
+    if (textIds === undefined) {
+      return this.db
+        .prepare(
+          'SELECT id, content_hash AS contentHash FROM texts WHERE project_id = ? ORDER BY id',
+        )
+        .all(projectId) as { id: number; contentHash: string }[]
+    }
     return this.db
-      .prepare('SELECT id, content_hash AS contentHash FROM texts WHERE project_id = ? ORDER BY id')
-      .all(projectId) as { id: number; contentHash: string }[]
+      .prepare(
+        `SELECT id, content_hash AS contentHash FROM texts
+          WHERE project_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      )
+      .all(projectId, JSON.stringify(textIds)) as { id: number; contentHash: string }[]
   }
 
   async goldLabels(projectId: number): Promise<Map<number, number[]>> {
