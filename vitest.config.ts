@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/parity/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/parity/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 60_000,

@@ -20,6 +20,8 @@ import { annotatorsArgs, type AnnotatorsResults } from './contract/annotators'
 import { agreementArgs, type AgreementResults } from './contract/agreement'
 import { packagesArgs, type PackagesResults } from './contract/packages'
 import { auditArgs, type AuditResults } from './contract/audit'
+import { deidArgs, type DeidResults } from './contract/deid'
+import { workspaceArgs, type WorkspaceResults } from './contract/workspace'
 import type { CtsErrorDto } from './contract/common'
 
 export * from './contract/common'
@@ -42,6 +44,8 @@ export * from './contract/annotators'
 export type * from './contract/agreement'
 export type * from './contract/packages'
 export type * from './contract/audit'
+export type * from './contract/workspace'
+export type * from './contract/deid'
 
 /** Argument schemas of every call, validated by main before any service runs. */
 export const callSchemas = {
@@ -64,6 +68,8 @@ export const callSchemas = {
   ...agreementArgs,
   ...packagesArgs,
   ...auditArgs,
+  ...workspaceArgs,
+  ...deidArgs,
 }
 
 export type CallName = keyof typeof callSchemas
@@ -86,7 +92,9 @@ export type CallResults = ProjectsResults &
   AnnotatorsResults &
   AgreementResults &
   PackagesResults &
-  AuditResults
+  AuditResults &
+  WorkspaceResults &
+  DeidResults
 export type CallResult<C extends CallName> = CallResults[C]
 
 /** The flat contract main implements: one async function per call. */

@@ -12,11 +12,14 @@ import EvaluationView from './views/EvaluationView.vue'
 import PredictView from './views/PredictView.vue'
 import ReviewView from './views/ReviewView.vue'
 import AgreementView from './views/AgreementView.vue'
+import AuditView from './views/AuditView.vue'
 
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', name: 'projects', component: ProjectsView },
+    // The workspace's audit log (issue #15 point 4): every project's entries, not one project's.
+    { path: '/audit', name: 'audit', component: AuditView },
     {
       path: '/projects/:projectId',
       component: ProjectLayout,

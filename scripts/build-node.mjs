@@ -8,6 +8,7 @@ import { existsSync, rmSync } from 'node:fs'
 const EXTERNAL = [
   'electron',
   'better-sqlite3',
+  'better-sqlite3-multiple-ciphers',
   'onnxruntime-node',
   '@huggingface/transformers',
   'sharp',

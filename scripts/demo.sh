@@ -6,7 +6,8 @@
 # data, a per-language comparison with bootstrap intervals, a report and a prediction file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CTS_SKIP_PYTHON=1 bash scripts/setup.sh
+# CTS_DEMO_SKIP_SETUP=1: setup already ran (CI runs the main job alone, inside a network namespace).
+[ "${CTS_DEMO_SKIP_SETUP:-0}" = 1 ] || CTS_SKIP_PYTHON=1 bash scripts/setup.sh
 
 home="${CTS_DEMO_HOME:-$PWD/.demo-workspace}"
 rm -rf "$home"          # the demo's own folder only; your workspace (CTS_HOME) is never touched

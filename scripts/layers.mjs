@@ -257,7 +257,7 @@ export const RUN_FILES_MESSAGE =
  * kind of folder uses too (config.json, model.onnx, tokenizer, checkpoints) are left to review.
  */
 const RUN_FILE_LITERAL =
-  'Literal[value=/^((dataset|dataset-summary|metrics|test-predictions|dev-predictions|model)\\.json|baseline-vocab\\.bin|(last|best)\\.ckpt)$/]'
+  'Literal[value=/^((dataset|dataset-summary|metrics|test-predictions|dev-predictions|model)\\.json|baseline-vocab\\.bin|model\\.int8\\.onnx|(last|best)\\.ckpt)$/]'
 
 // esquery reads a selector's regex up to the next '/', so slashes are written as \x2F.
 const dynamicImport = (regex) =>
@@ -280,7 +280,7 @@ export function layerRules() {
         }))
       if (!layer.electron) edges.push({ regex: '^electron(/|$)', message: ELECTRON_MESSAGE })
       if (layer.name !== 'main/store') {
-        edges.push({ regex: '^better-sqlite3(/|$)', message: SQLITE_MESSAGE })
+        edges.push({ regex: '^better-sqlite3(-multiple-ciphers)?(/|$)', message: SQLITE_MESSAGE })
       }
       const patterns = edges.map((e) => ({ ...e, caseSensitive: true }))
       if (isMain) {

@@ -25,6 +25,8 @@ REQUIREMENTS=(
   # The inter-annotator agreement oracles (test/parity/agreement.test.ts).
   "statsmodels==0.15.0"
   "krippendorff==0.9.0"
+  # The de-identification peer (test/bench/deid-vs-presidio.ts): its pattern recognizers only.
+  "presidio-analyzer==2.2.366"
 )
 
 HASH="$(printf '%s\n' "$TORCH" "${REQUIREMENTS[@]}" | sha256sum | cut -d' ' -f1)"

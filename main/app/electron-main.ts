@@ -2,6 +2,7 @@
 // workspace in userData), registers the contract on IPC with sender checks that forward to it,
 // broadcasts its events, applies the security and download policies, opens the window.
 // Main stays responsive: no SQLite, import parsing, evaluation or attribution runs here.
+import '../shared/egress-guard-install' // first: Node's net in main; Chromium: session policy
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {

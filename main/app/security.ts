@@ -5,7 +5,10 @@
 // home in main/shared, which both may import.
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../shared/security-headers'
 
-/** BrowserWindow webPreferences: isolated, sandboxed, no Node in the page, no webviews. */
+/**
+ * BrowserWindow webPreferences: isolated, sandboxed, no Node in the page, no webviews, and no
+ * auxclick (a middle click cannot open a link anywhere; Electronegativity's AUXCLICK check).
+ */
 export function secureWebPreferences(preloadPath: string) {
   return {
     preload: preloadPath,
@@ -21,6 +24,7 @@ export function secureWebPreferences(preloadPath: string) {
     navigateOnDragDrop: false,
     safeDialogs: true,
     spellcheck: false,
+    disableBlinkFeatures: 'Auxclick',
   } as const
 }
 

@@ -5,7 +5,8 @@ import { rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { CallEnvelope } from '../../preload/contract'
 import { CtsError } from '../shared'
-import { boot, type BootOptions, type PdfPrinter } from '../root/boot'
+import { type BootOptions, type PdfPrinter } from '../root/boot'
+import { lockableBoot } from '../root/lockable-boot'
 import { toErrorDto } from '../root/dispatch'
 import type { BackendRequest, BackendToMain, MainToBackend } from './backend-protocol'
 import { RelayJobHost } from './relay-job-host'
@@ -36,7 +37,8 @@ const NOT_OPEN: CallEnvelope = {
   },
 }
 
-export function serveBackend(port: BackendPort, open: Open = boot): void {
+// lockableBoot: an encrypted workspace starts locked and is unlocked by 'workspace/unlock'.
+export function serveBackend(port: BackendPort, open: Open = lockableBoot): void {
   let opened: Promise<OpenedBackend | undefined> | undefined
   let stopping = false
   const jobs = new RelayJobHost((message) => port.send(message))

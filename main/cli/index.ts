@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { commands } from './commands'
 import { describeFailure, EXIT_OK } from './exit-codes'
+import { applyPassphraseFlag } from './passphrase'
+import { PASSPHRASE_FILE_ENV } from '../root/workspace-admin'
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -16,9 +18,15 @@ export function buildProgram(): Command {
     )
     .version(version)
     .option('--home <dir>', 'workspace folder (default: $CTS_HOME or ~/.cts-workspace)')
+    .option(
+      '--passphrase-file <file>',
+      'file holding the passphrase of an encrypted workspace (default: $CTS_PASSPHRASE_FILE)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
   for (const command of commands) command.register(program)
+  // An encrypted workspace's passphrase file, checked before any command (serve included) runs.
+  program.hook('preAction', (_, action) => applyPassphraseFlag(action))
   // Subcommands inherit exitOverride only when set before they are added, so set it on all now.
   const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)]
   for (const cmd of all(program)) cmd.exitOverride()
@@ -26,6 +34,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // --passphrase-file is handed on as $CTS_PASSPHRASE_FILE for this command only.
+  const passphraseEnv = process.env[PASSPHRASE_FILE_ENV]
   try {
     await buildProgram().parseAsync(argv, { from: 'user' })
     return EXIT_OK
@@ -33,5 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     const failure = describeFailure(error)
     if (failure.message) process.stderr.write(failure.message + '\n')
     return failure.exitCode
+  } finally {
+    if (passphraseEnv === undefined) delete process.env[PASSPHRASE_FILE_ENV]
+    else process.env[PASSPHRASE_FILE_ENV] = passphraseEnv
   }
 }

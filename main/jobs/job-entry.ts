@@ -1,5 +1,6 @@
 // Entry module of the job process (forked by the CLI, a utilityProcess in the app): registers the
 // long-running job kinds and waits for the host's 'start'.
+import '../shared/egress-guard-install' // first: before any other module runs
 import { runJobWorker } from './job-worker'
 import { runTestRunJob, runTrainJob } from './train-job'
 import { runPredictFileJob } from './predict-file-job'

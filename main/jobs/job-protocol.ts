@@ -26,7 +26,18 @@ export interface JobContext<K extends JobKind> {
 /** A job's work: in a job process (input from the host) or in-process (input bound by the caller). */
 export type JobWork<K extends JobKind> = (ctx: JobContext<K>) => Promise<JobResult<K>>
 
-export type HostToChild = { type: 'start'; kind: JobKind; input: unknown } | { type: 'cancel' }
+/**
+ * 'start' of a job on an encrypted workspace carries its folder and artifact key (base64), so the
+ * job writes and reads its run artifacts encrypted; the key travels over IPC only, never to disk.
+ */
+export type HostToChild =
+  | {
+      type: 'start'
+      kind: JobKind
+      input: unknown
+      workspace?: { home: string; artifactKey: string }
+    }
+  | { type: 'cancel' }
 
 export type ChildToHost =
   | { type: 'progress'; progress: JobProgressUpdate }

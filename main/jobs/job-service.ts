@@ -25,6 +25,8 @@ export interface JobServiceOptions {
   debounceMs?: number
   /** How long a cancelled job process may take to stop before it is killed. Default 5 s. */
   cancelGraceMs?: number
+  /** An encrypted workspace: its folder and artifact key, handed to each job process at start. */
+  encryptedWorkspace?: { home: string; artifactKey: Uint8Array }
 }
 
 export interface StartedJob<K extends JobKind = JobKind> {
@@ -115,7 +117,20 @@ export class JobService {
       )
     })
     this.options.publish('jobs/progress', job.state)
-    proc.send({ type: 'start', kind, input })
+    const enc = this.options.encryptedWorkspace
+    proc.send({
+      type: 'start',
+      kind,
+      input,
+      ...(enc
+        ? {
+            workspace: {
+              home: enc.home,
+              artifactKey: Buffer.from(enc.artifactKey).toString('base64'),
+            },
+          }
+        : {}),
+    })
     return started
   }
 

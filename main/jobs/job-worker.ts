@@ -2,6 +2,7 @@
 // and an AbortSignal, and answers with exactly one result, cancelled or error message.
 import type { JobKind, JobResult } from '../../preload/contract/jobs'
 import type { ChildToHost, HostToChild, JobContext } from './job-protocol'
+import { registerArtifactKey } from '../shared/artifact-crypto'
 
 export type { JobContext } from './job-protocol'
 
@@ -55,6 +56,9 @@ export function runJobWorker(handlers: JobHandlers): void {
     }
     if (msg.type !== 'start' || started) return
     started = true
+    // An encrypted workspace: this job's artifacts under its folder are written encrypted.
+    if (msg.workspace)
+      registerArtifactKey(msg.workspace.home, Buffer.from(msg.workspace.artifactKey, 'base64'))
     void run(msg.kind, msg.input)
   })
 

@@ -11,6 +11,8 @@ import type { PredictFileResultDto } from '../../preload/contract/predict'
 import { sourceReader } from '../data/open-source'
 import type { SourceInput } from '../data/types'
 import { loadClassifierBundle } from '../ml/infer/classifier-bundle'
+import type { Quantization } from '../ml/infer/quantize'
+import { resolveQuantization } from '../ml/infer/quantize-check'
 import type { JobContext } from './job-worker'
 import { JobCancelledError } from './job-worker'
 import { writePredictionRows, type PredictionFormat } from './prediction-writer'
@@ -26,6 +28,8 @@ export interface PredictFileOptions {
   textColumn?: string
   format: PredictionFormat
   outPath: string
+  /** Absent: int8 where the run's dev check passed, else fp32 (quantize-check.ts). */
+  quantize?: Quantization
   signal?: AbortSignal
   onProgress?: (done: number, total: number) => void
 }
@@ -70,7 +74,9 @@ async function readTexts(
 export async function predictFile(o: PredictFileOptions): Promise<PredictFileOutcome> {
   const { texts, skipped } = await readTexts(o.input, o.textColumn)
   if (texts.length === 0) throw new CtsError('bad-input', 'The file holds no texts to predict.')
-  const model = await loadClassifierBundle(o.bundleDir)
+  const model = await loadClassifierBundle(o.bundleDir, 'cpu', {
+    quantization: resolveQuantization(o.bundleDir, o.quantize),
+  })
   const k = model.labels.length
   const probs = new Float32Array(texts.length * k)
   try {
@@ -95,6 +101,7 @@ export interface PredictFileJobInput {
   /** Write here; absent → the bytes come back base64 in the result. */
   outPath?: string
   fileName: string
+  quantize?: Quantization
 }
 
 export async function runPredictFileJob(
@@ -112,6 +119,7 @@ export async function runPredictFileJob(
       textColumn: input.textColumn,
       format: input.format,
       outPath,
+      quantize: input.quantize,
       signal: ctx.signal,
       onProgress: (step, total) => ctx.report({ phase: 'predicting', step, total }),
     })

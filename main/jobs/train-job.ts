@@ -10,6 +10,7 @@ import {
   loadClassifierBundle,
   saveClassifierBundle,
 } from '../ml/infer/classifier-bundle'
+import { checkInt8OnDev } from '../ml/infer/quantize-check'
 import { createBertAdapter } from '../ml/models/bert-adapter'
 import type { ClassifierAdapter } from '../ml/train/classifier-adapter'
 import type { TrainingDefaults } from '../ml/train/defaults'
@@ -214,6 +215,13 @@ export async function runTrainJob(raw: unknown, ctx: JobContext<'train'>): Promi
       }),
     )
   }
+  // issue #13: int8 becomes this run's default only if it keeps dev macro-F1 (quantize-check.ts).
+  const quantization =
+    !baseline && input.dev && input.dev.texts.length > 0
+      ? await checkInt8OnDev(input.runDir, numClasses, input.dev, Math.max(64, h.batchSize)).catch(
+          () => undefined, // no record: the run predicts with fp32, as before
+        )
+      : undefined
   const evalSeconds = (performance.now() - evalStart) / 1000
   // The bundle holds the best weights; the checkpoints only served a resume.
   rmSync(checkpointDir, { recursive: true, force: true })
@@ -235,6 +243,7 @@ export async function runTrainJob(raw: unknown, ctx: JobContext<'train'>): Promi
     evalSeconds,
     trainSamplesPerSecond: result.samplesPerSecond,
     ...(baseline ? { baselineSearch: baseline.search } : {}),
+    ...(quantization ? { quantization } : {}),
   }
 }
 

@@ -19,18 +19,37 @@ export const CHROMIUM_CANDIDATES = [
 ]
 
 /**
- * Flags that keep headless Chromium offline and quiet (no sync, updates or background requests);
- * the browser tests launch it with the same.
+ * No network for Chromium (issue 15, zero egress): anything that is not loopback goes to a proxy
+ * that does not exist (127.0.0.1:9, refused), no name resolves but localhost and the loopback
+ * addresses, and the background services (updates, sync, pings, prefetch, crash and metrics
+ * reports) stay off. A report that names a remote image or font prints without it.
+ */
+export const CHROMIUM_NO_NETWORK_FLAGS = [
+  '--proxy-server=127.0.0.1:9',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-domain-reliability',
+  '--disable-sync',
+  '--no-pings',
+  '--disable-quic',
+  '--dns-prefetch-disable',
+  '--disable-client-side-phishing-detection',
+  '--disable-breakpad',
+  '--metrics-recording-only',
+  '--no-default-browser-check',
+]
+
+/**
+ * Flags that keep headless Chromium offline and quiet; the browser tests launch it with the same
+ * (the loopback bridge they open is allowed by CHROMIUM_NO_NETWORK_FLAGS).
  */
 export const CHROMIUM_OFFLINE_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
-  '--disable-quic',
   '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...CHROMIUM_NO_NETWORK_FLAGS,
 ]
 
 /** What printing a report adds: no date, title or URL in the page margins. */

@@ -9,11 +9,12 @@ import { ForkHost, jobEntryPath } from '../jobs/fork-host'
 import type { JobHost } from '../jobs/job-protocol'
 import { JobService } from '../jobs/job-service'
 import { AnnotatorsService } from '../services/annotators-service'
-import { AuditService } from '../services/audit-service'
+import { AuditService, auditTrail } from '../services/audit-service'
 import { AdjudicationService } from '../services/adjudication-service'
 import { AgreementService } from '../services/agreement-service'
 import { CvService } from '../services/cv-service'
 import { DatasetsService } from '../services/datasets-service'
+import { DeidService } from '../services/deid-service'
 import { EvaluationService } from '../services/evaluation-service'
 import { publishNowhere, type Publish } from '../services/events'
 import { ExportsService, type ExportRowsFn } from '../services/exports-service'
@@ -32,10 +33,12 @@ import { RunsService } from '../services/runs-service'
 import { simulateHandlers } from '../services/simulate'
 import { StudyService } from '../services/study-service'
 import { TrainingService } from '../services/training-service'
+import { TokensService } from '../services/tokens-service'
 import type { Migration } from '../store/migrate'
 import { openWorkspace, type Workspace } from '../store/workspace'
 import { dispatchCall, type DispatchOptions } from './dispatch'
 import { storeHandlers } from './store-handlers'
+import { workspaceHandlers } from './workspace-handlers'
 
 export type { Publish, PdfPrinter, JobHost, DispatchOptions }
 
@@ -70,6 +73,8 @@ export interface Backend {
   dispatch(name: string, args: unknown, opts?: DispatchOptions): Promise<CallEnvelope>
   /** The folder of a run that finished training (`cts serve` loads its model from there). */
   trainedRunDir(runId: number): Promise<string>
+  /** `cts serve`'s named API tokens (not a contract call: only the CLI manages them). */
+  readonly tokens: TokensService
   /** Stops running jobs, releases model sessions, then closes the workspace. Idempotent. */
   shutdown(): Promise<void>
 }
@@ -125,12 +130,18 @@ export function bootWorkspace(
   const jobs = new JobService({
     host: options.jobHost ?? new ForkHost({ entry: jobEntryPath() }),
     publish,
+    // Job processes of an encrypted workspace get its artifact key in their start message (#15).
+    ...(workspace.artifactKey
+      ? { encryptedWorkspace: { home, artifactKey: workspace.artifactKey } }
+      : {}),
   })
 
   // Store-backed services.
   const projects = new ProjectsService(workspace.repos, actor)
   // Profiles, double annotation and label policy (issue #12); label writes default to its profile.
   const annotators = new AnnotatorsService(workspace.repos, projects, actor)
+  // Training, prediction, model export and reports append to the audit log as the current profile.
+  const audit = auditTrail(workspace.repos, () => annotators.currentAnnotator())
   const datasets = new DatasetsService(
     workspace.repos,
     projects,
@@ -163,7 +174,8 @@ export function bootWorkspace(
   const agreement = new AgreementService(workspace.repos, projects)
 
   // Runs, training, studies, cross-validation.
-  const runs = new RunsService(workspace.repos, workspace.runsDir)
+  // Run artifacts holding patient text are encrypted in an encrypted workspace (issue #15).
+  const runs = new RunsService(workspace.repos, workspace.runsDir, workspace.artifactKey)
   const models = new ModelsService({ home })
   // 'default' follows the texts: which installed model that is, and why (train view, CLI, studies).
   const modelChoice = new ModelChoiceService(models, workspace.repos)
@@ -172,12 +184,13 @@ export function bootWorkspace(
     modelChoice,
     // Each run from a project records its annotators, gold-label policy and agreement (#12).
     labelProvenance: (projectId) => agreement.labelProvenance(projectId),
+    audit,
   })
   const studies = new StudyService(training, runs, jobs, workspace.repos, {
     onMessage: options.onStudyMessage,
   })
   const cv = new CvService(home, jobs, training, runs, workspace.repos)
-  const predictions = new PredictionsService(runs, jobs)
+  const predictions = new PredictionsService(runs, jobs, audit)
   const jobHandlers = jobs.handlers()
 
   const handlers: ServiceHandlers = {
@@ -197,6 +210,7 @@ export function bootWorkspace(
       store: workspace.repos,
       printPdf: options.printPdf,
       crossValidation: (projectId) => cv.latest(projectId),
+      audit,
     }).handlers(),
     ...modelsHandlers(models),
     ...modelChoice.handlers(),
@@ -205,7 +219,11 @@ export function bootWorkspace(
     // Annotation packages between installations (issue #12 point 3).
     ...new PackagesService(workspace.repos, projects, actor, (id) => loop.labelled(id)).handlers(),
     ...agreement.handlers(),
+    // Encryption status and unlock (issue #15 point 2).
+    ...workspaceHandlers(workspace),
     ...new AdjudicationService(workspace.repos, projects, agreement, actor).handlers(),
+    // De-identification preview before an import (issue #15 point 3).
+    ...new DeidService(projects, options.sourceReader ?? lazySourceReader).handlers(),
   }
 
   let closing: Promise<void> | undefined
@@ -214,6 +232,7 @@ export function bootWorkspace(
     handlers,
     dispatch: (name, args, opts) => dispatchCall(handlers, name, args, opts),
     trainedRunDir: async (runId) => trainedRunDir(runs, runId),
+    tokens: new TokensService(workspace.repos, actor),
     shutdown: () =>
       (closing ??= (async () => {
         try {

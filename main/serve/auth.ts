@@ -1,7 +1,7 @@
-// The API token: generated when none is given, checked in constant time on every /predict call.
+// The API token: generated when none is given; the bearer token a request presents (the server
+// compares it in constant time, with the session token and the named tokens' hashes).
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { tokensEqual } from '../shared/http-body'
 import { MIN_TOKEN_LENGTH } from './limits'
 
 /** 32 random bytes, URL-safe base64 (43 characters). */
@@ -18,9 +18,18 @@ export function tokenProblem(token: string): string | null {
   return null
 }
 
-/** True when the request carries `Authorization: Bearer <token>` (compared in constant time). */
-export function hasBearerToken(req: IncomingMessage, token: string): boolean {
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization
   const match = header ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null
-  return tokensEqual(match?.[1], token)
+  return match?.[1]
 }
+
+/**
+ * The audit name of the single --token / $CTS_TOKEN / generated token; parentheses keep it apart
+ * from every named token (tokenNameProblem allows none).
+ */
+export const SESSION_TOKEN_NAME = '(session)'
+
+/** The audit name under which /predict requests without a valid token are counted. */
+export const UNKNOWN_TOKEN_NAME = '(unknown)'

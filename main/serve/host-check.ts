@@ -19,3 +19,15 @@ export function hostProblem(req: IncomingMessage, boundHost: string, port: numbe
     ? null
     : `This server answers only requests addressed to ${allowed[0]} or localhost:${port}.`
 }
+
+/**
+ * Why `host` cannot be served without TLS, or null: any address other computers can reach would
+ * carry patient texts and tokens in clear over the network.
+ */
+export function plainHostProblem(host: string, tls: boolean): string | null {
+  if (tls || isLoopback(host)) return null
+  return (
+    `--host ${host} lets other computers reach the API, so it needs TLS: give --tls-cert and ` +
+    `--tls-key (PEM files), or keep the default 127.0.0.1.`
+  )
+}

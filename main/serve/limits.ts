@@ -27,3 +27,9 @@ export const DEFAULT_PORT = 8765
 
 /** Shortest token accepted from --token / CTS_TOKEN; a generated one has 32 random bytes. */
 export const MIN_TOKEN_LENGTH = 16
+
+/** Requests per minute one token may make (--rate-limit); a burst up to it passes at once. */
+export const DEFAULT_RATE_LIMIT = 600
+
+/** The largest --rate-limit accepted. */
+export const MAX_RATE_LIMIT = 1_000_000

@@ -55,11 +55,21 @@ export function openApiDocument(c: OpenApiContext): Record<string, unknown> {
               'Bad JSON (code bad-json) or bad texts (code bad-input): missing, empty, not a ' +
                 'string, too many or too long. The message names the offending index.',
             ),
-            '401': errorResponse('Missing or wrong bearer token.'),
+            '401': errorResponse(
+              'Missing or unknown bearer token, or a named token that expired or was revoked ' +
+                '(the message says which).',
+            ),
             '403': errorResponse('The Host header does not name this loopback server.'),
             '405': errorResponse('Only POST is allowed.'),
             '413': errorResponse(`The body is larger than ${MAX_BODY_BYTES} bytes.`),
             '415': errorResponse('The Content-Type is not application/json.'),
+            '429': {
+              ...errorResponse(
+                'This token made more requests per minute than the server allows (code ' +
+                  'rate-limited); retry after Retry-After seconds.',
+              ),
+              headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } },
+            },
             '500': errorResponse('The model failed; the request can be retried.'),
             '503': {
               ...errorResponse('Too many texts are waiting; retry after Retry-After seconds.'),

@@ -1,16 +1,19 @@
 // Worker-thread entry that hosts a run's model (see worker-predictor.ts): onnxruntime's run()
 // holds its thread, so the model lives here and the server's event loop stays free.
+import '../shared/egress-guard-install' // first: a worker thread has its own net, dns, fetch
 import { parentPort, workerData } from 'node:worker_threads'
-import { loadRunPredictor, type Predictor } from './predictor'
+import { loadBundlePredictor, loadRunPredictor, type Predictor } from './predictor'
 import type { FromWorker, ToWorker, WorkerInit } from './worker-predictor'
 
 const port = parentPort!
 const post = (m: FromWorker) => port.postMessage(m)
-const { home, runId } = workerData as WorkerInit
+const { home, runId, bundleDir, options } = workerData as WorkerInit
 
 let predictor: Predictor
 try {
-  predictor = await loadRunPredictor(home, runId)
+  predictor = bundleDir
+    ? await loadBundlePredictor(bundleDir, options)
+    : await loadRunPredictor(home, runId, options)
   post({ type: 'ready', labels: predictor.labels })
 } catch (err) {
   const e = err as { code?: unknown; message?: unknown; name?: string }

@@ -3,6 +3,11 @@
 // through the composition root (main/root) like every other entry point.
 import { CtsError } from '../shared'
 import { loadClassifierBundle } from '../ml/infer/classifier-bundle'
+import type { Quantization } from '../ml/infer/quantize'
+import { resolveQuantization } from '../ml/infer/quantize-check'
+
+/** `cts serve --quantize`'s check (the CLI reaches main/ml through here). */
+export { parseQuantization } from '../ml/infer/quantize-check'
 import { boot } from '../root/boot'
 
 export interface Predictor {
@@ -14,14 +19,33 @@ export interface Predictor {
   release(): Promise<void>
 }
 
-/** Texts per inference batch inside one predictor call (the model pads per batch). */
+/**
+ * Texts per session run inside one predictor call (the model pads per batch). 64, not the loader's
+ * 16: a merged call holds up to 50 short texts, and one run for them served 543 vs 491 requests/s
+ * (serve-load.ts --before-after --steps, int8, issue #13).
+ */
 const INFERENCE_BATCH = 64
+
+export interface RunPredictorOptions {
+  /** Absent: int8 where the run's dev check passed, else fp32 (quantize-check.ts). */
+  quantize?: Quantization
+  /** Intra-op threads of the model's session (default: every core). */
+  threads?: number
+  /** ORT's spin-waiting threads (default off; see loadClassifierBundle). */
+  spinning?: boolean
+  /** Texts per session run inside one predictor call (default INFERENCE_BATCH). */
+  batchSize?: number
+}
 
 /**
  * The model of run `runId` in the workspace at `home`. Throws CtsError: not-found for an unknown
  * run, conflict for a run that did not finish training, unsupported when its files cannot load.
  */
-export async function loadRunPredictor(home: string, runId: number): Promise<Predictor> {
+export async function loadRunPredictor(
+  home: string,
+  runId: number,
+  opts: RunPredictorOptions = {},
+): Promise<Predictor> {
   const backend = await boot({ home })
   let dir: string
   try {
@@ -29,21 +53,34 @@ export async function loadRunPredictor(home: string, runId: number): Promise<Pre
   } finally {
     await backend.shutdown()
   }
+  return loadBundlePredictor(dir, opts, `run ${runId}`)
+}
+
+/** The model saved in a run folder `dir` (model.onnx, model.json …) as a Predictor. */
+export async function loadBundlePredictor(
+  dir: string,
+  opts: RunPredictorOptions = {},
+  what = 'this run',
+): Promise<Predictor> {
   let model: Awaited<ReturnType<typeof loadClassifierBundle>>
   try {
-    model = await loadClassifierBundle(dir)
+    model = await loadClassifierBundle(dir, 'cpu', {
+      quantization: resolveQuantization(dir, opts.quantize),
+      threads: opts.threads,
+      spinning: opts.spinning,
+    })
   } catch (err) {
     // The loader's messages name files and formats, never texts, so they are safe to show.
     throw new CtsError(
       'unsupported',
-      `The model of run ${runId} cannot be loaded from ${dir}: ${(err as Error).message}`,
+      `The model of ${what} cannot be loaded from ${dir}: ${(err as Error).message}`,
     )
   }
   const k = model.labels.length
   return {
     labels: [...model.labels],
     async predict(texts) {
-      const flat = await model.predict(texts, INFERENCE_BATCH)
+      const flat = await model.predict(texts, opts.batchSize ?? INFERENCE_BATCH)
       return texts.map((_, i) => Array.from(flat.subarray(i * k, i * k + k)))
     },
     release: () => model.release(),

@@ -1,15 +1,19 @@
-// The prediction HTTP server (node:http): POST /predict, GET /health, GET /openapi.json.
-// Loopback unless told otherwise; /predict needs the bearer token; texts never reach the log.
+// The prediction HTTP(S) server: POST /predict, GET /health, GET /openapi.json. Loopback unless
+// told otherwise (then only over TLS); /predict needs a bearer token, rate limited per token;
+// texts never reach the log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { CtsError } from '../shared'
 import { argmax } from '../ml/eval/metrics'
 import { roundProbability } from '../ml/infer/probabilities'
-import { hasBearerToken } from './auth'
-import { hostProblem, isLoopback } from './host-check'
+import type { TokenCheck } from '../services/tokens-service'
+import { bearerToken, SESSION_TOKEN_NAME, UNKNOWN_TOKEN_NAME } from './auth'
+import { hostProblem, isLoopback, plainHostProblem } from './host-check'
 import { PredictionBatcher, QueueFullError, type BatcherStats } from './batcher'
 import {
   DEFAULT_HOST,
+  DEFAULT_RATE_LIMIT,
   MAX_QUEUED_TEXTS,
   MAX_TEXTS_PER_REQUEST,
   REQUEST_TIMEOUT_MS,
@@ -17,13 +21,25 @@ import {
 } from './limits'
 import { openApiDocument } from './openapi'
 import type { Predictor } from './predictor'
+import { RateLimiter } from './rate-limit'
+import type { TlsFiles } from './tls'
+import { tokensEqual } from '../shared/http-body'
 import { ApiError, checkJsonContentType, parsePredictBody, readBody } from './request'
 
 export interface ServeOptions {
   predictor: Predictor
   /** The run the predictor comes from (reported by /health and openapi.json). */
   runId: number
-  token: string
+  /** One token accepted besides the named ones (--token, $CTS_TOKEN or generated); counted as '(session)'. */
+  token?: string
+  /** The workspace's named tokens (cts token create); at least one of token and tokens is needed. */
+  tokens?: { check(presented: string | undefined): Promise<TokenCheck> }
+  /** Requests per minute per token (default DEFAULT_RATE_LIMIT); past it 429 with Retry-After. */
+  rateLimit?: number
+  /** Certificate and key (PEM): HTTPS. Needed for any host that is not loopback. */
+  tls?: TlsFiles
+  /** Each /predict request with its token's name ('(unknown)' for none or a wrong one) and status. */
+  onTokenRequest?: (name: string, status: number) => void
   /** Default 127.0.0.1. */
   host?: string
   /** Default 0: any free port (see PredictionServer.port). */
@@ -39,7 +55,7 @@ export interface ServeOptions {
 export interface PredictionServer {
   host: string
   port: number
-  /** http://host:port (IPv6 hosts in brackets). */
+  /** http(s)://host:port (IPv6 hosts in brackets). */
   url: string
   stats(): BatcherStats
   /** Stops accepting connections and resolves once open requests are answered. */
@@ -59,13 +75,52 @@ export function predictionDto(labels: string[], row: number[]): PredictionDto {
   return { label: labels[best], probabilities }
 }
 
-type Route = { methods: string[]; handle(req: IncomingMessage): Promise<Answer> | Answer }
+/** Who made a request: the token's name once it is known (for counts and the rate limit). */
+type Caller = { token?: string }
+type Route = {
+  methods: string[]
+  handle(req: IncomingMessage, caller: Caller): Promise<Answer> | Answer
+}
 type Answer = { body: unknown; texts?: number }
 
 /** How long close() waits for open requests before cutting their connections. */
 const CLOSE_GRACE_MS = 5000
 
+const unauthorized = (message: string) =>
+  new ApiError(401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer realm="cts"' })
+
 export async function startPredictionServer(o: ServeOptions): Promise<PredictionServer> {
+  if (o.token === undefined && !o.tokens)
+    throw new CtsError('bad-input', 'The prediction server needs a token or named tokens.')
+  const plain = plainHostProblem(o.host ?? DEFAULT_HOST, !!o.tls)
+  if (plain) throw new CtsError('bad-input', plain)
+  const limiter = new RateLimiter(o.rateLimit ?? DEFAULT_RATE_LIMIT)
+  /** The caller's token name, or an ApiError: 401 for a missing/unknown/expired/revoked token, 429 past the limit. */
+  const authorize = async (req: IncomingMessage, caller: Caller) => {
+    const presented = bearerToken(req)
+    if (o.token !== undefined && tokensEqual(presented, o.token)) caller.token = SESSION_TOKEN_NAME
+    else {
+      const check = o.tokens
+        ? await o.tokens.check(presented)
+        : ({ ok: false, name: null } as const)
+      if (!check.ok) {
+        // Refused requests without a known token are counted too (a guessing client shows up).
+        caller.token = check.name ?? UNKNOWN_TOKEN_NAME
+        throw unauthorized(
+          check.name ? check.message : 'A valid "Authorization: Bearer <token>" header is needed.',
+        )
+      }
+      caller.token = check.name
+    }
+    const wait = limiter.take(caller.token)
+    if (wait > 0)
+      throw new ApiError(
+        429,
+        'rate-limited',
+        `This token may make ${limiter.perMinute} requests per minute; retry in ${wait} s.`,
+        { 'Retry-After': String(wait) },
+      )
+  }
   const labels = [...o.predictor.labels]
   const batcher = new PredictionBatcher(o.predictor, {
     maxBatchTexts: MAX_TEXTS_PER_REQUEST,
@@ -78,16 +133,8 @@ export async function startPredictionServer(o: ServeOptions): Promise<Prediction
   const routes: Record<string, Route> = {
     '/predict': {
       methods: ['POST'],
-      async handle(req) {
-        if (!hasBearerToken(req, o.token))
-          throw new ApiError(
-            401,
-            'unauthorized',
-            'A valid "Authorization: Bearer <token>" header is needed.',
-            {
-              'WWW-Authenticate': 'Bearer realm="cts"',
-            },
-          )
+      async handle(req, caller) {
+        await authorize(req, caller)
         checkJsonContentType(req)
         const texts = parsePredictBody(await readBody(req))
         const rows = await batcher.predict(texts)
@@ -115,6 +162,7 @@ export async function startPredictionServer(o: ServeOptions): Promise<Prediction
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined
     let status = 200
     let texts = 0
+    const caller: Caller = {}
     try {
       const wrongHost = checkHost ? hostProblem(req, host, port) : null
       if (wrongHost) throw new ApiError(403, 'forbidden', wrongHost)
@@ -133,7 +181,7 @@ export async function startPredictionServer(o: ServeOptions): Promise<Prediction
             Allow: route.methods.join(', '),
           },
         )
-      const answer = await route.handle(req)
+      const answer = await route.handle(req, caller)
       texts = answer.texts ?? 0
       send(res, 200, answer.body)
     } catch (err) {
@@ -144,19 +192,22 @@ export async function startPredictionServer(o: ServeOptions): Promise<Prediction
     // Endpoint names only: an unknown path is whatever a client typed, so it is not logged.
     const ms = (performance.now() - started).toFixed(1)
     o.log?.(`${req.method} ${route ? path : '(unknown path)'} ${status} ${texts} texts ${ms} ms`)
+    if (caller.token) o.onTokenRequest?.(caller.token, status)
   }
 
-  const server = createServer(
-    { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: 10_000 },
-    // handle() answers every error itself; this only guards against a failure while answering.
-    (req, res) => void handle(req, res).catch(() => res.destroy()),
-  )
+  const serverOptions = { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: 10_000 }
+  // handle() answers every error itself; this only guards against a failure while answering.
+  const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+    void handle(req, res).catch(() => res.destroy())
+  const server: Server = o.tls
+    ? createHttpsServer({ ...serverOptions, cert: o.tls.cert, key: o.tls.key }, onRequest)
+    : createServer(serverOptions, onRequest)
   await listen(server, host, o.port ?? 0)
   port = (server.address() as AddressInfo).port
   return {
     host,
     port,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${o.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     stats: () => batcher.snapshot(),
     close: () =>
       new Promise<void>((resolve) => {

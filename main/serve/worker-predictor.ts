@@ -4,11 +4,14 @@ import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { CtsError } from '../shared'
-import type { Predictor } from './predictor'
+import type { Predictor, RunPredictorOptions } from './predictor'
 
 export interface WorkerInit {
   home: string
   runId: number
+  /** A run folder to load directly instead of the workspace's run (benchmarks). */
+  bundleDir?: string
+  options?: RunPredictorOptions
 }
 export type ToWorker = { type: 'predict'; id: number; texts: string[] } | { type: 'release' }
 export type FromWorker =
@@ -37,8 +40,10 @@ export function loadRunPredictorInWorker(
   home: string,
   runId: number,
   onCrash?: (err: Error) => void,
+  options: RunPredictorOptions & { bundleDir?: string } = {},
 ): Promise<Predictor> {
-  const worker = startWorker({ home, runId })
+  const { bundleDir, ...rest } = options
+  const worker = startWorker({ home, runId, bundleDir, options: rest })
   const pending = new Map<number, { resolve(rows: number[][]): void; reject(e: Error): void }>()
   let nextId = 1
   let stopped: Error | null = null

@@ -10,6 +10,7 @@ import type {
   TextRowDto,
 } from '../../preload/contract/datasets'
 import type { LabelSetKind } from '../../preload/contract/projects'
+import type { DeidOptions } from '../../preload/contract/deid'
 import { splitLabels } from '../data/column-mapping'
 import type { SourceInput, SourceReader, SourceRecord } from '../data/types'
 import { contentHash } from '../store/content-hash'
@@ -25,6 +26,7 @@ import type { TextFilter } from '../store/texts-repository'
 import type { JobService } from '../jobs/job-service'
 import type { JobContext } from '../jobs/job-protocol'
 import { assignment, projectAssignment } from './annotation-assignment'
+import { DeidMasker } from './deid-masker'
 import type { ProjectsService } from './projects-service'
 
 export interface ImportArgs {
@@ -36,6 +38,8 @@ export interface ImportArgs {
   addLabels?: boolean
   /** The file's labels become this annotator's (default: reference labels, made by nobody named). */
   annotator?: string
+  /** Mask PHI before anything is stored (issue #15): stored text, hash and duplicates are masked. */
+  deidentify?: DeidOptions
 }
 
 /** A FileRef from the bridge as the importers' input: a path, or decoded bytes. */
@@ -87,7 +91,10 @@ export class DatasetsService {
    */
   async import(args: ImportArgs): Promise<ImportResultDto> {
     const project = await this.projects.require(args.projectId)
-    return this.jobs.run('import', (ctx) => this.importRows(args, project.kind, ctx)).outcome
+    // Options are checked before the job starts: a bad pattern changes nothing.
+    const masker = args.deidentify ? new DeidMasker(args.deidentify) : undefined
+    return this.jobs.run('import', (ctx) => this.importRows(args, project.kind, ctx, masker))
+      .outcome
   }
 
   /** The 'import' job's work; a cancel stops it before the commit, so nothing is changed. */
@@ -95,6 +102,7 @@ export class DatasetsService {
     args: ImportArgs,
     kind: LabelSetKind,
     ctx: JobContext<'import'>,
+    masker?: DeidMasker,
   ): Promise<ImportResultDto> {
     const stopIfCancelled = () => {
       if (ctx.signal.aborted) {
@@ -121,7 +129,7 @@ export class DatasetsService {
       for await (const record of records) {
         stopIfCancelled()
         read += 1
-        const staged = stageRecord(record, kind)
+        const staged = stageRecord(record, kind, masker)
         if ('reason' in staged) {
           rejected += 1
           if (rejectedRows.length < MAX_REJECTED_ROWS_LISTED) rejectedRows.push(staged)
@@ -133,7 +141,7 @@ export class DatasetsService {
       }
       await flush()
       stopIfCancelled()
-      return await this.commit(args, staging, { duplicates, rejected, rejectedRows })
+      return await this.commit(args, staging, { duplicates, rejected, rejectedRows }, masker)
     } finally {
       await staging.drop()
     }
@@ -143,6 +151,7 @@ export class DatasetsService {
     args: ImportArgs,
     staging: ImportStage,
     counts: { duplicates: number; rejected: number; rejectedRows: RejectedRowDto[] },
+    masker?: DeidMasker,
   ): Promise<ImportResultDto> {
     const names = await staging.labelNames()
     // Re-read: the project may have been deleted or changed while the file was read. The
@@ -167,6 +176,7 @@ export class DatasetsService {
         rejected: counts.rejected,
         actor: this.actor,
         ...(args.annotator !== undefined ? { annotator: args.annotator.trim() } : {}),
+        ...(masker ? { deid: deidAuditDetails(masker) } : {}),
       })
       if (done === 'changed') continue
       return {
@@ -176,6 +186,15 @@ export class DatasetsService {
         rejectedRows: counts.rejectedRows,
         labelsAdded,
         labelsUnknown: missing.filter((n) => !labelsAdded.includes(n)),
+        ...(masker
+          ? {
+              deid: {
+                texts: masker.texts,
+                textsWithPhi: masker.textsWithPhi,
+                counts: masker.counts,
+              },
+            }
+          : {}),
       }
     }
   }
@@ -317,11 +336,34 @@ export class DatasetsService {
   }
 }
 
-/** Turns one record into a staged row, or a rejection with a reason the user can act on. */
-function stageRecord(record: SourceRecord, kind: LabelSetKind): StagedRow | RejectedRowDto {
+/** The 'deid.import' audit entry's details: counts and settings, never a pattern's match. */
+function deidAuditDetails(masker: DeidMasker): Record<string, unknown> {
+  const o = masker.options
+  return {
+    texts: masker.texts,
+    textsWithPhi: masker.textsWithPhi,
+    counts: masker.counts,
+    ...(o.types ? { types: o.types } : {}),
+    keepYear: o.keepYear ?? false,
+    mrnPatterns: o.mrnPatterns?.length ?? 0,
+    insurancePatterns: o.insurancePatterns?.length ?? 0,
+  }
+}
+
+/**
+ * Turns one record into a staged row, or a rejection with a reason the user can act on. With a
+ * masker, the text is de-identified first, so the hash (and duplicate detection) is of the masked
+ * text: two notes that differ only in a phone number become duplicates.
+ */
+function stageRecord(
+  record: SourceRecord,
+  kind: LabelSetKind,
+  masker?: DeidMasker,
+): StagedRow | RejectedRowDto {
   if ('error' in record) return { row: record.row, reason: record.error }
-  const text = record.text.trim()
-  if (!text) return { row: record.row, reason: `Row ${record.row}: the text is empty.` }
+  const trimmed = record.text.trim()
+  if (!trimmed) return { row: record.row, reason: `Row ${record.row}: the text is empty.` }
+  const text = masker ? masker.mask(trimmed) : trimmed
   const labels = splitLabelCell(record.label, kind)
   const tooLong = labels.find((l) => l.length > MAX_LABEL_NAME_LENGTH)
   if (tooLong !== undefined) {

@@ -6,9 +6,11 @@ import { basename, join } from 'node:path'
 import { CtsError } from '../shared'
 import type { ExportFormat, ExportRow, exportRows } from '../data/exporters'
 import type { ExportsResults } from '../../preload/contract/exports'
+import type { DeidOptions } from '../../preload/contract/deid'
 import { EXPORT_PAGE_ROWS } from '../store/limits'
 import type { Repositories } from '../store/repositories'
 import type { ProjectsService } from './projects-service'
+import { DeidMasker } from './deid-masker'
 
 export type { ExportFormat, ExportRow }
 
@@ -41,11 +43,25 @@ export class ExportsService {
     }
   }
 
-  private async toBytes(projectId: number, format: ExportFormat, fileName: string) {
+  /** The rows with text, own id and group masked (issue #15): the file never holds raw PHI. */
+  private async *maskedRows(projectId: number, masker?: DeidMasker): AsyncGenerator<ExportRow> {
+    if (!masker) return yield* this.rows(projectId)
+    const orNull = (v: string | null) => (v === null ? null : masker.mask(v))
+    for await (const row of this.rows(projectId)) {
+      yield {
+        ...row,
+        text: masker.mask(row.text),
+        externalId: orNull(row.externalId),
+        group: orNull(row.group),
+      }
+    }
+  }
+
+  private async toBytes(rowsOf: AsyncGenerator<ExportRow>, format: ExportFormat, fileName: string) {
     const dir = await mkdtemp(join(tmpdir(), 'cts-export-'))
     try {
       const out = join(dir, fileName)
-      const { rows } = await this.exportRows(format, this.rows(projectId), out)
+      const { rows } = await this.exportRows(format, rowsOf, out)
       return { rows, fileName, contentBase64: (await readFile(out)).toString('base64') }
     } finally {
       await rm(dir, { recursive: true, force: true })
@@ -57,16 +73,20 @@ export class ExportsService {
     projectId: number
     format: ExportFormat
     path?: string
+    deidentify?: DeidOptions
   }): Promise<ExportsResults['exports/texts']> {
     const project = await this.projects.require(args.projectId)
+    // Checked before anything is written: a bad pattern leaves no file behind.
+    const masker = args.deidentify ? new DeidMasker(args.deidentify) : undefined
     const fileName = args.path ? basename(args.path) : exportFileName(project.name, args.format)
     let result: ExportsResults['exports/texts']
     try {
       if (args.path) {
-        const { rows } = await this.exportRows(args.format, this.rows(project.id), args.path)
+        const rowsOf = this.maskedRows(project.id, masker)
+        const { rows } = await this.exportRows(args.format, rowsOf, args.path)
         result = { rows, path: args.path, fileName }
       } else {
-        result = await this.toBytes(project.id, args.format, fileName)
+        result = await this.toBytes(this.maskedRows(project.id, masker), args.format, fileName)
       }
     } catch (err) {
       // File-system failures become a message the user can act on; anything else is a bug.
@@ -81,6 +101,7 @@ export class ExportsService {
       format: args.format,
       rows: result.rows,
       fileName,
+      ...(masker ? { deidentified: true, deidCounts: masker.counts } : {}),
     })
     return result
   }

@@ -18,9 +18,11 @@ import { loadExplainer, type Explainer } from '../ml/infer/attributions'
 import { recordedLicence } from '../ml/models/run-licence'
 import { exportModelFolder, type ExportRunInfo } from '../ml/infer/model-export'
 import { exportEnsembleFolder } from '../ml/infer/ensemble-export'
+import type { Quantization } from '../ml/infer/quantize'
 import { labelColumns } from '../ml/infer/ensemble-bundle'
 import { ensembleConfig, type EnsembleRunConfig } from './ensemble-runs'
 import type { RunsService } from './runs-service'
+import type { AuditTrail } from './audit-service'
 
 /** TextPredictionDto.method of an ensemble: it mixes two models' probabilities, no attributions. */
 export const ENSEMBLE_METHOD = 'ensemble-no-attributions'
@@ -68,12 +70,23 @@ export class PredictionsService {
   constructor(
     private readonly runs: RunsService,
     private readonly jobs: Pick<JobService, 'start'>,
+    /** The audit log: file predictions and model exports (issue #15 point 4); never text. */
+    private readonly audit?: AuditTrail,
   ) {}
 
   async predictText(runId: number, text: string): Promise<TextPredictionDto> {
     if (!text.trim()) throw new CtsError('bad-input', 'Type or paste a text to predict.')
-    const ensemble = ensembleConfig(await this.runs.get(runId))
-    if (ensemble) return this.predictEnsembleText(runId, ensemble, text)
+    const run = await this.runs.get(runId)
+    const ensemble = ensembleConfig(run)
+    const prediction = ensemble
+      ? await this.predictEnsembleText(runId, ensemble, text)
+      : await this.explainText(runId, text)
+    // One typed text: counted, never stored.
+    await this.audit?.record('predict', run.projectId, { runId, texts: 1, input: 'typed text' })
+    return prediction
+  }
+
+  private async explainText(runId: number, text: string): Promise<TextPredictionDto> {
     const explainer = await this.explainer(runId)
     const e = await explainer.explain(text)
     return {
@@ -125,6 +138,7 @@ export class PredictionsService {
     textColumn?: string
     format: 'csv' | 'xlsx'
     path?: string
+    quantize?: Quantization
   }): Promise<{ jobId: string }> {
     const bundleDir = await trainedRunDir(this.runs, args.runId)
     if ('path' in args.file && !(existsSync(args.file.path) && statSync(args.file.path).isFile())) {
@@ -141,15 +155,37 @@ export class PredictionsService {
       textColumn: args.textColumn,
       format: args.format,
       outPath: args.path,
+      quantize: args.quantize,
       fileName: args.path
         ? basename(args.path)
         : `${stem}-run${args.runId}-predictions.${args.format}`,
     }
-    return { jobId: this.jobs.start('predict-file', input).jobId }
+    const run = await this.runs.get(args.runId)
+    const { jobId, done } = this.jobs.start('predict-file', input)
+    // Recorded when the file is written: how many texts, from which file, into which file.
+    void done
+      .then(async (final) => {
+        if (final.status !== 'success' || !this.audit) return
+        await this.audit.record('predict', run.projectId, {
+          runId: args.runId,
+          texts: final.result.rows,
+          skipped: final.result.skipped,
+          input: source,
+          output: input.fileName,
+          format: args.format,
+        })
+      })
+      // Only when the workspace closed under a finishing job (shutdown): nothing left to write to.
+      .catch(() => undefined)
+    return { jobId }
   }
 
   /** Export to `path` (a new folder), or, without one, return the export zipped. */
-  async exportModel(runId: number, path?: string): Promise<ModelExportDto> {
+  async exportModel(
+    runId: number,
+    path?: string,
+    quantize?: Quantization,
+  ): Promise<ModelExportDto> {
     const bundleDir = await trainedRunDir(this.runs, runId)
     const run = await this.runs.get(runId)
     const info = exportRunInfo(run)
@@ -161,9 +197,18 @@ export class PredictionsService {
     const write = (out: string) =>
       ensemble
         ? exportEnsembleFolder(bundleDir, out, info, members)
-        : exportModelFolder(bundleDir, out, info)
+        : exportModelFolder(bundleDir, out, info, { quantize })
+    const audited = (fileName: string, files: string[]) =>
+      this.audit?.record('model.export', run.projectId, {
+        runId,
+        model: run.baseModel,
+        modelKind: run.modelKind,
+        fileName,
+        files: files.length,
+      })
     if (path) {
       const files = write(path)
+      await audited(basename(path), files)
       return { runId, path, files, fileName: basename(path) }
     }
     const temp = mkdtempSync(join(tmpdir(), 'cts-export-'))
@@ -174,6 +219,7 @@ export class PredictionsService {
       const zip = new JSZip()
       for (const f of files) zip.file(`run-${runId}-model/${f}`, readFileSync(join(folder, f)))
       const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })
+      await audited(`run-${runId}-model.zip`, files)
       return {
         runId,
         files,
@@ -190,8 +236,8 @@ export class PredictionsService {
     return {
       'predict/text': async ({ runId, text }) => this.predictText(runId, text),
       'predict/file': async (a) => this.predictFile(a),
-      'runs/exportModel': async ({ runId, path }) => {
-        return this.exportModel(runId, path)
+      'runs/exportModel': async ({ runId, path, quantize }) => {
+        return this.exportModel(runId, path, quantize)
       },
     }
   }

@@ -11,6 +11,8 @@ import {
   type ReportFormat,
   type ReportLocaleDto,
 } from '../../preload/contract/reports'
+import type { DeidOptions } from '../../preload/contract/deid'
+import { checkDeidOptions } from '../data/deid'
 import { writeFileAtomic } from '../shared/atomic-file'
 import type { Repositories } from '../store/repositories'
 import { buildReportModel } from '../reports/report-model'
@@ -19,6 +21,8 @@ import { renderPdf } from '../reports/render-pdf'
 import { reportInputFromRun } from '../reports/run-artifacts'
 import { positiveIndex, readEvaluationInputs } from './evaluation-service'
 import type { RunsService } from './runs-service'
+import type { AuditTrail } from './audit-service'
+import { DeidMasker } from './deid-masker'
 
 /** Prints report HTML to a PDF file at outPath and resolves with that path. */
 export type PdfPrinter = (html: string, outPath: string) => Promise<string>
@@ -34,6 +38,23 @@ export interface ReportRequest {
   path?: string
   /** Fixed generation time (reproducible output in tests). */
   generatedAt?: string
+  /** Mask PHI in the report's free text (project name, label names, intended use, limitations). */
+  deidentify?: DeidOptions
+}
+
+/** The report with its user-written text de-identified (issue #15); figures are unchanged. */
+function deidentifyModel<M extends ReturnType<typeof buildReportModel>>(
+  m: M,
+  options: DeidOptions,
+): M {
+  const masker = new DeidMasker(options)
+  return {
+    ...m,
+    projectName: m.projectName === null ? null : masker.mask(m.projectName),
+    dataset: { ...m.dataset, labels: m.dataset.labels.map((l) => masker.mask(l)) },
+    intendedUse: m.intendedUse === null ? null : masker.mask(m.intendedUse),
+    limitations: m.limitations.map((l) => masker.mask(l)),
+  }
 }
 
 export interface ReportsServiceOptions {
@@ -43,6 +64,8 @@ export interface ReportsServiceOptions {
   printPdf?: PdfPrinter
   /** The project's newest finished cross-validation, for the report's section (cv-service). */
   crossValidation?: (projectId: number) => Promise<CvResultDto | null> | CvResultDto | null
+  /** The audit log: each report written or downloaded (issue #15 point 4); never text. */
+  audit?: AuditTrail
 }
 
 export class ReportsService {
@@ -53,6 +76,8 @@ export class ReportsService {
 
   /** The report as an HTML string. */
   async html(req: Omit<ReportRequest, 'format' | 'path'>): Promise<string> {
+    // A bad pattern fails before the run is read.
+    if (req.deidentify) checkDeidOptions(req.deidentify)
     const inputs = await readEvaluationInputs(this.runs, req.runId)
     const { run } = inputs
     const projectName =
@@ -74,10 +99,24 @@ export class ReportsService {
         ...(req.generatedAt ? { generatedAt: req.generatedAt } : {}),
       }),
     )
-    return renderReportHtml(model)
+    return renderReportHtml(req.deidentify ? deidentifyModel(model, req.deidentify) : model)
   }
 
   async export(req: ReportRequest): Promise<ReportExportDto> {
+    const done = await this.write(req)
+    const run = await this.runs.get(req.runId)
+    await this.options.audit?.record('report', run.projectId, {
+      runId: req.runId,
+      format: req.format,
+      locale: req.locale ?? 'en',
+      fileName: done.fileName,
+      bytes: done.bytes,
+      deidentified: req.deidentify !== undefined,
+    })
+    return done
+  }
+
+  private async write(req: ReportRequest): Promise<ReportExportDto> {
     const html = await this.html(req)
     const fileName = `run-${req.runId}-report${req.locale === 'zh-CN' ? '-zh-CN' : ''}.${req.format}`
     const print = this.options.printPdf ?? ((h: string, out: string) => renderPdf(h, out))

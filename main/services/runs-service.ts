@@ -1,6 +1,6 @@
 // Runs: one row per training run (config, labels, data hash, seed, provider, status, timings,
 // metrics) plus per-epoch rows; artifacts in <home>/runs/<id>/, written atomically, never overwritten.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { CtsError } from '../shared'
 import type {
@@ -10,7 +10,7 @@ import type {
   RunDto,
   RunEpochDto,
 } from '../../preload/contract/training'
-import { writeNewFileAtomic } from '../shared/atomic-file'
+import { readArtifactFile, writeNewArtifactAtomic } from '../shared/artifact-crypto'
 import type { Repositories } from '../store/repositories'
 import type { NewRun, RunOutcome } from '../store/runs-repository'
 
@@ -22,6 +22,8 @@ export class RunsService {
   constructor(
     store: Pick<Repositories, 'runs'>,
     private readonly runsDir: string,
+    /** An encrypted workspace's artifact key: artifacts written here are AES-256-GCM files. */
+    private readonly artifactKey?: Uint8Array,
   ) {
     this.repo = store.runs
   }
@@ -88,14 +90,15 @@ export class RunsService {
     const path = join(this.runDir(runId), name)
     if (existsSync(path))
       throw new CtsError('conflict', `Run ${runId} already has ${name}; it was not overwritten.`)
-    writeNewFileAtomic(path, data)
+    writeNewArtifactAtomic(path, data, this.artifactKey)
     return path
   }
 
   readArtifact(runId: number, name: string): Buffer {
     const path = join(this.runDir(runId), name)
     if (!existsSync(path)) throw new CtsError('not-found', `Run ${runId} has no ${name}.`)
-    return readFileSync(path)
+    // Decrypted when encrypted; a run written before the workspace was encrypted reads as stored.
+    return readArtifactFile(path, this.artifactKey)
   }
 
   /**

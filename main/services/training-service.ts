@@ -12,9 +12,9 @@ import type { JobService } from '../jobs/job-service'
 import type { TrainHyper, TrainJobInput } from '../jobs/train-job'
 import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defaults'
 import { REFERENCE_POLICY, SEED_RECIPE, type RecipeName } from '../ml/train/recipes'
-import { writeNewFileAtomic } from '../shared/atomic-file'
 import { datasetSummary } from '../reports/run-artifacts'
 import type { Repositories } from '../store/repositories'
+import type { AuditTrail } from './audit-service'
 import type { ModelChoiceService, ResolvedChoice } from './model-choice-service'
 import {
   BUNDLED_MODEL_FOLDER,
@@ -130,6 +130,8 @@ export interface TrainingServiceOptions {
    * recorded with every run trained from the project; without it such runs record null.
    */
   labelProvenance?: LabelProvenanceSource
+  /** The audit log: each run's start and outcome (issue #15 point 4); ids and counts, never text. */
+  audit?: AuditTrail
 }
 
 /** Reads a project's label provenance (injected so training does not depend on agreement). */
@@ -254,7 +256,8 @@ export class TrainingService {
       ...(candidate ? { scoreTest: false } : {}),
     }
     // The exact texts of each split, so the run can be resumed and audited later.
-    writeNewFileAtomic(join(runDir, DATASET_ARTIFACT), JSON.stringify(input))
+    // Through the runs service: encrypted in an encrypted workspace (issue #15 point 2).
+    this.runs.writeArtifact(runId, DATASET_ARTIFACT, JSON.stringify(input))
     // What the report's dataset section shows, frozen with the run (label counts only, no text).
     this.runs.writeArtifact(
       runId,
@@ -265,6 +268,19 @@ export class TrainingService {
         2,
       ),
     )
+    await this.options.audit?.record('train', data.projectId ?? null, {
+      event: 'started',
+      runId,
+      model: choice ? choice.record.resolved : model,
+      modelKind: bertDir ? 'bert' : 'baseline',
+      labels: data.labels.length,
+      texts: {
+        train: splits.train.texts.length,
+        dev: splits.dev.texts.length,
+        test: splits.test.texts.length,
+      },
+      ...(candidate ? { studyId: candidate.studyId } : {}),
+    })
     return this.launch(runId, input)
   }
 
@@ -286,6 +302,11 @@ export class TrainingService {
     const input = JSON.parse(
       this.runs.readArtifact(runId, DATASET_ARTIFACT).toString('utf8'),
     ) as TrainJobInput
+    await this.options.audit?.record('train', run.projectId, {
+      event: 'resumed',
+      runId,
+      model: run.baseModel,
+    })
     return this.launch(runId, input)
   }
 
@@ -394,10 +415,29 @@ export class TrainingService {
         // A crashed job keeps its checkpoints in the run folder: resume(runId) continues it.
         await this.runs.finish(runId, { status: 'error', error: final.error ?? null })
       }
-      return this.runs.get(runId)
+      const run = await this.runs.get(runId)
+      await this.options.audit?.record('train', run.projectId, trainOutcome(run))
+      return run
     })
     return { runId, jobId, done: recorded }
   }
 }
 
 type TrainingCall = keyof typeof trainingArgs
+
+/** A run's outcome as the audit log records it: ids, model, counts and scores, never text. */
+function trainOutcome(run: RunDto): Record<string, unknown> {
+  const event =
+    run.status === 'success' ? 'completed' : run.status === 'cancelled' ? 'cancelled' : 'failed'
+  return {
+    event,
+    runId: run.id,
+    model: run.baseModel,
+    modelKind: run.modelKind,
+    labels: run.labels.length,
+    ...(run.status === 'success'
+      ? { epochs: run.epochs.length, macroF1: run.test?.macro_f1 ?? null }
+      : {}),
+    ...(run.status === 'error' ? { error: run.error?.code ?? null } : {}),
+  }
+}

@@ -30,7 +30,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   syncDir(dirname(path))
 }
 
-function syncDir(dir: string): void {
+export function syncDir(dir: string): void {
   // Directory fsync makes the rename itself durable; not every platform allows it (Windows).
   try {
     const fd = openSync(dir, 'r')

@@ -4,6 +4,9 @@
 /** The trained classifier's inference graph (weights inside). */
 export const BUNDLE_MODEL = 'model.onnx'
 
+/** BUNDLE_MODEL quantized to int8 (issue #13), saved by the train job's dev check of a BERT run. */
+export const BUNDLE_MODEL_INT8 = 'model.int8.onnx'
+
 /** The bundle's labels and how to encode texts (format 'cts-classifier/1'), or an ensemble's members. */
 export const BUNDLE_META = 'model.json'
 

@@ -19,7 +19,12 @@ export interface AuditChainCheck {
   /** The first entry whose link is broken (for a deleted newest entry: the head's id); null when intact. */
   brokenAt: number | null
   reason: string | null
+  /** What kind of break, for a message in the reader's language; null when intact. */
+  problem: AuditChainProblem | null
 }
+
+/** Edited in place; out of order (an entry before it deleted or inserted); the newest missing or added. */
+export type AuditChainProblem = 'changed' | 'out-of-order' | 'head'
 
 /** The first entry's predecessor. */
 export const GENESIS = ''
@@ -75,10 +80,11 @@ export function checkChain(db: Database): AuditChainCheck {
         entries,
         r.id,
         `entry ${r.id} does not follow the entry before it (an entry before it was deleted or inserted).`,
+        'out-of-order',
       )
     }
     if (entryHash(r, prev) !== r.hash) {
-      return broken(entries, r.id, `entry ${r.id} was changed after it was written.`)
+      return broken(entries, r.id, `entry ${r.id} was changed after it was written.`, 'changed')
     }
     prev = r.hash
     last = { id: r.id, hash: r.hash }
@@ -90,13 +96,19 @@ export function checkChain(db: Database): AuditChainCheck {
       entries,
       id,
       `the newest entry (${head.id}) is missing or an entry was added after it.`,
+      'head',
     )
   }
-  return { entries, brokenAt: null, reason: null }
+  return { entries, brokenAt: null, reason: null, problem: null }
 }
 
-function broken(entries: number, id: number, reason: string): AuditChainCheck {
-  return { entries, brokenAt: id, reason }
+function broken(
+  entries: number,
+  id: number,
+  reason: string,
+  problem: AuditChainProblem,
+): AuditChainCheck {
+  return { entries, brokenAt: id, reason, problem }
 }
 
 /** Links every existing entry, in id order (migration 009: logs written before the chain). */

@@ -25,6 +25,17 @@ export type AuditAction =
   // Annotation packages (issue #12, H3).
   | 'package.import'
   | 'package.export'
+  // Issue #15 point 4: every action that touches patient data or a model (session 8).
+  | 'train'
+  | 'predict'
+  | 'model.export'
+  | 'report'
+  | 'unlock'
+  | 'workspace.encrypt'
+  | 'token.create'
+  | 'token.revoke'
+  | 'token.requests'
+  | 'deid.import'
 
 export function writeAudit(
   db: Database,

@@ -24,6 +24,8 @@ export interface ImportCommit {
    * reference labels, made by nobody named (they never count in agreement).
    */
   annotator?: string
+  /** De-identified import (issue #15): the 'deid.import' entry's details (counts, never text). */
+  deid?: Record<string, unknown>
 }
 
 export interface ImportStage {
@@ -104,6 +106,9 @@ class SqliteImportStage implements ImportStage {
           labelsAdded: input.labelsToAdd,
           ...(input.annotator !== undefined ? { annotator: input.annotator } : {}),
         })
+        if (input.deid) {
+          writeAudit(db, input.actor, 'deid.import', input.projectId, { importId, ...input.deid })
+        }
         return { importId, imported, duplicates }
       })
       .immediate()

@@ -15,6 +15,7 @@ import { SqliteLoopRepository, type LoopRepository } from './loop-repository'
 import { SqliteQueueRepository, type QueueRepository } from './queue-repository'
 import { SqliteAnnotatorsRepository, type AnnotatorsRepository } from './annotators-repository'
 import { SqlitePackagesRepository, type PackagesRepository } from './packages-repository'
+import { SqliteApiTokensRepository, type ApiTokensRepository } from './api-tokens-repository'
 
 /**
  * All repositories of one workspace. Every method returns a Promise. A write that must be atomic
@@ -49,6 +50,8 @@ export interface Repositories {
   annotators: AnnotatorsRepository
   /** Annotation packages: one annotator's rows out, another installation's merged in (issue #12). */
   packages: PackagesRepository
+  /** `cts serve`'s named API tokens (hashes only) and their audited request counts (issue #15). */
+  apiTokens: ApiTokensRepository
 }
 
 /**
@@ -71,5 +74,6 @@ export function sqliteRepositories(db: Database, home: string): Repositories {
     loop: new SqliteLoopRepository(db),
     annotators: new SqliteAnnotatorsRepository(db),
     packages: new SqlitePackagesRepository(db),
+    apiTokens: new SqliteApiTokensRepository(db),
   }
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { CallEnvelope, EventName, Events } from '../../preload/contract'
 import { SECURITY_HEADERS } from '../shared/security-headers'
-import { boot } from '../root/boot'
+import { lockableBoot } from '../root/lockable-boot'
 import { dispatchCall, isCallName, type Handlers } from '../root/dispatch'
 import { bridgeClientScript } from './client-bundle'
 import { EventStream } from './event-stream'
@@ -62,7 +62,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const clientScript = await bridgeClientScript()
   const services = options.handlers
     ? { handlers: options.handlers, close: async () => {} }
-    : await boot({ home: options.home, publish }).then((backend) => ({
+    : await lockableBoot({ home: options.home, publish }).then((backend) => ({
         handlers: backend.handlers,
         close: () => backend.shutdown(),
       }))

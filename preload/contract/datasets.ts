@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { fileRefSchema, idSchema } from './common'
 import { queueOrderSchema, type NextReasonDto } from './loop'
 import { annotatorNameSchema } from './annotators'
+import { deidOptionsSchema, type PhiType } from './deid'
 
 export type ImportFormat = 'csv' | 'tsv' | 'xlsx' | 'jsonl' | 'json' | 'txt'
 
@@ -49,6 +50,8 @@ export interface ImportResultDto {
   labelsAdded: string[]
   /** Labels in the file that are not in the label set and were not added (left unlabelled). */
   labelsUnknown: string[]
+  /** Only for a de-identified import: texts read, texts with PHI, spans masked per kind. */
+  deid?: { texts: number; textsWithPhi: number; counts: Record<PhiType, number> }
 }
 
 export interface TextRowDto {
@@ -105,6 +108,11 @@ export const datasetsArgs = {
       addLabels: z.boolean().optional(),
       /** Record the file's labels as this annotator's (default: reference labels, made by nobody named). */
       annotator: annotatorNameSchema.optional(),
+      /**
+       * De-identify (issue #15): texts are masked before they are stored, so the stored text, its
+       * content hash and duplicate detection are all of the masked text.
+       */
+      deidentify: deidOptionsSchema.optional(),
     })
     .strict(),
   'texts/list': z

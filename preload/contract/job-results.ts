@@ -55,6 +55,14 @@ export interface BaselineSearchEntry {
   chosen: boolean
 }
 
+/**
+ * The int8 check of a BERT run (issue #13): its int8 model scored beside fp32 on the run's own dev
+ * split; `passed` (macro-F1 drop ≤ 0.5 point) makes int8 the run's default for predict/serve/export.
+ */
+export interface QuantizationCheckDto {
+  int8: { devMacroF1Fp32: number; devMacroF1Int8: number; passed: boolean; devTexts: number }
+}
+
 /** The 'train' job's result (also the run's metrics.json). */
 export interface TrainJobResult {
   epochs: RunEpochDto[]
@@ -70,6 +78,8 @@ export interface TrainJobResult {
   trainSamplesPerSecond: number
   /** The baseline's regularisation search (one entry per C tried). */
   baselineSearch?: BaselineSearchEntry[]
+  /** BERT runs with a dev split: the int8 check (absent: the run predicts with fp32). */
+  quantization?: QuantizationCheckDto
 }
 
 /** The 'test-run' job's result: a study's winner scored on test. */

@@ -44,6 +44,9 @@ export interface TextPredictionDto {
   truncated: boolean
 }
 
+/** The model's number format: int8 dynamic quantization or none (the trained fp32 weights). */
+export const quantizeSchema = z.enum(['int8', 'none'])
+
 export const predictArgs = {
   'predict/text': z.object({ runId: idSchema, text: z.string().min(1).max(100_000) }).strict(),
   'predict/file': z
@@ -55,6 +58,8 @@ export const predictArgs = {
       format: z.enum(['csv', 'xlsx']),
       /** Desktop: write here. Browser: omit, and the bytes come back in the job result. */
       path: z.string().min(1).optional(),
+      /** int8 or none (fp32); omitted: int8 only where the run's dev check passed (issue #13). */
+      quantize: quantizeSchema.optional(),
     })
     .strict(),
   'runs/exportModel': z
@@ -62,6 +67,8 @@ export const predictArgs = {
       runId: idSchema,
       /** Desktop: a folder to create (new or empty). Browser: omit → a zip's bytes come back. */
       path: z.string().min(1).optional(),
+      /** int8 or none (fp32); omitted: int8 only where the run's dev check passed (issue #13). */
+      quantize: quantizeSchema.optional(),
     })
     .strict(),
 }

@@ -1,6 +1,7 @@
 // Exporting a run's evaluation report as self-contained HTML or PDF, in English or Chinese.
 import { z } from 'zod'
 import { idSchema } from './common'
+import { deidOptionsSchema } from './deid'
 
 export type ReportFormat = 'html' | 'pdf'
 export type ReportLocaleDto = 'en' | 'zh-CN'
@@ -17,6 +18,8 @@ export const reportsArgs = {
       targetSensitivity: z.number().min(0).max(1).optional(),
       /** Desktop: write the file here. Browser: omit, and the bytes come back. */
       path: z.string().min(1).optional(),
+      /** De-identify (issue #15): free text in the report (project name, labels, notes) is masked. */
+      deidentify: deidOptionsSchema.optional(),
     })
     .strict(),
 }

@@ -9,6 +9,12 @@ import { enAgreement } from './en-agreement'
 import { zhCNAgreement } from './zh-cn-agreement'
 import { enProvenance } from './en-provenance'
 import { zhCNProvenance } from './zh-cn-provenance'
+import { enDeid } from './en-deid'
+import { zhCNDeid } from './zh-cn-deid'
+import { enAudit } from './en-audit'
+import { zhCNAudit } from './zh-cn-audit'
+import { enWorkspace } from './en-workspace'
+import { zhCNWorkspace } from './zh-cn-workspace'
 
 export type Locale = 'en' | 'zh-CN'
 export const locales: { code: Locale; name: string }[] = [
@@ -29,8 +35,24 @@ export const i18n = createI18n({
   locale: initialLocale(),
   fallbackLocale: 'en',
   messages: {
-    en: { ...en, ...enAnnotators, ...enAgreement, ...enProvenance },
-    'zh-CN': { ...zhCN, ...zhCNAnnotators, ...zhCNAgreement, ...zhCNProvenance },
+    en: {
+      ...en,
+      ...enAnnotators,
+      ...enAgreement,
+      ...enProvenance,
+      ...enDeid,
+      ...enAudit,
+      ...enWorkspace,
+    },
+    'zh-CN': {
+      ...zhCN,
+      ...zhCNAnnotators,
+      ...zhCNAgreement,
+      ...zhCNProvenance,
+      ...zhCNDeid,
+      ...zhCNAudit,
+      ...zhCNWorkspace,
+    },
   },
   datetimeFormats: {
     en: { short: { year: 'numeric', month: 'short', day: 'numeric' } },

@@ -4,18 +4,24 @@
 // Prints p50/p95/p99/max, how many retrains ran, and PASS/FAIL against p99 ≤ 20 ms; a control run
 // with the loop off first separates the disk's own commit time from the loop's interference.
 // Run: npm run bench:label-latency [-- labels texts threshold]
+// With --encrypted: instead, label persist on a plain and an encrypted workspace (issue #15 point
+// 2), interleaved label by label in one process, p50/p99 side by side (the loop off in both).
+// Run: npm run bench:label-latency -- --encrypted [labels texts]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { ForkHost } from '../../main/jobs/fork-host'
 import type { SourceRecord } from '../../main/data/types'
-import { tempServicesIn } from '../unit/services/fixtures'
+import { tempServicesIn, type TempServices } from '../unit/services/fixtures'
+import { encryptWorkspaceAt, unlockWorkspace } from '../../main/root/workspace-admin'
 import { anyFile, ArrayReader, textMapping } from '../unit/services/test-reader'
 
-const LABELS = Number(process.argv[2] ?? 1000)
-const TEXTS = Number(process.argv[3] ?? 3000)
-const THRESHOLD = Number(process.argv[4] ?? 50)
+const ENCRYPTED = process.argv.includes('--encrypted')
+const argv = process.argv.filter((a) => !a.startsWith('--'))
+const LABELS = Number(argv[2] ?? (ENCRYPTED ? 500 : 1000))
+const TEXTS = Number(argv[3] ?? (ENCRYPTED ? 1000 : 3000))
+const THRESHOLD = Number(argv[4] ?? 50)
 const CONTROL = 200
 const GAP_MS = 15 // a fast labeller: ~60 labels a second
 const GOAL_P99_MS = 20
@@ -61,6 +67,93 @@ function summary(times: number[]) {
   return { p50: pct(s, 50), p95: pct(s, 95), p99: pct(s, 99), max: s[s.length - 1] }
 }
 
+/** --encrypted: the same label writes on a plain and an encrypted workspace, interleaved. */
+async function plainVersusEncrypted(): Promise<boolean> {
+  const root = mkdtempSync(join(tmpdir(), 'cts-bench-label-encrypted-'))
+  const passphrase = 'bench passphrase for the encrypted workspace'
+  const encHome = join(root, 'encrypted')
+  // The product's scrypt cost (N = 2^17): it is paid once per unlock, not per label.
+  const t0 = performance.now()
+  encryptWorkspaceAt(encHome, passphrase, 'bench')
+  unlockWorkspace(encHome, passphrase)
+  const unlockMs = performance.now() - t0
+  const apps: [string, TempServices][] = [
+    [
+      'plain',
+      tempServicesIn(join(root, 'plain'), {
+        actor: 'bench',
+        sourceReader: new ArrayReader(() => notes(TEXTS)),
+      }),
+    ],
+    [
+      'encrypted',
+      tempServicesIn(encHome, {
+        actor: 'bench',
+        sourceReader: new ArrayReader(() => notes(TEXTS)),
+      }),
+    ],
+  ]
+  try {
+    const targets: { labelIds: number[]; first: number }[] = []
+    for (const [, app] of apps) {
+      const p = await app.handlers['projects/create']({
+        name: 'latency',
+        kind: 'multiclass',
+        labels: ['chest', 'bone', 'skin'],
+      })
+      await app.handlers['datasets/import']({
+        projectId: p.id,
+        file: anyFile,
+        mapping: textMapping,
+      })
+      await app.handlers['loop/settings']({ projectId: p.id, enabled: false })
+      const first = (await app.handlers['texts/list']({ projectId: p.id, offset: 0, limit: 1 }))
+        .rows[0].id
+      targets.push({ labelIds: p.labels.map((l) => l.id), first })
+    }
+    const times: number[][] = [[], []]
+    for (let i = 0; i < LABELS; i++) {
+      // Alternate which workspace goes first, so neither always follows the other's fsync.
+      for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) {
+        const t = targets[k]
+        const t1 = performance.now()
+        const env = await apps[k][1].backend.dispatch(
+          'labels/set',
+          { textId: t.first + (i % TEXTS), labelIds: [t.labelIds[i % 3]] },
+          { log: () => {} },
+        )
+        times[k].push(performance.now() - t1)
+        if (!env.ok) throw new Error(`labels/set: ${env.error.message}`)
+      }
+      await sleep(GAP_MS)
+    }
+    const [p, e] = times.map(summary)
+    console.log(
+      `label persist, plain vs encrypted workspace: ${LABELS} labels each via dispatch('labels/set'), interleaved, ${TEXTS} texts, loop off; creating + unlocking it (2 × scrypt N=2^17) took ${unlockMs.toFixed(0)} ms, once`,
+    )
+    console.log(
+      `plain:     p50 ${fmt(p.p50)}, p95 ${fmt(p.p95)}, p99 ${fmt(p.p99)}, max ${fmt(p.max)}`,
+    )
+    console.log(
+      `encrypted: p50 ${fmt(e.p50)}, p95 ${fmt(e.p95)}, p99 ${fmt(e.p99)}, max ${fmt(e.max)}`,
+    )
+    console.log(
+      `encrypted / plain: p50 ×${(e.p50 / p.p50).toFixed(2)}, p99 ×${(e.p99 / p.p99).toFixed(2)}`,
+    )
+    const pass = e.p99 <= GOAL_P99_MS
+    console.log(`${pass ? 'PASS' : 'FAIL'}: encrypted p99 ${fmt(e.p99)} (goal ≤ ${GOAL_P99_MS} ms)`)
+    return pass
+  } finally {
+    for (const [, app] of apps) await app.backend.shutdown()
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+if (ENCRYPTED) {
+  const pass = await plainVersusEncrypted()
+  process.exit(pass ? 0 : 1)
+}
+
 // The job process as the app runs it: a JS bundle (no tsx compiling TypeScript at each start).
 // It lives under node_modules/.cache so its external native modules resolve.
 const JOB_ENTRY = 'node_modules/.cache/cts-bench/job-entry.mjs'
@@ -74,6 +167,7 @@ await build({
   external: [
     'electron',
     'better-sqlite3',
+    'better-sqlite3-multiple-ciphers',
     'onnxruntime-node',
     '@huggingface/transformers',
     'sharp',

@@ -4,13 +4,20 @@
 // Run: npx tsx test/bench/serve-load.ts [--run ID --home DIR] [--url URL --token T]
 //        [--clients 50] [--requests 100] [--texts 1] [--no-merge | --compare] [--delay-ms 0]
 //        [--main-thread] [--max-seconds 120]
+//        [--before-after [--bundle DIR] [--max-length 128] [--rounds 1] [--steps]]
 // With --run it serves that trained run in-process; with --url it loads a running `cts serve`
 // (loopback only); otherwise it uses the in-test predictor double (no model), and says so.
+// --before-after (issue #13): a MiniLM classifier (--bundle, else a fresh one with a random head at
+// --max-length) served in worker threads "before" (fp32, ORT spin-waiting on, 64-text session runs:
+// the path as it was) and "after" (int8, no spin-waiting), alternating,
+// and prints the ratios of requests/s and p50/p99.
 import { Agent, request } from 'node:http'
 import { parseArgs } from 'node:util'
 import { workspaceHome } from '../../main/cli/context'
 import { generateToken } from '../../main/serve/auth'
 import { isLoopback } from '../../main/serve/host-check'
+import { MAX_RATE_LIMIT } from '../../main/serve/limits'
+import { beforeAfter } from './serve-before-after'
 import { loadRunPredictor, type Predictor } from '../../main/serve/predictor'
 import { startPredictionServer } from '../../main/serve/server'
 import { loadRunPredictorInWorker } from '../../main/serve/worker-predictor'
@@ -30,6 +37,11 @@ const { values: args } = parseArgs({
     'delay-ms': { type: 'string', default: '0' },
     'max-seconds': { type: 'string', default: '120' },
     'main-thread': { type: 'boolean', default: false },
+    'before-after': { type: 'boolean', default: false },
+    bundle: { type: 'string' },
+    'max-length': { type: 'string', default: '128' },
+    rounds: { type: 'string', default: '1' },
+    steps: { type: 'boolean', default: false },
   },
 })
 const CLIENTS = Number(args.clients)
@@ -47,14 +59,6 @@ const SAMPLE = [
   'Patient reports mild abdominal pain after meals; no vomiting, bowel habits unchanged.',
   '胸闷气短，活动后加剧，夜间不能平卧',
 ]
-
-interface Outcome {
-  latenciesMs: number[]
-  errors: number
-  statuses: Map<string, number>
-  seconds: number
-  stoppedAtDeadline: boolean
-}
 
 function post(agent: Agent, url: URL, token: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -125,6 +129,14 @@ async function load(baseUrl: string, token: string, requests = REQUESTS): Promis
 
 const pct = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.length - 1))] ?? NaN
 
+export interface Outcome {
+  latenciesMs: number[]
+  errors: number
+  statuses: Map<string, number>
+  seconds: number
+  stoppedAtDeadline: boolean
+}
+
 function report(label: string, o: Outcome, extra = ''): void {
   const sorted = [...o.latenciesMs].sort((a, b) => a - b)
   const n = sorted.length
@@ -145,7 +157,14 @@ async function inProcess(
   merge: boolean,
 ): Promise<{ outcome: Outcome; stats: string }> {
   const token = generateToken()
-  const server = await startPredictionServer({ predictor, runId, token, merge })
+  // One token sends every request: no rate limit (the default would answer 429 after 600).
+  const server = await startPredictionServer({
+    predictor,
+    runId,
+    token,
+    merge,
+    rateLimit: MAX_RATE_LIMIT,
+  })
   try {
     await load(server.url, token, 5)
     const before = server.stats()
@@ -163,6 +182,16 @@ async function inProcess(
 }
 
 async function main(): Promise<number> {
+  if (args['before-after']) {
+    return beforeAfter({
+      bundle: args.bundle,
+      maxLength: Number(args['max-length']),
+      rounds: Number(args.rounds),
+      steps: args.steps,
+      run: (predictor) => inProcess(predictor, 0, true),
+      report,
+    })
+  }
   if (args.url) {
     const host = new URL(args.url).hostname
     if (!isLoopback(host)) {

@@ -5,7 +5,7 @@
 //                                    [--max-length 128] [--head mean|cls] [--batch-size 16]
 //                                    [--skip-torch] [--torch-padding both|longest|max_length]
 //                                    [--shared-streams] [--model DIR] [--split FILE] [--patience N]
-//                                    [--out FILE]
+//                                    [--out FILE] [--short [--short-words 22]]
 //
 // Prints one JSON line per engine and seed, then the two speed ratios issue #3 asks for, samples/s
 // and peak RSS of each side: ours vs the recipe's loop padded to max length (the seed app), and
@@ -24,6 +24,10 @@
 // Other data and models (test/bench/zh-medical-accuracy.ts): --model a BERT folder, --split a saved
 // split ({ labels, train, dev, test } of texts and label indices), --patience the early stopping of
 // the recipe (default: none), --out FILE every engine run as JSON (wall times included).
+// --short: the short-text setting of issue #13 — every text cut to its first --short-words words
+// (22: symptom-length, about 40 tokens) at the same max length, so dynamic padding matters; the
+// ratio lines then say so and the mean token count is printed. PyTorch with dynamic padding is the
+// binding peer there.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -63,6 +67,8 @@ const { values: a } = parseArgs({
     split: { type: 'string' },
     patience: { type: 'string' },
     out: { type: 'string' },
+    short: { type: 'boolean', default: false },
+    'short-words': { type: 'string', default: '22' },
   },
 })
 const modelDir = a.model
@@ -76,12 +82,20 @@ const maxLength = Number(a['max-length'])
 const batchSize = Number(a['batch-size'])
 const head = a.head as BertHead
 const patience = a.patience === undefined ? epochs : Number(a.patience)
+const shortWords = Number(a['short-words'])
+if (a.short && !(Number.isInteger(shortWords) && shortWords > 0)) {
+  throw new Error(
+    `--short-words must be a positive whole number of words, not '${a['short-words']}'`,
+  )
+}
 
 // Then the first n of each split.
 const splits: Splits = a.split ? JSON.parse(readFileSync(a.split, 'utf8')) : medicalAbstracts()
 const numClasses = splits.labels.length
+/** A text cut to its first n words (--short). */
+const cut = (t: string) => (a.short ? t.trim().split(/\s+/).slice(0, shortWords).join(' ') : t)
 const first = (s: LabelledTexts, n: number) => ({
-  texts: s.texts.slice(0, n),
+  texts: s.texts.slice(0, n).map(cut),
   labels: s.labels.slice(0, n),
 })
 const train = first(splits.train, nTrain)
@@ -235,6 +249,14 @@ const setup = {
   train: train.texts.length,
   dev: dev?.texts.length ?? 0,
   test: test?.texts.length ?? 0,
+  ...(a.short ? { shortWords, meanTokens: await meanTokens(train.texts) } : {}),
+}
+
+/** Mean token count of the texts (special tokens included, cut at max length). */
+async function meanTokens(texts: string[]): Promise<number> {
+  const adapter = await createBertAdapter(modelDir, { numClasses, maxLength, head })
+  const n = texts.reduce((sum, t) => sum + adapter.encode(t).length, 0)
+  return Math.round((10 * n) / texts.length) / 10
 }
 const runs: { ours: EngineRun[]; torch: EngineRun[]; torchMax: EngineRun[] } = {
   ours: [],
@@ -273,7 +295,10 @@ if (torchRuns.length > 0) {
       ] as const)) {
     if (peer.length === 0) continue
     console.log(
-      `speed ratio ours / ${what}: ${(speed(runs.ours) / speed(peer)).toFixed(2)} ` +
+      (a.short
+        ? `short texts (first ${shortWords} words, mean ${setup.meanTokens} tokens): `
+        : '') +
+        `speed ratio ours / ${what}: ${(speed(runs.ours) / speed(peer)).toFixed(2)} ` +
         `(ours ${side(runs.ours)}; theirs ${side(peer)})`,
     )
   }

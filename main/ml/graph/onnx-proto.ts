@@ -90,7 +90,7 @@ const ModelType = root.lookupType('onnx.ModelProto')
 /** ONNX TensorProto.DataType codes for the dtypes we use. */
 export const ONNX_DTYPE = { float32: 1, int64: 7, bool: 9 } as const
 /** ONNX AttributeProto.AttributeType codes. */
-export const ATTR_TYPE = { INT: 2, STRING: 3, GRAPH: 5, INTS: 7 } as const
+export const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, GRAPH: 5, INTS: 7 } as const
 
 export interface TensorProtoObj {
   name: string
@@ -101,6 +101,7 @@ export interface TensorProtoObj {
 export interface AttributeObj {
   name: string
   type: number
+  f?: number
   i?: number
   ints?: number[]
   s?: Uint8Array

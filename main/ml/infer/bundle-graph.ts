@@ -15,6 +15,7 @@ import { parseBertConfig } from '../models/bert-config'
 import type { WeightTensor } from '../models/weights'
 import type { BundleMeta } from './classifier-bundle'
 import { BUNDLE_META, BUNDLE_MODEL, MODEL_CONFIG_FILE } from '../../shared'
+import { readArtifact } from '../../shared/artifact-crypto'
 
 /** The graph pieces attributions need, for either model family. */
 export interface BundleGraph {
@@ -63,7 +64,7 @@ function findGather(root: Tensor, table: string): Tensor {
 /** Rebuild the classifier graph of the bundle in `dir` with its trained weights. */
 export function loadBundleGraph(dir: string): BundleGraph {
   const meta = readBundleMeta(dir)
-  const weights = readOnnxWeights(readFileSync(join(dir, BUNDLE_MODEL)))
+  const weights = readOnnxWeights(readArtifact(join(dir, BUNDLE_MODEL)))
   const enc = meta.encoder
   if (enc.kind === 'baseline') {
     const config = { ...enc } as unknown as BaselineModelConfig

@@ -39,7 +39,10 @@ export function exportEnsembleFolder(
   try {
     const folders = meta.members.map((m, i) => memberFolder(i, m.kind))
     meta.members.forEach((m, i) =>
-      exportModelFolder(memberBundleDir(bundleDir, m), join(temp, folders[i]), members[i]),
+      // Members stay fp32: int8 is decided per run, and an ensemble records no check of its own.
+      exportModelFolder(memberBundleDir(bundleDir, m), join(temp, folders[i]), members[i], {
+        quantize: 'none',
+      }),
     )
     writeFileSync(join(temp, 'labels.json'), JSON.stringify(meta.labels, null, 2) + '\n')
     const inference = {

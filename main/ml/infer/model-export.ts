@@ -14,14 +14,24 @@ import {
 } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { BASELINE_VOCAB_FILE, BUNDLE_MODEL, BUNDLE_TOKENIZER_DIR, CtsError } from '../../shared'
+import { readArtifact } from '../../shared/artifact-crypto'
 import type { BaselineModelConfig } from '../models/baseline'
 import { bertOptions, mergeSpecialTokens } from '../tokenize/load-tokenizer'
 import { parseVocabTxt, synthesizeBertTokenizerJson } from '../tokenize/vocab-tokenizer'
 import { TOKENIZER_FILES } from './classifier-bundle'
 import { readBundleMeta } from './bundle-graph'
 import { modelCardMarkdown, type ModelCardInfo } from './model-card'
+import { int8ModelBytes, type Quantization } from './quantize'
+import { resolveQuantization } from './quantize-check'
 
 export const EXPORT_FORMAT = 'cts-export/1'
+
+/** inference.json's `quantization` of an int8 export. */
+export const INT8_EXPORT_NOTE = {
+  kind: 'int8 dynamic',
+  detail:
+    'linear layers are com.microsoft DynamicQuantizeMatMul (int8 weights, symmetric per output column); needs onnxruntime',
+}
 
 /** The card's facts the caller knows (the run record); the rest comes from the bundle. */
 export type ExportRunInfo = Omit<ModelCardInfo, 'kind' | 'labels' | 'maxLength' | 'inputs'>
@@ -139,7 +149,12 @@ export function bertTokenizerInfo(inputs: string[], maxLength: number): Record<s
  * Write the export of the bundle in `bundleDir` to `outDir` (must not exist). Returns the files
  * written, relative to `outDir`, sorted.
  */
-export function exportModelFolder(bundleDir: string, outDir: string, run: ExportRunInfo): string[] {
+export function exportModelFolder(
+  bundleDir: string,
+  outDir: string,
+  run: ExportRunInfo,
+  opts: { quantize?: Quantization } = {},
+): string[] {
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
     throw new CtsError(
       'conflict',
@@ -159,7 +174,13 @@ export function exportModelFolder(bundleDir: string, outDir: string, run: Export
   const temp = join(parent, `.${basename(outDir)}.${process.pid}.${Date.now()}.tmp`)
   mkdirSync(temp)
   try {
-    copyFileSync(join(bundleDir, BUNDLE_MODEL), join(temp, 'model.onnx'))
+    // int8: asked for, or by default where the run's dev check passed (quantize-check.ts).
+    const quantization = resolveQuantization(bundleDir, opts.quantize)
+    if (quantization === 'int8') {
+      const bytes = int8ModelBytes(bundleDir)
+      writeFileSync(join(temp, 'model.onnx'), bytes)
+      // Decrypted: an export is the model leaving the workspace, at the user's request.
+    } else writeFileSync(join(temp, 'model.onnx'), readArtifact(join(bundleDir, BUNDLE_MODEL)))
     writeFileSync(join(temp, 'labels.json'), JSON.stringify(meta.labels, null, 2) + '\n')
     const inference: Record<string, unknown> = {
       format: EXPORT_FORMAT,
@@ -168,6 +189,8 @@ export function exportModelFolder(bundleDir: string, outDir: string, run: Export
       inputs: meta.inputs,
       outputs: meta.outputs,
       maxLength,
+      // Only int8 models say so (fp32 exports are unchanged): they need onnxruntime's contrib ops.
+      ...(quantization === 'int8' ? { quantization: INT8_EXPORT_NOTE } : {}),
     }
     if (kind === 'bert') {
       const tokDir = join(bundleDir, BUNDLE_TOKENIZER_DIR)
@@ -191,7 +214,10 @@ export function exportModelFolder(bundleDir: string, outDir: string, run: Export
         JSON.stringify(featurizerSpec(cfg), null, 2) + '\n',
       )
       if (cfg.form === 'tfidf') {
-        copyFileSync(join(bundleDir, BASELINE_VOCAB_FILE), join(temp, BASELINE_VOCAB_FILE))
+        writeFileSync(
+          join(temp, BASELINE_VOCAB_FILE),
+          readArtifact(join(bundleDir, BASELINE_VOCAB_FILE)),
+        )
       }
     }
     writeFileSync(join(temp, 'inference.json'), JSON.stringify(inference, null, 2) + '\n')

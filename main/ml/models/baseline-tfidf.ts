@@ -3,9 +3,8 @@
 // sublinear tf, and the word and character blocks each L2-normalised. N-grams never seen in
 // training are dropped, as a fitted vectorizer drops them (a hashed table would give them the
 // weights of whatever training n-gram shares their bucket).
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../../shared/atomic-file'
+import { artifactKeyFor, readArtifact, writeArtifactAtomic } from '../../shared/artifact-crypto'
 import { tfidfGrams } from './baseline-analyzer'
 import { fnv1a } from './baseline-features'
 import { BASELINE_VOCAB_FILE } from '../../shared'
@@ -130,13 +129,15 @@ export function writeTfidfVocabulary(dir: string, vocab: TfidfVocabulary): void 
     new Uint8Array(vocab.idf.buffer, vocab.idf.byteOffset, vocab.idf.byteLength),
     vocab.hashes.byteLength,
   )
-  writeFileAtomic(join(dir, BASELINE_VOCAB_FILE), bytes)
+  // Hashes of n-grams from the training texts: sealed in an encrypted workspace (issue #15).
+  const file = join(dir, BASELINE_VOCAB_FILE)
+  writeArtifactAtomic(file, bytes, artifactKeyFor(file))
 }
 
 /** Read a bundle's vocabulary; `size` (from model.json) must match the file. */
 export function readTfidfVocabulary(dir: string, size: number): TfidfVocabulary {
   const file = join(dir, BASELINE_VOCAB_FILE)
-  const bytes = readFileSync(file)
+  const bytes = readArtifact(file)
   if (bytes.byteLength !== size * 8) {
     throw new Error(
       `${file} holds ${bytes.byteLength} bytes where the model expects ${size * 8} (${size} n-grams): the run folder is damaged; train the baseline again`,

@@ -22,6 +22,11 @@ export interface CreateSessionOptions {
    * graphs want it off — see graph-step-runner.ts.
    */
   memPattern?: boolean
+  /**
+   * ORT's thread pools spin while waiting for work (default on). Inference callers turn it off:
+   * on a busy or shared CPU spinning threads steal the cores the other pool thread needs (issue #13).
+   */
+  spinning?: boolean
 }
 
 export interface SessionHandle {
@@ -137,6 +142,13 @@ export class SessionProvider {
       enableCpuMemArena: opts.memArena ?? true,
       enableMemPattern: opts.memPattern ?? true,
       graphOptimizationLevel: 'all',
+      ...(opts.spinning === false
+        ? {
+            extra: {
+              session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } },
+            },
+          }
+        : {}),
     }
     const skipped: string[] = []
     for (const provider of order) {

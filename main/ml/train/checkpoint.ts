@@ -1,7 +1,9 @@
 // Training checkpoints: parameters, AdamW moments and loop state (step, epoch, RNG, best so far)
-// in one binary file written atomically; refuses to save non-finite weights.
-import { existsSync, readFileSync } from 'node:fs'
-import { writeFileAtomic } from '../../shared/atomic-file'
+// in one binary file written atomically; refuses to save non-finite weights, and reads a damaged
+// file as a CtsError that says so.
+import { existsSync } from 'node:fs'
+import { CtsError } from '../../shared'
+import { artifactKeyFor, readArtifact, writeArtifactAtomic } from '../../shared/artifact-crypto'
 
 export interface CheckpointTensor {
   dims: number[]
@@ -59,36 +61,67 @@ export function encodeCheckpoint(ckpt: Checkpoint): Buffer {
   return out
 }
 
+/** Tensors past this many values are not ours (BERT-base's largest matrix has ~23 M). */
+const MAX_TENSOR_VALUES = 2 ** 30
+
+const damaged = (why: string) =>
+  new CtsError(
+    'bad-input',
+    `The training checkpoint is damaged (${why}); delete it to start this training afresh.`,
+  )
+
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0
+
+/**
+ * Reads a checkpoint written by encodeCheckpoint. A file that is not one, or is truncated or
+ * damaged, is refused with a CtsError('bad-input') saying so (never a parse or range error).
+ */
 export function decodeCheckpoint<S = unknown>(buf: Buffer): Checkpoint<S> {
   if (buf.length < 12 || buf.toString('ascii', 0, 8) !== MAGIC) {
-    throw new Error('not a Clinical Text Studio checkpoint')
+    throw new CtsError('bad-input', 'not a Clinical Text Studio checkpoint')
   }
   const headerLen = buf.readUInt32LE(8)
-  const header = JSON.parse(buf.toString('utf8', 12, 12 + headerLen)) as {
-    state: S
-    tensors: { name: string; dims: number[]; offset: number; length: number }[]
+  if (12 + headerLen > buf.length) throw damaged('its header is truncated')
+  let header: unknown
+  try {
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(12, 12 + headerLen)),
+    )
+  } catch {
+    throw damaged('its header is not valid JSON')
   }
+  const entries = (header as { tensors?: unknown } | null)?.tensors
+  if (typeof header !== 'object' || header === null || !Array.isArray(entries))
+    throw damaged('its header lists no tensors')
   const dataStart = Math.ceil((12 + headerLen) / 8) * 8
   const tensors: Record<string, CheckpointTensor> = {}
-  for (const e of header.tensors) {
-    const start = dataStart + e.offset
-    if (start + e.length * 4 > buf.length) throw new Error(`checkpoint is truncated at ${e.name}`)
+  entries.forEach((e: unknown, i) => {
+    const { name, dims, offset, length } = (e ?? {}) as Record<string, unknown>
+    if (typeof name !== 'string' || Object.hasOwn(tensors, name))
+      throw damaged(`tensor ${i} has no name of its own`)
+    if (!isCount(offset) || !isCount(length) || length > MAX_TENSOR_VALUES)
+      throw damaged(`tensor ${name} has an impossible place or size`)
+    if (!Array.isArray(dims) || !dims.every(isCount) || dims.reduce((a, b) => a * b, 1) !== length)
+      throw damaged(`tensor ${name} has dimensions that do not match its size`)
+    const start = dataStart + offset
+    if (start + length * 4 > buf.length) throw damaged(`it is truncated at ${name}`)
     // Copy out so the tensor owns aligned memory independent of the file buffer.
-    const data = new Float32Array(e.length)
-    Buffer.from(data.buffer).set(buf.subarray(start, start + e.length * 4))
-    tensors[e.name] = { dims: e.dims, data }
-  }
-  return { tensors, state: header.state }
+    const data = new Float32Array(length)
+    Buffer.from(data.buffer).set(buf.subarray(start, start + length * 4))
+    tensors[name] = { dims: dims as number[], data }
+  })
+  return { tensors, state: (header as { state: S }).state }
 }
 
 /** Save atomically; throws NonFiniteError (and keeps the previous file) on NaN/Inf weights. */
 export function saveCheckpoint(path: string, ckpt: Checkpoint): void {
   const bad = findNonFinite(ckpt.tensors)
   if (bad !== undefined) throw new NonFiniteError(bad)
-  writeFileAtomic(path, encodeCheckpoint(ckpt))
+  // AES-256-GCM when the run folder belongs to an encrypted workspace (issue #15 point 2).
+  writeArtifactAtomic(path, encodeCheckpoint(ckpt), artifactKeyFor(path))
 }
 
 export function loadCheckpoint<S = unknown>(path: string): Checkpoint<S> | undefined {
   if (!existsSync(path)) return undefined
-  return decodeCheckpoint<S>(readFileSync(path))
+  return decodeCheckpoint<S>(readArtifact(path))
 }

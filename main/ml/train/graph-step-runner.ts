@@ -30,6 +30,13 @@ export interface GraphStepRunnerOptions {
    * MiniLM step peaks ~1.2 GB lower and is no slower (graph/API.md, speed notes).
    */
   memPattern?: boolean
+  /**
+   * onnxruntime's thread pools spin while waiting for work (default off here). On the shared
+   * 2-core machine, steps without spinning were 1.4–1.6× faster (median wall, two interleaved
+   * A/B runs with the roles swapped; test/bench/step-time-ab.ts with SPIN_OFF): a spinning pool
+   * thread takes the core its partner needs whenever another process runs.
+   */
+  spinning?: boolean
 }
 
 export async function createGraphStepRunner(
@@ -57,6 +64,7 @@ export async function createGraphStepRunner(
       threads: o.threads,
       memArena: o.memArena,
       memPattern: o.memPattern ?? false,
+      spinning: o.spinning ?? false,
     })
   const single = buildTrainStep(spec(1))
   const handle = await session(single.model)

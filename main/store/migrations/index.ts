@@ -10,6 +10,7 @@ import { m006ModelInTheLoop } from './006-model-in-the-loop'
 import { m007LabelReview } from './007-label-review'
 import { m008Annotators } from './008-annotators'
 import { m009AuditChain } from './009-audit-chain'
+import { m010ApiTokens } from './010-api-tokens'
 
 export const migrations: readonly Migration[] = [
   m001Workspace,
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   m007LabelReview,
   m008Annotators,
   m009AuditChain,
+  m010ApiTokens,
 ]

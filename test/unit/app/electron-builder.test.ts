@@ -30,6 +30,7 @@ describe('electron-builder.yml', () => {
     expect(config.asarUnpack).toEqual([
       '**/*.node',
       'node_modules/better-sqlite3/**',
+      'node_modules/better-sqlite3-multiple-ciphers/**',
       'node_modules/onnxruntime-node/**',
     ])
     expect(config.extraResources).toEqual([{ from: 'resources/samples', to: 'samples' }])

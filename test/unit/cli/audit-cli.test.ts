@@ -36,6 +36,7 @@ describe('cts audit verify', () => {
       intact: true,
       brokenAt: null,
       reason: null,
+      problem: null,
     })
 
     const ws = openWorkspace(home)

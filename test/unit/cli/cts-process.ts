@@ -10,11 +10,18 @@ const exec = promisify(execFile)
 /** The repository root: bin/cts.mjs runs from here, and fixture paths are taken from here. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
-/** Runs `cts <args>` with CTS_HOME=home; rejects (with code and stderr) on a non-zero exit. */
-export function runCts(home: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+/**
+ * Runs `cts <args>` with CTS_HOME=home (and `env` added); rejects (with code and stderr) on a
+ * non-zero exit.
+ */
+export function runCts(
+  home: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; stderr: string }> {
   return exec('node', [join(REPO_ROOT, 'bin/cts.mjs'), ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, CTS_HOME: home },
+    env: { ...process.env, CTS_HOME: home, ...env },
   })
 }
 
@@ -30,4 +37,20 @@ export async function failingCts(
     return { code: err.code, stderr: err.stderr }
   }
   throw new Error(`cts ${args.join(' ')} succeeded`)
+}
+
+/**
+ * `cts model install m3e-small --accept-license research-only --from-index` with `python` standing
+ * in for python3 and PIP_INDEX_URL=indexUrl. Resolves to the run's error (code, stdout, stderr)
+ * when it fails, to its output when it does not.
+ */
+export function installFromIndex(
+  home: string,
+  python: string,
+  indexUrl: string,
+): Promise<{ code?: number; stdout: string; stderr: string }> {
+  const args = 'model install m3e-small --accept-license research-only --from-index'.split(' ')
+  return runCts(home, args, { PYTHON: python, PIP_INDEX_URL: indexUrl }).catch(
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  )
 }

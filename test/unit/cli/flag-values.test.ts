@@ -25,6 +25,9 @@ const NO_BAD_VALUE: Record<string, string> = {
   '--from-index': 'a switch: download the wheel instead of --wheel',
   '--quiet': 'a switch: no line per request',
   '--revert': 'a switch: takes an adjudication back',
+  // H7 (issue #15 point 3): de-identification switches.
+  '--deidentify': 'a switch: masks PHI or not',
+  '--deid-keep-year': 'a switch: dates keep their year or not',
 }
 
 let home: string
@@ -67,6 +70,10 @@ beforeAll(async () => {
   const pkgIn = join(REPO_ROOT, 'test/fixtures/packages/dr-wang.jsonl')
   cases = {
     'cts --home': [['--home', aFile, 'project', 'list'], /must be a folder for the workspace/],
+    'cts --passphrase-file': [
+      ['--passphrase-file', home, 'project', 'list'],
+      /--passphrase-file: .* is not a regular file; give a file that holds the passphrase/,
+    ],
     'project create --kind': [
       ['project', 'create', 'P', '--kind', 'tree'],
       /Allowed choices are binary, multiclass, multilabel/,
@@ -188,6 +195,12 @@ beforeAll(async () => {
       /must be a whole number greater than 0/,
     ],
     'export-model --out': [['export-model', '--run', '1', '--out', ''], /must be a non-empty/],
+    'export-model --quantize': [
+      ['export-model', '--run', '1', '--out', join(home, 'm'), '--quantize', 'fp16'],
+      /must be int8 or none/,
+    ],
+    'predict --quantize': [[...predict, '--quantize', 'int4'], /must be int8 or none/],
+    'serve --quantize': [[...serve, '--quantize', 'yes'], /must be int8 or none/],
     'report --run': [
       ['report', '--run', 'x', '--out', join(home, 'r.html')],
       /must be a whole number greater than 0/,
@@ -218,6 +231,20 @@ beforeAll(async () => {
     'serve --port': [[...serve, '--port', '70000'], /must be a port number 0–65535/],
     'serve --host': [[...serve, '--host', ''], /must be an address to listen on/],
     'serve --token': [[...serve, '--token', 'abc'], /must be at least 16 characters long/],
+    // H3 (issue #15 point 6): TLS, the per-token rate limit, named tokens.
+    'serve --tls-cert': [
+      [...serve, '--tls-cert', MISSING, '--tls-key', MISSING],
+      /cannot be used: there is no such file/,
+    ],
+    'serve --tls-key': [[...serve, '--tls-cert', CSV], /--tls-key is missing: TLS needs both/],
+    'serve --rate-limit': [
+      [...serve, '--rate-limit', '0'],
+      /must be a whole number of requests per minute, 1–1000000/,
+    ],
+    'token create --expires': [
+      ['token', 'create', 'ward-3', '--expires', 'soon'],
+      /must be a number of days or hours \("30d", "12h"\) or a date/,
+    ],
     // SIM (issue #11 point 6): `cts simulate`.
     'simulate --train': [['simulate', '--train', MISSING, '--test', CSV], file],
     'simulate --test': [['simulate', '--train', CSV, '--test', MISSING], file],
@@ -282,6 +309,69 @@ beforeAll(async () => {
     'import --annotator': [
       ['import', CSV, '--project', 'Notes', '--annotator', long],
       /--annotator must be a text of 1 to 100 characters/,
+    ],
+    // H7 (issue #15 point 3): `cts import --deid-*`, `cts deid preview`.
+    'import --deid-mrn': [
+      ['import', CSV, '--project', 'Notes', '--deid-mrn', 'MRN(\\d+'],
+      /--deid-mrn "MRN\(\\d\+" is not a valid regular expression/,
+    ],
+    'import --deid-insurance': [
+      ['import', CSV, '--project', 'Notes', '--deid-insurance', '\\d*'],
+      /--deid-insurance "\\d\*" matches empty text/,
+    ],
+    'import --deid-types': [
+      ['import', CSV, '--project', 'Notes', '--deid-types', 'PHONE,SSN'],
+      /--deid-types must be a comma-separated list of NAME, PHONE, .* \(got "PHONE,SSN"\)/,
+    ],
+    'deid preview --text-column': [
+      ['deid', 'preview', CSV, '--text-column', 'nope'],
+      /--text-column: must be a column of the file: "nope" is not one\. Columns: id, text, label, patient/,
+    ],
+    'deid preview --encoding': [
+      ['deid', 'preview', CSV, '--text-column', 'text', '--encoding', 'klingon'],
+      /must be auto or an encoding such as utf-8, gb18030, big5 or utf-16le/,
+    ],
+    'deid preview --sheet': [
+      ['deid', 'preview', XLSX, '--text-column', 'text', '--sheet', 'nope'],
+      /must be one of the file's sheets \(.+\)/,
+    ],
+    'deid preview --deid-mrn': [
+      ['deid', 'preview', CSV, '--text-column', 'text', '--deid-mrn', '['],
+      /--deid-mrn "\[" is not a valid regular expression/,
+    ],
+    'deid preview --deid-insurance': [
+      ['deid', 'preview', CSV, '--text-column', 'text', '--deid-insurance', '(a'],
+      /--deid-insurance "\(a" is not a valid regular expression/,
+    ],
+    'deid preview --deid-types': [
+      ['deid', 'preview', CSV, '--text-column', 'text', '--deid-types', ','],
+      /--deid-types must be a comma-separated list of NAME, PHONE/,
+    ],
+    // H4 (issue #15 point 4): `cts audit list`.
+    'audit list --action': [
+      ['audit', 'list', '--action', 'train,label.eat'],
+      /--action must be project\.create, .* or deid\.import \(got "label\.eat"\)/,
+    ],
+    'audit list --actor': [
+      ['audit', 'list', '--actor', ''],
+      /--actor must be a text of 1 to 200 characters \(got ""\)/,
+    ],
+    'audit list --project': [['audit', 'list', '--project', 'Nope'], project],
+    'audit list --since': [
+      ['audit', 'list', '--since', 'yesterday'],
+      /--since must be a date like 2026-12-06 or a time like .* \(got "yesterday"\)/,
+    ],
+    'audit list --until': [
+      ['audit', 'list', '--until', '2026-02-30'],
+      /--until must be a date like 2026-12-06 .* \(got "2026-02-30"\)/,
+    ],
+    'audit list --limit': [
+      ['audit', 'list', '--limit', '0'],
+      /--limit must be a whole number from 1 to 500 \(got "0"\)/,
+    ],
+    'audit list --csv': [
+      ['audit', 'list', '--csv', join(home, 'no-such-dir', 'audit.csv')],
+      /--csv: audit\.csv could not be written \(ENOENT\)/,
     ],
   }
 }, 120_000)

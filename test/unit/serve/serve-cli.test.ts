@@ -10,6 +10,8 @@ import { loadRunPredictor } from '../../../main/serve/predictor'
 import { loadRunPredictorInWorker } from '../../../main/serve/worker-predictor'
 import { RunsService } from '../../../main/services/runs-service'
 import { openWorkspace } from '../../../main/store/workspace'
+import { httpsCall } from './https-call'
+import { makeTlsPair } from './tls-pair'
 
 const TEXTS = [
   'severe chest pain with shortness of breath',
@@ -54,7 +56,7 @@ function startServe(args: string[], env: Record<string, string> = {}): Promise<R
       if (!stdout.includes('Press Ctrl+C to stop.')) return
       clearTimeout(timer)
       resolve({
-        url: /at (http:\/\/[^\s]+)/.exec(stdout)![1],
+        url: /at (https?:\/\/[^\s]+)/.exec(stdout)![1],
         token: /^Token .*: (\S+)$/m.exec(stdout)?.[1],
         stdout,
         stop: () => {
@@ -138,20 +140,26 @@ describe('cts serve', () => {
     }
   })
 
+  // Beyond loopback only over TLS (issue #15 point 6): plain HTTP there is refused (serve-tokens-cli).
   it('takes the token from CTS_TOKEN and warns when listening beyond loopback', async () => {
     const token = 'hospital-token-2026-abcdef'
-    const server = await startServe(['--run', '1', '--port', '0', '--host', '0.0.0.0'], {
-      CTS_TOKEN: token,
-    })
+    const tls = makeTlsPair(home)
+    const server = await startServe(
+      [
+        ...['--run', '1', '--port', '0', '--host', '0.0.0.0'],
+        ...['--tls-cert', tls.certPath, '--tls-key', tls.keyPath],
+      ],
+      { CTS_TOKEN: token },
+    )
     let stderr = ''
     try {
       expect(server.token).toBeUndefined()
       expect(server.stdout).not.toContain(token)
+      expect(server.url).toMatch(/^https:\/\/0\.0\.0\.0:\d+$/)
       const port = new URL(server.url).port
-      const r = await fetch(`http://127.0.0.1:${port}/predict`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ texts: ['chest pain'] }),
+      const r = await httpsCall(`https://127.0.0.1:${port}/predict`, tls.cert, {
+        token,
+        body: { texts: ['chest pain'] },
       })
       expect(r.status).toBe(200)
     } finally {

@@ -4,25 +4,14 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadExplainer } from '../../../main/ml/infer/attributions'
-import { bilingualTrainingData, tinyBertWorkspace } from './tiny-bert-run'
+import { tinyBertWorkspace, trainTinyBertRun } from './tiny-bert-run'
 
 const { modelDir, services } = tinyBertWorkspace('cts-bert-run-config-')
 
 describe('a BERT run folder', () => {
   it('carries the base model config.json and explains after the base model is deleted', async () => {
-    const { runs, training } = services()
     const baseConfig = readFileSync(join(modelDir, 'config.json'), 'utf8')
-    const started = await training.start(bilingualTrainingData(), {
-      model: modelDir,
-      epochs: 1,
-      batchSize: 8,
-      maxLength: 16,
-      seed: 2,
-      device: 'cpu',
-    })
-    const run = await started.done
-    expect(run).toMatchObject({ status: 'success', modelKind: 'bert' })
-    const runDir = runs.runDir(run.id)
+    const runDir = await trainTinyBertRun(services(), modelDir)
     expect(readFileSync(join(runDir, 'config.json'), 'utf8')).toBe(baseConfig)
 
     rmSync(modelDir, { recursive: true, force: true })

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
-import { afterAll } from 'vitest'
+import { afterAll, expect } from 'vitest'
 import { ForkHost } from '../../../main/jobs/fork-host'
 import { JobService } from '../../../main/jobs/job-service'
 import { RunsService } from '../../../main/services/runs-service'
@@ -52,6 +52,27 @@ export function tinyBertWorkspace(prefix: string) {
     }
   }
   return { ws, modelDir, services }
+}
+
+/**
+ * Trains the tiny BERT in `modelDir` for one epoch (batch 8, 16 tokens, seed 2, CPU), expects
+ * success and returns the run's folder.
+ */
+export async function trainTinyBertRun(
+  { runs, training }: { runs: RunsService; training: TrainingService },
+  modelDir: string,
+): Promise<string> {
+  const started = await training.start(bilingualTrainingData(), {
+    model: modelDir,
+    epochs: 1,
+    batchSize: 8,
+    maxLength: 16,
+    seed: 2,
+    device: 'cpu',
+  })
+  const run = await started.done
+  expect(run).toMatchObject({ status: 'success', modelKind: 'bert' })
+  return runs.runDir(run.id)
 }
 
 /** A study clock for tests: every BERT epoch trained so far in `db` "took" 10 s; the baseline is free. */

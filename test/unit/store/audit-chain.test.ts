@@ -46,6 +46,7 @@ describe('the audit hash chain', () => {
       intact: true,
       brokenAt: null,
       reason: null,
+      problem: null,
     })
     await fiveEntries(ws)
     expect(await ws.repos.audit.verify()).toEqual({
@@ -53,6 +54,7 @@ describe('the audit hash chain', () => {
       intact: true,
       brokenAt: null,
       reason: null,
+      problem: null,
     })
   })
 
@@ -64,6 +66,7 @@ describe('the audit hash chain', () => {
       intact: false,
       brokenAt: 3,
       reason: 'entry 3 was changed after it was written.',
+      problem: 'changed',
     })
   })
 
@@ -97,6 +100,7 @@ describe('the audit hash chain', () => {
       brokenAt: 13,
       reason:
         'entry 13 does not follow the entry before it (an entry before it was deleted or inserted).',
+      problem: 'out-of-order',
     })
   })
 
@@ -108,6 +112,7 @@ describe('the audit hash chain', () => {
       intact: false,
       brokenAt: 5,
       reason: 'the newest entry (5) is missing or an entry was added after it.',
+      problem: 'head',
     })
     const other = workspace().ws
     await fiveEntries(other)
@@ -137,6 +142,7 @@ describe('the audit hash chain', () => {
       intact: true,
       brokenAt: null,
       reason: null,
+      problem: null,
     })
     await ws.repos.audit.write('dr', 'export', 1, { rows: 6 })
     expect((await ws.repos.audit.verify()).entries).toBe(6)

@@ -1,13 +1,22 @@
 // Ops that move or reshape data without arithmetic: Transpose, Reshape, (Un)squeeze, Concat,
 // Slice, Expand, and the shape-valued ops Shape, Range and Pad.
-import type { Dim } from '../ir'
-import { reshapeLike, slice, squeeze, transpose, unsqueeze } from '../ops'
+import type { Dim, Source, Tensor } from '../ir'
+import { matmul, reshapeLike, slice, squeeze, transpose, unsqueeze } from '../ops'
 import { broadcastShapes, int64Values, knownShapeValue, reshapeDims } from '../shape'
 import { reduceSumTo } from './grad-helpers'
 import { type OpDef, type ShapeRule } from './op-def'
 import { slicePad } from './slice-grad'
 
 const NO_GRAD_SHAPE = 'its result is a shape or index (int64)'
+
+/** The transpose of a matrix, undoing a Transpose rather than stacking a second one. */
+function swap2(t: Tensor): Tensor {
+  const s = t.source
+  if (s.kind === 'op' && s.op === 'Transpose' && (s.attrs.perm as number[]).join() === '1,0') {
+    return s.inputs[0]
+  }
+  return transpose(t, [1, 0])
+}
 
 /** The output shape a caller must give (the op's shape input is computed at run time). */
 function givenShape(op: string, given: readonly Dim[] | undefined): readonly Dim[] {
@@ -83,8 +92,16 @@ function clampIndex(i: number, d: number): number {
 export const LAYOUT_OPS = {
   Transpose: {
     shape: transposeRule,
-    vjp: (_y, g, { attrs }) => {
+    vjp: (_y, g, { attrs }): Tensor[] => {
       const perm = attrs.perm as number[]
+      const s: Source = g.source
+      // A linear layer's weight gradient, (A^T G)^T, is G^T A: one product in the weight's own
+      // [out, in] layout (onnxruntime folds the transposes into it) instead of a product and a
+      // Transpose of the result.
+      if (perm.length === 2 && perm[0] === 1 && s.kind === 'op' && s.op === 'MatMul') {
+        const [a, b]: Tensor[] = s.inputs
+        if (a.rank === 2 && b.rank === 2) return [matmul(swap2(b), swap2(a))]
+      }
       return [
         transpose(
           g,

@@ -1,6 +1,7 @@
 // What defines an op of the IR: its shape/dtype rule, how it is written to ONNX, and its
 // vector-Jacobian product — or an explicit reason why no gradient flows through it.
 import type { Attrs, DType, Dim, Source, Tensor } from '../ir'
+import type { NodeObj } from '../onnx-proto'
 
 export type OpSource = Extract<Source, { kind: 'op' }>
 
@@ -26,6 +27,19 @@ export interface OnnxSpec {
   axesAsInputSince?: number
   /** Attributes holding a DType, written as ONNX's TensorProto data type number. */
   dtypeAttrs?: readonly string[]
+  /** The first ONNX opset that has the op (emitting at an older one fails clearly). */
+  sinceOpset?: number
+  /** Attributes written as FLOAT (a plain number attribute is written as INT). */
+  floatAttrs?: readonly string[]
+  /** The node also writes this many further outputs, named `<output>:1`, `<output>:2` … */
+  extraOutputs?: number
+  /**
+   * Written as several nodes instead of one (input name, output name, a float scalar constant's
+   * name) — an op with its own gradient whose forward pass is a pattern onnxruntime fuses.
+   */
+  expand?: (input: string, output: string, constant: (v: number) => string) => NodeObj[]
+  /** No node of its own: names output `index` of the node that made its input (OutputOf). */
+  alias?: boolean
 }
 
 interface OpBase {

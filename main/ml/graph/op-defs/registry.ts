@@ -2,9 +2,11 @@
 // builder rejects a misspelt op at compile time; each entry is an OpDef (shape rule, ONNX
 // emission, VJP or `notDifferentiable`). To add an op, add an entry to one family file.
 import { ELEMENTWISE_OPS } from './elementwise'
+import { GELU_OPS } from './gelu'
 import { INDEXING_OPS } from './indexing'
 import { LAYOUT_OPS } from './layout'
 import { MATMUL_OPS } from './matmul'
+import { NORM_OPS } from './norm'
 import type { OpDef } from './op-def'
 import { REDUCE_OPS } from './reduce'
 
@@ -14,6 +16,8 @@ export const OPS = {
   ...REDUCE_OPS,
   ...LAYOUT_OPS,
   ...INDEXING_OPS,
+  ...NORM_OPS,
+  ...GELU_OPS,
 }
 
 /** The name of an op of the IR (its ONNX op type). */

@@ -112,8 +112,9 @@ describe('ONNX emitter', () => {
     const x = g.input('x', 'float32', ['batch', 3, 4])
     const gamma = g.param('gamma', [4], Float32Array.from([1, 2, 3, 4]))
     const beta = g.param('beta', [4], Float32Array.from([0, 1, 0, 1]))
+    // LayerNorm is one LayerNormalization node (opset 17 on); the ReduceMean is written out.
     const y = add(
-      softmax(layerNorm(x, gamma, beta, 1e-5), -1),
+      add(softmax(layerNorm(x, gamma, beta, 1e-5), -1), reduceMean(x, [-1], true)),
       unsqueeze(squeeze(reduceMax(reshape(x, [0, -1]), [1], true), [1]), [1, 2]),
     )
     const feed = {
@@ -134,6 +135,15 @@ describe('ONNX emitter', () => {
     }
     expect(Array.from(out[0])).toEqual(Array.from(out[1]))
     expect(out[0].length).toBe(24)
+  })
+
+  it('refuses LayerNormalization below opset 17, naming the op and the opsets', () => {
+    const g = new Graph()
+    const x = g.input('x', 'float32', [2, 4])
+    const y = layerNorm(x, g.constant([1, 1, 1, 1], [4]), g.constant([0, 0, 0, 0], [4]), 1e-5)
+    expect(() => emitOnnx({ inputs: [x], outputs: [{ name: 'y', tensor: y }], opset: 16 })).toThrow(
+      'LayerNormalization needs ONNX opset 17 or later (asked for 16)',
+    )
   })
 
   it('runs with the symbolic dims bound to different sizes', async () => {

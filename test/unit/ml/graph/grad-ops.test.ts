@@ -13,8 +13,10 @@ import {
   expand,
   gather,
   gatherElements,
+  gelu,
   greater,
   identity,
+  layerNorm,
   log,
   logSoftmax,
   matmul,
@@ -169,6 +171,23 @@ const cases: Case[] = [
     'int path carries no gradient',
     ([a]) => mul(a, cast(i64(a, [1, 2, 3], [3]), 'float32')),
     [s(2, 3)],
+  ],
+  // The weight gradient of x W^T comes out as G^T X, in W's own layout (Transpose's VJP).
+  ['linear x W^T (3-d x)', ([x, w]) => matmul(x, transpose(w, [1, 0])), [s(2, 3, 4), s(5, 4)]],
+  ['transposed 2-d product', ([a, b]) => transpose(matmul(a, b), [1, 0]), [s(3, 4), s(4, 2)]],
+  // Hand-written VJP from x alone (the forward nodes are the fusable erf pattern).
+  ['gelu [2, 5]', ([x]) => gelu(x), [{ shape: [2, 5], lo: -3, hi: 3 }]],
+  ['gelu [batch, 3]', ([x]) => gelu(x), [{ shape: ['batch', 3], feed: [4, 3], lo: -3, hi: 3 }]],
+  // Its hand-written VJP reads the node's Mean and InvStdDev outputs.
+  [
+    'layerNormalization (x, scale, bias)',
+    ([x, gm, bt]) => layerNorm(x, gm, bt, 1e-5),
+    [s(3, 5), { shape: [5], lo: 0.5, hi: 2 }, s(5)],
+  ],
+  [
+    'layerNormalization [batch, 2, 4], eps 1e-12',
+    ([x, gm, bt]) => layerNorm(x, gm, bt, 1e-12),
+    [{ shape: ['batch', 2, 4], feed: [3, 2, 4] }, { shape: [4], lo: 0.5, hi: 2 }, s(4)],
   ],
 ]
 

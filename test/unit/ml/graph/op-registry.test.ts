@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest'
 import { Graph, grad, mul, reduceSum, sign } from '../../../../main/ml/graph'
 import { type OpDef, sameAsInput } from '../../../../main/ml/graph/op-defs/op-def'
 import { ELEMENTWISE_OPS } from '../../../../main/ml/graph/op-defs/elementwise'
+import { GELU_OPS } from '../../../../main/ml/graph/op-defs/gelu'
 import { INDEXING_OPS } from '../../../../main/ml/graph/op-defs/indexing'
 import { LAYOUT_OPS } from '../../../../main/ml/graph/op-defs/layout'
 import { MATMUL_OPS } from '../../../../main/ml/graph/op-defs/matmul'
+import { NORM_OPS } from '../../../../main/ml/graph/op-defs/norm'
 import { REDUCE_OPS } from '../../../../main/ml/graph/op-defs/reduce'
 import { OPS, type OpType, opDef } from '../../../../main/ml/graph/op-defs/registry'
 
@@ -21,11 +23,19 @@ describe('op registry', () => {
   })
 
   it('defines each op once (no family file overrides another)', () => {
-    const families = [ELEMENTWISE_OPS, MATMUL_OPS, REDUCE_OPS, LAYOUT_OPS, INDEXING_OPS]
+    const families = [
+      ELEMENTWISE_OPS,
+      MATMUL_OPS,
+      REDUCE_OPS,
+      LAYOUT_OPS,
+      INDEXING_OPS,
+      NORM_OPS,
+      GELU_OPS,
+    ]
     const names = families.flatMap((f) => Object.keys(f))
     expect(names.length).toBe(new Set(names).size)
     expect(names.length).toBe(Object.keys(OPS).length)
-    expect(Object.keys(OPS).length).toBe(47)
+    expect(Object.keys(OPS).length).toBe(50)
   })
 
   it('differentiates exactly the ops the gradient checks cover', () => {
@@ -42,7 +52,9 @@ describe('op registry', () => {
         'Expand',
         'Gather',
         'GatherElements',
+        'Gelu',
         'Identity',
+        'LayerNormalization',
         'Log',
         'LogSoftmax',
         'MatMul',

@@ -1,0 +1,79 @@
+// int8 dynamic quantization (main/ml/infer/quantize.ts): weight matmuls become
+// DynamicQuantizeMatMul, attention matmuls stay float, onnxruntime loads the result, its
+// probabilities stay close to fp32 and the file shrinks.
+import { fileURLToPath } from 'node:url'
+import * as ort from 'onnxruntime-node'
+import { describe, expect, it } from 'vitest'
+import { decodeModel } from '../../../../main/ml/graph'
+import { inferenceModelBytes } from '../../../../main/ml/infer/classifier-bundle'
+import { predictProbabilities } from '../../../../main/ml/infer/predict'
+import { quantizeColumns, quantizeModelInt8 } from '../../../../main/ml/infer/quantize'
+import { createBertAdapter } from '../../../../main/ml/models/bert-adapter'
+import { writeTinyBertFolder } from './bundles'
+
+const MINILM = fileURLToPath(
+  new URL('../../../../resources/models/all-MiniLM-L6-v2', import.meta.url),
+)
+const TEXTS = [
+  'fever and cough for three days',
+  '胸痛，夜间加重',
+  'routine checkup, no complaints',
+  '腹泻伴呕吐两天 and mild fever',
+]
+
+async function probsOf(model: Uint8Array, adapter: Awaited<ReturnType<typeof createBertAdapter>>) {
+  const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all' })
+  const probs = await predictProbabilities(
+    session,
+    adapter,
+    TEXTS.map((t) => adapter.encode(t)),
+    { batchSize: 2 },
+  )
+  await session.release()
+  return probs
+}
+
+describe('quantizeColumns', () => {
+  it('scales each column by its largest magnitude / 127 and rounds symmetrically', () => {
+    // B [2 × 3]: columns (1, -0.5), (0, 0), (0.254, 0.1)
+    const { q, scales } = quantizeColumns({
+      rows: 2,
+      cols: 3,
+      data: new Float32Array([1, 0, 0.254, -0.5, 0, 0.1]),
+    })
+    expect(Array.from(scales)).toEqual([Math.fround(1 / 127), 1, Math.fround(0.254 / 127)])
+    expect(Array.from(q)).toEqual([127, 0, 127, -64, 0, 50])
+  })
+})
+
+describe('quantizeModelInt8', () => {
+  it('quantizes every linear layer of a tiny BERT and keeps the attention matmuls float', async () => {
+    const dir = writeTinyBertFolder('cls', 2, 5)
+    const adapter = await createBertAdapter(dir, { numClasses: 2, maxLength: 16, head: 'cls' })
+    const fp32 = inferenceModelBytes(adapter)
+    const { bytes, stats } = quantizeModelInt8(fp32)
+    // 1 layer: Q, K, V, attention output, intermediate, output (6) + pooler + classifier.
+    expect(stats).toEqual({ quantized: 8, biasFused: 8, keptFloat: 2 })
+    const ops = decodeModel(bytes).graph.node.map((n) => n.op_type)
+    expect(ops.filter((o) => o === 'DynamicQuantizeMatMul')).toHaveLength(8)
+    expect(ops.filter((o) => o === 'MatMul')).toHaveLength(2)
+    expect(bytes.byteLength).toBeLessThan(fp32.byteLength)
+    const a = await probsOf(fp32, adapter)
+    const b = await probsOf(bytes, adapter)
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(0.02)
+  })
+
+  it('keeps MiniLM close to fp32 at a third of the matmul bytes', async () => {
+    const adapter = await createBertAdapter(MINILM, { numClasses: 3, maxLength: 32, initSeed: 4 })
+    const fp32 = inferenceModelBytes(adapter)
+    const { bytes, stats } = quantizeModelInt8(fp32)
+    // 6 layers × 6 linear layers + the classifier; 6 × 2 attention matmuls.
+    expect(stats).toEqual({ quantized: 37, biasFused: 37, keptFloat: 12 })
+    expect(bytes.byteLength).toBeLessThan(fp32.byteLength * 0.7)
+    const a = await probsOf(fp32, adapter)
+    const b = await probsOf(bytes, adapter)
+    let worst = 0
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]))
+    expect(worst).toBeLessThan(0.02)
+  }, 60_000)
+})
