@@ -44,6 +44,8 @@ export interface ApiTokensRepository {
   create(input: ApiTokenCreate): Promise<void>
   /** Every token, oldest first. */
   list(): Promise<ApiTokenRow[]>
+  /** The token whose sha256 is `tokenHash` (the column is unique), or null. */
+  findByHash(tokenHash: string): Promise<ApiTokenRow | null>
   /** Marks the token revoked and audits 'token.revoke'; null when no token has that name. */
   revoke(name: string, at: string, actor: string): Promise<ApiTokenRow | null>
   /** Adds the counts to the stored tokens and appends one 'token.requests' entry per token. */
@@ -103,6 +105,12 @@ export class SqliteApiTokensRepository implements ApiTokensRepository {
   async list(): Promise<ApiTokenRow[]> {
     const rows = this.db.prepare('SELECT * FROM api_tokens ORDER BY id').all() as Row[]
     return rows.map(toDto)
+  }
+
+  async findByHash(tokenHash: string): Promise<ApiTokenRow | null> {
+    const row = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(tokenHash) as
+      Row | undefined
+    return row ? toDto(row) : null
   }
 
   async revoke(name: string, at: string, actor: string): Promise<ApiTokenRow | null> {
