@@ -5,6 +5,8 @@ import { register } from 'tsx/esm/api'
 register()
 // First, before any command module loads: no connection leaves this computer (main/shared).
 await import('../main/shared/egress-guard-install.ts')
+// Second: onnxruntime-node's binding comes from the NVIDIA GPU pack when that pack is whole.
+await import('../main/shared/ort-binding-redirect-install.ts')
 const { main } = await import('../main/cli/index.ts')
 process.exitCode = await main(process.argv.slice(2))
 // A service that keeps a handle open (a pool, a timer) must not keep a finished command alive.

@@ -22,6 +22,7 @@ import { packagesArgs, type PackagesResults } from './contract/packages'
 import { auditArgs, type AuditResults } from './contract/audit'
 import { deidArgs, type DeidResults } from './contract/deid'
 import { workspaceArgs, type WorkspaceResults } from './contract/workspace'
+import { gpuArgs, type GpuResults, type GpuProgressDto } from './contract/gpu'
 import type { CtsErrorDto } from './contract/common'
 
 export * from './contract/common'
@@ -46,6 +47,7 @@ export type * from './contract/packages'
 export type * from './contract/audit'
 export type * from './contract/workspace'
 export type * from './contract/deid'
+export type * from './contract/gpu'
 
 /** Argument schemas of every call, validated by main before any service runs. */
 export const callSchemas = {
@@ -70,6 +72,7 @@ export const callSchemas = {
   ...auditArgs,
   ...workspaceArgs,
   ...deidArgs,
+  ...gpuArgs,
 }
 
 export type CallName = keyof typeof callSchemas
@@ -94,7 +97,8 @@ export type CallResults = ProjectsResults &
   PackagesResults &
   AuditResults &
   WorkspaceResults &
-  DeidResults
+  DeidResults &
+  GpuResults
 export type CallResult<C extends CallName> = CallResults[C]
 
 /** The flat contract main implements: one async function per call. */
@@ -117,9 +121,11 @@ export type HandlersOf<C extends CallName> = Pick<ServiceHandlers, C>
 /** Events main pushes to every window. */
 export interface Events {
   'jobs/progress': JobProgressDto
+  /** While 'gpu/install' runs: download, verify, extract … done. */
+  'gpu/progress': GpuProgressDto
 }
 export type EventName = keyof Events
-export const eventNames: EventName[] = ['jobs/progress']
+export const eventNames: EventName[] = ['jobs/progress', 'gpu/progress']
 
 /** Channel names as a runtime list (the preload and the web client build window.cts from it). */
 export const callNames = Object.keys(callSchemas) as CallName[]

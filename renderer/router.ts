@@ -13,6 +13,7 @@ import PredictView from './views/PredictView.vue'
 import ReviewView from './views/ReviewView.vue'
 import AgreementView from './views/AgreementView.vue'
 import AuditView from './views/AuditView.vue'
+import SettingsView from './views/SettingsView.vue'
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -20,6 +21,8 @@ export const router = createRouter({
     { path: '/', name: 'projects', component: ProjectsView },
     // The workspace's audit log (issue #15 point 4): every project's entries, not one project's.
     { path: '/audit', name: 'audit', component: AuditView },
+    // This computer's settings: the NVIDIA GPU pack (issue #14 point 1).
+    { path: '/settings', name: 'settings', component: SettingsView },
     {
       path: '/projects/:projectId',
       component: ProjectLayout,

@@ -25,7 +25,13 @@ const MAIN_ENTRIES = [
   { in: 'main/app/electron-main.ts', out: 'app/electron-main' },
   { in: 'main/backend/backend-entry.ts', out: 'backend/backend-entry' },
   { in: 'main/jobs/job-host-entry.ts', out: 'jobs/job-host-entry' },
+  // `cts gpu status`'s CUDA probe child, forked by the backend (main/ml/runtime/cuda-probe.ts).
+  { in: 'main/ml/runtime/cuda-probe-entry.ts', out: 'backend/cuda-probe-entry' },
 ].filter((e) => existsSync(e.in))
+
+// The GPU pack's binding redirect must run before onnxruntime-node loads, but a bundle's external
+// imports are evaluated before any code inside it: so it is its own module, imported first.
+const REDIRECT = 'shared/ort-binding-redirect-install'
 
 // CTS_BUILD_OUT lets a test build into a temporary folder instead of out/.
 const OUT = process.env.CTS_BUILD_OUT || 'out'
@@ -43,7 +49,18 @@ await Promise.all([
     format: 'esm',
     target: 'node20',
     external: EXTERNAL,
-    banner: { js: requireShim },
+    banner: { js: [`import '../${REDIRECT}.js'`, requireShim].join('\n') },
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: [{ in: `main/${REDIRECT}.ts`, out: REDIRECT }],
+    outdir: `${OUT}/main`,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: EXTERNAL,
     sourcemap: 'linked',
     logLevel: 'warning',
   }),

@@ -27,6 +27,11 @@ REQUIREMENTS=(
   "krippendorff==0.9.0"
   # The de-identification peer (test/bench/deid-vs-presidio.ts): its pattern recognizers only.
   "presidio-analyzer==2.2.366"
+  # Triton's ModelConfig protobuf (tritonclient/grpc/model_config_pb2.py) for the Triton export
+  # test (test/unit/triton/). tritonclient needs protobuf < 7; onnx 1.23 needs ≥ 6.31.1.
+  "tritonclient[grpc]==2.73.0"
+  "grpcio==1.85.4"
+  "protobuf==6.33.6"
 )
 
 HASH="$(printf '%s\n' "$TORCH" "${REQUIREMENTS[@]}" | sha256sum | cut -d' ' -f1)"

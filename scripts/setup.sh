@@ -15,6 +15,9 @@ command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2) # scripts/test.sh: the loopback-only namespace
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
 [ -d /usr/share/fonts/opentype/noto ] || need_apt+=(fonts-noto-cjk)
+command -v patchelf >/dev/null 2>&1 || need_apt+=(patchelf) # test/unit/gpu-pack: synthetic wheels' tool
+command -v cc >/dev/null 2>&1 || need_apt+=(gcc) # test/unit/gpu-pack: tiny real ELF libraries
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need_apt+=(postgresql) # test/pg: a real server per run (issue 17)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need_apt[*]} (apt)"
@@ -22,6 +25,25 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
     echo "setup: please install: ${need_apt[*]} (e.g. sudo apt-get install ${need_apt[*]})" >&2
+  fi
+fi
+
+# WebGPU on a software adapter (test/parity/webgpu-lavapipe.test.ts, docs/WEBGPU.md): Dawn refuses
+# bookworm's Mesa 22.3 lavapipe ("Vulkan shaderUniform*ArrayDynamicIndexing required");
+# bookworm-backports' Mesa 25 lavapipe works. Other Debian/Ubuntu releases: their own Mesa if >= 25.
+mesa_vk=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || echo 0)
+if ! dpkg --compare-versions "$mesa_vk" ge 25 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && grep -q 'VERSION_CODENAME=bookworm' /etc/os-release; then
+    echo "setup: installing mesa-vulkan-drivers from bookworm-backports (apt; lavapipe for WebGPU)"
+    if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      echo 'deb http://deb.debian.org/debian bookworm-backports main' >/etc/apt/sources.list.d/bookworm-backports.list
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+  elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mesa-vulkan-drivers libvulkan1 >/dev/null
+  else
+    echo "setup: please install mesa-vulkan-drivers >= 25 and libvulkan1 (WebGPU tests on lavapipe)" >&2
   fi
 fi
 

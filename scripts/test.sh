@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: setup, typecheck, lint, unit + parity tests, build, e2e.
+# The whole test suite, as CI runs it: setup, typecheck, lint, unit + parity tests, PostgreSQL
+# tests, build, e2e.
 # Ends with one line "N passed, N failed" counted from the test runners' own reports.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,11 @@ step typecheck npm run --silent typecheck
 step lint npm run --silent lint
 step electronegativity npx --no-install tsx scripts/electronegativity.ts
 step unit-and-parity npx vitest run --reporter=default --reporter=json --outputFile=test-artifacts/unit.json
+# The team workspace (issue 17): PostgreSQL-only tests and the shared service tests again on a
+# real PostgreSQL 15 the run starts itself (as user postgres when root), loopback only.
+step postgres npx vitest run --config test/pg/vitest.config.ts --reporter=default --reporter=json --outputFile=test-artifacts/pg.json
+step postgres-open-workspace npx vitest run --config test/pg/repos/r3-services.vitest.config.ts --reporter=default --reporter=json --outputFile=test-artifacts/pg-open-workspace.json
+step postgres-concurrency npx vitest run --config test/pg/concurrency.vitest.config.ts --reporter=default --reporter=json --outputFile=test-artifacts/pg-concurrency.json
 step build-renderer npm run --silent build:renderer
 
 # Zero egress (issue 15): the demo's main job (its setup ran above, outside) and the e2e suite run
@@ -29,7 +35,7 @@ step e2e offline npx vitest run --config test/e2e/vitest.config.ts --reporter=de
 
 node -e '
 const fs = require("fs"); let p = 0, f = 0
-for (const file of ["test-artifacts/unit.json", "test-artifacts/e2e.json"]) {
+for (const file of ["test-artifacts/unit.json", "test-artifacts/pg.json", "test-artifacts/pg-open-workspace.json", "test-artifacts/pg-concurrency.json", "test-artifacts/e2e.json"]) {
   if (!fs.existsSync(file)) { f++; console.log("missing report: " + file); continue }
   const r = JSON.parse(fs.readFileSync(file, "utf8")); p += r.numPassedTests; f += r.numFailedTests
   if (r.numTotalTests === 0) { f++; console.log("no tests ran: " + file) }

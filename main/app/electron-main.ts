@@ -12,6 +12,7 @@ import {
   ipcMain,
   session,
   utilityProcess,
+  safeStorage,
   type WebContents,
 } from 'electron'
 import { eventNames, type EventName } from '../../preload/contract'
@@ -20,6 +21,7 @@ import { guardDownloads } from './downloads'
 import { createBroadcast, registerContract } from './ipc-adapter'
 import { installMenu } from './menu'
 import { renderPdfWithElectron } from './print-pdf'
+import { SafeStorageSecretStore } from './safe-storage-secrets'
 import { CONTENT_SECURITY_POLICY, denyPermission, isAllowedNavigation } from './security'
 import { UtilityHost } from './utility-host'
 import { createMainWindow, guardWebContents, type AppPage } from './window'
@@ -101,6 +103,11 @@ async function start(): Promise<void> {
       jobEntry(),
     ),
     renderPdf: renderPdfWithElectron,
+    // Team workspace passwords (issue #17): the OS keychain through safeStorage, kept by main.
+    secrets: new SafeStorageSecretStore(
+      safeStorage,
+      join(app.getPath('userData'), 'team-secrets.json'),
+    ),
   })
   const client = backend
   client.onEvent((name, payload) => {

@@ -7,7 +7,8 @@ import type { CallEnvelope } from '../../preload/contract'
 import { CtsError } from '../shared'
 import type { JobHost, JobProcess } from '../jobs/job-protocol'
 import { toErrorDto } from '../root/dispatch'
-import type { BackendToMain, MainToBackend } from './backend-protocol'
+import type { BackendRequest, BackendToMain, MainToBackend } from './backend-protocol'
+import type { SecretStore } from '../shared/secret-store'
 
 /** The part of Electron's UtilityProcess (or a wrapped ChildProcess) the client uses. */
 export interface BackendProcessLike {
@@ -29,6 +30,8 @@ export interface BackendClientOptions {
   jobHost?: JobHost
   /** Renders report HTML to PDF bytes in main (Electron: printToPDF). Absent: the backend's printer. */
   renderPdf?: (html: string) => Promise<Uint8Array>
+  /** Keeps team server passwords in main (Electron: safeStorage). Absent: the backend's 0600 file. */
+  secrets?: SecretStore
   /** Unexpected exits that are restarted before calls answer 'backend-unavailable' (default 3). */
   maxRestarts?: number
   /**
@@ -175,6 +178,7 @@ export class BackendClient {
         home: this.options.home,
         relayJobs: this.options.jobHost !== undefined,
         relayPdf: this.options.renderPdf !== undefined,
+        relaySecrets: this.options.secrets !== undefined,
       })
     })
     // A start failure is reported through start() or the next call, not as an unhandled rejection.
@@ -204,7 +208,7 @@ export class BackendClient {
         for (const listener of this.listeners) listener(message.name, message.payload)
         return
       case 'request':
-        void this.answerRequest(generation, message.id, message.html)
+        void this.answerRequest(generation, message.id, message)
         return
       case 'job-spawn':
         this.spawnJob(generation, message.jobId)
@@ -220,21 +224,42 @@ export class BackendClient {
     }
   }
 
-  private async answerRequest(generation: Generation, id: number, html: string): Promise<void> {
+  private async answerRequest(
+    generation: Generation,
+    id: number,
+    request: BackendRequest,
+  ): Promise<void> {
     try {
+      if (request.name === 'secret') {
+        const value = await this.answerSecret(request)
+        this.post(generation, { type: 'reply', id, ok: true, value })
+        return
+      }
       if (!this.options.renderPdf) {
         throw new CtsError('unsupported', 'PDF reports cannot be made in this version of the app.')
       }
-      const value = await this.options.renderPdf(html)
+      const value = await this.options.renderPdf(request.html)
       this.post(generation, { type: 'reply', id, ok: true, value })
     } catch (error) {
       this.post(generation, {
         type: 'reply',
         id,
         ok: false,
-        error: toErrorDto(error, this.log, 'print-pdf'),
+        error: toErrorDto(error, this.log, request.name),
       })
     }
+  }
+
+  /** The backend's SecretStore calls, answered from main's store (never logged). */
+  private async answerSecret(
+    request: Extract<BackendRequest, { name: 'secret' }>,
+  ): Promise<unknown> {
+    const store = this.options.secrets
+    if (!store) throw new CtsError('unsupported', 'This app keeps no team passwords in main.')
+    if (request.op === 'get') return store.get(request.key)
+    if (request.op === 'delete') return store.delete(request.key)
+    await store.set(request.key, request.secret ?? '')
+    return undefined
   }
 
   private spawnJob(generation: Generation, jobId: number): void {

@@ -14,6 +14,8 @@ export type MainToBackend =
       relayJobs: boolean
       /** PDFs are rendered by main (printToPDF needs a BrowserWindow). */
       relayPdf: boolean
+      /** Team server passwords are kept by main (safeStorage is a main-process-only API). */
+      relaySecrets?: boolean
     }
   | { type: 'call'; id: number; name: string; args: unknown }
   | { type: 'reply'; id: number; ok: true; value: unknown }
@@ -23,7 +25,9 @@ export type MainToBackend =
   | { type: 'shutdown' }
 
 /** Requests the backend makes of main (answered by a 'reply' with the same id). */
-export type BackendRequest = { name: 'print-pdf'; html: string }
+export type BackendRequest =
+  | { name: 'print-pdf'; html: string }
+  | { name: 'secret'; op: 'get' | 'set' | 'delete'; key: string; secret?: string }
 
 /** What the backend tells main. */
 export type BackendToMain =

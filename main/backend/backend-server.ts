@@ -10,6 +10,7 @@ import { lockableBoot } from '../root/lockable-boot'
 import { toErrorDto } from '../root/dispatch'
 import type { BackendRequest, BackendToMain, MainToBackend } from './backend-protocol'
 import { RelayJobHost } from './relay-job-host'
+import type { SecretStore } from '../shared/secret-store'
 
 /** The backend's side of the channel to main. */
 export interface BackendPort {
@@ -59,6 +60,14 @@ export function serveBackend(port: BackendPort, open: Open = lockableBoot): void
     return outPath
   }
 
+  // Team server passwords (issue #17): main keeps them in the OS keychain; the backend asks.
+  const secrets: SecretStore = {
+    where: 'the system keychain',
+    get: async (key) => (await request({ name: 'secret', op: 'get', key })) as string | undefined,
+    set: async (key, secret) => void (await request({ name: 'secret', op: 'set', key, secret })),
+    delete: async (key) => (await request({ name: 'secret', op: 'delete', key })) as boolean,
+  }
+
   const stop = async (code: number): Promise<void> => {
     if (stopping) return
     stopping = true
@@ -79,6 +88,7 @@ export function serveBackend(port: BackendPort, open: Open = lockableBoot): void
           publish: (name, payload) => port.send({ type: 'event', name, payload }),
           jobHost: message.relayJobs ? jobs : undefined,
           printPdf: message.relayPdf ? printPdf : undefined,
+          ...(message.relaySecrets ? { secrets } : {}),
         }).then(
           (backend) => {
             port.send({ type: 'ready' })

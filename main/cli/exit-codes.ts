@@ -13,6 +13,11 @@ const USER_ERROR_CODES = new Set([
   'unsupported',
   'forbidden',
   'cancelled',
+  // A GPU pack wheel whose sha256 or size differs (a wrong or damaged copy): the user can fix it.
+  'gpu-pack-mismatch',
+  // D2 (issue #17): a team server that refused the login or cannot be reached: the user can fix it.
+  'team-auth',
+  'team-unreachable',
 ])
 
 export interface Failure {

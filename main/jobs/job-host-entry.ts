@@ -1,6 +1,7 @@
 // Entry of a job process in the desktop app (bundled to out/main/jobs/job-host-entry.js and run
 // by utilityProcess): maps parentPort onto process.send first, then starts the shared job worker.
 import '../shared/egress-guard-install' // first: before any other module runs
+import '../shared/ort-binding-redirect-install' // second: before onnxruntime-node loads
 import { adaptParentPort } from './parent-port'
 
 adaptParentPort()

@@ -24,6 +24,7 @@ import {
 } from '../ml/train/trainer'
 import { fitBaselineRun, type BaselineFitRun } from './baseline-fit-job'
 import type { DeviceChoice } from '../ml/runtime'
+import { placementFields, type ProviderPlacement } from '../ml/runtime/provider-placement'
 import { writeFileAtomic, writeNewFileAtomic } from '../shared/atomic-file'
 import {
   BUNDLE_MODEL,
@@ -132,6 +133,7 @@ export async function runTrainJob(raw: unknown, ctx: JobContext<'train'>): Promi
   let result: TrainResult
   let baseline: BaselineFitRun | undefined
   let fallbackMessage: string | undefined
+  let placementOf: (() => ProviderPlacement | null | undefined) | undefined
   const checkpointDir = join(input.runDir, CHECKPOINTS_DIR)
   if (input.model === 'baseline') {
     baseline = await fitBaselineRun(input, ctx)
@@ -164,6 +166,7 @@ export async function runTrainJob(raw: unknown, ctx: JobContext<'train'>): Promi
         createRunner: async (req) => {
           const runner = await createGraphStepRunner(req, h.device, h.threads)
           fallbackMessage = runner.fallbackMessage
+          placementOf = () => runner.placement
           return runner
         },
         onProgress: (p) =>
@@ -239,6 +242,7 @@ export async function runTrainJob(raw: unknown, ctx: JobContext<'train'>): Promi
     resumedEpochs: result.resumedEpochs,
     provider: result.provider,
     ...(fallbackMessage ? { fallbackMessage } : {}),
+    ...placementFields(placementOf?.(), result.provider),
     trainSeconds: result.trainSeconds,
     evalSeconds,
     trainSamplesPerSecond: result.samplesPerSecond,

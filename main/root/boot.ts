@@ -18,6 +18,7 @@ import { DeidService } from '../services/deid-service'
 import { EvaluationService } from '../services/evaluation-service'
 import { publishNowhere, type Publish } from '../services/events'
 import { ExportsService, type ExportRowsFn } from '../services/exports-service'
+import { gpuHandlers, type GpuDeps } from '../services/gpu-handlers'
 import { LabelsService } from '../services/labels-service'
 import { LoopService, type LoopOptions } from '../services/loop-service'
 import { ModelChoiceService } from '../services/model-choice-service'
@@ -35,7 +36,8 @@ import { StudyService } from '../services/study-service'
 import { TrainingService } from '../services/training-service'
 import { TokensService } from '../services/tokens-service'
 import type { Migration } from '../store/migrate'
-import { openWorkspace, type Workspace } from '../store/workspace'
+import type { SecretStore } from '../shared/secret-store'
+import { openAnyWorkspace, type AnyWorkspace } from '../store/pg/open-team'
 import { dispatchCall, type DispatchOptions } from './dispatch'
 import { storeHandlers } from './store-handlers'
 import { workspaceHandlers } from './workspace-handlers'
@@ -63,6 +65,10 @@ export interface BootOptions {
   exportRows?: ExportRowsFn
   /** Tests and benchmarks only: the model in the loop's debounce and feature budget. */
   loop?: LoopOptions
+  /** Tests only: the GPU pack's status, installer and removal (the fuzzer must not download). */
+  gpu?: Partial<GpuDeps>
+  /** Where a team server's password is kept: the CLI's 0600 file unless given (issue #17). */
+  secrets?: SecretStore
 }
 
 export interface Backend {
@@ -102,13 +108,19 @@ const lazySourceReader: SourceReader = {
 const lazyExportRows: ExportRowsFn = async (format, rows, out) =>
   (await import('../data/exporters')).exportRows(format, rows, out)
 
-/** Opens the workspace in `home` and wires every service and handler of the contract. */
+/**
+ * Opens the workspace in `home` (the team workspace on its server when the folder is bound to one,
+ * else the local SQLite one) and wires every service and handler of the contract.
+ */
 export async function boot(options: BootOptions): Promise<Backend> {
-  const workspace = openWorkspace(options.home, { migrations: options.migrations })
+  const workspace = await openAnyWorkspace(options.home, {
+    migrations: options.migrations,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+  })
   try {
     return bootWorkspace(workspace, options)
   } catch (error) {
-    workspace.close()
+    await workspace.close()
     throw error
   }
 }
@@ -118,8 +130,8 @@ export async function boot(options: BootOptions): Promise<Backend> {
  * it from here: shutdown() closes it.
  */
 export function bootWorkspace(
-  workspace: Workspace,
-  options: Omit<BootOptions, 'home' | 'migrations'>,
+  workspace: AnyWorkspace,
+  options: Omit<BootOptions, 'home' | 'migrations' | 'secrets'>,
 ): Backend {
   const { home } = workspace
   const actor = options.actor ?? defaultActor()
@@ -127,8 +139,9 @@ export function bootWorkspace(
   const modelsDir = join(home, MODELS_DIR)
 
   // One job service for job processes and in-process jobs (imports), so jobs/list shows them all.
+  const jobHost = options.jobHost ?? new ForkHost({ entry: jobEntryPath() })
   const jobs = new JobService({
-    host: options.jobHost ?? new ForkHost({ entry: jobEntryPath() }),
+    host: jobHost,
     publish,
     // Job processes of an encrypted workspace get its artifact key in their start message (#15).
     ...(workspace.artifactKey
@@ -224,6 +237,9 @@ export function bootWorkspace(
     ...new AdjudicationService(workspace.repos, projects, agreement, actor).handlers(),
     // De-identification preview before an import (issue #15 point 3).
     ...new DeidService(projects, options.sourceReader ?? lazySourceReader).handlers(),
+    // The NVIDIA GPU pack: machine-level, not the workspace's (issue #14 point 1).
+    // Its CUDA check runs in a job process: the app's backend cannot fork Node.
+    ...gpuHandlers(publish, { jobHost, ...options.gpu }),
   }
 
   let closing: Promise<void> | undefined
@@ -240,7 +256,7 @@ export function bootWorkspace(
         } finally {
           loop.dispose()
           jobs.dispose()
-          workspace.close()
+          await workspace.close()
         }
       })()),
   }

@@ -4,8 +4,10 @@
 // boot again on the encrypted workspace, unlocked (a failure reopens the plain one, unchanged).
 import { userInfo } from 'node:os'
 import { callNames, type ServiceHandlers } from '../../preload/contract'
+import { ForkHost, jobEntryPath } from '../jobs/fork-host'
+import { gpuHandlers } from '../services/gpu-handlers'
+import { publishNowhere } from '../services/events'
 import { CtsError } from '../shared'
-import { writeAudit } from '../store/audit'
 import { openWorkspace } from '../store/workspace'
 import {
   isEncryptedWorkspace,
@@ -18,6 +20,8 @@ import {
 import { boot, bootWorkspace, type Backend, type BootOptions } from './boot'
 import { dispatchCall } from './dispatch'
 import { checkNewPassphrase, encryptAndAudit } from './workspace-admin'
+import { teamNotEncryptable } from './workspace-handlers'
+import { connectTeamWorkspace, disconnectTeamWorkspace, isTeamWorkspace } from './team-admin'
 
 const LOCKED_MESSAGE =
   'The workspace is encrypted and still locked: unlock it with its passphrase first.'
@@ -62,13 +66,22 @@ export async function lockableBoot(options: LockableBootOptions): Promise<Backen
   // While the workspace is being encrypted (its backend closed) other calls wait for it.
   let switching: Promise<unknown> | undefined
   let stopped = false
+  // The GPU pack is the machine's, not the workspace's: its calls answer while locked too, and
+  // one set serves before and after unlocking (one install at a time across both).
+  // Its CUDA check runs in a job process, as boot()'s jobs do: the app's backend cannot fork Node.
+  const jobHost = options.jobHost ?? new ForkHost({ entry: jobEntryPath() })
+  const gpu = gpuHandlers(options.publish ?? publishNowhere, {
+    jobHost,
+    ...options.gpu,
+  }) as unknown as Record<string, (a: unknown) => unknown>
 
   const unlock = async (passphrase: string): Promise<Backend> => {
     // The key check runs before the database is opened: a wrong passphrase changes nothing.
     const key = unlockWorkspaceKey(options.home, passphrase)
     const workspace = openWorkspace(options.home, { key, migrations: options.migrations })
     try {
-      writeAudit(workspace.db, actorOf(options), 'unlock', null, { via: 'app' })
+      // Through the repositories, as every other entry (D2: the root no longer reaches for `db`).
+      await workspace.repos.audit.write(actorOf(options), 'unlock', null, { via: 'app' })
       const backend = bootWorkspace(workspace, options)
       rememberWorkspaceKey(options.home, key)
       return backend
@@ -80,6 +93,7 @@ export async function lockableBoot(options: LockableBootOptions): Promise<Backen
 
   const encrypt = async (args: { passphrase: string; confirm: string }) => {
     const current = inner
+    if (isTeamWorkspace(options.home)) throw teamNotEncryptable()
     if (!current || isEncryptedWorkspace(options.home))
       throw new CtsError('conflict', 'This workspace is already encrypted.')
     checkNewPassphrase(args.passphrase, args.confirm)
@@ -107,12 +121,44 @@ export async function lockableBoot(options: LockableBootOptions): Promise<Backen
     return { encrypted: true, locked: false }
   }
 
+  // "Connect to a team workspace" (D2, issue #17): bind the folder (refused while its local
+  // workspace has projects), then boot again on the team workspace; a failed boot unbinds it.
+  const connect = async (args: { url: string; password: string }) => {
+    const current = inner
+    if (!current) throw new CtsError('forbidden', LOCKED_MESSAGE)
+    const actor = (await current.handlers['annotators/list']({})).current ?? actorOf(options)
+    await connectTeamWorkspace(options.home, args.url, {
+      actor,
+      ...(args.password ? { password: args.password } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
+    })
+    await current.shutdown()
+    inner = undefined
+    try {
+      inner = await boot(options)
+    } catch (error) {
+      await disconnectTeamWorkspace(options.home)
+      inner = await boot(options)
+      throw error
+    }
+    return inner.handlers['workspace/status']({})
+  }
+
   const lockedHandler = (name: string) => async (args: unknown) => {
+    if (name in gpu) return gpu[name](args)
     while (switching) await switching
-    if (name === 'workspace/encrypt') {
+    if (name === 'workspace/encrypt' || name === 'workspace/connect') {
       if (stopped)
-        throw new CtsError('conflict', 'The workspace is closing, so it was not encrypted.')
-      const run = encrypt(args as { passphrase: string; confirm: string })
+        throw new CtsError(
+          'conflict',
+          name === 'workspace/connect'
+            ? 'The workspace is closing, so it was not connected.'
+            : 'The workspace is closing, so it was not encrypted.',
+        )
+      const run =
+        name === 'workspace/connect'
+          ? connect(args as { url: string; password: string })
+          : encrypt(args as { passphrase: string; confirm: string })
       // Only a gate for the calls that wait: the caller gets the outcome (or error) from `run`.
       switching = run
         .catch(() => undefined)

@@ -1,6 +1,7 @@
 // Worker-thread entry that hosts a run's model (see worker-predictor.ts): onnxruntime's run()
 // holds its thread, so the model lives here and the server's event loop stays free.
 import '../shared/egress-guard-install' // first: a worker thread has its own net, dns, fetch
+import '../shared/ort-binding-redirect-install' // second: a worker thread has its own loader too
 import { parentPort, workerData } from 'node:worker_threads'
 import { loadBundlePredictor, loadRunPredictor, type Predictor } from './predictor'
 import type { FromWorker, ToWorker, WorkerInit } from './worker-predictor'

@@ -8,7 +8,6 @@ import { resolveQuantization } from '../ml/infer/quantize-check'
 
 /** `cts serve --quantize`'s check (the CLI reaches main/ml through here). */
 export { parseQuantization } from '../ml/infer/quantize-check'
-import { boot } from '../root/boot'
 
 export interface Predictor {
   /** Label names, in the order of each probability row. */
@@ -20,11 +19,12 @@ export interface Predictor {
 }
 
 /**
- * Texts per session run inside one predictor call (the model pads per batch). 64, not the loader's
- * 16: a merged call holds up to 50 short texts, and one run for them served 543 vs 491 requests/s
- * (serve-load.ts --before-after --steps, int8, issue #13).
+ * Texts per session run inside one predictor call (the model pads per run, texts sorted by length).
+ * 8, not 64: 50 clients merge ~24 short texts into a call, and one run for them was slower than
+ * three (likely the larger activations leaving the core's cache): int8 MiniLM served 337 against
+ * 219 requests/s (serve-load.ts --before-after --steps, one invocation; 16-text runs were between).
  */
-const INFERENCE_BATCH = 64
+const INFERENCE_BATCH = 8
 
 export interface RunPredictorOptions {
   /** Absent: int8 where the run's dev check passed, else fp32 (quantize-check.ts). */
@@ -35,6 +35,8 @@ export interface RunPredictorOptions {
   spinning?: boolean
   /** Texts per session run inside one predictor call (default INFERENCE_BATCH). */
   batchSize?: number
+  /** Attention fused into MultiHeadAttention (fuse-graph.ts); default off, slower on the CPU. */
+  fuse?: boolean
 }
 
 /**
@@ -46,6 +48,8 @@ export async function loadRunPredictor(
   runId: number,
   opts: RunPredictorOptions = {},
 ): Promise<Predictor> {
+  // Loaded here, not at the top: a bundle served by folder (benchmarks) needs no workspace stack.
+  const { boot } = await import('../root/boot')
   const backend = await boot({ home })
   let dir: string
   try {
@@ -68,6 +72,7 @@ export async function loadBundlePredictor(
       quantization: resolveQuantization(dir, opts.quantize),
       threads: opts.threads,
       spinning: opts.spinning,
+      fuse: opts.fuse ?? false,
     })
   } catch (err) {
     // The loader's messages name files and formats, never texts, so they are safe to show.

@@ -90,17 +90,16 @@ export class AuditService {
   }
 
   /** The filtered log as CSV (UTF-8 with BOM, so Excel reads Chinese names), oldest first. */
-  csv(filter: AuditFilter): { text: string; rows: number } {
+  async csv(filter: AuditFilter): Promise<{ text: string; rows: number }> {
     const lines = [AUDIT_CSV_COLUMNS.join(',')]
-    // Read to the end at once: the iterator holds the connection while it is open.
-    for (const r of this.repos.audit.exportRows(filter)) lines.push(csvLine(r))
+    for await (const r of this.repos.audit.exportRows(filter)) lines.push(csvLine(r))
     return { text: '\uFEFF' + lines.join('\r\n') + '\r\n', rows: lines.length - 1 }
   }
 
   /** Writes to `path` (desktop), or returns the bytes when no path is given (browser). */
   async exportCsv(args: AuditFilter & { path?: string }): Promise<AuditCsvDto> {
     const { path, ...filter } = args
-    const { text, rows } = this.csv(filter)
+    const { text, rows } = await this.csv(filter)
     if (!path) {
       const fileName = `audit-log-${new Date().toISOString().slice(0, 10)}.csv`
       return { rows, fileName, contentBase64: Buffer.from(text, 'utf8').toString('base64') }

@@ -185,11 +185,17 @@ export class PredictionsService {
     runId: number,
     path?: string,
     quantize?: Quantization,
+    triton?: boolean,
   ): Promise<ModelExportDto> {
     const bundleDir = await trainedRunDir(this.runs, runId)
     const run = await this.runs.get(runId)
     const info = exportRunInfo(run)
     const ensemble = ensembleConfig(run)
+    if (ensemble && triton)
+      throw new CtsError(
+        'bad-input',
+        `Run ${runId} is an ensemble, whose probabilities are mixed outside one ONNX model; export each member run with the Triton layout instead (${ensemble.members.map((m) => `run ${m.runId}`).join(', ')}).`,
+      )
     const members: ExportRunInfo[] = []
     for (const m of ensemble?.members ?? [])
       members.push(exportRunInfo(await this.runs.get(m.runId)))
@@ -197,7 +203,7 @@ export class PredictionsService {
     const write = (out: string) =>
       ensemble
         ? exportEnsembleFolder(bundleDir, out, info, members)
-        : exportModelFolder(bundleDir, out, info, { quantize })
+        : exportModelFolder(bundleDir, out, info, { quantize, triton })
     const audited = (fileName: string, files: string[]) =>
       this.audit?.record('model.export', run.projectId, {
         runId,
@@ -236,8 +242,8 @@ export class PredictionsService {
     return {
       'predict/text': async ({ runId, text }) => this.predictText(runId, text),
       'predict/file': async (a) => this.predictFile(a),
-      'runs/exportModel': async ({ runId, path, quantize }) => {
-        return this.exportModel(runId, path, quantize)
+      'runs/exportModel': async ({ runId, path, quantize, triton }) => {
+        return this.exportModel(runId, path, quantize, triton)
       },
     }
   }

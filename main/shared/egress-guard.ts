@@ -17,10 +17,73 @@ export function egressBlockedError(host: string, port?: number | string): CtsErr
   return new CtsError(
     EGRESS_BLOCKED,
     `blocked: Clinical Text Studio never connects to ${where}; patient text stays on this ` +
-      'computer (only loopback connections are allowed). The one command that downloads is ' +
-      '`cts model install --from-index`, which says so before it connects.',
+      'computer (only loopback connections are allowed). The commands that download are ' +
+      '`cts model install --from-index` and `cts gpu install`, which say so before they connect.',
     { host, port },
   )
+}
+
+const ANNOUNCED = Symbol.for('clinical-text-studio.egress-announced')
+
+/** Hosts an installer announced and may reach right now, with how many allowances hold each. */
+function announcedHosts(): Map<string, number> {
+  const g = globalThis as Record<symbol, Map<string, number> | undefined>
+  return (g[ANNOUNCED] ??= new Map())
+}
+
+const hostKey = (host: string): string =>
+  host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+
+/**
+ * The one way past the guard: an installer that downloads (the GPU pack) names the host, says so
+ * (`announce` gets the line before anything connects) and releases the allowance when done.
+ * While it holds, only that exact host is let through; the returned function is idempotent.
+ */
+export function allowAnnouncedEgress(
+  host: string,
+  announcement: string,
+  announce: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  /** D2 (issue #17): only this port of the host (a bound team server), not the whole host. */
+  port?: number,
+): () => void {
+  const key = port === undefined ? hostKey(host) : `${hostKey(host)}#${port}`
+  if (!hostKey(host) || !announcement.includes(host)) {
+    throw new CtsError('internal', `An egress allowance must name its host in its announcement.`)
+  }
+  announce(announcement)
+  const hosts = announcedHosts()
+  hosts.set(key, (hosts.get(key) ?? 0) + 1)
+  let released = false
+  return () => {
+    if (released) return
+    released = true
+    const n = (hosts.get(key) ?? 1) - 1
+    if (n > 0) hosts.set(key, n)
+    else hosts.delete(key)
+  }
+}
+
+/** True where the guard lets a connection through: loopback, or a host announced right now. */
+export function isEgressAllowed(host: string | undefined | null, port?: number | string): boolean {
+  if (isLoopbackHost(host)) return true
+  if (typeof host !== 'string') return false
+  const hosts = announcedHosts()
+  return (
+    hosts.has(hostKey(host)) ||
+    (port !== undefined && hosts.has(`${hostKey(host)}#${Number(port)}`))
+  )
+}
+
+/** True where a name may be looked up: an allowed host, or the host of an allowed host:port. */
+function isLookupAllowed(host: string | undefined | null): boolean {
+  if (isEgressAllowed(host)) return true
+  if (typeof host !== 'string') return false
+  const prefix = `${hostKey(host)}#`
+  return [...announcedHosts().keys()].some((k) => k.startsWith(prefix))
 }
 
 /**
@@ -65,7 +128,7 @@ function guardSockets(): void {
     // net.connect and tls.connect hand over already normalised arguments: [options, callback].
     const normalized = Array.isArray(args[0]) ? (args[0] as unknown[]) : normalize(args)
     const options = (normalized[0] ?? {}) as { path?: string; host?: string; port?: number }
-    if (!options.path && !isLoopbackHost(options.host)) {
+    if (!options.path && !isEgressAllowed(options.host, options.port)) {
       const err = egressBlockedError(options.host ?? '', options.port)
       // Like a refused connection: an 'error' event, so http, tls and fetch report it as theirs.
       process.nextTick(() => this.destroy(err))
@@ -137,7 +200,8 @@ function guardDns(): void {
     const lookup = target.lookup as AnyFn
     target.lookup = function guardedLookup(...args: unknown[]) {
       // An IP literal passes (H3 found it: cts serve --host 0.0.0.0 over TLS), see isLocalName.
-      if (isLocalName(args[0])) return lookup.apply(this, args)
+      if (isLocalName(args[0]) || isLookupAllowed(args[0] as string))
+        return lookup.apply(this, args)
       const err = egressBlockedError(String(args[0]))
       return refuse(args, err, promises)
     }
@@ -168,8 +232,8 @@ function guardFetch(): void {
       url = undefined // fetch itself rejects what it cannot parse
     }
     if (url && (url.protocol === 'http:' || url.protocol === 'https:')) {
-      if (!isLoopbackHost(url.hostname)) {
-        const port = url.port || (url.protocol === 'https:' ? '443' : '80')
+      const port = url.port || (url.protocol === 'https:' ? '443' : '80')
+      if (!isEgressAllowed(url.hostname, port)) {
         return Promise.reject(egressBlockedError(url.hostname, port))
       }
     }

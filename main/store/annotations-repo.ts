@@ -37,25 +37,21 @@ export function currentRevision(db: Database, textId: number): number {
   return row?.revision ?? 0
 }
 
-export function insertHistory(
-  db: Database,
-  entry: {
-    projectId: number
-    textId: number
-    action: HistoryRow['action']
-    /** The annotator's own labels; null = no row of theirs. */
-    before: number[] | null
-    after: number[] | null
-    targetId: number | null
-    annotator: string
-  },
-): number {
-  const info = cached(
-    db,
-    `INSERT INTO annotation_history
-       (project_id, text_id, action, before_label_ids, after_label_ids, target_id, undo_state, annotator, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-  ).run(
+/** One change for annotation_history (on either backend). */
+export interface HistoryEntry {
+  projectId: number
+  textId: number
+  action: HistoryRow['action']
+  /** The annotator's own labels; null = no row of theirs. */
+  before: number[] | null
+  after: number[] | null
+  targetId: number | null
+  annotator: string
+}
+
+/** annotation_history's values in insert order (project_id … created_at, undo_state left out). */
+export function historyValues(entry: HistoryEntry): unknown[] {
+  return [
     entry.projectId,
     entry.textId,
     entry.action,
@@ -64,7 +60,16 @@ export function insertHistory(
     entry.targetId,
     entry.annotator,
     new Date().toISOString(),
-  )
+  ]
+}
+
+export function insertHistory(db: Database, entry: HistoryEntry): number {
+  const info = cached(
+    db,
+    `INSERT INTO annotation_history
+       (project_id, text_id, action, before_label_ids, after_label_ids, target_id, undo_state, annotator, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+  ).run(...historyValues(entry))
   return Number(info.lastInsertRowid)
 }
 

@@ -36,6 +36,15 @@ export interface AnnotatorRowDto {
   at: string
 }
 
+/** An adjudicator's decision on a text's gold labels, with their note. */
+export interface AdjudicateInput {
+  projectId: number
+  textId: number
+  labelIds: number[]
+  adjudicator: string
+  note: string | null
+}
+
 export interface AnnotatorsRepository {
   /** Profiles chosen here and names known from recorded labels, by name, with their labelled texts. */
   profiles(): Promise<AnnotatorProfileDto[]>
@@ -56,13 +65,7 @@ export interface AnnotatorsRepository {
   ownLabels(projectId: number, annotator: string, textIds: number[]): Promise<Map<number, number[]>>
   adjudications(projectId: number): Promise<Map<number, AdjudicationDto>>
   /** Records an adjudicator's decision (audited with the previous one); false when the text is not in the project. */
-  adjudicate(input: {
-    projectId: number
-    textId: number
-    labelIds: number[]
-    adjudicator: string
-    note: string | null
-  }): Promise<boolean>
+  adjudicate(input: AdjudicateInput): Promise<boolean>
   /** Removes the text's adjudication (audited); false when there is none or the text is not in the project. */
   revertAdjudication(input: { projectId: number; textId: number; actor: string }): Promise<boolean>
   /** The gold label and how it came about, for every text with annotator rows or an adjudication. */
@@ -75,7 +78,7 @@ export interface AnnotatorsRepository {
   goldLabels(projectId: number): Promise<Map<number, number[]>>
 }
 
-interface AdjudicationRow {
+export interface AdjudicationRow {
   text_id: number
   label_ids: string
   adjudicator: string
@@ -83,13 +86,81 @@ interface AdjudicationRow {
   at: string
 }
 
-function toAdjudication(r: AdjudicationRow): AdjudicationDto {
+export function toAdjudication(r: AdjudicationRow): AdjudicationDto {
   return {
     labelIds: JSON.parse(r.label_ids) as number[],
     adjudicator: r.adjudicator,
     note: r.note,
     at: r.at,
   }
+}
+
+/** One stored annotator_labels row as the DTO carries it. */
+export function annotatorRowOf(r: {
+  text_id: number
+  annotator: string
+  label_ids: string
+  at: string
+}): AnnotatorRowDto {
+  return {
+    textId: r.text_id,
+    annotator: r.annotator,
+    labelIds: JSON.parse(r.label_ids) as number[],
+    at: r.at,
+  }
+}
+
+/** Stored `label_ids` rows by text id (a text's last row wins). */
+export function labelIdsByText(
+  rows: Iterable<{ text_id: number; label_ids: string }>,
+): Map<number, number[]> {
+  const out = new Map<number, number[]>()
+  for (const r of rows) out.set(r.text_id, JSON.parse(r.label_ids) as number[])
+  return out
+}
+
+/**
+ * Every text's gold label under the project's policy, from its annotator rows (in text id order,
+ * a text's rows in annotator order) and its adjudications; none for a project that is gone.
+ */
+export function resolveProjectLabels(
+  project: { kind: LabelSetKind; annotation_settings: string | null } | undefined,
+  annotatorRows: readonly { text_id: number; annotator: string; label_ids: string }[],
+  adjudicationRows: readonly { text_id: number; label_ids: string }[],
+): Map<number, Resolution> {
+  const out = new Map<number, Resolution>()
+  if (!project) return out
+  const settings = parseAnnotationSettings(project.annotation_settings)
+  const policy = {
+    kind: project.kind,
+    tiePolicy: settings.tiePolicy,
+    tieAnnotator: settings.tieAnnotator,
+  }
+  const byText = new Map<number, AnnotatorLabels[]>()
+  for (const r of annotatorRows) {
+    let list = byText.get(r.text_id)
+    if (!list) byText.set(r.text_id, (list = []))
+    list.push({ annotator: r.annotator, labelIds: JSON.parse(r.label_ids) as number[] })
+  }
+  const adjudicated = labelIdsByText(adjudicationRows)
+  const ids = [...new Set([...byText.keys(), ...adjudicated.keys()])].sort((a, b) => a - b)
+  for (const id of ids) {
+    out.set(id, resolveLabels(byText.get(id) ?? [], adjudicated.get(id) ?? null, policy))
+  }
+  return out
+}
+
+/** Gold label ids by text from (textId, labelId) rows in text, label order. */
+export function goldLabelsByText(
+  rows: readonly { textId: number; labelId: number }[],
+): Map<number, number[]> {
+  const out = new Map<number, number[]>()
+  for (const r of rows) {
+    const ids = out.get(r.textId)
+    if (ids) ids.push(r.labelId)
+    else out.set(r.textId, [r.labelId])
+  }
+  return out
 }
 
 export class SqliteAnnotatorsRepository implements AnnotatorsRepository {
@@ -177,12 +248,7 @@ export class SqliteAnnotatorsRepository implements AnnotatorsRepository {
             ORDER BY text_id, annotator`,
         )
         .all(projectId) as { text_id: number; annotator: string; label_ids: string; at: string }[]
-    ).map((r) => ({
-      textId: r.text_id,
-      annotator: r.annotator,
-      labelIds: JSON.parse(r.label_ids) as number[],
-      at: r.at,
-    }))
+    ).map(annotatorRowOf)
   }
 
   async ownLabels(
@@ -190,8 +256,7 @@ export class SqliteAnnotatorsRepository implements AnnotatorsRepository {
     annotator: string,
     textIds: number[],
   ): Promise<Map<number, number[]>> {
-    const out = new Map<number, number[]>()
-    if (textIds.length === 0) return out
+    if (textIds.length === 0) return new Map()
     const rows = this.db
       .prepare(
         `SELECT text_id, label_ids FROM annotator_labels
@@ -202,8 +267,7 @@ export class SqliteAnnotatorsRepository implements AnnotatorsRepository {
       text_id: number
       label_ids: string
     }[]
-    for (const r of rows) out.set(r.text_id, JSON.parse(r.label_ids) as number[])
-    return out
+    return labelIdsByText(rows)
   }
 
   async adjudications(projectId: number): Promise<Map<number, AdjudicationDto>> {
@@ -218,13 +282,7 @@ export class SqliteAnnotatorsRepository implements AnnotatorsRepository {
       AdjudicationRow | undefined
   }
 
-  async adjudicate(input: {
-    projectId: number
-    textId: number
-    labelIds: number[]
-    adjudicator: string
-    note: string | null
-  }): Promise<boolean> {
+  async adjudicate(input: AdjudicateInput): Promise<boolean> {
     const { projectId, textId, adjudicator, note } = input
     const labelIds = normaliseIds(input.labelIds)
     return this.db
@@ -283,36 +341,16 @@ export class SqliteAnnotatorsRepository implements AnnotatorsRepository {
     const project = this.db
       .prepare('SELECT kind, annotation_settings FROM projects WHERE id = ?')
       .get(projectId) as { kind: LabelSetKind; annotation_settings: string | null } | undefined
-    const out = new Map<number, Resolution>()
-    if (!project) return out
-    const settings = parseAnnotationSettings(project.annotation_settings)
-    const policy = {
-      kind: project.kind,
-      tiePolicy: settings.tiePolicy,
-      tieAnnotator: settings.tieAnnotator,
-    }
-    const byText = new Map<number, AnnotatorLabels[]>()
+    if (!project) return new Map()
     const rows = this.db
       .prepare(
         'SELECT text_id, annotator, label_ids FROM annotator_labels WHERE project_id = ? ORDER BY text_id',
       )
       .all(projectId) as { text_id: number; annotator: string; label_ids: string }[]
-    for (const r of rows) {
-      let list = byText.get(r.text_id)
-      if (!list) byText.set(r.text_id, (list = []))
-      list.push({ annotator: r.annotator, labelIds: JSON.parse(r.label_ids) as number[] })
-    }
-    const adjudicated = new Map<number, number[]>()
-    for (const r of this.db
+    const adjudications = this.db
       .prepare('SELECT text_id, label_ids FROM adjudications WHERE project_id = ?')
-      .all(projectId) as { text_id: number; label_ids: string }[]) {
-      adjudicated.set(r.text_id, JSON.parse(r.label_ids) as number[])
-    }
-    const ids = [...new Set([...byText.keys(), ...adjudicated.keys()])].sort((a, b) => a - b)
-    for (const id of ids) {
-      out.set(id, resolveLabels(byText.get(id) ?? [], adjudicated.get(id) ?? null, policy))
-    }
-    return out
+      .all(projectId) as { text_id: number; label_ids: string }[]
+    return resolveProjectLabels(project, rows, adjudications)
   }
 
   async resolutionCounts(projectId: number): Promise<ResolutionCountsDto> {
@@ -354,13 +392,7 @@ export class SqliteAnnotatorsRepository implements AnnotatorsRepository {
           WHERE t.project_id = ? ORDER BY al.text_id, al.label_id`,
       )
       .all(projectId) as { textId: number; labelId: number }[]
-    const out = new Map<number, number[]>()
-    for (const r of rows) {
-      const ids = out.get(r.textId)
-      if (ids) ids.push(r.labelId)
-      else out.set(r.textId, [r.labelId])
-    }
-    return out
+    return goldLabelsByText(rows)
   }
 }
 

@@ -52,7 +52,7 @@ export interface ApiTokensRepository {
   recordUsage(usages: readonly TokenUsage[], actor: string): Promise<void>
 }
 
-interface Row {
+export interface ApiTokenDbRow {
   name: string
   token_hash: string
   created_at: string
@@ -63,7 +63,7 @@ interface Row {
   rejected_count: number
 }
 
-const toDto = (r: Row): ApiTokenRow => ({
+export const toApiTokenRow = (r: ApiTokenDbRow): ApiTokenRow => ({
   name: r.name,
   tokenHash: r.token_hash,
   createdAt: r.created_at,
@@ -74,6 +74,14 @@ const toDto = (r: Row): ApiTokenRow => ({
   rejectedCount: r.rejected_count,
 })
 
+/** The refusal of a token name already used (a revoked token keeps its name). */
+export function tokenNameTaken(name: string, revoked: boolean): CtsError {
+  return new CtsError(
+    'conflict',
+    `A token named "${name}" already exists${revoked ? ' (revoked)' : ''}; choose another name.`,
+  )
+}
+
 export class SqliteApiTokensRepository implements ApiTokensRepository {
   constructor(private readonly db: Database) {}
 
@@ -83,11 +91,7 @@ export class SqliteApiTokensRepository implements ApiTokensRepository {
         const taken = this.db
           .prepare('SELECT revoked_at FROM api_tokens WHERE name = ?')
           .get(input.name) as { revoked_at: string | null } | undefined
-        if (taken)
-          throw new CtsError(
-            'conflict',
-            `A token named "${input.name}" already exists${taken.revoked_at ? ' (revoked)' : ''}; choose another name.`,
-          )
+        if (taken) throw tokenNameTaken(input.name, taken.revoked_at !== null)
         this.db
           .prepare(
             `INSERT INTO api_tokens (name, token_hash, created_at, expires_at)
@@ -103,27 +107,27 @@ export class SqliteApiTokensRepository implements ApiTokensRepository {
   }
 
   async list(): Promise<ApiTokenRow[]> {
-    const rows = this.db.prepare('SELECT * FROM api_tokens ORDER BY id').all() as Row[]
-    return rows.map(toDto)
+    const rows = this.db.prepare('SELECT * FROM api_tokens ORDER BY id').all() as ApiTokenDbRow[]
+    return rows.map(toApiTokenRow)
   }
 
   async findByHash(tokenHash: string): Promise<ApiTokenRow | null> {
     const row = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(tokenHash) as
-      Row | undefined
-    return row ? toDto(row) : null
+      ApiTokenDbRow | undefined
+    return row ? toApiTokenRow(row) : null
   }
 
   async revoke(name: string, at: string, actor: string): Promise<ApiTokenRow | null> {
     return this.db
       .transaction(() => {
         const row = this.db.prepare('SELECT * FROM api_tokens WHERE name = ?').get(name) as
-          Row | undefined
+          ApiTokenDbRow | undefined
         if (!row) return null
         // Revoking twice keeps the first time (and audits once).
-        if (row.revoked_at) return toDto(row)
+        if (row.revoked_at) return toApiTokenRow(row)
         this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE name = ?').run(at, name)
         writeAudit(this.db, actor, 'token.revoke', null, { token: name })
-        return toDto({ ...row, revoked_at: at })
+        return toApiTokenRow({ ...row, revoked_at: at })
       })
       .immediate()
   }

@@ -35,11 +35,18 @@ export function entryHash(e: AuditEntryFields, prevHash: string): string {
   return createHash('sha256').update(JSON.stringify(fields), 'utf8').digest('hex')
 }
 
-export function readHead(db: Database): { id: number; hash: string } | null {
+/** The head as workspace_settings stores it (JSON text), on either backend. */
+export type AuditHead = { id: number; hash: string }
+
+export function parseHead(value: string | undefined): AuditHead | null {
+  return value === undefined ? null : (JSON.parse(value) as AuditHead)
+}
+
+export function readHead(db: Database): AuditHead | null {
   const row = db
     .prepare('SELECT value FROM workspace_settings WHERE key = ?')
     .get(AUDIT_HEAD_KEY) as { value: string } | undefined
-  return row ? (JSON.parse(row.value) as { id: number; hash: string }) : null
+  return parseHead(row?.value)
 }
 
 export function writeHead(db: Database, id: number, hash: string): void {
@@ -49,18 +56,76 @@ export function writeHead(db: Database, id: number, hash: string): void {
   ).run(AUDIT_HEAD_KEY, JSON.stringify({ id, hash }))
 }
 
+/** A new entry linked after the newest one (none: the first entry), as both backends store it. */
+export function linkEntry(
+  last: { id: number; hash: string | null } | undefined,
+  fields: Omit<AuditEntryFields, 'id'>,
+): AuditEntryFields & { prevHash: string; hash: string } {
+  const entry = { ...fields, id: (last?.id ?? 0) + 1 }
+  const prevHash = last?.hash ?? GENESIS
+  return { ...entry, prevHash, hash: entryHash(entry, prevHash) }
+}
+
 /** Appends one entry to the chain; the caller's transaction makes read-link-write atomic. */
 export function appendEntry(db: Database, fields: Omit<AuditEntryFields, 'id'>): void {
   const last = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as
     { id: number; hash: string | null } | undefined
-  const entry = { ...fields, id: (last?.id ?? 0) + 1 }
-  const prevHash = last?.hash ?? GENESIS
-  const hash = entryHash(entry, prevHash)
+  const { prevHash, hash, ...entry } = linkEntry(last, fields)
   db.prepare(
     `INSERT INTO audit_log (id, at, actor, action, project_id, details, prev_hash, hash)
      VALUES (@id, @at, @actor, @action, @project_id, @details, @prevHash, @hash)`,
   ).run({ ...entry, prevHash, hash })
   writeHead(db, entry.id, hash)
+}
+
+/** One stored entry as the walk reads it. */
+export type StoredAuditEntry = AuditEntryFields & { prev_hash: string | null; hash: string | null }
+
+/**
+ * The walk over the log in id order, fed one entry at a time (SQLite iterates, PostgreSQL reads
+ * pages): step() answers the first broken link, end() compares the last entry with the head.
+ */
+export class ChainWalk {
+  private prev = GENESIS
+  private entries = 0
+  private last: AuditHead | null = null
+
+  step(r: StoredAuditEntry): AuditChainCheck | null {
+    this.entries += 1
+    if (r.prev_hash !== this.prev) {
+      return broken(
+        this.entries,
+        r.id,
+        `entry ${r.id} does not follow the entry before it (an entry before it was deleted or inserted).`,
+        'out-of-order',
+      )
+    }
+    if (r.hash === null || entryHash(r, this.prev) !== r.hash) {
+      return broken(
+        this.entries,
+        r.id,
+        `entry ${r.id} was changed after it was written.`,
+        'changed',
+      )
+    }
+    this.prev = r.hash
+    this.last = { id: r.id, hash: r.hash }
+    return null
+  }
+
+  end(head: AuditHead | null): AuditChainCheck {
+    const { entries, last } = this
+    if (head && (last === null || head.id !== last.id || head.hash !== last.hash)) {
+      const id = last && head.id < last.id ? last.id : head.id
+      return broken(
+        entries,
+        id,
+        `the newest entry (${head.id}) is missing or an entry was added after it.`,
+        'head',
+      )
+    }
+    return { entries, brokenAt: null, reason: null, problem: null }
+  }
 }
 
 /** Walks the whole log in id order and names the first broken link. */
@@ -69,37 +134,13 @@ export function checkChain(db: Database): AuditChainCheck {
     .prepare(
       'SELECT id, at, actor, action, project_id, details, prev_hash, hash FROM audit_log ORDER BY id',
     )
-    .iterate() as IterableIterator<AuditEntryFields & { prev_hash: string; hash: string }>
-  let prev = GENESIS
-  let entries = 0
-  let last: { id: number; hash: string } | null = null
+    .iterate() as IterableIterator<StoredAuditEntry>
+  const walk = new ChainWalk()
   for (const r of rows) {
-    entries += 1
-    if (r.prev_hash !== prev) {
-      return broken(
-        entries,
-        r.id,
-        `entry ${r.id} does not follow the entry before it (an entry before it was deleted or inserted).`,
-        'out-of-order',
-      )
-    }
-    if (entryHash(r, prev) !== r.hash) {
-      return broken(entries, r.id, `entry ${r.id} was changed after it was written.`, 'changed')
-    }
-    prev = r.hash
-    last = { id: r.id, hash: r.hash }
+    const check = walk.step(r)
+    if (check) return check
   }
-  const head = readHead(db)
-  if (head && (last === null || head.id !== last.id || head.hash !== last.hash)) {
-    const id = last && head.id < last.id ? last.id : head.id
-    return broken(
-      entries,
-      id,
-      `the newest entry (${head.id}) is missing or an entry was added after it.`,
-      'head',
-    )
-  }
-  return { entries, brokenAt: null, reason: null, problem: null }
+  return walk.end(readHead(db))
 }
 
 function broken(

@@ -40,11 +40,11 @@ export interface AuditRepository {
   ): Promise<{ entries: AuditEntryDto[]; total: number }>
   /** Everyone the log names, alphabetically. */
   actors(): Promise<string[]>
-  /** Every entry the filter matches, oldest first, read lazily (CSV export). */
-  exportRows(filter: AuditFilter): IterableIterator<AuditExportRow>
+  /** Every entry the filter matches, oldest first (CSV export), read as one snapshot. */
+  exportRows(filter: AuditFilter): AsyncIterable<AuditExportRow>
 }
 
-interface EntryRow {
+export interface EntryRow {
   id: number
   at: string
   actor: string
@@ -59,47 +59,57 @@ interface EntryRow {
 /** A day alone (2026-12-06) rather than an instant. */
 const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/
 
+/** How a backend writes a parameter and the details search (SQLite's LIKE folds ASCII case only). */
+export interface AuditSqlDialect {
+  /** The placeholder of the n-th (1-based) parameter. */
+  param(n: number): string
+  /** `column` contains the escaped LIKE pattern in `param`, ASCII letters in any case. */
+  contains(column: string, param: string): string
+}
+
+export const SQLITE_AUDIT_SQL: AuditSqlDialect = {
+  param: () => '?',
+  contains: (column, param) => `${column} LIKE ${param} ESCAPE '\\'`,
+}
+
 /** WHERE clause and parameters for a filter; `at` is compared as ISO UTC text. */
-export function auditWhere(filter: AuditFilter): { sql: string; params: unknown[] } {
+export function auditWhere(
+  filter: AuditFilter,
+  dialect: AuditSqlDialect = SQLITE_AUDIT_SQL,
+): { sql: string; params: unknown[] } {
   const clauses: string[] = []
   const params: unknown[] = []
+  const next = (value: unknown): string => {
+    params.push(value)
+    return dialect.param(params.length)
+  }
   if (filter.actions?.length) {
-    clauses.push(`a.action IN (${filter.actions.map(() => '?').join(', ')})`)
-    params.push(...filter.actions)
+    clauses.push(`a.action IN (${filter.actions.map((a) => next(a)).join(', ')})`)
   }
-  if (filter.actor !== undefined) {
-    clauses.push('a.actor = ?')
-    params.push(filter.actor)
-  }
-  if (filter.projectId !== undefined) {
-    clauses.push('a.project_id = ?')
-    params.push(filter.projectId)
-  }
+  if (filter.actor !== undefined) clauses.push(`a.actor = ${next(filter.actor)}`)
+  if (filter.projectId !== undefined) clauses.push(`a.project_id = ${next(filter.projectId)}`)
   if (filter.from !== undefined) {
-    clauses.push('a.at >= ?')
-    params.push(new Date(filter.from).toISOString())
+    clauses.push(`a.at >= ${next(new Date(filter.from).toISOString())}`)
   }
   if (filter.to !== undefined) {
     // A day is inclusive: everything before the next day's start.
     const to = new Date(filter.to)
-    if (DAY_ONLY.test(filter.to)) {
-      to.setUTCDate(to.getUTCDate() + 1)
-      clauses.push('a.at < ?')
-    } else clauses.push('a.at <= ?')
-    params.push(to.toISOString())
+    const day = DAY_ONLY.test(filter.to)
+    if (day) to.setUTCDate(to.getUTCDate() + 1)
+    clauses.push(`a.at ${day ? '<' : '<='} ${next(to.toISOString())}`)
   }
   if (filter.search !== undefined) {
-    clauses.push("a.details LIKE ? ESCAPE '\\'")
-    params.push(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    clauses.push(dialect.contains('a.details', next(pattern)))
   }
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
 }
 
-const SELECT = `SELECT a.id, a.at, a.actor, a.action, a.project_id, p.name AS project_name,
+export const AUDIT_SELECT = `SELECT a.id, a.at, a.actor, a.action, a.project_id, p.name AS project_name,
                        a.details, a.prev_hash, a.hash
                 FROM audit_log a LEFT JOIN projects p ON p.id = a.project_id`
 
-function toEntry(r: EntryRow): AuditEntryDto {
+export function toEntry(r: EntryRow): AuditEntryDto {
   return {
     id: r.id,
     at: r.at,
@@ -155,7 +165,7 @@ export class SqliteAuditRepository implements AuditRepository {
         }
       ).n
       const rows = this.db
-        .prepare(`${SELECT} ${sql} ORDER BY a.id DESC LIMIT ? OFFSET ?`)
+        .prepare(`${AUDIT_SELECT} ${sql} ORDER BY a.id DESC LIMIT ? OFFSET ?`)
         .all(...params, page.limit, page.offset) as EntryRow[]
       return { entries: rows.map(toEntry), total }
     })()
@@ -168,11 +178,12 @@ export class SqliteAuditRepository implements AuditRepository {
     return rows.map((r) => r.actor)
   }
 
-  *exportRows(filter: AuditFilter): IterableIterator<AuditExportRow> {
+  async *exportRows(filter: AuditFilter): AsyncIterable<AuditExportRow> {
     const { sql, params } = auditWhere(filter)
+    // Read at once: an open iterator would hold the connection across the consumer's awaits.
     const rows = this.db
-      .prepare(`${SELECT} ${sql} ORDER BY a.id`)
-      .iterate(...params) as IterableIterator<EntryRow>
+      .prepare(`${AUDIT_SELECT} ${sql} ORDER BY a.id`)
+      .all(...params) as EntryRow[]
     for (const r of rows) yield { ...toEntry(r), prevHash: r.prev_hash }
   }
 }

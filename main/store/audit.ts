@@ -32,6 +32,7 @@ export type AuditAction =
   | 'report'
   | 'unlock'
   | 'workspace.encrypt'
+  | 'workspace.connect'
   | 'token.create'
   | 'token.revoke'
   | 'token.requests'

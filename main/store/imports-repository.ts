@@ -28,6 +28,22 @@ export interface ImportCommit {
   deid?: Record<string, unknown>
 }
 
+/** The 'import' audit entry's details (the annotator only when the file was theirs). */
+export function importAuditDetails(
+  input: ImportCommit,
+  result: { importId: number; imported: number; duplicates: number },
+): Record<string, unknown> {
+  return {
+    importId: result.importId,
+    fileName: input.fileName,
+    imported: result.imported,
+    duplicates: result.duplicates,
+    rejected: input.rejected,
+    labelsAdded: input.labelsToAdd,
+    ...(input.annotator !== undefined ? { annotator: input.annotator } : {}),
+  }
+}
+
 export interface ImportStage {
   /** Stages rows; returns how many repeated a text already staged from this file. */
   addBatch(rows: StagedRow[]): Promise<number>
@@ -97,15 +113,13 @@ class SqliteImportStage implements ImportStage {
           duplicates,
           importId,
         )
-        writeAudit(db, input.actor, 'import', input.projectId, {
-          importId,
-          fileName: input.fileName,
-          imported,
-          duplicates,
-          rejected: input.rejected,
-          labelsAdded: input.labelsToAdd,
-          ...(input.annotator !== undefined ? { annotator: input.annotator } : {}),
-        })
+        writeAudit(
+          db,
+          input.actor,
+          'import',
+          input.projectId,
+          importAuditDetails(input, { importId, imported, duplicates }),
+        )
         if (input.deid) {
           writeAudit(db, input.actor, 'deid.import', input.projectId, { importId, ...input.deid })
         }

@@ -110,7 +110,8 @@ export interface LoopRepository {
 /** Suggestion rows per transaction: a few ms of writing, then the event loop runs again. */
 export const SUGGESTION_CHUNK = 100
 
-interface SettingsDbRow {
+/** A loop_settings row as stored (both backends). */
+export interface SettingsDbRow {
   enabled: number
   threshold: number
   show_suggestions: number
@@ -118,7 +119,8 @@ interface SettingsDbRow {
   mix_every: number
 }
 
-interface ModelDbRow {
+/** A loop_models row as stored (both backends). */
+export interface ModelDbRow {
   id: number
   project_id: number
   name: string
@@ -130,7 +132,7 @@ interface ModelDbRow {
   completed_at: string | null
 }
 
-const modelOf = (r: ModelDbRow): LoopModelRow => ({
+export const modelOf = (r: ModelDbRow): LoopModelRow => ({
   id: r.id,
   projectId: r.project_id,
   name: r.name,
@@ -144,7 +146,7 @@ const modelOf = (r: ModelDbRow): LoopModelRow => ({
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
-type Probabilities = { labelId: number; probability: number }[]
+export type Probabilities = { labelId: number; probability: number }[]
 
 export class SqliteLoopRepository implements LoopRepository {
   constructor(private readonly db: Database) {}
@@ -444,30 +446,40 @@ export class SqliteLoopRepository implements LoopRepository {
           WHERE a.project_id = ?
           GROUP BY a.text_id HAVING COUNT(*) = 1 ORDER BY a.text_id`,
       )
-      .all(modelId, projectId) as { textId: number; labelId: number; probabilities: string }[]
-    return rows.map((r) => ({
-      textId: r.textId,
-      labelId: r.labelId,
-      labels: JSON.parse(r.probabilities) as Probabilities,
-    }))
+      .all(modelId, projectId) as AuditPairDbRow[]
+    return rows.map(auditPairOf)
   }
 }
 
-interface SuggestionDbRow {
+/** An audit pair as the auditPairs query returns it (both backends). */
+export interface AuditPairDbRow {
+  textId: number
+  labelId: number
+  probabilities: string
+}
+
+export const auditPairOf = (r: AuditPairDbRow): AuditPair => ({
+  textId: r.textId,
+  labelId: r.labelId,
+  labels: JSON.parse(r.probabilities) as Probabilities,
+})
+
+/** A loop_suggestions row as stored (both backends). */
+export interface SuggestionDbRow {
   text_id: number
   project_id: number
   model_id: number
   probabilities: string
 }
 
-const suggestionOf = (r: SuggestionDbRow): StoredSuggestion => ({
+export const suggestionOf = (r: SuggestionDbRow): StoredSuggestion => ({
   textId: r.text_id,
   projectId: r.project_id,
   modelId: r.model_id,
   labels: JSON.parse(r.probabilities) as Probabilities,
 })
 
-const settingsOf = (r: SettingsDbRow): LoopSettingsRow => ({
+export const settingsOf = (r: SettingsDbRow): LoopSettingsRow => ({
   enabled: r.enabled === 1,
   threshold: r.threshold,
   showSuggestions: r.show_suggestions === 1,

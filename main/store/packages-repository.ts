@@ -2,6 +2,7 @@
 // export, and the all-or-nothing merge of another installation's package by text content hash.
 import type { Database } from 'better-sqlite3'
 import type { PackageImportDto } from '../../preload/contract/packages'
+import type { LabelDto } from '../../preload/contract/projects'
 import {
   normaliseIds,
   REFERENCE_ANNOTATOR,
@@ -51,13 +52,113 @@ export interface PackagesRepository {
   merge(input: PackageMergeInput): Promise<PackageImportDto>
 }
 
-interface PackageRecordRow {
+export interface PackageRecordRow {
   annotator: string
   rows: number
   merged: number
   unchanged: number
   conflicts: number
   missing_rows: string
+}
+
+/** One stored row of the annotator's as a package carries it: labels by name, in label order. */
+export function toExportRow(
+  labels: readonly LabelDto[],
+  r: { content_hash: string; label_ids: string; at: string },
+): PackageExportRow {
+  const ids = new Set(JSON.parse(r.label_ids) as number[])
+  return {
+    contentHash: r.content_hash,
+    labelNames: labels.filter((l) => ids.has(l.id)).map((l) => l.name),
+    at: r.at,
+  }
+}
+
+/** What an import recorded for the project reports again (nothing merged a second time). */
+export function recordedImport(r: PackageRecordRow): PackageImportDto {
+  return {
+    annotator: r.annotator,
+    rows: r.rows,
+    merged: r.merged,
+    unchanged: r.unchanged,
+    conflicts: r.conflicts,
+    missing: JSON.parse(r.missing_rows) as PackageImportDto['missing'],
+    alreadyImported: true,
+  }
+}
+
+/**
+ * One package row against the text's stored rows: whether it disagrees with another named
+ * annotator, and whether it replaces the annotator's own row (absent, or older and different).
+ */
+export function mergeDecision(
+  labels: readonly number[],
+  othersJson: readonly string[],
+  own: { label_ids: string; at: string } | undefined,
+  rowAt: string,
+): { conflict: boolean; write: boolean } {
+  // A cleared row ([]) takes no side, as in the gold-label vote.
+  const others = othersJson
+    .map((json) => JSON.parse(json) as number[])
+    .filter((ids) => ids.length > 0)
+  const conflict = labels.length > 0 && others.some((ids) => !sameIds(normaliseIds(ids), labels))
+  if (own && sameIds(normaliseIds(JSON.parse(own.label_ids) as number[]), labels)) {
+    return { conflict, write: false }
+  }
+  // Ours is as new or newer: the later decision stands.
+  return { conflict, write: !own || Date.parse(own.at) < Date.parse(rowAt) }
+}
+
+/** What a merge that ran counted (the record, the audit entry and the answer carry them). */
+export interface PackageMergeCounts {
+  merged: number
+  unchanged: number
+  conflicts: number
+  missing: PackageImportDto['missing']
+}
+
+/** The annotation_packages row's values in column order (project_id … imported_at). */
+export function packageRecordValues(input: PackageMergeInput, c: PackageMergeCounts): unknown[] {
+  return [
+    input.projectId,
+    input.packageHash,
+    input.annotator,
+    input.fileName,
+    input.rows.length,
+    c.merged,
+    c.unchanged,
+    c.missing.length,
+    c.conflicts,
+    JSON.stringify(c.missing),
+    new Date().toISOString(),
+  ]
+}
+
+/** What a merge that ran reports (alreadyImported false). */
+export function mergedImport(input: PackageMergeInput, c: PackageMergeCounts): PackageImportDto {
+  return {
+    annotator: input.annotator,
+    rows: input.rows.length,
+    merged: c.merged,
+    unchanged: c.unchanged,
+    conflicts: c.conflicts,
+    missing: c.missing,
+    alreadyImported: false,
+  }
+}
+
+/** The 'package.import' audit entry's details. */
+export function packageAuditDetails(
+  input: PackageMergeInput,
+  counts: { merged: number; unchanged: number; conflicts: number; missing: number },
+): Record<string, unknown> {
+  return {
+    annotator: input.annotator,
+    fileName: input.fileName,
+    packageHash: input.packageHash,
+    rows: input.rows.length,
+    ...counts,
+  }
 }
 
 export class SqlitePackagesRepository implements PackagesRepository {
@@ -74,14 +175,7 @@ export class SqlitePackagesRepository implements PackagesRepository {
             ORDER BY t.id`,
         )
         .all(projectId, annotator) as { content_hash: string; label_ids: string; at: string }[]
-      return rows.map((r) => {
-        const ids = new Set(JSON.parse(r.label_ids) as number[])
-        return {
-          contentHash: r.content_hash,
-          labelNames: labels.filter((l) => ids.has(l.id)).map((l) => l.name),
-          at: r.at,
-        }
-      })
+      return rows.map((r) => toExportRow(labels, r))
     })()
   }
 
@@ -95,17 +189,7 @@ export class SqlitePackagesRepository implements PackagesRepository {
                FROM annotation_packages WHERE project_id = ? AND package_hash = ?`,
           )
           .get(input.projectId, input.packageHash) as PackageRecordRow | undefined
-        if (recorded) {
-          return {
-            annotator: recorded.annotator,
-            rows: recorded.rows,
-            merged: recorded.merged,
-            unchanged: recorded.unchanged,
-            conflicts: recorded.conflicts,
-            missing: JSON.parse(recorded.missing_rows) as PackageImportDto['missing'],
-            alreadyImported: true,
-          }
-        }
+        if (recorded) return recordedImport(recorded)
         const findText = db.prepare(
           'SELECT id FROM texts WHERE project_id = ? AND content_hash = ?',
         )
@@ -129,18 +213,14 @@ export class SqlitePackagesRepository implements PackagesRepository {
             continue
           }
           const labels = normaliseIds(row.labelIds)
-          // A cleared row ([]) takes no side, as in the gold-label vote.
-          const others = (otherRows.all(text.id, REFERENCE_ANNOTATOR, input.annotator) as string[])
-            .map((json) => JSON.parse(json) as number[])
-            .filter((ids) => ids.length > 0)
-          if (labels.length > 0 && others.some((ids) => !sameIds(normaliseIds(ids), labels))) {
-            conflicts += 1
-          }
-          const own = ownRow.get(text.id, input.annotator) as
-            { label_ids: string; at: string } | undefined
-          if (own && sameIds(normaliseIds(JSON.parse(own.label_ids) as number[]), labels)) {
-            unchanged += 1
-          } else if (!own || Date.parse(own.at) < Date.parse(row.at)) {
+          const decision = mergeDecision(
+            labels,
+            otherRows.all(text.id, REFERENCE_ANNOTATOR, input.annotator) as string[],
+            ownRow.get(text.id, input.annotator) as { label_ids: string; at: string } | undefined,
+            row.at,
+          )
+          if (decision.conflict) conflicts += 1
+          if (decision.write) {
             writeAnnotatorRow(db, {
               projectId: input.projectId,
               textId: text.id,
@@ -151,47 +231,22 @@ export class SqlitePackagesRepository implements PackagesRepository {
             })
             resolveText(db, input.projectId, text.id)
             merged += 1
-          } else {
-            // Ours is as new or newer: the later decision stands.
-            unchanged += 1
-          }
+          } else unchanged += 1
         }
+        const counts = { merged, unchanged, conflicts, missing }
         db.prepare(
           `INSERT INTO annotation_packages (project_id, package_hash, annotator, file_name, rows,
              merged, unchanged, missing, conflicts, missing_rows, imported_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
+        ).run(...packageRecordValues(input, counts))
+        writeAudit(
+          db,
+          input.actor,
+          'package.import',
           input.projectId,
-          input.packageHash,
-          input.annotator,
-          input.fileName,
-          input.rows.length,
-          merged,
-          unchanged,
-          missing.length,
-          conflicts,
-          JSON.stringify(missing),
-          new Date().toISOString(),
+          packageAuditDetails(input, { merged, unchanged, conflicts, missing: missing.length }),
         )
-        writeAudit(db, input.actor, 'package.import', input.projectId, {
-          annotator: input.annotator,
-          fileName: input.fileName,
-          packageHash: input.packageHash,
-          rows: input.rows.length,
-          merged,
-          unchanged,
-          conflicts,
-          missing: missing.length,
-        })
-        return {
-          annotator: input.annotator,
-          rows: input.rows.length,
-          merged,
-          unchanged,
-          conflicts,
-          missing,
-          alreadyImported: false,
-        }
+        return mergedImport(input, counts)
       })
       .immediate()
   }

@@ -60,7 +60,7 @@ export interface ProjectsRepository {
   }): Promise<{ labelId: number } | 'changed'>
 }
 
-function toRecord(row: ProjectRow): ProjectRecord {
+export function toRecord(row: ProjectRow): ProjectRecord {
   return { id: row.id, name: row.name, kind: row.kind, createdAt: row.created_at }
 }
 

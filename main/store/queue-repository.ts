@@ -14,6 +14,15 @@ export interface QueueTextState {
 
 export type ReviewDecision = 'keep' | 'relabel'
 
+/** One review decision on a text; `details` go into its audit entry. */
+export interface ReviewDecisionInput {
+  projectId: number
+  textId: number
+  decision: ReviewDecision
+  actor: string
+  details: Record<string, unknown>
+}
+
 export interface QueueRepository {
   /** Every text of the project, in id order, with whether it is labelled or skipped. */
   states(projectId: number): Promise<QueueTextState[]>
@@ -26,13 +35,7 @@ export interface QueueRepository {
    * change brings it back into review) and audits it as `review.<decision>`, in one transaction.
    * False when the text is not (any longer) in `projectId`.
    */
-  decide(input: {
-    projectId: number
-    textId: number
-    decision: ReviewDecision
-    actor: string
-    details: Record<string, unknown>
-  }): Promise<boolean>
+  decide(input: ReviewDecisionInput): Promise<boolean>
 }
 
 export class SqliteQueueRepository implements QueueRepository {
@@ -66,13 +69,7 @@ export class SqliteQueueRepository implements QueueRepository {
       .all(projectId) as number[]
   }
 
-  async decide(input: {
-    projectId: number
-    textId: number
-    decision: ReviewDecision
-    actor: string
-    details: Record<string, unknown>
-  }): Promise<boolean> {
+  async decide(input: ReviewDecisionInput): Promise<boolean> {
     const { projectId, textId, decision, actor, details } = input
     return this.db
       .transaction(() => {

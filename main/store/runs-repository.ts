@@ -31,6 +31,15 @@ export interface NewRun {
  */
 export const LABEL_PROVENANCE_KEY = 'labelProvenance'
 
+/** config_json as stored: the training settings, with the label provenance under its key. */
+export function runConfigJson(run: NewRun): string {
+  return JSON.stringify(
+    run.labelProvenance
+      ? { ...run.config, [LABEL_PROVENANCE_KEY]: run.labelProvenance }
+      : run.config,
+  )
+}
+
 export interface RunOutcome {
   status: Exclude<RunStatus, 'running'>
   provider?: string | null
@@ -70,7 +79,7 @@ export interface RunsRepository {
   delete(runId: number, audit: RunDeletion): Promise<void>
 }
 
-interface RunRow {
+export interface RunRow {
   id: number
   project_id: number | null
   model_kind: ModelKind
@@ -92,12 +101,63 @@ interface RunRow {
   stopped_early: number | null
 }
 
-interface EpochRow {
+export interface EpochRow {
   epoch: number
   train_loss: number
   dev_json: string | null
   learning_rate: number | null
   seconds: number
+}
+
+/** A new run's values: project_id, model_kind … seed, created_at (status is 'running'). */
+export function newRunValues(run: NewRun): unknown[] {
+  return [
+    run.projectId ?? null,
+    run.modelKind,
+    run.baseModel,
+    runConfigJson(run),
+    JSON.stringify(run.labels),
+    run.dataHash,
+    run.seed,
+    new Date().toISOString(),
+  ]
+}
+
+/** run_epochs' values in column order (run_id, epoch, … seconds), on either backend. */
+export function epochValues(runId: number, e: RunEpochDto): unknown[] {
+  return [
+    runId,
+    e.epoch,
+    e.train_loss,
+    e.dev?.macro_f1 ?? null,
+    e.dev?.accuracy ?? null,
+    e.dev ? JSON.stringify(e.dev) : null,
+    e.learning_rate,
+    e.seconds,
+  ]
+}
+
+/** A finished run's values: status, provider, error … stopped_early, then the run id. */
+export function finishValues(runId: number, o: RunOutcome): unknown[] {
+  return [
+    o.status,
+    o.provider ?? null,
+    o.error ? JSON.stringify(o.error) : null,
+    new Date().toISOString(),
+    o.trainSeconds ?? null,
+    o.evalSeconds ?? null,
+    o.test ? JSON.stringify(o.test) : null,
+    o.bestEpoch ?? null,
+    o.stoppedEarly === undefined || o.stoppedEarly === null ? null : Number(o.stoppedEarly),
+    runId,
+  ]
+}
+
+export function ensembleConfigOf(r: { id: number; config_json: string }): {
+  id: number
+  config: Record<string, unknown>
+} {
+  return { id: r.id, config: JSON.parse(r.config_json) as Record<string, unknown> }
 }
 
 export class SqliteRunsRepository implements RunsRepository {
@@ -111,21 +171,7 @@ export class SqliteRunsRepository implements RunsRepository {
         `INSERT INTO runs (${study[0]}project_id, model_kind, base_model, config_json, labels_json,
            data_hash, seed, status, created_at) VALUES (${study[1]}?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
       )
-      .run(
-        ...(study[2] as number[]),
-        run.projectId ?? null,
-        run.modelKind,
-        run.baseModel,
-        JSON.stringify(
-          run.labelProvenance
-            ? { ...run.config, [LABEL_PROVENANCE_KEY]: run.labelProvenance }
-            : run.config,
-        ),
-        JSON.stringify(run.labels),
-        run.dataHash,
-        run.seed,
-        new Date().toISOString(),
-      )
+      .run(...(study[2] as number[]), ...newRunValues(run))
     return Number(info.lastInsertRowid)
   }
 
@@ -145,16 +191,7 @@ export class SqliteRunsRepository implements RunsRepository {
         `INSERT INTO run_epochs (run_id, epoch, train_loss, dev_macro_f1, dev_accuracy, dev_json,
            learning_rate, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        runId,
-        e.epoch,
-        e.train_loss,
-        e.dev?.macro_f1 ?? null,
-        e.dev?.accuracy ?? null,
-        e.dev ? JSON.stringify(e.dev) : null,
-        e.learning_rate,
-        e.seconds,
-      )
+      .run(...epochValues(runId, e))
   }
 
   async finish(runId: number, o: RunOutcome): Promise<boolean> {
@@ -164,18 +201,7 @@ export class SqliteRunsRepository implements RunsRepository {
            train_seconds = ?, eval_seconds = ?, metrics_json = ?, best_epoch = ?, stopped_early = ?
            WHERE id = ? AND status = 'running'`,
       )
-      .run(
-        o.status,
-        o.provider ?? null,
-        o.error ? JSON.stringify(o.error) : null,
-        new Date().toISOString(),
-        o.trainSeconds ?? null,
-        o.evalSeconds ?? null,
-        o.test ? JSON.stringify(o.test) : null,
-        o.bestEpoch ?? null,
-        o.stoppedEarly === undefined || o.stoppedEarly === null ? null : Number(o.stoppedEarly),
-        runId,
-      ).changes
+      .run(...finishValues(runId, o)).changes
     return changed > 0
   }
 
@@ -207,7 +233,7 @@ export class SqliteRunsRepository implements RunsRepository {
       this.db
         .prepare("SELECT id, config_json FROM runs WHERE model_kind = 'ensemble' ORDER BY id")
         .all() as { id: number; config_json: string }[]
-    ).map((r) => ({ id: r.id, config: JSON.parse(r.config_json) as Record<string, unknown> }))
+    ).map(ensembleConfigOf)
   }
 
   async delete(runId: number, audit: RunDeletion): Promise<void> {
@@ -219,44 +245,50 @@ export class SqliteRunsRepository implements RunsRepository {
   }
 
   private toDto(r: RunRow): RunDto {
-    const epochs = (
+    return toRunDto(
+      r,
       this.db
         .prepare('SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch')
-        .all(r.id) as EpochRow[]
-    ).map((e) => ({
-      epoch: e.epoch,
-      train_loss: e.train_loss,
-      learning_rate: e.learning_rate ?? 0,
-      seconds: e.seconds,
-      ...(e.dev_json ? { dev: JSON.parse(e.dev_json) as EvaluationDto } : {}),
-    }))
-    // Runs recorded before issue #12 (and runs from files) have no provenance: null.
-    const { [LABEL_PROVENANCE_KEY]: provenance, ...config } = JSON.parse(r.config_json) as Record<
-      string,
-      unknown
-    >
-    return {
-      id: r.id,
-      projectId: r.project_id,
-      modelKind: r.model_kind,
-      baseModel: r.base_model,
-      labels: JSON.parse(r.labels_json) as string[],
-      config,
-      dataHash: r.data_hash,
-      seed: r.seed,
-      provider: r.provider,
-      status: r.status,
-      error: r.error_json ? (JSON.parse(r.error_json) as { code: string; message: string }) : null,
-      createdAt: r.created_at,
-      finishedAt: r.finished_at,
-      trainSeconds: r.train_seconds,
-      evalSeconds: r.eval_seconds,
-      test: r.metrics_json ? (JSON.parse(r.metrics_json) as EvaluationDto) : null,
-      epochs,
-      bestEpoch: r.best_epoch,
-      stoppedEarly: r.stopped_early === null ? null : r.stopped_early === 1,
-      ...(r.study_id ? { studyId: r.study_id } : {}),
-      labelProvenance: (provenance as LabelProvenanceDto | undefined) ?? null,
-    }
+        .all(r.id) as EpochRow[],
+    )
+  }
+}
+
+/** The run and its epochs (in epoch order) as the services see them, on either backend. */
+export function toRunDto(r: RunRow, epochRows: readonly EpochRow[]): RunDto {
+  const epochs = epochRows.map((e) => ({
+    epoch: e.epoch,
+    train_loss: e.train_loss,
+    learning_rate: e.learning_rate ?? 0,
+    seconds: e.seconds,
+    ...(e.dev_json ? { dev: JSON.parse(e.dev_json) as EvaluationDto } : {}),
+  }))
+  // Runs recorded before issue #12 (and runs from files) have no provenance: null.
+  const { [LABEL_PROVENANCE_KEY]: provenance, ...config } = JSON.parse(r.config_json) as Record<
+    string,
+    unknown
+  >
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    modelKind: r.model_kind,
+    baseModel: r.base_model,
+    labels: JSON.parse(r.labels_json) as string[],
+    config,
+    dataHash: r.data_hash,
+    seed: r.seed,
+    provider: r.provider,
+    status: r.status,
+    error: r.error_json ? (JSON.parse(r.error_json) as { code: string; message: string }) : null,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+    trainSeconds: r.train_seconds,
+    evalSeconds: r.eval_seconds,
+    test: r.metrics_json ? (JSON.parse(r.metrics_json) as EvaluationDto) : null,
+    epochs,
+    bestEpoch: r.best_epoch,
+    stoppedEarly: r.stopped_early === null ? null : r.stopped_early === 1,
+    ...(r.study_id ? { studyId: r.study_id } : {}),
+    labelProvenance: (provenance as LabelProvenanceDto | undefined) ?? null,
   }
 }

@@ -43,7 +43,7 @@ export interface StudiesRepository {
   finish(studyId: number, end: StudyEnd): Promise<void>
 }
 
-interface StudyRow {
+export interface StudyRow {
   id: number
   project_id: number | null
   status: StudyStatus
@@ -78,7 +78,7 @@ export class SqliteStudiesRepository implements StudiesRepository {
   async get(studyId: number): Promise<StudyRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM studies WHERE id = ?').get(studyId) as
       StudyRow | undefined
-    return row ? toRecord(row) : undefined
+    return row ? toStudyRecord(row) : undefined
   }
 
   async list(projectId?: number): Promise<StudyRecord[]> {
@@ -87,7 +87,7 @@ export class SqliteStudiesRepository implements StudiesRepository {
         ? this.db.prepare('SELECT * FROM studies ORDER BY id').all()
         : this.db.prepare('SELECT * FROM studies WHERE project_id = ? ORDER BY id').all(projectId)
     ) as StudyRow[]
-    return rows.map(toRecord)
+    return rows.map(toStudyRecord)
   }
 
   async reopen(studyId: number): Promise<void> {
@@ -120,7 +120,7 @@ export class SqliteStudiesRepository implements StudiesRepository {
   }
 }
 
-function toRecord(r: StudyRow): StudyRecord {
+export function toStudyRecord(r: StudyRow): StudyRecord {
   return {
     id: r.id,
     projectId: r.project_id,

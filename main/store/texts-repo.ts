@@ -3,7 +3,7 @@
 import type { Database } from 'better-sqlite3'
 import type { TextRowDto } from '../../preload/contract/datasets'
 
-interface TextRow {
+export interface TextRow {
   id: number
   project_id: number
   text: string
@@ -25,8 +25,9 @@ export interface TextFilter {
   seenBy?: { annotator: string; blindedIds: number[] }
 }
 
-const UNLABELLED = 'NOT EXISTS (SELECT 1 FROM annotation_labels al WHERE al.text_id = t.id)'
-const SKIPPED = 'EXISTS (SELECT 1 FROM annotations a WHERE a.text_id = t.id AND a.skipped = 1)'
+export const UNLABELLED = 'NOT EXISTS (SELECT 1 FROM annotation_labels al WHERE al.text_id = t.id)'
+export const SKIPPED =
+  'EXISTS (SELECT 1 FROM annotations a WHERE a.text_id = t.id AND a.skipped = 1)'
 
 /** Escapes LIKE's wildcards so a search for "50%" means the characters 5, 0 and %. */
 export function likePattern(search: string): string {
@@ -90,7 +91,7 @@ export function labelIdsByText(db: Database, textIds: number[]): Map<number, num
   return out
 }
 
-function toDto(row: TextRow, labelIds: number[]): TextRowDto {
+export function toDto(row: TextRow, labelIds: number[]): TextRowDto {
   return {
     id: row.id,
     text: row.text,
@@ -102,7 +103,8 @@ function toDto(row: TextRow, labelIds: number[]): TextRowDto {
   }
 }
 
-const COLUMNS = 't.id, t.project_id, t.text, t.source_row, t.external_id, t.group_id, t.split'
+export const COLUMNS =
+  't.id, t.project_id, t.text, t.source_row, t.external_id, t.group_id, t.split'
 
 export function listTexts(
   db: Database,

@@ -76,7 +76,18 @@ export function singleLabelledRows(
            LEFT JOIN annotations a ON a.text_id = t.id
           WHERE t.project_id = ? AND COALESCE(a.skipped, 0) = 0 GROUP BY t.id ORDER BY t.id`,
     )
-    .all(projectId) as (Omit<LabelledRow, 'label'> & { label: number; n: number })[]
+    .all(projectId) as LabelCountRow[]
+  return toSingleLabelled(labelRows, rows)
+}
+
+/** A text with its smallest label id and how many labels it has (singleLabelledRows' query). */
+export type LabelCountRow = Omit<LabelledRow, 'label'> & { label: number; n: number }
+
+/** Keeps the texts with exactly one label, that label as its position in `labelRows`. */
+export function toSingleLabelled(
+  labelRows: { id: number; name: string }[],
+  rows: LabelCountRow[],
+): { names: string[]; rows: LabelledRow[] } {
   const index = new Map(labelRows.map((l, i) => [l.id, i]))
   return {
     names: labelRows.map((l) => l.name),
@@ -92,7 +103,14 @@ export function singleLabelledRows(
   }
 }
 
-interface ExportPageRow {
+/** Labelled texts per split from (split, count) rows; a split with no row counts 0. */
+export function toSplitCounts(rows: { split: string | null; n: number }[]): SplitCountsDto {
+  const counts: SplitCountsDto = { train: 0, dev: 0, test: 0, none: 0 }
+  for (const r of rows) counts[(r.split ?? 'none') as keyof SplitCountsDto] = r.n
+  return counts
+}
+
+export interface ExportPageRow {
   id: number
   text: string
   external_id: string | null
@@ -141,9 +159,7 @@ export class SqliteTextsRepository implements TextsRepository {
           GROUP BY t.split`,
       )
       .all(projectId) as { split: string | null; n: number }[]
-    const counts: SplitCountsDto = { train: 0, dev: 0, test: 0, none: 0 }
-    for (const r of rows) counts[(r.split ?? 'none') as keyof SplitCountsDto] = r.n
-    return counts
+    return toSplitCounts(rows)
   }
 
   async singleLabelled(projectId: number): Promise<{ names: string[]; rows: LabelledRow[] }> {
@@ -160,13 +176,18 @@ export class SqliteTextsRepository implements TextsRepository {
            FROM texts t WHERE t.project_id = ? AND t.id > ? ORDER BY t.id LIMIT ?`,
       )
       .all(projectId, afterId, limit) as ExportPageRow[]
-    return rows.map((r) => ({
-      id: r.id,
-      text: r.text,
-      labels: r.labels ? (JSON.parse(r.labels) as string[]) : [],
-      externalId: r.external_id,
-      group: r.group_id,
-      split: r.split,
-    }))
+    return rows.map(toExportedText)
+  }
+}
+
+/** An export page row (labels: a JSON array of names, or null) as an export writes it. */
+export function toExportedText(r: ExportPageRow): ExportedText {
+  return {
+    id: r.id,
+    text: r.text,
+    labels: r.labels ? (JSON.parse(r.labels) as string[]) : [],
+    externalId: r.external_id,
+    group: r.group_id,
+    split: r.split,
   }
 }

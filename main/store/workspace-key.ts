@@ -68,22 +68,27 @@ export function isEncryptedWorkspace(home: string): boolean {
  * Reads a passphrase file: it must be a regular file (not a folder, pipe or device); one trailing
  * newline (\n or \r\n) is dropped, as editors and `echo` add one.
  */
-export function readPassphraseFile(path: string, flag = '--passphrase-file'): string {
+export function readPassphraseFile(
+  path: string,
+  flag = '--passphrase-file',
+  /** D2 (issue #17): `cts workspace connect --password-file` reads a 'password' the same way. */
+  noun: 'passphrase' | 'password' = 'passphrase',
+): string {
   const file = resolve(path)
   let isFile = false
   try {
     isFile = statSync(file).isFile()
   } catch {
-    throw new CtsError('not-found', `${flag}: the passphrase file ${file} was not found.`)
+    throw new CtsError('not-found', `${flag}: the ${noun} file ${file} was not found.`)
   }
   if (!isFile)
     throw new CtsError(
       'bad-input',
-      `${flag}: ${file} is not a regular file; give a file that holds the passphrase.`,
+      `${flag}: ${file} is not a regular file; give a file that holds the ${noun}.`,
     )
   const text = readFileSync(file, 'utf8').replace(/\r?\n$/, '')
   if (text.length === 0)
-    throw new CtsError('bad-input', `${flag}: the passphrase file ${file} is empty.`)
+    throw new CtsError('bad-input', `${flag}: the ${noun} file ${file} is empty.`)
   return text
 }
 

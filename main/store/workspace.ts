@@ -27,6 +27,8 @@ export const WORKSPACE_FILE = DB_FILE
 export const RUNS_DIR = 'runs'
 
 export interface Workspace {
+  /** A local workspace (this file's SQLite database); a team one is a TeamWorkspace (pg/open-team.ts). */
+  kind: 'local'
   /** The directory holding the database and the run artifacts. */
   home: string
   /** <home>/workspace.sqlite */
@@ -143,6 +145,7 @@ export function openWorkspace(home: string, options: OpenWorkspaceOptions = {}):
       if (via === 'passphrase-file' && firstPassphraseFileUnlock(dir)) auditPassphraseFileUnlock(db)
     }
     return {
+      kind: 'local',
       home: dir,
       file,
       runsDir: join(dir, RUNS_DIR),

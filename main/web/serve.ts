@@ -1,6 +1,7 @@
 // `npm run web`: the app in a browser on this machine. Opens the workspace at CTS_HOME (or
 // ~/.cts-workspace), starts the loopback bridge and prints the one URL that opens a session.
 import '../shared/egress-guard-install' // first: before any other module runs
+import '../shared/ort-binding-redirect-install' // second: before onnxruntime-node loads
 import { mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { resolve } from 'node:path'

@@ -28,6 +28,8 @@ export const AUDIT_ACTIONS = [
   'report',
   'unlock',
   'workspace.encrypt',
+  // D2 (issue #17): a folder bound to the team workspace (server, database and user; never a password).
+  'workspace.connect',
   'token.create',
   'token.revoke',
   'token.requests',

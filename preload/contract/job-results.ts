@@ -63,6 +63,15 @@ export interface QuantizationCheckDto {
   int8: { devMacroF1Fp32: number; devMacroF1Int8: number; passed: boolean; devTexts: number }
 }
 
+/** Which graph nodes ran on which execution provider (main/ml/runtime/provider-placement.ts). */
+export interface ProviderPlacementDto {
+  /** 'cpu' | 'cuda' | 'webgpu' … → how many distinct nodes ran there. */
+  nodesByProvider: Record<string, number>
+  totalNodes: number
+  /** The nodes that ran on the CPU (op type and node name). */
+  cpuNodes: { name: string; op: string }[]
+}
+
 /** The 'train' job's result (also the run's metrics.json). */
 export interface TrainJobResult {
   epochs: RunEpochDto[]
@@ -73,6 +82,10 @@ export interface TrainJobResult {
   resumedEpochs: number
   provider: string
   fallbackMessage?: string
+  /** On a GPU provider: where the training graph's nodes ran (absent on the CPU). */
+  placement?: ProviderPlacementDto
+  /** Set when nodes of a GPU run fell back to the CPU ("12 of 340 nodes ran on the CPU …"). */
+  placementMessage?: string
   trainSeconds: number
   evalSeconds: number
   trainSamplesPerSecond: number
@@ -117,4 +130,13 @@ export interface StepProbeResult {
   checkpointSeconds: number
   /** Seconds the job itself took (the host adds the process start). */
   totalSeconds: number
+}
+
+/** The 'cuda-probe' job's result: whether a CUDA session started in the job process. */
+export interface CudaProbeJobResult {
+  sessionStarts: boolean
+  /** onnxruntime's error when it did not start (the host adds its native detail), else null. */
+  error: string | null
+  /** Where the job process loaded onnxruntime's binding from: the GPU pack's, or null (the app's). */
+  bindingFrom: string | null
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import type { ImportResultDto } from './datasets'
 import type {
+  CudaProbeJobResult,
   CvJobResult,
   CvMetrics,
   StepProbeMetrics,
@@ -39,6 +40,8 @@ export interface JobKinds {
     metrics: never
     result: LoopTrainJobResult
   }
+  /** The GPU status's CUDA check in the app (issue #14), where the backend cannot fork Node. */
+  'cuda-probe': { phase: 'starting a CUDA session'; metrics: never; result: CudaProbeJobResult }
 }
 
 export type JobKind = keyof JobKinds

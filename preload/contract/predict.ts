@@ -69,6 +69,8 @@ export const predictArgs = {
       path: z.string().min(1).optional(),
       /** int8 or none (fp32); omitted: int8 only where the run's dev check passed (issue #13). */
       quantize: quantizeSchema.optional(),
+      /** Also write triton/<model>/: an NVIDIA Triton model repository (issue #17 point 7). */
+      triton: z.boolean().optional(),
     })
     .strict(),
 }

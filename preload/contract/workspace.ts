@@ -1,6 +1,7 @@
 // The workspace itself (issue #15 point 2): whether it is encrypted and still locked, and unlocking
 // it with its passphrase (the app asks at start; the CLI takes --passphrase-file instead), and
-// encrypting a plain one from the app ("Encrypt this workspace").
+// encrypting a plain one from the app ("Encrypt this workspace"); and connecting the workspace
+// folder to a team workspace on a PostgreSQL server ("Connect to a team workspace", issue #17).
 import { z } from 'zod'
 
 export interface WorkspaceStatusDto {
@@ -8,6 +9,16 @@ export interface WorkspaceStatusDto {
   encrypted: boolean
   /** Encrypted and not unlocked yet: every other call fails until 'workspace/unlock' succeeds. */
   locked: boolean
+  /** A team workspace: the server, database and user it is on (never a password). */
+  team?: TeamWorkspaceDto
+}
+
+/** Where a team workspace lives. */
+export interface TeamWorkspaceDto {
+  host: string
+  port: number
+  database: string
+  user: string
 }
 
 export const workspaceArgs = {
@@ -22,10 +33,27 @@ export const workspaceArgs = {
   'workspace/encrypt': z
     .object({ passphrase: z.string().max(1024), confirm: z.string().max(1024) })
     .strict(),
+  /**
+   * Connects the workspace folder to a team workspace on PostgreSQL, then goes on with it. `url` is
+   * postgres://user@host:port/database (no password in it); the password is kept in the OS keychain
+   * (the app) and never in the folder. A folder whose local workspace has projects is 'conflict';
+   * a refused login 'team-auth'; a server that cannot be reached 'team-unreachable'.
+   */
+  'workspace/connect': z
+    .object({
+      url: z
+        .string()
+        .min(1)
+        .max(2048)
+        .regex(/^postgres(ql)?:\/\//, 'must start with postgres://'),
+      password: z.string().max(1024),
+    })
+    .strict(),
 }
 
 export interface WorkspaceResults {
   'workspace/status': WorkspaceStatusDto
   'workspace/unlock': WorkspaceStatusDto
   'workspace/encrypt': WorkspaceStatusDto
+  'workspace/connect': WorkspaceStatusDto
 }

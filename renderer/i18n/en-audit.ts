@@ -73,6 +73,7 @@ export const enAudit = {
       report: 'Report created',
       unlock: 'Workspace unlocked',
       workspace_encrypt: 'Workspace encrypted',
+      workspace_connect: 'Folder connected to the team workspace',
       token_create: 'API token created',
       token_revoke: 'API token revoked',
       token_requests: 'API requests',

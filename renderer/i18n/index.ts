@@ -15,6 +15,10 @@ import { enAudit } from './en-audit'
 import { zhCNAudit } from './zh-cn-audit'
 import { enWorkspace } from './en-workspace'
 import { zhCNWorkspace } from './zh-cn-workspace'
+import { enGpu } from './en-gpu'
+import { zhCNGpu } from './zh-cn-gpu'
+import { enTeam } from './en-team'
+import { zhCNTeam } from './zh-cn-team'
 
 export type Locale = 'en' | 'zh-CN'
 export const locales: { code: Locale; name: string }[] = [
@@ -43,6 +47,8 @@ export const i18n = createI18n({
       ...enDeid,
       ...enAudit,
       ...enWorkspace,
+      ...enGpu,
+      ...enTeam,
     },
     'zh-CN': {
       ...zhCN,
@@ -52,6 +58,8 @@ export const i18n = createI18n({
       ...zhCNDeid,
       ...zhCNAudit,
       ...zhCNWorkspace,
+      ...zhCNGpu,
+      ...zhCNTeam,
     },
   },
   datetimeFormats: {

@@ -71,6 +71,7 @@ export const zhCNAudit: AuditMessages = {
       report: '生成报告',
       unlock: '解锁工作区',
       workspace_encrypt: '加密工作区',
+      workspace_connect: '文件夹连接到团队工作区',
       token_create: '创建 API 令牌',
       token_revoke: '吊销 API 令牌',
       token_requests: 'API 请求',

@@ -1,5 +1,6 @@
 """The PyTorch + transformers peer of our prediction benchmark (test/bench/infer-bert.ts): fp32, batch 16
-padded to each batch's longest text (dynamic padding), 2 threads, inference mode.
+padded to each batch's longest text (dynamic padding; texts sorted by length as ours sorts them),
+2 threads, inference mode.
 
   .venv/bin/python test/bench/infer-ref.py --data TEXTS.json --model resources/models/all-MiniLM-L6-v2 \
       --weights WEIGHTS.safetensors [--batch-size 16] [--max-length 128] [--threads 2]
@@ -53,15 +54,24 @@ def main():
     tok = AutoTokenizer.from_pretrained(args.model)
     load_seconds = time.perf_counter() - load_started
 
-    predicted = []
+    predicted = [0] * len(texts)
     started = time.perf_counter()
+    # As ours (main/ml/infer/predict.ts): every text tokenized once, batches of similar length
+    # (sorted by token count), each padded to its longest text, results put back in text order.
+    ids = tok(texts, truncation=True, max_length=args.max_length)['input_ids']
+    order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
     with torch.inference_mode():
-        for b in range(0, len(texts), args.batch_size):
-            enc = tok(texts[b : b + args.batch_size], truncation=True, max_length=args.max_length,
-                      padding='longest', return_tensors='pt')
-            types = enc.get('token_type_ids', torch.zeros_like(enc['input_ids']))
-            logits = model(enc['input_ids'], enc['attention_mask'], types)
-            predicted += logits.argmax(-1).tolist()
+        for b in range(0, len(order), args.batch_size):
+            rows = order[b : b + args.batch_size]
+            width = max(len(ids[i]) for i in rows)
+            input_ids = torch.full((len(rows), width), tok.pad_token_id, dtype=torch.long)
+            mask = torch.zeros((len(rows), width), dtype=torch.long)
+            for r, i in enumerate(rows):
+                input_ids[r, : len(ids[i])] = torch.tensor(ids[i])
+                mask[r, : len(ids[i])] = 1
+            logits = model(input_ids, mask, torch.zeros_like(input_ids))
+            for r, c in zip(rows, logits.argmax(-1).tolist()):
+                predicted[r] = c
     seconds = time.perf_counter() - started
     print(json.dumps({
         'seconds': seconds,

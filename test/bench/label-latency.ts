@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { ForkHost } from '../../main/jobs/fork-host'
-import type { SourceRecord } from '../../main/data/types'
 import { tempServicesIn, type TempServices } from '../unit/services/fixtures'
 import { encryptWorkspaceAt, unlockWorkspace } from '../../main/root/workspace-admin'
 import { anyFile, ArrayReader, textMapping } from '../unit/services/test-reader'
+import { fmt, notes, sleep, summary } from './label-notes'
 
 const ENCRYPTED = process.argv.includes('--encrypted')
 const argv = process.argv.filter((a) => !a.startsWith('--'))
@@ -25,47 +25,6 @@ const THRESHOLD = Number(argv[4] ?? 50)
 const CONTROL = 200
 const GAP_MS = 15 // a fast labeller: ~60 labels a second
 const GOAL_P99_MS = 20
-
-const WORDS = [
-  ['fever', 'cough', 'wheeze', 'chest', 'sputum', '发热', '咳嗽', '胸痛'],
-  ['fracture', 'femur', 'fall', 'bone', 'cast', '骨折', '跌倒', '石膏'],
-  ['rash', 'itch', 'eczema', 'skin', 'cream', '皮疹', '瘙痒', '湿疹'],
-]
-const FILLER = [
-  'patient',
-  'reports',
-  'since',
-  'days',
-  'with',
-  'mild',
-  'no',
-  'history',
-  '患者',
-  '既往',
-]
-
-/** Seeded notes: class = row % 3, its words mixed with filler (a little noise across classes). */
-function notes(n: number): SourceRecord[] {
-  let s = 12345
-  const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32
-  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]
-  return Array.from({ length: n }, (_, i) => {
-    const words = Array.from({ length: 14 }, () =>
-      rand() < 0.35 ? pick(WORDS[i % 3]) : rand() < 0.1 ? pick(pick(WORDS)) : pick(FILLER),
-    )
-    return { row: i + 2, text: `note ${i}: ${words.join(' ')}` }
-  })
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const pct = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((q / 100) * sorted.length) - 1)]
-const fmt = (ms: number) => `${ms.toFixed(2)} ms`
-
-function summary(times: number[]) {
-  const s = [...times].sort((a, b) => a - b)
-  return { p50: pct(s, 50), p95: pct(s, 95), p99: pct(s, 99), max: s[s.length - 1] }
-}
 
 /** --encrypted: the same label writes on a plain and an encrypted workspace, interleaved. */
 async function plainVersusEncrypted(): Promise<boolean> {
@@ -185,7 +144,7 @@ const app = tempServicesIn(join(dir, 'workspace'), {
   actor: 'bench',
   jobHost: new ForkHost({ entry: JOB_ENTRY }),
   publish: (_event, p) => {
-    if (p.kind === 'loop-train') jobRunning = p.status === 'running'
+    if ('kind' in p && p.kind === 'loop-train') jobRunning = p.status === 'running'
   },
   sourceReader: new ArrayReader(() => notes(TEXTS)),
   // Shorter than the app's 2 s / 10 s, so a fast labeller sees retrains while labelling.

@@ -9,7 +9,10 @@ import { splitDataset } from '../../main/ml/train/split'
 import type { LabelledTexts } from '../../main/ml/train/trainer'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const DATA = join(ROOT, '../shared/datasets/medical-abstracts/medical_tc_test.csv')
+// CTS_MEDICAL_ABSTRACTS: another copy of the CSV (test/bench/gpu/on-gpu.sh carries one to the GPU machine).
+const DATA =
+  process.env.CTS_MEDICAL_ABSTRACTS ??
+  join(ROOT, '../shared/datasets/medical-abstracts/medical_tc_test.csv')
 
 export interface Splits {
   labels: string[]

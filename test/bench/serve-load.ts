@@ -4,21 +4,25 @@
 // Run: npx tsx test/bench/serve-load.ts [--run ID --home DIR] [--url URL --token T]
 //        [--clients 50] [--requests 100] [--texts 1] [--no-merge | --compare] [--delay-ms 0]
 //        [--main-thread] [--max-seconds 120]
-//        [--before-after [--bundle DIR] [--max-length 128] [--rounds 1] [--steps]]
+//        [--before-after [--bundle DIR] [--max-length 128] [--rounds 1] [--steps] [--sides JSON]]
 // With --run it serves that trained run in-process; with --url it loads a running `cts serve`
 // (loopback only); otherwise it uses the in-test predictor double (no model), and says so.
 // --before-after (issue #13): a MiniLM classifier (--bundle, else a fresh one with a random head at
 // --max-length) served in worker threads "before" (fp32, ORT spin-waiting on, 64-text session runs:
-// the path as it was) and "after" (int8, no spin-waiting), alternating,
-// and prints the ratios of requests/s and p50/p99.
+// the path as it was) and "after" (int8, no spin-waiting, 8-text session runs), alternating,
+// and prints the ratios of requests/s and p50/p99; --sides '{"name": {RunPredictorOptions}}' adds
+// more sides between them (what a change wins alone).
 import { Agent, request } from 'node:http'
 import { parseArgs } from 'node:util'
-import { workspaceHome } from '../../main/cli/context'
 import { generateToken } from '../../main/serve/auth'
 import { isLoopback } from '../../main/serve/host-check'
 import { MAX_RATE_LIMIT } from '../../main/serve/limits'
 import { beforeAfter } from './serve-before-after'
-import { loadRunPredictor, type Predictor } from '../../main/serve/predictor'
+import {
+  loadRunPredictor,
+  type Predictor,
+  type RunPredictorOptions,
+} from '../../main/serve/predictor'
 import { startPredictionServer } from '../../main/serve/server'
 import { loadRunPredictorInWorker } from '../../main/serve/worker-predictor'
 import { testPredictor } from '../unit/serve/test-predictor'
@@ -42,6 +46,7 @@ const { values: args } = parseArgs({
     'max-length': { type: 'string', default: '128' },
     rounds: { type: 'string', default: '1' },
     steps: { type: 'boolean', default: false },
+    sides: { type: 'string' },
   },
 })
 const CLIENTS = Number(args.clients)
@@ -188,6 +193,7 @@ async function main(): Promise<number> {
       maxLength: Number(args['max-length']),
       rounds: Number(args.rounds),
       steps: args.steps,
+      sides: args.sides ? (JSON.parse(args.sides) as Record<string, RunPredictorOptions>) : {},
       run: (predictor) => inProcess(predictor, 0, true),
       report,
     })
@@ -212,6 +218,8 @@ async function main(): Promise<number> {
   let runId: number
   if (args.run) {
     runId = Number(args.run)
+    // Loaded here: --before-after and --url need no workspace stack.
+    const { workspaceHome } = await import('../../main/cli/context')
     const home = workspaceHome(args.home)
     const inMain = args['main-thread']
     predictor = await (inMain ? loadRunPredictor : loadRunPredictorInWorker)(home, runId)

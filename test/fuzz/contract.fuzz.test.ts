@@ -81,6 +81,16 @@ beforeAll(async () => {
     printPdf: async () => {
       throw new CtsError('unsupported', 'No PDF printing while fuzzing.')
     },
+    // The GPU pack calls reach their handlers, but nothing is downloaded, probed or removed.
+    gpu: {
+      status: async () => {
+        throw new CtsError('unsupported', 'No GPU status while fuzzing.')
+      },
+      install: async () => {
+        throw new CtsError('unsupported', 'No GPU pack install while fuzzing.')
+      },
+      remove: async () => ({ removed: false, dir: 'gpu-pack' }),
+    },
   })
   const project = await backend.dispatch('projects/create', { name: 'Notes', kind: 'binary' })
   expect(project.ok).toBe(true)

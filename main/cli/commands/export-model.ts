@@ -1,5 +1,6 @@
-// `cts export-model --run ID --out DIR [--quantize int8|none]`: the run's model as a portable folder (model.onnx,
-// tokenizer or featurizer files, labels.json, inference.json, MODEL_CARD.md), via 'runs/exportModel'.
+// `cts export-model --run ID --out DIR [--quantize int8|none] [--triton]`: the run's model as a portable folder
+// (model.onnx, tokenizer or featurizer files, labels.json, inference.json, MODEL_CARD.md; with --triton also an
+// NVIDIA Triton model repository in triton/), via 'runs/exportModel'.
 import { resolve } from 'node:path'
 import { Command } from 'commander'
 import { withContext } from '../context'
@@ -16,10 +17,23 @@ export const exportModelCommand: CliCommand = {
         .requiredOption('--run <id>', 'run id (see the output of cts train)')
         .requiredOption('--out <dir>', 'folder to create (must not exist or be empty)')
         .option('--quantize <mode>', QUANTIZE_HELP)
+        .option(
+          '--triton',
+          'also write triton/<model>/ (config.pbtxt, 1/model.onnx): a model repository for NVIDIA Triton Inference Server',
+        )
         .option('--json', 'print one JSON object with the result')
         .action(
           withContext(
-            async (ctx, opts: { run: string; out: string; quantize?: string; json?: boolean }) => {
+            async (
+              ctx,
+              opts: {
+                run: string
+                out: string
+                quantize?: string
+                triton?: boolean
+                json?: boolean
+              },
+            ) => {
               const runId = numberFlag(opts.run)!
               const r = await ctx.call(
                 'runs/exportModel',
@@ -28,8 +42,9 @@ export const exportModelCommand: CliCommand = {
                   path: opts.out === '' ? '' : resolve(opts.out),
                   // As typed: the contract's schema names the allowed values.
                   quantize: opts.quantize as 'int8' | 'none' | undefined,
+                  ...(opts.triton ? { triton: true } : {}),
                 },
-                { runId: '--run', path: '--out', quantize: '--quantize' },
+                { runId: '--run', path: '--out', quantize: '--quantize', triton: '--triton' },
               )
               if (opts.json) return ctx.printJson({ run_id: runId, path: r.path, files: r.files })
               ctx.print(`Exported run ${runId} → ${r.path} (${r.files.join(', ')})`)

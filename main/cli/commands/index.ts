@@ -23,6 +23,7 @@ import { adjudicateCommand } from './adjudicate'
 import { auditCommand } from './audit'
 import { deidCommand } from './deid'
 import { workspaceCommand } from './workspace'
+import { gpuCommand } from './gpu'
 
 export type { CliCommand } from './command'
 
@@ -49,4 +50,5 @@ export const commands: CliCommand[] = [
   serveCommand,
   tokenCommand,
   workspaceCommand,
+  gpuCommand,
 ]

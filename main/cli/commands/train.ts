@@ -334,6 +334,7 @@ export const trainCommand: CliCommand = {
             const run = await ctx.ended(() => ctx.call('runs/get', { runId }))
             const result = await trainResult(ctx, runId, jobId)
             if (result?.fallbackMessage) process.stderr.write(result.fallbackMessage + '\n')
+            if (result?.placementMessage) process.stderr.write(result.placementMessage + '\n')
             if (run.status !== 'success') {
               throw new CtsError(
                 run.error?.code ?? run.status,

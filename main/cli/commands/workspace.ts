@@ -1,10 +1,21 @@
 // `cts workspace encrypt --passphrase-file F [--json]`: encrypts the workspace (creating it when
 // there is none): encrypted copy → verify → swap → plaintext removed, or nothing changed.
-// `cts workspace status [--json]`: whether the workspace is encrypted.
+// `cts workspace status [--json]`: whether the workspace is encrypted, or which team server it is on.
+// `cts workspace connect postgres://user@host:port/db [--password-file F]` binds the folder to a
+// team workspace on PostgreSQL (issue #17); `cts workspace disconnect` unbinds it (data stays).
 import { userInfo } from 'node:os'
 import { Command } from 'commander'
 import { CtsError } from '../../shared'
 import { encryptWorkspaceAt, isEncryptedWorkspace } from '../../root/workspace-admin'
+import {
+  connectTeamWorkspace,
+  describeTarget,
+  disconnectTeamWorkspace,
+  isTeamWorkspace,
+  readPasswordFile,
+  teamLine,
+  teamStatus,
+} from '../../root/team-admin'
 import { workspaceHome } from '../context'
 import { passphraseOf } from '../passphrase'
 import type { CliCommand } from './command'
@@ -27,6 +38,11 @@ const encryptCommand = () =>
     .option('--json', 'print the result as JSON')
     .action((opts: { json?: boolean }, command: Command) => {
       const home = workspaceHome(command.optsWithGlobals<{ home?: string }>().home)
+      if (isTeamWorkspace(home))
+        throw new CtsError(
+          'unsupported',
+          `${home} is connected to a team workspace on a server: encryption applies to a local workspace only (the server protects its data with TLS and its own access rules).`,
+        )
       const passphrase = passphraseOf(command)
       if (passphrase === undefined)
         throw new CtsError(
@@ -48,10 +64,23 @@ const encryptCommand = () =>
 
 const statusCommand = () =>
   new Command('status')
-    .description('say whether the workspace is encrypted')
+    .description('say whether the workspace is encrypted, or which team server it is on')
     .option('--json', 'print the result as JSON')
-    .action((opts: { json?: boolean }, command: Command) => {
+    .action(async (opts: { json?: boolean }, command: Command) => {
       const home = workspaceHome(command.optsWithGlobals<{ home?: string }>().home)
+      const team = await teamStatus(home)
+      if (team) {
+        out(
+          opts.json
+            ? JSON.stringify({
+                home,
+                encrypted: false,
+                team: { ...team.target, boundAt: team.boundAt },
+              })
+            : `${home}: ${teamLine(team.target)} (connected ${team.boundAt}; ${team.password})`,
+        )
+        return
+      }
       const encrypted = isEncryptedWorkspace(home)
       out(
         opts.json
@@ -60,14 +89,76 @@ const statusCommand = () =>
       )
     })
 
+const connectCommand = () =>
+  new Command('connect')
+    .description(
+      'connect this workspace folder to a team workspace on PostgreSQL: postgres://user@host:5432/database',
+    )
+    .argument('<url>', 'the server: postgres://user@host:port/database[?sslmode=verify-full]')
+    .option(
+      '--password-file <file>',
+      'a file holding the password (else from the URL or ~/.pgpass)',
+    )
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (url: string, opts: { passwordFile?: string; json?: boolean }, command: Command) => {
+        const home = workspaceHome(command.optsWithGlobals<{ home?: string }>().home)
+        const password =
+          opts.passwordFile !== undefined ? readPasswordFile(opts.passwordFile) : undefined
+        const outcome = await connectTeamWorkspace(home, url, {
+          actor: actorName(),
+          ...(password !== undefined ? { password } : {}),
+        })
+        if (opts.json) {
+          out(
+            JSON.stringify({
+              home: outcome.home,
+              team: outcome.target,
+              projects: outcome.projects,
+              passwordSavedIn: outcome.passwordSavedIn ?? null,
+            }),
+          )
+          return
+        }
+        out(
+          `${outcome.home} is now a ${teamLine(outcome.target)} (${outcome.projects} project${outcome.projects === 1 ? '' : 's'}).`,
+        )
+        out(
+          outcome.passwordSavedIn
+            ? `The password is stored in ${outcome.passwordSavedIn} (readable only by you), not in the workspace folder.`
+            : 'No password was given: it is read from PGPASSFILE or ~/.pgpass when needed.',
+        )
+      },
+    )
+
+const disconnectCommand = () =>
+  new Command('disconnect')
+    .description("disconnect this folder from its team workspace (the server's data stays)")
+    .option('--forget-password', 'also remove the stored password')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { forgetPassword?: boolean; json?: boolean }, command: Command) => {
+      const home = workspaceHome(command.optsWithGlobals<{ home?: string }>().home)
+      const target = await disconnectTeamWorkspace(home, { forgetPassword: opts.forgetPassword })
+      if (!target) throw new CtsError('bad-input', `${home} is not connected to a team workspace.`)
+      if (opts.json) {
+        out(JSON.stringify({ home, disconnected: target }))
+        return
+      }
+      out(
+        `${home} is no longer connected to ${describeTarget(target)}; the team workspace's data on the server is unchanged.`,
+      )
+    })
+
 export const workspaceCommand: CliCommand = {
   name: 'workspace',
   register(program) {
     program.addCommand(
       new Command('workspace')
-        .description('the workspace itself: encryption')
+        .description('the workspace itself: encryption, or a team workspace on a server')
         .addCommand(encryptCommand())
-        .addCommand(statusCommand()),
+        .addCommand(statusCommand())
+        .addCommand(connectCommand())
+        .addCommand(disconnectCommand()),
     )
   },
 }

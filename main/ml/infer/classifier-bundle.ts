@@ -4,6 +4,11 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { emitOnnx } from '../graph'
 import { createSession, type DeviceChoice } from '../runtime'
+import {
+  placementFields,
+  readPlacement,
+  type ProviderPlacement,
+} from '../runtime/provider-placement'
 import { baselineCodec } from '../models/baseline-adapter'
 import type { BaselineModelConfig } from '../models/baseline'
 import { readTfidfVocabulary } from '../models/baseline-tfidf'
@@ -13,7 +18,9 @@ import { bertCodec } from '../models/bert-adapter'
 import { loadTokenizer } from '../tokenize/load-tokenizer'
 import type { ClassifierAdapter, EncodedText } from '../train/classifier-adapter'
 import { ENSEMBLE_FORMAT, loadEnsembleBundle, type EnsembleMeta } from './ensemble-bundle'
+import { fuseInferenceGraph } from './fuse-graph'
 import { predictProbabilities } from './predict'
+import { predictBatchSize } from '../train/loop-k-choice'
 import { int8ModelBytes, type Quantization } from './quantize'
 import { BUNDLE_META, BUNDLE_MODEL, BUNDLE_TOKENIZER_DIR } from '../../shared'
 
@@ -71,6 +78,8 @@ export interface LoadedClassifier {
   /** Probabilities [texts × labels], row-major. */
   predict(texts: string[], batchSize?: number): Promise<Float32Array>
   release(): Promise<void>
+  /** On a GPU provider, after the first predict: where the graph's nodes ran (provider-placement.ts). */
+  placement?(): { placement?: ProviderPlacement; placementMessage?: string }
 }
 
 export interface LoadClassifierOptions {
@@ -80,6 +89,11 @@ export interface LoadClassifierOptions {
   threads?: number
   /** ORT's spin-waiting threads (default off: on a shared or busy CPU it costs more than it saves). */
   spinning?: boolean
+  /**
+   * Attention fused into onnxruntime's MultiHeadAttention (fuse-graph.ts) before the session
+   * starts. Default off: measured slower on the CPU (serve-before-after.ts --steps).
+   */
+  fuse?: boolean
 }
 
 export async function loadClassifierBundle(
@@ -96,22 +110,30 @@ export async function loadClassifierBundle(
   if (meta.format !== FORMAT)
     throw new Error(`${dir} holds an unknown model format (${meta.format})`)
   const codec = await codecFor(meta.encoder, dir)
-  const model =
+  const saved =
     opts.quantization === 'int8' ? int8ModelBytes(dir) : readArtifact(join(dir, BUNDLE_MODEL))
-  const { session } = await createSession(model, {
+  const model = opts.fuse ? fuseInferenceGraph(saved).bytes : saved
+  const { session, provider } = await createSession(model, {
     device,
     threads: opts.threads,
     spinning: opts.spinning ?? false,
   })
+  let placement: ProviderPlacement | null | undefined
   return {
     labels: meta.labels,
-    predict: (texts, batchSize = PREDICT_BATCH) =>
-      predictProbabilities(
+    predict: async (texts, batchSize = PREDICT_BATCH) => {
+      const probs = await predictProbabilities(
         session,
         codec,
         texts.map((t) => codec.encode(t)),
-        { batchSize },
-      ),
+        // On a GPU large batches (loop-k-choice.ts); on the CPU the caller's, as before.
+        { batchSize: predictBatchSize(provider, batchSize, codec.maxLength) },
+      )
+      // GPU sessions profile their first run only: read it once (nothing on the CPU).
+      if (placement === undefined && texts.length > 0) placement = readPlacement(session)
+      return probs
+    },
+    placement: () => placementFields(placement, provider),
     release: () => session.release(),
   }
 }

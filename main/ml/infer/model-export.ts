@@ -23,6 +23,7 @@ import { readBundleMeta } from './bundle-graph'
 import { modelCardMarkdown, type ModelCardInfo } from './model-card'
 import { int8ModelBytes, type Quantization } from './quantize'
 import { resolveQuantization } from './quantize-check'
+import { TRITON_DIR, writeTritonLayout } from './triton-layout'
 
 export const EXPORT_FORMAT = 'cts-export/1'
 
@@ -153,7 +154,7 @@ export function exportModelFolder(
   bundleDir: string,
   outDir: string,
   run: ExportRunInfo,
-  opts: { quantize?: Quantization } = {},
+  opts: { quantize?: Quantization; triton?: boolean } = {},
 ): string[] {
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
     throw new CtsError(
@@ -173,14 +174,16 @@ export function exportModelFolder(
   mkdirSync(parent, { recursive: true })
   const temp = join(parent, `.${basename(outDir)}.${process.pid}.${Date.now()}.tmp`)
   mkdirSync(temp)
+  let tritonFiles: string[] = []
   try {
     // int8: asked for, or by default where the run's dev check passed (quantize-check.ts).
     const quantization = resolveQuantization(bundleDir, opts.quantize)
-    if (quantization === 'int8') {
-      const bytes = int8ModelBytes(bundleDir)
-      writeFileSync(join(temp, 'model.onnx'), bytes)
-      // Decrypted: an export is the model leaving the workspace, at the user's request.
-    } else writeFileSync(join(temp, 'model.onnx'), readArtifact(join(bundleDir, BUNDLE_MODEL)))
+    // Decrypted: an export is the model leaving the workspace, at the user's request.
+    const modelBytes =
+      quantization === 'int8'
+        ? int8ModelBytes(bundleDir)
+        : readArtifact(join(bundleDir, BUNDLE_MODEL))
+    writeFileSync(join(temp, 'model.onnx'), modelBytes)
     writeFileSync(join(temp, 'labels.json'), JSON.stringify(meta.labels, null, 2) + '\n')
     const inference: Record<string, unknown> = {
       format: EXPORT_FORMAT,
@@ -230,11 +233,22 @@ export function exportModelFolder(
       inputs: meta.inputs,
     })
     writeFileSync(join(temp, 'MODEL_CARD.md'), card)
+    // Triton on request only: its copy of model.onnx doubles the export's size.
+    if (opts.triton)
+      tritonFiles = writeTritonLayout(temp, modelBytes, {
+        runId: run.runId,
+        kind,
+        labels: meta.labels,
+        maxLength,
+        ...(kind === 'baseline' && typeof enc.form === 'string' ? { baselineForm: enc.form } : {}),
+        int8: quantization === 'int8',
+      })
     if (existsSync(outDir)) rmSync(outDir, { recursive: true })
     renameSync(temp, outDir)
   } catch (err) {
     rmSync(temp, { recursive: true, force: true })
     throw err
   }
-  return readdirSync(outDir).sort()
+  // The Triton files by their paths (a zip of the export lists each file).
+  return [...readdirSync(outDir).filter((f) => f !== TRITON_DIR), ...tritonFiles].sort()
 }

@@ -11,3 +11,14 @@ export {
   defaultThreads,
   releaseSession,
 } from './sessions'
+export {
+  type ProviderPlacement,
+  placementFromProfile,
+  placementLine,
+  readPlacement,
+} from './provider-placement'
+export {
+  detectWebGpuAdapter,
+  hasHardwareWebGpuAdapter,
+  webgpuAdapterIsSoftware,
+} from './webgpu-adapter'

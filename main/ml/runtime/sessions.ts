@@ -1,10 +1,25 @@
 // The one place that creates onnxruntime sessions: chooses the execution provider (cuda → webgpu
 // → cpu for 'auto'), falls back to the CPU with a message a user can act on, sets threads, caches.
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
+import { gpuPackDir, gpuPackPlatform } from '../../shared/gpu-pack-paths'
+import {
+  GPU_PACK_PLATFORMS,
+  cudaSessionFailedMessage,
+  driverTooOldMessage,
+  gpuPackDamagedMessage,
+  gpuPackNotInstalledMessage,
+  gpuPackRestartMessage,
+  gpuPackUnsupportedMessage,
+  noNvidiaGpuMessage,
+  packFileProblems,
+} from '../../shared/gpu-messages'
+import { driverSupportsCuda, readNvidiaInfo } from '../../shared/nvidia-driver'
+import { ortBindingLoadedFrom, quickCheckGpuPack } from '../../shared/ort-binding-redirect'
+import { trackPlacement, withPlacementProfiling } from './provider-placement'
+import { hasHardwareWebGpuAdapter, webgpuUnavailableText } from './webgpu-adapter'
 
 export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu'
 export type Provider = 'cpu' | 'cuda' | 'webgpu'
@@ -44,16 +59,25 @@ export type SessionFactory = (
 ) => Promise<ort.InferenceSession>
 
 const defaultFactory: SessionFactory = async (model, options) => {
-  // Without its provider library ORT would only fail after printing a native error log.
+  // Without the GPU pack ORT would only fail after printing a native error log; say what to do.
   if (options.executionProviders?.[0] === 'cuda' && !cudaLibraryInstalled()) {
-    throw new Error('the onnxruntime CUDA provider library is not installed')
+    throw new ProviderUnavailableError(cudaUnavailableReason())
   }
   // On Linux, WebGPU (Dawn) needs a Vulkan driver; without one Dawn prints a native warning first.
   if (options.executionProviders?.[0] === 'webgpu' && !vulkanLoaderInstalled()) {
     throw new Error('no Vulkan driver is installed')
   }
-  return ort.InferenceSession.create(model, options)
+  try {
+    return await ort.InferenceSession.create(model, options)
+  } catch (err) {
+    // The pack is whole and loaded, yet CUDA did not start (no device, a driver problem).
+    if (options.executionProviders?.[0] !== 'cuda') throw err
+    throw new ProviderUnavailableError(cudaSessionFailedMessage(firstLine(err)))
+  }
 }
+
+/** A provider that cannot run, with a message made for the user (kept whole, not cut). */
+export class ProviderUnavailableError extends Error {}
 
 const LINUX_LIB_DIRS = [
   '/usr/lib/x86_64-linux-gnu',
@@ -71,28 +95,47 @@ export function vulkanLoaderInstalled(): boolean {
   return LINUX_LIB_DIRS.some((dir) => existsSync(join(dir, 'libvulkan.so.1')))
 }
 
-/** Whether onnxruntime-node's CUDA provider library sits next to its binding. */
+/**
+ * Whether onnxruntime's CUDA provider can load: this process loaded onnxruntime-node's binding
+ * from a whole NVIDIA GPU pack (main/shared/ort-binding-redirect.ts), so the provider and
+ * NVIDIA's libraries sit beside onnxruntime's own library.
+ */
 export function cudaLibraryInstalled(): boolean {
-  try {
-    const pkg = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'))
-    const dir = join(pkg, 'bin', 'napi-v6', process.platform, process.arch)
-    const lib =
-      process.platform === 'win32'
-        ? 'onnxruntime_providers_cuda.dll'
-        : 'libonnxruntime_providers_cuda.so'
-    return existsSync(join(dir, lib))
-  } catch {
-    return false
-  }
+  return ortBindingLoadedFrom() !== null
 }
 
-const AUTO_ORDER: Provider[] = ['cuda', 'webgpu', 'cpu']
+/**
+ * Why CUDA cannot run in this process, as the one next step for the user: no NVIDIA GPU, a
+ * driver older than CUDA 13 needs, the GPU pack not installed or damaged, or installed after
+ * this process started.
+ */
+export function cudaUnavailableReason(): string {
+  const platform = gpuPackPlatform()
+  if (!GPU_PACK_PLATFORMS.includes(platform)) return gpuPackUnsupportedMessage(platform)
+  const nvidia = readNvidiaInfo()
+  if (!nvidia.present) return noNvidiaGpuMessage()
+  if (!driverSupportsCuda(nvidia.driver)) return driverTooOldMessage(nvidia.driver ?? 'unknown')
+  const pack = quickCheckGpuPack(gpuPackDir())
+  if (pack.state === 'not-installed') return gpuPackNotInstalledMessage()
+  if (pack.state === 'damaged') {
+    return gpuPackDamagedMessage([
+      ...(pack.mismatch ? [pack.mismatch] : []),
+      ...packFileProblems(pack.files),
+    ])
+  }
+  return gpuPackRestartMessage()
+}
+
+/** 'auto' never picks a software (CPU) WebGPU adapter such as lavapipe: it is slower than the CPU provider. */
+const autoOrder = (): Provider[] =>
+  hasHardwareWebGpuAdapter() ? ['cuda', 'webgpu', 'cpu'] : ['cuda', 'cpu']
 
 const HOW_TO_ENABLE: Record<Exclude<Provider, 'cpu'>, string> = {
-  cuda:
-    'CUDA is not available (an NVIDIA GPU with CUDA 12 and its onnxruntime libraries are needed: ' +
-    'reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node)',
-  webgpu: 'WebGPU is not available (no GPU adapter was found on this computer)',
+  // The reason that follows is the next step itself (main/shared/gpu-messages.ts).
+  cuda: 'CUDA is not available',
+  get webgpu() {
+    return webgpuUnavailableText()
+  },
 }
 
 /** Default intra-op thread count: every core. */
@@ -135,7 +178,7 @@ export class SessionProvider {
   private async make(model: Uint8Array, opts: CreateSessionOptions): Promise<SessionHandle> {
     const device = opts.device ?? 'auto'
     const order: Provider[] =
-      device === 'auto' ? AUTO_ORDER : device === 'cpu' ? ['cpu'] : [device, 'cpu']
+      device === 'auto' ? autoOrder() : device === 'cpu' ? ['cpu'] : [device, 'cpu']
     const base: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: opts.threads ?? defaultThreads(),
       interOpNumThreads: 1,
@@ -158,17 +201,20 @@ export class SessionProvider {
         continue
       }
       try {
-        const session = await this.factory(model, {
+        // On a GPU provider the first run is profiled: provider-placement.ts reads where nodes ran.
+        const options = withPlacementProfiling(provider, {
           ...base,
           executionProviders: [provider],
           // A missing GPU library is reported by us; keep ORT's own error log quiet then.
           logSeverityLevel: provider === 'cpu' ? 2 : 4,
         })
+        const session = trackPlacement(await this.factory(model, options), options)
         const fallbackMessage = skipped.length ? fallbackText(device, skipped) : undefined
         return { session, provider, fallbackMessage }
       } catch (err) {
         if (provider === 'cpu') throw err
-        const reason = `${HOW_TO_ENABLE[provider]}: ${firstLine(err)}`
+        const why = err instanceof ProviderUnavailableError ? err.message : firstLine(err)
+        const reason = `${HOW_TO_ENABLE[provider]}: ${why}`
         this.unavailable.set(provider, reason)
         skipped.push(reason)
       }
@@ -182,16 +228,20 @@ function fallbackText(device: DeviceChoice, skipped: string[]): string {
     device === 'auto'
       ? 'No GPU is available, so the model runs on the CPU.'
       : `The ${device.toUpperCase()} device was asked for but the model runs on the CPU.`
-  return `${head} ${skipped.join('. ')}.`
+  // A reason may end with its own full stop (a whole sentence from gpu-messages.ts).
+  return `${head} ${skipped.map((s) => s.replace(/\.$/, '')).join('. ')}.`
 }
 
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err)
   const line = text.split('\n')[0]
-  // A native source location ("/onnxruntime_src/…cc:136 …") tells a clinician nothing.
-  return /^\/[^ ]+\.(cc|cpp|h):\d+/.test(line)
-    ? 'the runtime could not start it'
-    : line.slice(0, 200)
+  // A native source location ("/onnxruntime_src/…cc:136 …") tells a clinician nothing; the cause
+  // inside the line does ("CUDA failure 100: no CUDA-capable device is detected").
+  if (!/^\/[^ ]+\.(cc|cpp|h):\d+/.test(line)) return line.slice(0, 200)
+  const cause =
+    /\b(?:CUDA|CUDNN|CUBLAS|CURAND|CUFFT) failure \d+: [^;]+/i.exec(line)?.[0] ??
+    / was false\. (.+)$/.exec(line)?.[1]
+  return cause ? cause.trim().slice(0, 200) : 'the runtime could not start it'
 }
 
 const shared = new SessionProvider()

@@ -2,15 +2,26 @@
 // on the host between calls; a non-finite loss leaves them untouched (the call is discarded).
 // With stepsPerCall K > 1 a second session runs K steps inside one ONNX Loop (stepMany).
 import * as ort from 'onnxruntime-node'
-import { createSession, type DeviceChoice, type SessionHandle } from '../runtime'
+import {
+  createSession,
+  type DeviceChoice,
+  type SessionHandle,
+  type SessionProvider,
+} from '../runtime'
+import { readPlacement, type ProviderPlacement } from '../runtime/provider-placement'
 import type { CheckpointTensor } from './checkpoint'
 import type { RunnerRequest } from './trainer'
 import type { StepRunner } from './step-runner'
 import { buildTrainStep, type TrainStepIO } from './train-step'
+import { chooseLoopK, MEASURED_STEPS, measuresLoopK, type LoopKChoice } from './loop-k-choice'
 
 export interface GraphStepRunner extends StepRunner {
   /** Set when the requested device was unavailable and the CPU ran instead. */
   readonly fallbackMessage?: string
+  /** On CUDA: the K chosen from the measured step time (loop-k-choice.ts), once chosen. */
+  readonly loopK?: LoopKChoice
+  /** On a GPU provider: where the training graph's nodes ran (provider-placement.ts), after the first call. */
+  readonly placement?: ProviderPlacement | null
 }
 
 export interface GraphStepRunnerOptions {
@@ -37,6 +48,10 @@ export interface GraphStepRunnerOptions {
    * thread takes the core its partner needs whenever another process runs.
    */
   spinning?: boolean
+  /** Where sessions come from (default: the process-wide one); tests pass a fake provider. */
+  sessions?: Pick<SessionProvider, 'create'>
+  /** Milliseconds clock timing the first steps on CUDA (default performance.now). */
+  clock?: () => number
 }
 
 export async function createGraphStepRunner(
@@ -47,7 +62,7 @@ export async function createGraphStepRunner(
   const o: GraphStepRunnerOptions =
     typeof threadsOrOptions === 'number' ? { threads: threadsOrOptions } : (threadsOrOptions ?? {})
   const g = req.graph
-  const k = Math.max(1, Math.floor(o.stepsPerCall ?? req.stepsPerCall ?? 1))
+  const fixedK = Math.max(1, Math.floor(o.stepsPerCall ?? req.stepsPerCall ?? 1))
   const spec = (stepsPerCall: number) => ({
     inputs: [...g.batchInputs, g.labels, g.dropoutSeed],
     // Class weights are fed once per call, whatever K is.
@@ -59,7 +74,7 @@ export async function createGraphStepRunner(
     stepsPerCall,
   })
   const session = (model: Uint8Array) =>
-    createSession(model, {
+    (o.sessions ? o.sessions.create.bind(o.sessions) : createSession)(model, {
       device,
       threads: o.threads,
       memArena: o.memArena,
@@ -69,6 +84,12 @@ export async function createGraphStepRunner(
   const single = buildTrainStep(spec(1))
   const handle = await session(single.model)
   let loop: { io: TrainStepIO; handle: SessionHandle } | undefined
+  // On CUDA K is measured (loop-k-choice.ts) unless the caller fixed it; elsewhere as requested.
+  const measure = o.stepsPerCall === undefined && measuresLoopK(handle.provider)
+  let k = measure ? 1 : fixedK
+  const clock = o.clock ?? (() => performance.now())
+  const timed: number[] = []
+  let loopK: LoopKChoice | undefined
   if (k > 1) {
     const built = buildTrainStep(spec(k))
     loop = { io: built.io, handle: await session(built.model) }
@@ -85,6 +106,8 @@ export async function createGraphStepRunner(
     v.set(name, new Float32Array(values.get(name)!.length))
   })
   let steps = 0
+  // Read once per session, after its first run (profiling stops then).
+  const placements = new Map<SessionHandle, ProviderPlacement | null>()
   const wd = new ort.Tensor('float32', Float32Array.of(req.weightDecay), [])
 
   /** Params/moments/step/weight decay feeds; outputs back into the host state unless poisoned. */
@@ -105,6 +128,7 @@ export async function createGraphStepRunner(
     all[sio.lr] = lr
     all[sio.weightDecay] = wd
     const out = await h.session.run(all)
+    if (!placements.has(h)) placements.set(h, readPlacement(h.session))
     const losses = Array.from(out[sio.loss].data as Float32Array)
     // A poisoned step must not reach the weights: keep the previous state (all K steps).
     if (!losses.every(Number.isFinite)) return losses
@@ -117,16 +141,52 @@ export async function createGraphStepRunner(
     return losses
   }
 
+  /** K from the warm step times; builds the K-step Loop session (kept at 1 if it is not on CUDA). */
+  async function chooseK(feeds: Record<string, ort.Tensor>): Promise<void> {
+    let stateBytes = 0
+    for (const a of values.values()) stateBytes += 3 * a.byteLength
+    let batchBytes = 0
+    for (const b of io.batchInputs) batchBytes += (feeds[b.name].data as Float32Array).byteLength
+    loopK = chooseLoopK({
+      stepSeconds: Math.min(...timed.slice(1)),
+      stateBytes,
+      batchBytes,
+      stepsPerEpoch: req.stepsPerEpoch ?? Infinity,
+    })
+    if (loopK.k < 2) return
+    const built = buildTrainStep(spec(loopK.k))
+    const h = await session(built.model)
+    if (h.provider !== handle.provider) {
+      await h.session.release()
+      return
+    }
+    loop = { io: built.io, handle: h }
+    k = loopK.k
+  }
+
   return {
     provider: handle.provider,
     fallbackMessage: handle.fallbackMessage,
-    stepsPerCall: k,
+    get stepsPerCall() {
+      return k
+    },
+    get loopK() {
+      return loopK
+    },
+    get placement() {
+      return (loop && placements.get(loop.handle)) ?? placements.get(handle)
+    },
     get steps() {
       return steps
     },
     async step(feeds, learningRate) {
       const lr = new ort.Tensor('float32', Float32Array.of(learningRate), [])
+      const started = clock()
       const [loss] = await call(handle, io, feeds, lr, 1)
+      if (measure && !loopK) {
+        timed.push((clock() - started) / 1000)
+        if (timed.length >= MEASURED_STEPS) await chooseK(feeds)
+      }
       return { loss }
     },
     async stepMany(batches, learningRates) {

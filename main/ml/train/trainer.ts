@@ -11,6 +11,7 @@ import { randomBatches, trainBatches } from './batching'
 import { loadCheckpoint, saveCheckpoint, NonFiniteError, type CheckpointTensor } from './checkpoint'
 import type { ClassifierAdapter, EncodedText } from './classifier-adapter'
 import { BASELINE_DEFAULTS, BERT_DEFAULTS } from './defaults'
+import { predictBatchSize } from './loop-k-choice'
 import { Rng } from './rng'
 import { stepDropoutSeed } from './step-seed'
 import {
@@ -86,6 +87,8 @@ export interface RunnerRequest {
   clipNorm: number
   /** Steps per call the trainer will use when the runner offers stepMany (default 1). */
   stepsPerCall?: number
+  /** Optimiser steps in one epoch (a runner that chooses K itself caps it there). */
+  stepsPerEpoch?: number
 }
 
 export interface EpochResult {
@@ -156,9 +159,10 @@ export async function trainClassifier<E extends EncodedText>(
     stepsPerCall:
       o.stepsPerCall ??
       (adapter.kind === 'baseline' ? BASELINE_DEFAULTS : BERT_DEFAULTS).stepsPerCall,
+    stepsPerEpoch,
   })
   // Evaluation model: params are inputs, so the current weights are fed without re-emitting.
-  const evalSession = devItems
+  const evalHandle = devItems
     ? await createSession(
         emitOnnx({
           inputs: g.batchInputs,
@@ -166,8 +170,11 @@ export async function trainClassifier<E extends EncodedText>(
           trainable: g.trainable,
         }),
         { device: o.device ?? 'cpu' },
-      ).then((h) => h.session)
+      )
     : undefined
+  const evalSession = evalHandle?.session
+  // Large dev batches on a GPU (loop-k-choice.ts); the training batch size on the CPU, as before.
+  const evalBatch = predictBatchSize(evalHandle?.provider ?? 'cpu', o.batchSize, adapter.maxLength)
 
   const lastPath = o.checkpointDir ? join(o.checkpointDir, LAST_CHECKPOINT) : undefined
   const bestPath = o.checkpointDir ? join(o.checkpointDir, BEST_CHECKPOINT) : undefined
@@ -206,9 +213,10 @@ export async function trainClassifier<E extends EncodedText>(
         maxLength: adapter.maxLength,
         lengthMultiple: adapter.lengthMultiple,
       })
-      const k = runner.stepMany ? (runner.stepsPerCall ?? 1) : 1
       for (let b = 0; b < batches.length;) {
         if (o.signal?.aborted) throw new TrainingCancelledError()
+        // Read per call: on CUDA the runner picks K after timing its first steps (loop-k-choice.ts).
+        const k = runner.stepMany ? (runner.stepsPerCall ?? 1) : 1
         // K consecutive batches of one size go in one call, padded to their longest (one shape);
         // the rest (the epoch's tail, a smaller last batch) go one step per call.
         const group = batches.slice(b, b + k)
@@ -296,7 +304,7 @@ export async function trainClassifier<E extends EncodedText>(
           devItems,
           o.dev.labels,
           current,
-          o.batchSize,
+          evalBatch,
         )
         const verdict = early.update(epoch + 1, result.dev.macro.f1)
         improved = verdict.improved

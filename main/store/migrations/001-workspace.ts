@@ -5,8 +5,7 @@ import type { Migration } from '../migrate'
 export const m001Workspace: Migration = {
   version: 1,
   name: 'workspace',
-  up(db) {
-    db.exec(`
+  sql: `
       CREATE TABLE projects (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
@@ -101,6 +100,5 @@ export const m001Workspace: Migration = {
         details TEXT NOT NULL
       );
       CREATE INDEX audit_log_project ON audit_log(project_id, id);
-    `)
-  },
+    `,
 }

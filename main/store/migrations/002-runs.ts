@@ -5,8 +5,7 @@ import type { Migration } from '../migrate'
 export const m002Runs: Migration = {
   version: 2,
   name: 'runs',
-  up(db) {
-    db.exec(`
+  sql: `
       CREATE TABLE runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
@@ -38,6 +37,5 @@ export const m002Runs: Migration = {
         seconds REAL NOT NULL,
         PRIMARY KEY (run_id, epoch)
       ) WITHOUT ROWID;
-    `)
-  },
+    `,
 }

@@ -5,11 +5,9 @@ import type { Migration } from '../migrate'
 export const m003RunOutcome: Migration = {
   version: 3,
   name: 'run-outcome',
-  up(db) {
-    // NULL for runs recorded before this version and for runs that have not finished.
-    db.exec(`
+  // NULL for runs recorded before this version and for runs that have not finished.
+  sql: `
       ALTER TABLE runs ADD COLUMN best_epoch INTEGER;
       ALTER TABLE runs ADD COLUMN stopped_early INTEGER CHECK (stopped_early IN (0, 1));
-    `)
-  },
+    `,
 }

@@ -5,8 +5,7 @@ import type { Migration } from '../migrate'
 export const m004Studies: Migration = {
   version: 4,
   name: 'studies',
-  up(db) {
-    db.exec(`
+  sql: `
       CREATE TABLE studies (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
@@ -24,6 +23,5 @@ export const m004Studies: Migration = {
       -- NULL for runs that are not a study's candidate (and every run recorded before schema 4).
       ALTER TABLE runs ADD COLUMN study_id INTEGER REFERENCES studies(id) ON DELETE SET NULL;
       CREATE INDEX runs_study ON runs(study_id, id);
-    `)
-  },
+    `,
 }

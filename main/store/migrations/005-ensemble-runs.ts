@@ -10,10 +10,10 @@ const COLUMNS = `id, project_id, model_kind, base_model, config_json, labels_jso
 export const m005EnsembleRuns: Migration = {
   version: 5,
   name: 'ensemble-runs',
-  up(db) {
-    const seq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'runs'").pluck().get() as
-      number | undefined
-    db.exec(`
+  // SQLite cannot alter a CHECK: the table is rebuilt. The first line keeps the id sequence, which
+  // DROP TABLE forgets (restored in up).
+  sql: `
+      CREATE TEMP TABLE kept_seq AS SELECT seq FROM sqlite_sequence WHERE name = 'runs';
       CREATE TABLE runs_v5 (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
@@ -50,8 +50,17 @@ export const m005EnsembleRuns: Migration = {
         WHERE id IN (SELECT id FROM kept_winners);
       DROP TABLE kept_epochs;
       DROP TABLE kept_winners;
-    `)
+    `,
+  up(db) {
+    const seq = db.prepare('SELECT seq FROM kept_seq').pluck().get() as number | undefined
+    db.exec('DROP TABLE kept_seq')
     if (seq !== undefined)
       db.prepare("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'runs'").run(seq)
   },
+  // PostgreSQL alters the CHECK in place (its name is PostgreSQL's default for a column CHECK).
+  pg: `
+      ALTER TABLE runs DROP CONSTRAINT runs_model_kind_check;
+      ALTER TABLE runs ADD CONSTRAINT runs_model_kind_check
+        CHECK (model_kind IN ('baseline', 'bert', 'ensemble'));
+    `,
 }

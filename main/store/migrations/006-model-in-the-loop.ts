@@ -6,8 +6,7 @@ import type { Migration } from '../migrate'
 export const m006ModelInTheLoop: Migration = {
   version: 6,
   name: 'model-in-the-loop',
-  up(db) {
-    db.exec(`
+  sql: `
       -- A project without a row has the defaults (main/services/loop-defaults.ts).
       CREATE TABLE loop_settings (
         project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
@@ -69,6 +68,5 @@ export const m006ModelInTheLoop: Migration = {
         shown_at TEXT NOT NULL
       );
       CREATE INDEX loop_shown_project ON loop_shown(project_id, text_id);
-    `)
-  },
+    `,
 }

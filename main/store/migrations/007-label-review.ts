@@ -5,8 +5,7 @@ import type { Migration } from '../migrate'
 export const m007LabelReview: Migration = {
   version: 7,
   name: 'label-review',
-  up(db) {
-    db.exec(`
+  sql: `
       CREATE TABLE label_reviews (
         text_id INTEGER PRIMARY KEY REFERENCES texts(id) ON DELETE CASCADE,
         project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
@@ -17,6 +16,5 @@ export const m007LabelReview: Migration = {
         at TEXT NOT NULL
       );
       CREATE INDEX label_reviews_project ON label_reviews(project_id);
-    `)
-  },
+    `,
 }

@@ -6,8 +6,7 @@ import type { Migration } from '../migrate'
 export const m008Annotators: Migration = {
   version: 8,
   name: 'annotators',
-  up(db) {
-    db.exec(`
+  sql: `
       CREATE TABLE annotator_profiles (
         name TEXT PRIMARY KEY,
         created_at TEXT NOT NULL
@@ -67,7 +66,9 @@ export const m008Annotators: Migration = {
       -- Undo/redo walk one annotator's own changes.
       CREATE INDEX annotation_history_annotator
         ON annotation_history(project_id, annotator, action, undo_state, id);
-    `)
+    `,
+  // Backfills from the rows an older workspace already holds; a new database has none.
+  up(db) {
     // Labels a user set: the annotator recorded on the text keeps them as their own row.
     db.exec(`
       INSERT INTO annotator_labels (text_id, project_id, annotator, label_ids, origin, at)

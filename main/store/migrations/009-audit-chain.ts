@@ -6,11 +6,12 @@ import { linkExisting } from '../audit-chain'
 export const m009AuditChain: Migration = {
   version: 9,
   name: 'audit-chain',
-  up(db) {
-    db.exec(`
+  sql: `
       ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
       ALTER TABLE audit_log ADD COLUMN hash TEXT;
-    `)
+    `,
+  // Links the entries an older workspace already holds; a new database has none.
+  up(db) {
     linkExisting(db)
   },
 }

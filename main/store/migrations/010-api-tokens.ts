@@ -6,8 +6,7 @@ import type { Migration } from '../migrate'
 export const m010ApiTokens: Migration = {
   version: 10,
   name: 'api-tokens',
-  up(db) {
-    db.exec(`
+  sql: `
       CREATE TABLE api_tokens (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
@@ -21,6 +20,5 @@ export const m010ApiTokens: Migration = {
         request_count INTEGER NOT NULL DEFAULT 0,
         rejected_count INTEGER NOT NULL DEFAULT 0
       );
-    `)
-  },
+    `,
 }

@@ -28,6 +28,12 @@ const NO_BAD_VALUE: Record<string, string> = {
   // H7 (issue #15 point 3): de-identification switches.
   '--deidentify': 'a switch: masks PHI or not',
   '--deid-keep-year': 'a switch: dates keep their year or not',
+  // P1 (issue #17 point 7): export-model writes the Triton layout too, or not.
+  '--triton': 'a switch: adds the Triton model repository or not',
+  // G2b (issue #14 point 1): `cts gpu status --deep` re-hashes the pack's libraries or not.
+  '--deep': 'a switch: re-hash the GPU pack or check sizes',
+  // D2 (issue #17 point 1): `cts workspace disconnect --forget-password`.
+  '--forget-password': 'a switch: also removes the stored password or not',
 }
 
 let home: string
@@ -310,6 +316,11 @@ beforeAll(async () => {
       ['import', CSV, '--project', 'Notes', '--annotator', long],
       /--annotator must be a text of 1 to 100 characters/,
     ],
+    // D2 (issue #17 point 1): `cts workspace connect URL --password-file F` (read before connecting).
+    'workspace connect --password-file': [
+      ['workspace', 'connect', 'postgres://clin@127.0.0.1:1/team', '--password-file', home],
+      /--password-file: .* is not a regular file; give a file that holds the password/,
+    ],
     // H7 (issue #15 point 3): `cts import --deid-*`, `cts deid preview`.
     'import --deid-mrn': [
       ['import', CSV, '--project', 'Notes', '--deid-mrn', 'MRN(\\d+'],
@@ -372,6 +383,15 @@ beforeAll(async () => {
     'audit list --csv': [
       ['audit', 'list', '--csv', join(home, 'no-such-dir', 'audit.csv')],
       /--csv: audit\.csv could not be written \(ENOENT\)/,
+    ],
+    // G2b (issue #14 point 1): `cts gpu install`; refused before anything is read or downloaded.
+    'gpu install --from-folder': [
+      ['gpu', 'install', '--from-folder', aFile],
+      /--from-folder must be a folder holding the GPU pack wheels; .*a-file is not a folder\./,
+    ],
+    'gpu install --index-url': [
+      ['gpu', 'install', '--index-url', 'ftp://mirror.example/simple'],
+      /--index-url must be an http\(s\) address of a package index/,
     ],
   }
 }, 120_000)

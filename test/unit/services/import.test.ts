@@ -222,7 +222,7 @@ describe('datasets/import', () => {
       sourceReader: new ArrayReader(many),
       publish: (event, payload) => {
         expect(event).toBe('jobs/progress')
-        events.push(payload)
+        if ('kind' in payload) events.push(payload)
       },
     })
     const p = await app.handlers['projects/create']({ name: 'jobs', kind: 'multiclass' })

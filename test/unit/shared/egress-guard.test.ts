@@ -20,8 +20,8 @@ import {
 
 const blocked = (where: string): string =>
   `blocked: Clinical Text Studio never connects to ${where}; patient text stays on this computer ` +
-  '(only loopback connections are allowed). The one command that downloads is ' +
-  '`cts model install --from-index`, which says so before it connects.'
+  '(only loopback connections are allowed). The commands that download are ' +
+  '`cts model install --from-index` and `cts gpu install`, which say so before they connect.'
 
 type Failure = { code?: string; message: string }
 

@@ -1,6 +1,6 @@
 // Execution-provider choice: the order tried, the CPU fallback and its message, threads, caching.
 import * as ort from 'onnxruntime-node'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Graph, add, emitOnnx } from '../../../../main/ml/graph'
 import { SessionProvider, createSession, defaultThreads } from '../../../../main/ml/runtime'
 
@@ -23,6 +23,10 @@ const model = new Uint8Array([1, 2, 3])
 const eps = (calls: Opts[]) => calls.map((c) => c.executionProviders?.[0])
 
 describe('execution provider choice', () => {
+  // These cases simulate a computer with a hardware GPU adapter (G3: auto skips software adapters).
+  beforeAll(() => void (process.env.CTS_WEBGPU_ADAPTER = 'hardware'))
+  afterAll(() => void delete process.env.CTS_WEBGPU_ADAPTER)
+
   it('auto tries cuda, then webgpu, then falls back to the CPU with a message saying why', async () => {
     const f = fakeFactory({ cpu: true })
     const h = await new SessionProvider(f.factory).create(model, { threads: 2 })
@@ -30,8 +34,7 @@ describe('execution provider choice', () => {
     expect(h.provider).toBe('cpu')
     expect(h.fallbackMessage).toBe(
       'No GPU is available, so the model runs on the CPU. ' +
-        'CUDA is not available (an NVIDIA GPU with CUDA 12 and its onnxruntime libraries are needed: ' +
-        'reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node): cuda: Failed to load shared library. ' +
+        'CUDA is not available: cuda: Failed to load shared library. ' +
         'WebGPU is not available (no GPU adapter was found on this computer): webgpu: Failed to load shared library.',
     )
     expect(f.calls.every((c) => c.intraOpNumThreads === 2)).toBe(true)
@@ -47,6 +50,24 @@ describe('execution provider choice', () => {
     expect(h.fallbackMessage).toBe(
       'The WEBGPU device was asked for but the model runs on the CPU. ' +
         'WebGPU is not available (no GPU adapter was found on this computer): the runtime could not start it.',
+    )
+  })
+
+  it('keeps the cause that a native provider error carries after its source location', async () => {
+    const factory = async (_m: Uint8Array, o: Opts) => {
+      const ep = String(o.executionProviders?.[0])
+      if (ep === 'cpu') return { release: async () => {} } as unknown as ort.InferenceSession
+      throw new Error(
+        '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 auto lambda ' +
+          'adapter_result.status == wgpu::RequestAdapterStatus::Success was false. ' +
+          'Failed to get a WebGPU adapter: No supported adapters',
+      )
+    }
+    const h = await new SessionProvider(factory).create(model, { device: 'webgpu' })
+    expect(h.fallbackMessage).toBe(
+      'The WEBGPU device was asked for but the model runs on the CPU. ' +
+        'WebGPU is not available (no GPU adapter was found on this computer): ' +
+        'Failed to get a WebGPU adapter: No supported adapters.',
     )
   })
 

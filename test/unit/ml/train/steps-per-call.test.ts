@@ -1,31 +1,11 @@
 // K optimiser steps per session call (an ONNX Loop) through the trainer: the same batches give the
 // same weights and losses as one step per call, with a tail of single steps where no K batches fit.
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
-import { baselineConfig, createBaselineAdapter } from '../../../../main/ml/models/baseline-adapter'
+import { createBaselineAdapter } from '../../../../main/ml/models/baseline-adapter'
 import { createGraphStepRunner } from '../../../../main/ml/train/graph-step-runner'
 import { trainClassifier, type TrainerOptions } from '../../../../main/ml/train/trainer'
 import type { BaselineEncoded } from '../../../../main/ml/models/baseline-adapter'
-
-const fixture = fileURLToPath(
-  new URL('../../../fixtures/train/bilingual-health.csv', import.meta.url),
-)
-const rows = parse(readFileSync(fixture), { columns: true }) as { text: string; label: string }[]
-const labelNames = ['健康', '疾病']
-const data = {
-  texts: rows.map((r) => r.text),
-  labels: rows.map((r) => labelNames.indexOf(r.label)),
-}
-const config = baselineConfig({
-  numClasses: 2,
-  seed: 7,
-  maxFeatures: 64,
-  dropout: 0.1,
-  buckets: 4096,
-  dim: 16,
-})
+import { config, data } from './k-step-fixture'
 
 let loopCalls = 0
 
