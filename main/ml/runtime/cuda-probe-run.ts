@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node'
 import { ortBindingLoadedFrom } from '../../shared/ort-binding-redirect'
 import { Graph, add, emitOnnx } from '../graph'
 import { CUDA_PROBE_TAG, type CudaProbeLine } from './cuda-probe-protocol'
+import { nativeErrorCause } from './sessions'
 
 /**
  * Test seam: a CUDA start-up that aborts the process. Its value is the line the failing native code
@@ -37,7 +38,9 @@ export async function runCudaProbe(): Promise<CudaProbeLine> {
     }
     return { tag: CUDA_PROBE_TAG, sessionStarts: true, error: null, bindingFrom }
   } catch (err) {
-    const text = (err instanceof Error ? err.message : String(err)).split('\n')[0]
+    const line = (err instanceof Error ? err.message : String(err)).split('\n')[0]
+    // "CUDA failure 100: no CUDA-capable device is detected", not the native source location.
+    const text = nativeErrorCause(line) ?? line
     return { tag: CUDA_PROBE_TAG, sessionStarts: false, error: text, bindingFrom }
   }
 }

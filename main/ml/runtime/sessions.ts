@@ -238,10 +238,20 @@ function firstLine(err: unknown): string {
   // A native source location ("/onnxruntime_src/…cc:136 …") tells a clinician nothing; the cause
   // inside the line does ("CUDA failure 100: no CUDA-capable device is detected").
   if (!/^\/[^ ]+\.(cc|cpp|h):\d+/.test(line)) return line.slice(0, 200)
+  return nativeErrorCause(line)?.slice(0, 200) ?? 'the runtime could not start it'
+}
+
+/**
+ * The cause inside an onnxruntime error line that starts with a native source location
+ * ("/onnxruntime_src/…cuda_call.cc:154 … CUDA failure 100: no CUDA-capable device is detected ;
+ * …"), or undefined when the line is not one of those or names no cause.
+ */
+export function nativeErrorCause(line: string): string | undefined {
+  if (!/^\/[^ ]+\.(cc|cpp|h):\d+/.test(line)) return undefined
   const cause =
     /\b(?:CUDA|CUDNN|CUBLAS|CURAND|CUFFT) failure \d+: [^;]+/i.exec(line)?.[0] ??
     / was false\. (.+)$/.exec(line)?.[1]
-  return cause ? cause.trim().slice(0, 200) : 'the runtime could not start it'
+  return cause?.trim()
 }
 
 const shared = new SessionProvider()

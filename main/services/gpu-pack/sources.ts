@@ -16,7 +16,8 @@ export interface FetchContext {
   signal?: AbortSignal
 }
 
-const mb = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1e6))
+// Binary megabytes, as the progress lines and the app count them.
+const mb = (bytes: number): number => Math.max(1, Math.ceil(bytes / (1024 * 1024)))
 
 /** The user's folder of copied wheels, matched by the lock's file names. */
 export function locateInFolder(

@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Graph, add, emitOnnx } from '../../../../main/ml/graph'
 import { SessionProvider, createSession, defaultThreads } from '../../../../main/ml/runtime'
+import { nativeErrorCause } from '../../../../main/ml/runtime/sessions'
 
 type Opts = ort.InferenceSession.SessionOptions
 
@@ -69,6 +70,16 @@ describe('execution provider choice', () => {
         'WebGPU is not available (no GPU adapter was found on this computer): ' +
         'Failed to get a WebGPU adapter: No supported adapters.',
     )
+  })
+
+  it("names CUDA's own cause from a native error line, and nothing from a plain one", () => {
+    const native =
+      '/onnxruntime_src/onnxruntime/core/providers/cuda/cuda_call.cc:154 std::conditional_t<THRW, void, ' +
+      'onnxruntime::common::Status> onnxruntime::CudaCall(…) CUDA failure 100: no CUDA-capable device ' +
+      'is detected ; GPU=-1 ; hostname=vm ; expr=cudaSetDevice(info_.device_id); '
+    expect(nativeErrorCause(native)).toBe('CUDA failure 100: no CUDA-capable device is detected')
+    expect(nativeErrorCause('Failed to load shared library')).toBeUndefined()
+    expect(nativeErrorCause('/onnxruntime_src/core/session.cc:12 something else')).toBeUndefined()
   })
 
   it('auto uses CUDA without a message when it works', async () => {
