@@ -21,7 +21,7 @@ import { agreementArgs, type AgreementResults } from './contract/agreement'
 import { packagesArgs, type PackagesResults } from './contract/packages'
 import { auditArgs, type AuditResults } from './contract/audit'
 import { deidArgs, type DeidResults } from './contract/deid'
-import { workspaceArgs, type WorkspaceResults } from './contract/workspace'
+import { workspaceArgs, type TeamConnectionDto, type WorkspaceResults } from './contract/workspace'
 import { gpuArgs, type GpuResults, type GpuProgressDto } from './contract/gpu'
 import type { CtsErrorDto } from './contract/common'
 
@@ -123,9 +123,11 @@ export interface Events {
   'jobs/progress': JobProgressDto
   /** While 'gpu/install' runs: download, verify, extract … done. */
   'gpu/progress': GpuProgressDto
+  /** A team workspace's connection changed: connected ↔ reconnecting (issue #17 point 5). */
+  'workspace/connection': TeamConnectionDto
 }
 export type EventName = keyof Events
-export const eventNames: EventName[] = ['jobs/progress', 'gpu/progress']
+export const eventNames: EventName[] = ['jobs/progress', 'gpu/progress', 'workspace/connection']
 
 /** Channel names as a runtime list (the preload and the web client build window.cts from it). */
 export const callNames = Object.keys(callSchemas) as CallName[]

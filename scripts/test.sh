@@ -19,6 +19,8 @@ step unit-and-parity npx vitest run --reporter=default --reporter=json --outputF
 step postgres npx vitest run --config test/pg/vitest.config.ts --reporter=default --reporter=json --outputFile=test-artifacts/pg.json
 step postgres-open-workspace npx vitest run --config test/pg/repos/r3-services.vitest.config.ts --reporter=default --reporter=json --outputFile=test-artifacts/pg-open-workspace.json
 step postgres-concurrency npx vitest run --config test/pg/concurrency.vitest.config.ts --reporter=default --reporter=json --outputFile=test-artifacts/pg-concurrency.json
+# Issue #17 point 5: a server restarted mid-labelling and one stopped for a minute (each file its own server).
+step postgres-faults npx vitest run --config test/pg/faults.vitest.config.ts --reporter=default --reporter=json --outputFile=test-artifacts/pg-faults.json
 step build-renderer npm run --silent build:renderer
 
 # Zero egress (issue 15): the demo's main job (its setup ran above, outside) and the e2e suite run
@@ -35,7 +37,7 @@ step e2e offline npx vitest run --config test/e2e/vitest.config.ts --reporter=de
 
 node -e '
 const fs = require("fs"); let p = 0, f = 0
-for (const file of ["test-artifacts/unit.json", "test-artifacts/pg.json", "test-artifacts/pg-open-workspace.json", "test-artifacts/pg-concurrency.json", "test-artifacts/e2e.json"]) {
+for (const file of ["test-artifacts/unit.json", "test-artifacts/pg.json", "test-artifacts/pg-open-workspace.json", "test-artifacts/pg-concurrency.json", "test-artifacts/pg-faults.json", "test-artifacts/e2e.json"]) {
   if (!fs.existsSync(file)) { f++; console.log("missing report: " + file); continue }
   const r = JSON.parse(fs.readFileSync(file, "utf8")); p += r.numPassedTests; f += r.numFailedTests
   if (r.numTotalTests === 0) { f++; console.log("no tests ran: " + file) }

@@ -18,6 +18,10 @@ const USER_ERROR_CODES = new Set([
   // D2 (issue #17): a team server that refused the login or cannot be reached: the user can fix it.
   'team-auth',
   'team-unreachable',
+  // Issue #17 point 5: every pooled connection was in use by this computer's own work; retry.
+  'team-busy',
+  // Issue #17 point 3: the member's team role does not allow the step; a lead can do it.
+  'team-forbidden',
 ])
 
 export interface Failure {

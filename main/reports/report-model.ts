@@ -1,6 +1,6 @@
 // The evaluation report's model: everything a run's report shows, computed once from the run record
 // and its test-set predictions, so the HTML (and PDF) renderer only lays it out.
-import type { RunDto } from '../../preload/contract/training'
+import type { RunDto, RunLabelSnapshotDto } from '../../preload/contract/training'
 import type { CvResultDto } from '../../preload/contract/cv'
 import type { LabelProvenanceDto } from '../../preload/contract/agreement'
 import { recordedLicence, type RunLicence } from '../ml/models/run-licence'
@@ -90,6 +90,8 @@ export interface ReportModel {
   crossValidation?: CvResultDto | null
   /** Annotators, gold-label policy and agreement as the run recorded them (report-labels.ts). */
   labelProvenance?: LabelProvenanceDto | null
+  /** Where in the project's label history the data was read (team workspaces, issue #17). */
+  labelSnapshot?: RunLabelSnapshotDto | null
 }
 
 export interface ReportInput {
@@ -107,6 +109,7 @@ export interface ReportInput {
     | 'trainSeconds'
     | 'epochs'
     | 'labelProvenance'
+    | 'labelSnapshot'
   >
   projectName?: string | null
   dataset: DatasetSummary
@@ -223,5 +226,6 @@ export function buildReportModel(input: ReportInput): ReportModel {
     limitations: input.limitations ?? [],
     crossValidation: input.crossValidation ?? null,
     labelProvenance: run.labelProvenance ?? null,
+    ...(run.labelSnapshot ? { labelSnapshot: run.labelSnapshot } : {}),
   }
 }

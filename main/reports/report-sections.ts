@@ -40,6 +40,20 @@ export function headerSection(m: ReportModel, t: ReportText): string {
     [t.created, e(m.runCreatedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))],
     [t.generated, e(m.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))],
     [t.dataHash, `<code>${e(m.dataHash)}</code>`],
+    // A team workspace's run: the labels are those as of one entry of the label history.
+    ...(m.labelSnapshot
+      ? ([
+          [
+            t.labelSnapshot,
+            e(
+              t.labelSnapshotAt(
+                m.labelSnapshot.historyId,
+                m.labelSnapshot.takenAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+              ),
+            ),
+          ],
+        ] as [string, string][])
+      : []),
   ]
   return (
     `<header><h1>${t.title}</h1><dl class="facts">` +

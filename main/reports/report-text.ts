@@ -9,6 +9,8 @@ export interface ReportText {
   created: string
   generated: string
   dataHash: string
+  labelSnapshot: string
+  labelSnapshotAt: (historyId: number, at: string) => string
   summary: string
   macroF1: string
   accuracy: string
@@ -92,6 +94,8 @@ const en: ReportText = {
   created: 'Run started',
   generated: 'Report generated',
   dataHash: 'Data snapshot',
+  labelSnapshot: 'Labels as of',
+  labelSnapshotAt: (id, at) => `label history entry #${id}, read ${at}`,
   summary: 'Summary',
   macroF1: 'macro F1',
   accuracy: 'Accuracy',
@@ -197,6 +201,8 @@ const zh: ReportText = {
   created: '运行开始',
   generated: '报告生成',
   dataHash: '数据快照',
+  labelSnapshot: '标注截至',
+  labelSnapshotAt: (id, at) => `标注历史第 ${id} 条，读取于 ${at}`,
   summary: '摘要',
   macroF1: '宏平均 F1',
   accuracy: '准确率',

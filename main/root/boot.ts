@@ -38,6 +38,7 @@ import { TokensService } from '../services/tokens-service'
 import type { Migration } from '../store/migrate'
 import type { SecretStore } from '../shared/secret-store'
 import { openAnyWorkspace, type AnyWorkspace } from '../store/pg/open-team'
+import { PgRunArtifacts } from '../store/pg/run-artifacts'
 import { dispatchCall, type DispatchOptions } from './dispatch'
 import { storeHandlers } from './store-handlers'
 import { workspaceHandlers } from './workspace-handlers'
@@ -134,8 +135,14 @@ export function bootWorkspace(
   options: Omit<BootOptions, 'home' | 'migrations' | 'secrets'>,
 ): Backend {
   const { home } = workspace
-  const actor = options.actor ?? defaultActor()
+  // A team workspace knows its people by their logins (issue #17 point 3), not this computer's user.
+  const actor = options.actor ?? (workspace.kind === 'team' ? workspace.team.user : defaultActor())
   const publish = options.publish ?? publishNowhere
+  // A team workspace's connected ↔ reconnecting changes go to every window (issue #17 point 5).
+  const unwatchConnection =
+    workspace.kind === 'team'
+      ? workspace.pg.connection?.onChange((c) => publish('workspace/connection', c))
+      : undefined
   const modelsDir = join(home, MODELS_DIR)
 
   // One job service for job processes and in-process jobs (imports), so jobs/list shows them all.
@@ -188,7 +195,13 @@ export function bootWorkspace(
 
   // Runs, training, studies, cross-validation.
   // Run artifacts holding patient text are encrypted in an encrypted workspace (issue #15).
-  const runs = new RunsService(workspace.repos, workspace.runsDir, workspace.artifactKey)
+  // A team workspace keeps finished runs' files in its database too (issue #17 point 6).
+  const runs = new RunsService(
+    workspace.repos,
+    workspace.runsDir,
+    workspace.artifactKey,
+    workspace.kind === 'team' ? new PgRunArtifacts(workspace.pg) : undefined,
+  )
   const models = new ModelsService({ home })
   // 'default' follows the texts: which installed model that is, and why (train view, CLI, studies).
   const modelChoice = new ModelChoiceService(models, workspace.repos)
@@ -256,6 +269,7 @@ export function bootWorkspace(
         } finally {
           loop.dispose()
           jobs.dispose()
+          unwatchConnection?.()
           await workspace.close()
         }
       })()),

@@ -30,7 +30,13 @@ export function workspaceHandlers(workspace: AnyWorkspace): HandlersOf<Workspace
       ? { encrypted: false, locked: false, team: teamDto(workspace.team) }
       : { encrypted: workspace.encrypted, locked: false }
   return {
-    'workspace/status': async () => status,
+    // A team workspace's status says whether its server answers right now (#17 point 5).
+    'workspace/status': async () => {
+      const connection = workspace.kind === 'team' ? workspace.pg.connection : undefined
+      return connection && status.team
+        ? { ...status, team: { ...status.team, connection: connection.status() } }
+        : status
+    },
     'workspace/unlock': async ({ passphrase }) => {
       if (workspace.kind === 'team') throw teamNotEncryptable()
       if (!workspace.encrypted)

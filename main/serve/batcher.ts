@@ -1,6 +1,7 @@
-// Merges concurrent prediction requests into few predictor calls. One call runs at a time; the
-// requests that arrive meanwhile wait and go together in the next call (up to the batch limit).
-// An idle server therefore adds no delay, and a busy one amortises each call over many texts.
+// Merges concurrent prediction requests into few predictor calls. As many calls run at once as the
+// predictor has model threads (its `concurrency`, 1 unless a pool); the requests that arrive
+// meanwhile wait and go together in the next free call (up to the batch limit). An idle server
+// therefore adds no delay, and a busy one amortises each call over many texts.
 import type { Predictor } from './predictor'
 
 interface Pending {
@@ -16,7 +17,20 @@ export interface BatcherOptions {
   maxQueuedTexts: number
   /** false: one predictor call per request (for measuring what merging wins). */
   merge?: boolean
+  /**
+   * With a pool: a call besides those under way starts only once this many texts wait (default
+   * MIN_EXTRA_CALL_TEXTS); fewer wait until that many have gathered or no call is under way.
+   * With no call under way the first waiting request always starts at once.
+   */
+  minExtraCallTexts?: number
 }
+
+/**
+ * A second model thread takes a call only once a session run's worth of texts waits (predictor.ts
+ * INFERENCE_BATCH): at 50 clients it otherwise grabbed each request as it arrived, and most calls
+ * held one text (278 of 430). 4 and 16 served as many requests/s as 8 (A/B runs, issue #13).
+ */
+export const MIN_EXTRA_CALL_TEXTS = 8
 
 export interface BatcherStats {
   /** Predictor calls made. */
@@ -47,13 +61,17 @@ export class PredictorShapeError extends Error {
 export class PredictionBatcher {
   private readonly queue: Pending[] = []
   private queuedTexts = 0
-  private running = false
+  /** Predictor calls under way (at most the predictor's concurrency). */
+  private running = 0
+  private readonly concurrency: number
   private readonly stats: BatcherStats = { calls: 0, requests: 0, texts: 0, maxRequestsPerCall: 0 }
 
   constructor(
     private readonly predictor: Predictor,
     private readonly options: BatcherOptions,
-  ) {}
+  ) {
+    this.concurrency = Math.max(1, Math.floor(predictor.concurrency ?? 1))
+  }
 
   /** Probabilities for `texts`, one row per text in order, each row checked against the labels. */
   predict(texts: string[]): Promise<number[][]> {
@@ -76,13 +94,19 @@ export class PredictionBatcher {
   }
 
   private pump(): void {
-    if (this.running || this.queue.length === 0) return
-    const batch = this.takeBatch()
-    this.running = true
-    void this.run(batch).finally(() => {
-      this.running = false
-      this.pump()
-    })
+    const minExtra = this.options.minExtraCallTexts ?? MIN_EXTRA_CALL_TEXTS
+    while (
+      this.running < this.concurrency &&
+      this.queue.length > 0 &&
+      (this.running === 0 || this.queuedTexts >= minExtra)
+    ) {
+      const batch = this.takeBatch()
+      this.running++
+      void this.run(batch).finally(() => {
+        this.running--
+        this.pump()
+      })
+    }
   }
 
   private takeBatch(): Pending[] {

@@ -16,6 +16,8 @@ export interface Predictor {
   predict(texts: string[]): Promise<number[][]>
   /** Frees the model (sessions); the predictor is unusable afterwards. */
   release(): Promise<void>
+  /** How many predict() calls may run at once (a pool of model threads); absent: 1. */
+  readonly concurrency?: number
 }
 
 /**

@@ -1,5 +1,7 @@
-// A run's model in a worker thread behind the Predictor interface: the HTTP server keeps reading,
+// A run's model in worker threads behind the Predictor interface: the HTTP server keeps reading,
 // validating and answering (/health, 4xx) while the model computes, and merges what arrived.
+// Several threads, each with its own session, serve calls side by side (a pool).
+import { availableParallelism } from 'node:os'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
@@ -32,15 +34,90 @@ function startWorker(init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init })
 }
 
+export interface WorkerPredictorOptions extends RunPredictorOptions {
+  /** A run folder to load directly instead of the workspace's run (benchmarks). */
+  bundleDir?: string
+  /** Model threads, each with its own session (default defaultModelWorkers()). */
+  workers?: number
+}
+
 /**
- * Like loadRunPredictor (same errors), with the model in its own thread. `onCrash` hears of the
- * thread ending on its own after it was ready (every later predict() then rejects).
+ * Model threads by default: 2 where there are 2 cores or more (each holds its own copy of the
+ * model, so no more than measured). One session is busy all the time under 50 clients yet used
+ * 1.5 of 2 cores: small merged batches parallelise poorly inside a session (one intra-op thread
+ * served 472 requests/s, two 508). On 2 cores, int8 MiniLM, two model threads served 800-900
+ * requests/s against 620-700 for one (A/B runs in one invocation, serve-load.ts --before-after;
+ * issue #13).
  */
-export function loadRunPredictorInWorker(
+export function defaultModelWorkers(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(2, cores))
+}
+
+/**
+ * Intra-op threads of each session in a pool of `workers`: twice the cores in all. On 2 cores two
+ * sessions of 2 threads served as much as two of 1 with the benchmark given priority over other
+ * work on the machine (868 against 782 requests/s, 3 rounds each way), and kept far more of the
+ * CPU without it (848 against 267 texts/s): ORT's parallel loops hand a waiting thread's blocks
+ * to the others, and threads that sleep and wake get a busy CPU back sooner than ones that never
+ * yield. Measured on 2 cores only.
+ */
+export function poolSessionThreads(workers: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.ceil((2 * cores) / workers))
+}
+
+/**
+ * Like loadRunPredictor (same errors), with the model in worker threads (`workers` of them, each
+ * its own session). `onCrash` hears of a thread ending on its own after it was ready (every
+ * later predict() then rejects); a pool whose thread fails to load frees the others and rejects.
+ */
+export async function loadRunPredictorInWorker(
   home: string,
   runId: number,
   onCrash?: (err: Error) => void,
-  options: RunPredictorOptions & { bundleDir?: string } = {},
+  options: WorkerPredictorOptions = {},
+): Promise<Predictor> {
+  const { workers: n = defaultModelWorkers(), ...rest } = options
+  if (n <= 1) return loadOneWorker(home, runId, onCrash, rest)
+  const threads = rest.threads ?? poolSessionThreads(n)
+  const settled = await Promise.allSettled(
+    Array.from({ length: n }, () => loadOneWorker(home, runId, onCrash, { ...rest, threads })),
+  )
+  const loaded = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const failed = settled.find((s) => s.status === 'rejected')
+  if (failed) {
+    await Promise.all(loaded.map((p) => p.release()))
+    throw failed.reason
+  }
+  return predictorPool(loaded)
+}
+
+/** Predictors of one model as one: each call goes to the member with the fewest calls under way. */
+function predictorPool(members: Predictor[]): Predictor {
+  const busy = members.map(() => 0)
+  return {
+    labels: members[0].labels,
+    concurrency: members.length,
+    async predict(texts) {
+      const i = busy.indexOf(Math.min(...busy))
+      busy[i]++
+      try {
+        return await members[i].predict(texts)
+      } finally {
+        busy[i]--
+      }
+    },
+    release: async () => {
+      await Promise.all(members.map((p) => p.release()))
+    },
+  }
+}
+
+/** One model thread. */
+function loadOneWorker(
+  home: string,
+  runId: number,
+  onCrash: ((err: Error) => void) | undefined,
+  options: WorkerPredictorOptions,
 ): Promise<Predictor> {
   const { bundleDir, ...rest } = options
   const worker = startWorker({ home, runId, bundleDir, options: rest })

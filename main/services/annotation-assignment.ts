@@ -59,7 +59,25 @@ export function projectAssignment(
   texts: readonly { id: number; contentHash: string }[],
   settings: AssignmentSettings,
 ): Map<number, Assignment> {
-  const key = JSON.stringify([
+  const key = assignmentKey(texts, settings)
+  const known = remembered.get(key)
+  if (known) return known
+  const byText = new Map<number, Assignment>()
+  for (const t of texts) byText.set(t.id, assignment(t.contentHash, settings))
+  remembered.set(key, byText)
+  if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value!)
+  return byText
+}
+
+/**
+ * What projectAssignment's answer depends on, as one string: equal keys, equal assignments (texts
+ * are in id order and only ever added, so their count and first and last ids identify them).
+ */
+export function assignmentKey(
+  texts: readonly { id: number }[],
+  settings: AssignmentSettings,
+): string {
+  return JSON.stringify([
     texts.length,
     texts[0]?.id ?? 0,
     texts[texts.length - 1]?.id ?? 0,
@@ -68,13 +86,16 @@ export function projectAssignment(
     settings.overlapAnnotators,
     settings.seed,
   ])
-  const known = remembered.get(key)
-  if (known) return known
-  const byText = new Map<number, Assignment>()
-  for (const t of texts) byText.set(t.id, assignment(t.contentHash, settings))
-  remembered.set(key, byText)
-  if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value!)
-  return byText
+}
+
+/** The text_assignments rows of an assignment: one per text and annotator, in text id order. */
+export function assignmentRows(
+  assigned: ReadonlyMap<number, Assignment>,
+): { textId: number; annotator: string }[] {
+  const rows: { textId: number; annotator: string }[] = []
+  for (const [textId, a] of assigned)
+    for (const annotator of a.annotators) rows.push({ textId, annotator })
+  return rows
 }
 
 const REMEMBERED = 8

@@ -10,9 +10,16 @@ import type {
   AnnotatorsResults,
 } from '../../preload/contract/annotators'
 import type { Repositories } from '../store/repositories'
-import { doneBy, inShare, projectAssignment } from './annotation-assignment'
+import {
+  assignmentKey,
+  assignmentRows,
+  doneBy,
+  inShare,
+  projectAssignment,
+} from './annotation-assignment'
 import type { ProjectsService } from './projects-service'
 import type { LabelStatsDto } from '../../preload/contract/labels'
+import { textNotFound } from './label-ids'
 
 /**
  * Whom a label write without an explicit annotator is recorded under: the current profile, else
@@ -23,6 +30,61 @@ export async function currentAnnotator(
   actor: string,
 ): Promise<string> {
   return (await repos.annotators.current()) ?? actor
+}
+
+/**
+ * Writes the project's text_assignments from its settings and texts: on a team workspace they
+ * decide what each annotator's login can read and label. Called after every change that can move
+ * them (settings saved, texts imported; a package only labels texts already there). It reads
+ * again after writing and writes again when another lead's change committed in between, so the
+ * last writer never leaves rows computed from what was current before it.
+ */
+export async function refreshAssignments(
+  repos: Pick<Repositories, 'annotators'>,
+  projectId: number,
+): Promise<void> {
+  let written: string | undefined
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const settings = await repos.annotators.settings(projectId)
+    // Without a team nobody is assigned anything, whatever the texts.
+    const texts = settings.team.length > 0 ? await repos.annotators.textHashes(projectId) : []
+    const key = assignmentKey(texts, settings)
+    if (key === written) return
+    const rows = assignmentRows(projectAssignment(texts, settings))
+    await repos.annotators.replaceAssignments(projectId, rows)
+    written = key
+  }
+}
+
+/**
+ * Refuses a lead's step, before any work, in an annotator's session of a team workspace (where
+ * the login is the annotator): `what` says what was refused, in a clinician's words.
+ */
+export async function requireLeadHere(
+  repos: Pick<Repositories, 'annotators'>,
+  what: string,
+): Promise<void> {
+  if ((await repos.annotators.loginIdentity()) !== null)
+    throw new CtsError(
+      'team-forbidden',
+      `Your team role does not allow this: ${what}. Ask a lead of the team workspace.`,
+    )
+}
+
+/**
+ * textNotFound, except that an annotator's session of a team workspace is told that only the
+ * texts assigned to them exist for them (without saying whether this one exists at all).
+ */
+export async function textNotFoundHere(
+  repos: Pick<Repositories, 'annotators'>,
+  textId: number,
+): Promise<CtsError> {
+  const login = await repos.annotators.loginIdentity()
+  if (login === null) return textNotFound(textId)
+  return new CtsError(
+    'not-found',
+    `Text ${textId} is not one of the texts assigned to you ("${login}"), or it does not exist. Ask a lead of the team workspace if you should label it.`,
+  )
 }
 
 /** A 'bad-input' about one setting; the path lets a form or a CLI flag name the field. */
@@ -90,11 +152,16 @@ export class AnnotatorsService {
   async setSettings(args: ValidArgs<'annotation/setSettings'>): Promise<AnnotationSettingsDto> {
     const { projectId, ...given } = args
     const current = await this.settings(projectId)
+    await requireLeadHere(
+      this.repos,
+      'changing a project’s team, double annotation or label policy',
+    )
     const changes = Object.fromEntries(
       Object.entries(given).filter(([, v]) => v !== undefined),
     ) as Partial<AnnotationSettingsDto>
     const next = checkedSettings({ ...current, ...changes })
     await this.repos.annotators.setSettings(projectId, next, this.actor)
+    await refreshAssignments(this.repos, projectId)
     return this.repos.annotators.settings(projectId)
   }
 

@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../shared/atomic-file'
 import { CtsError } from '../shared'
 import type { AuditAction, AuditExportRow } from '../store/audit-repository'
 import type { Repositories } from '../store/repositories'
+import { requireLeadHere } from './annotators-service'
 
 /** Appends entries under one actor (the workspace's profile, bound at boot). */
 export interface AuditTrail {
@@ -77,9 +78,12 @@ function csvLine(r: AuditExportRow): string {
 }
 
 export class AuditService {
-  constructor(private readonly repos: Pick<Repositories, 'audit'>) {}
+  constructor(private readonly repos: Pick<Repositories, 'audit' | 'annotators'>) {}
 
   async verify(): Promise<AuditVerifyDto> {
+    // An annotator reads only their own entries on a team workspace, so the chain has gaps for
+    // them: checking it is a lead's step (it would otherwise report a broken chain).
+    await requireLeadHere(this.repos, 'checking the whole audit log')
     return this.repos.audit.verify()
   }
 

@@ -161,6 +161,7 @@ export class CvService {
       .reverse()
     for (const r of previous) {
       try {
+        await this.runs.localRunDir(r.id)
         const summary = JSON.parse(
           this.runs.readArtifact(r.id, DATASET_SUMMARY_ARTIFACT).toString('utf8'),
         ) as { splits: { split: string; counts: number[] }[] }

@@ -26,6 +26,7 @@ import type { TextFilter } from '../store/texts-repository'
 import type { JobService } from '../jobs/job-service'
 import type { JobContext } from '../jobs/job-protocol'
 import { assignment, projectAssignment } from './annotation-assignment'
+import { refreshAssignments } from './annotators-service'
 import { DeidMasker } from './deid-masker'
 import type { ProjectsService } from './projects-service'
 
@@ -179,6 +180,8 @@ export class DatasetsService {
         ...(masker ? { deid: deidAuditDetails(masker) } : {}),
       })
       if (done === 'changed') continue
+      // New texts join the team's shares (even none new: an import again repairs the rows).
+      await refreshAssignments(this.repos, project.id)
       return {
         imported: done.imported,
         duplicates: done.duplicates,

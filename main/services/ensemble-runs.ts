@@ -43,7 +43,12 @@ export function ensembleConfig(run: RunDto): EnsembleRunConfig | null {
   return run.modelKind === 'ensemble' ? (run.config.ensemble as EnsembleRunConfig) : null
 }
 
-export function readDevPredictions(runs: RunsService, runId: number): DevPredictions {
+export async function readDevPredictions(
+  runs: RunsService,
+  runId: number,
+): Promise<DevPredictions> {
+  // A team workspace: the run's folder checked (and filled) from the database first.
+  await runs.localRunDir(runId)
   return JSON.parse(runs.readArtifact(runId, DEV_PREDICTIONS_ARTIFACT).toString('utf8'))
 }
 
@@ -111,8 +116,9 @@ export async function createEnsembleRun(
       `Runs ${baseline.id} and ${tuned.id} were trained on different texts or labels; only runs of the same data can form an ensemble.`,
     )
   }
-  const a = readDevPredictions(runs, baseline.id)
-  const b = readDevPredictions(runs, tuned.id)
+  // Both members' folders checked here (readDevPredictions): the split texts below are tuned's.
+  const a = await readDevPredictions(runs, baseline.id)
+  const b = await readDevPredictions(runs, tuned.id)
   const k = baseline.labels.length
   const probs = mixRows(a.probs, b.probs, w)
   const report = classificationReport(a.yTrue, argmaxRows(probs.flat(), k), [...Array(k).keys()])
@@ -165,6 +171,8 @@ export async function createEnsembleRun(
     for (const f of [DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT])
       runs.writeArtifact(runId, f, runs.readArtifact(tuned.id, f))
     runs.writeArtifact(runId, DEV_PREDICTIONS_ARTIFACT, JSON.stringify({ yTrue: a.yTrue, probs }))
+    // A team workspace keeps its files too (issue #17 point 6); its members' are stored already.
+    await runs.publish(runId)
     await runs.finish(runId, {
       status: 'success',
       provider: tuned.provider,

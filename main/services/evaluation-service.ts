@@ -51,6 +51,8 @@ export async function readEvaluationInputs(
       `Run ${runId} is a candidate of study ${run.studyId} that was not scored on test: only the study's winner is (cts study show ${run.studyId}).`,
     )
   }
+  // A run trained on another computer of a team workspace: its files, checked, come first (#17).
+  await runs.localRunDir(runId)
   let predictionsJson: string
   try {
     predictionsJson = runs.readArtifact(runId, TEST_PREDICTIONS_ARTIFACT).toString('utf8')

@@ -2,7 +2,7 @@
 // counts. Every call returns only after its transaction has committed (synchronous=FULL: on disk).
 import type { AnnotationDto, LabelStatsDto } from '../../preload/contract/labels'
 import type { Repositories } from '../store/repositories'
-import { currentAnnotator } from './annotators-service'
+import { currentAnnotator, textNotFoundHere } from './annotators-service'
 import { checkedLabelIds, textNotFound } from './label-ids'
 import type { ProjectsService } from './projects-service'
 
@@ -94,7 +94,7 @@ export class LabelsService {
 
   private async requireTextProject(textId: number): Promise<number> {
     const projectId = await this.repos.texts.projectOf(textId)
-    if (projectId === undefined) throw textNotFound(textId)
+    if (projectId === undefined) throw await textNotFoundHere(this.repos, textId)
     return projectId
   }
 }

@@ -18,6 +18,7 @@ import { pickRandom } from '../ml/active/strategies'
 import { BASELINE_DEFAULTS } from '../ml/train/defaults'
 import type { LoopModelRow, LoopSettingsRow } from '../store/loop-repository'
 import type { Repositories } from '../store/repositories'
+import { requireLeadHere } from './annotators-service'
 import { auditEstimate } from './loop-estimate'
 import type { ProjectsService } from './projects-service'
 
@@ -62,6 +63,22 @@ const modelDto = (m: LoopModelRow): LoopModelDto => ({
   trainedAt: m.completedAt ?? m.createdAt,
 })
 
+/** loop/status where the model in the loop is off for this session (see offHere): nothing of it. */
+const offStatus = (projectId: number, s: LoopSettingsRow): LoopStatusDto => ({
+  projectId,
+  enabled: false,
+  threshold: s.threshold,
+  showSuggestions: s.showSuggestions,
+  auditRate: s.auditRate,
+  mixEvery: s.mixEvery,
+  training: false,
+  jobId: null,
+  model: null,
+  newLabelsSinceModel: 0,
+  audit: { sampleSize: 0, labelled: 0, estimate: null },
+  suggestionAgreement: { compared: 0, equal: 0 },
+})
+
 /** The audit draw's seed: per project, and per draw (later imports get their own). */
 const auditSeed = (projectId: number, drawnThrough: number) =>
   (Math.imul(projectId, 0x9e3779b1) ^ drawnThrough) >>> 0
@@ -82,7 +99,7 @@ export class LoopService {
   private closed = false
 
   constructor(
-    private readonly repos: Pick<Repositories, 'loop' | 'texts' | 'projects'>,
+    private readonly repos: Pick<Repositories, 'loop' | 'texts' | 'projects' | 'annotators'>,
     private readonly projects: ProjectsService,
     private readonly jobs: Pick<JobService, 'start'>,
     private readonly workDir: string,
@@ -113,7 +130,18 @@ export class LoopService {
   }
 
   async settings(projectId: number): Promise<LoopSettingsRow> {
-    return (await this.repos.loop.settings(projectId)) ?? { ...LOOP_DEFAULTS }
+    const stored = (await this.repos.loop.settings(projectId)) ?? { ...LOOP_DEFAULTS }
+    // An annotator's session never trains, draws the audit sample or shows suggestions (offHere).
+    return (await this.offHere()) ? { ...stored, enabled: false } : stored
+  }
+
+  /**
+   * True in an annotator's session of a team workspace: the model in the loop is the leads' (it
+   * trains on every annotator's labels, writes the shared audit sample and records what it
+   * showed), so here it stays off — no retrain, no audit texts, no suggestions, no model order.
+   */
+  async offHere(): Promise<boolean> {
+    return (await this.repos.annotators.loginIdentity()) !== null
   }
 
   /** The audit sample's text ids (drawn first if texts arrived since the last draw). */
@@ -125,6 +153,7 @@ export class LoopService {
   async status(projectId: number): Promise<LoopStatusDto> {
     await this.projects.require(projectId)
     const s = await this.settings(projectId)
+    if (await this.offHere()) return offStatus(projectId, s)
     if (s.enabled) await this.ensureAudit(projectId)
     const model = await this.repos.loop.latestModel(projectId)
     const counts = await this.repos.loop.auditCounts(projectId)
@@ -148,6 +177,7 @@ export class LoopService {
   async updateSettings(args: ValidArgs<'loop/settings'>): Promise<LoopStatusDto> {
     const { projectId, ...patch } = args
     await this.projects.require(projectId)
+    await this.refuseHere()
     const current = await this.settings(projectId)
     // A lower audit rate applies to texts drawn from later: texts already in the sample stay
     // there (and out of training), so the estimate never mixes trained-on texts in.
@@ -198,11 +228,13 @@ export class LoopService {
   /** Starts a retrain now, whatever the count; null when one is already running. */
   async retrain(projectId: number): Promise<{ jobId: string | null }> {
     await this.projects.require(projectId)
+    await this.refuseHere()
     const jobId = await this.start(projectId, true)
     return { jobId }
   }
 
   async probabilities(projectId: number): Promise<LoopProbabilities | null> {
+    if (await this.offHere()) return null
     const model = await this.repos.loop.latestModel(projectId)
     if (!model) return null
     const rows = new Map<number, Float64Array>()
@@ -241,6 +273,14 @@ export class LoopService {
     this.closed = true
     for (const t of this.timers.values()) clearTimeout(t.timer)
     this.timers.clear()
+  }
+
+  /** Changing or retraining the leads' model is refused in an annotator's session. */
+  private async refuseHere(): Promise<void> {
+    await requireLeadHere(
+      this.repos,
+      'the model in the loop is set up and retrained by the team’s leads',
+    )
   }
 
   private track(p: Promise<unknown>): void {

@@ -42,7 +42,8 @@ export async function trainedRunDir(runs: RunsService, runId: number): Promise<s
       `Run ${runId} has no trained model (its status is ${run.status}).`,
     )
   }
-  return runs.runDir(runId)
+  // On a team workspace the run may come from another computer: its files, checked (#17).
+  return runs.localRunDir(runId)
 }
 
 /** The model card's facts from a run record. */

@@ -1,8 +1,18 @@
 // Runs: one row per training run (config, labels, data hash, seed, provider, status, timings,
-// metrics) plus per-epoch rows; artifacts in <home>/runs/<id>/, written atomically, never overwritten.
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
-import { basename, join } from 'node:path'
-import { CtsError } from '../shared'
+// metrics) plus per-epoch rows; artifacts in <runsDir>/<id>/ (<home>/runs, or a team workspace's
+// cache of its database's run files), written atomically, never overwritten.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs'
+import { basename, dirname, join, relative, sep } from 'node:path'
+import { CHECKPOINTS_DIR, CtsError } from '../shared'
 import type {
   EvaluationDto,
   MetricsRowDto,
@@ -11,19 +21,33 @@ import type {
   RunEpochDto,
 } from '../../preload/contract/training'
 import { readArtifactFile, writeNewArtifactAtomic } from '../shared/artifact-crypto'
+import { sha256File } from '../shared/file-hash'
+import { readEnsembleMeta } from '../ml/infer/ensemble-bundle'
 import type { Repositories } from '../store/repositories'
 import type { NewRun, RunOutcome } from '../store/runs-repository'
+import {
+  damagedArtifact,
+  type RunArtifactFile,
+  type RunArtifactStore,
+} from '../store/run-artifacts'
 
 export type { NewRun, RunOutcome } from '../store/runs-repository'
 
 export class RunsService {
   private readonly repo: Repositories['runs']
+  /** Runs whose local folder is being checked or filled now (two swaps at once would collide). */
+  private readonly filling = new Map<number, Promise<string>>()
 
   constructor(
     store: Pick<Repositories, 'runs'>,
     private readonly runsDir: string,
     /** An encrypted workspace's artifact key: artifacts written here are AES-256-GCM files. */
     private readonly artifactKey?: Uint8Array,
+    /**
+     * A team workspace's store of run files (issue #17 point 6): a finished run's files go there,
+     * and another computer's run folder is a local cache filled from there on demand.
+     */
+    private readonly artifacts?: RunArtifactStore,
   ) {
     this.repo = store.runs
   }
@@ -48,6 +72,8 @@ export class RunsService {
    * score, once.
    */
   async setTest(runId: number, test: EvaluationDto, evalSeconds: number): Promise<void> {
+    // The test job wrote the run's test predictions: a team workspace stores them with the rest.
+    await this.publish(runId)
     if (!(await this.repo.setTest(runId, test, evalSeconds)))
       throw new CtsError('conflict', `Run ${runId} already has a test score (or did not finish).`)
   }
@@ -92,6 +118,77 @@ export class RunsService {
       throw new CtsError('conflict', `Run ${runId} already has ${name}; it was not overwritten.`)
     writeNewArtifactAtomic(path, data, this.artifactKey)
     return path
+  }
+
+  /**
+   * A team workspace: stores the finished run's files (all but its checkpoints) in the database,
+   * so every member's computer can predict with it and report on it. Nothing on a local one.
+   */
+  async publish(runId: number): Promise<void> {
+    if (!this.artifacts) return
+    const dir = this.runDir(runId)
+    const files = filesUnder(dir).filter((p) => p.split('/')[0] !== CHECKPOINTS_DIR)
+    await this.artifacts.put(
+      runId,
+      files.map((p) => ({ path: p, file: join(dir, ...p.split('/')) })),
+    )
+  }
+
+  /**
+   * The run's folder on this computer, ready to read; an ensemble's members' folders too (each
+   * member's place in model.json is checked: its own run folder, nothing else). On a team
+   * workspace the folder must hold exactly the files the database holds for the run (checkpoints
+   * aside), each checked by size and sha256; otherwise the complete set is built in a staging
+   * folder (good local copies copied, the rest fetched and checked) and swapped in whole, so no
+   * other run's leftovers stay (a damaged file: CtsError 'run-artifact-damaged', nothing of it used).
+   */
+  async localRunDir(runId: number): Promise<string> {
+    const dir = await this.filledRunDir(runId)
+    const meta = readEnsembleMeta(dir)
+    for (const m of meta?.members ?? []) {
+      checkMemberDir(runId, m)
+      await this.filledRunDir(m.runId)
+    }
+    return dir
+  }
+
+  /** localRunDir without the ensemble's members; one check at a time per run (callers share it). */
+  private filledRunDir(runId: number): Promise<string> {
+    const running = this.filling.get(runId)
+    if (running) return running
+    const filled = this.fillRunDir(runId).finally(() => this.filling.delete(runId))
+    this.filling.set(runId, filled)
+    return filled
+  }
+
+  private async fillRunDir(runId: number): Promise<string> {
+    const dir = this.runDir(runId)
+    if (!this.artifacts) return dir
+    const stored = await this.artifacts.list(runId)
+    // Still training, crashed (resume reads its checkpoints) or stored by no one: the local folder.
+    if (stored.length === 0) return dir
+    for (const f of stored) safeArtifactPath(runId, f.path)
+    const good = new Set<string>()
+    for (const f of stored) if (await sameFile(inside(dir, f.path), f)) good.add(f.path)
+    const wanted = new Set(stored.map((f) => f.path))
+    // The trainer's own checkpoints are never stored; any other extra file is not this run's.
+    const extra = filesUnder(dir).some((p) => !wanted.has(p) && p.split('/')[0] !== CHECKPOINTS_DIR)
+    if (good.size === stored.length && !extra) return dir
+    mkdirSync(this.runsDir, { recursive: true })
+    const staging = mkdtempSync(join(this.runsDir, `.${runId}-fetch-`))
+    try {
+      for (const f of stored) {
+        const file = inside(staging, f.path)
+        mkdirSync(dirname(file), { recursive: true })
+        if (good.has(f.path)) copyFileSync(inside(dir, f.path), file)
+        else await this.artifacts.fetch(runId, f, file)
+      }
+      // Every file checked: only now is the run folder replaced, whole.
+      swapFolder(staging, dir)
+    } finally {
+      rmSync(staging, { recursive: true, force: true })
+    }
+    return dir
   }
 
   readArtifact(runId: number, name: string): Buffer {
@@ -178,4 +275,72 @@ export class RunsService {
     rmSync(this.runDir(runId), { recursive: true, force: true })
     return { deleted: runId }
   }
+}
+
+/** The files under a folder, as '/'-separated paths relative to it (none when it is missing). */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+    .sort()
+}
+
+/** One path segment a run folder may hold on every system (no ':', no device name, no '..'). */
+const SAFE_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/
+/** Names Windows keeps for devices, with any extension (NUL, nul.txt, COM1, …). */
+const DEVICE_NAME = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i
+
+/** Whether a stored '/'-separated path is a plain relative path inside a run folder. */
+export function isSafeArtifactPath(path: string): boolean {
+  return path
+    .split('/')
+    .every((p) => SAFE_SEGMENT.test(p) && !DEVICE_NAME.test(p) && !p.endsWith('.'))
+}
+
+/** A stored path must stay inside the run folder (a database row is not trusted blindly). */
+function safeArtifactPath(runId: number, path: string): void {
+  if (!isSafeArtifactPath(path))
+    throw damagedArtifact(runId, path, 'its name points outside the run folder')
+}
+
+/** An ensemble member's folder must be its own run's folder, next to the ensemble's ('../12'). */
+function checkMemberDir(runId: number, m: { runId: number; dir: string }): void {
+  const parts = String(m.dir).split(/[\\/]/)
+  const ok =
+    Number.isSafeInteger(m.runId) &&
+    m.runId > 0 &&
+    parts.length === 2 &&
+    parts[0] === '..' &&
+    parts[1] === String(m.runId)
+  if (!ok)
+    throw new CtsError(
+      'run-artifact-damaged',
+      `Run ${runId}'s model.json places its member run ${m.runId} at "${m.dir}", which is not that run's folder; the ensemble was not used. Build the ensemble again.`,
+      { runId, member: m.runId },
+    )
+}
+
+/** A checked '/'-separated stored path inside `dir`. */
+function inside(dir: string, path: string): string {
+  return join(dir, ...path.split('/'))
+}
+
+/** Moves `staging` to `dir`, replacing whatever was there (the old folder goes after). */
+function swapFolder(staging: string, dir: string): void {
+  const old = existsSync(dir) ? `${staging}-old` : undefined
+  if (old) renameSync(dir, old)
+  try {
+    renameSync(staging, dir)
+  } catch (err) {
+    if (old) renameSync(old, dir)
+    throw err
+  }
+  if (old) rmSync(old, { recursive: true, force: true })
+}
+
+/** Whether the local file is exactly the stored one (size first: cheap; the hash streamed). */
+async function sameFile(file: string, f: RunArtifactFile): Promise<boolean> {
+  if (!existsSync(file) || !statSync(file).isFile() || statSync(file).size !== f.size) return false
+  return (await sha256File(file)) === f.sha256
 }

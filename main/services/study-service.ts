@@ -200,6 +200,7 @@ export class StudyService {
       )
     }
     // The exact split texts of the study (every candidate trains on the same ones).
+    await this.runs.localRunDir(first.runId!)
     const input = JSON.parse(
       this.runs.readArtifact(first.runId!, DATASET_ARTIFACT).toString('utf8'),
     ) as TrainJobInput
@@ -388,8 +389,12 @@ export class StudyService {
     }
     const say = (m: string) => this.options.onMessage?.(studyId, m)
     const live = this.live.get(studyId)!
-    const splitsOf = (runId: number) =>
-      JSON.parse(this.runs.readArtifact(runId, DATASET_ARTIFACT).toString('utf8')) as TrainJobInput
+    const splitsOf = async (runId: number) => {
+      await this.runs.localRunDir(runId)
+      return JSON.parse(
+        this.runs.readArtifact(runId, DATASET_ARTIFACT).toString('utf8'),
+      ) as TrainJobInput
+    }
 
     const runCandidate = async (
       rec: CandidateRecord,
@@ -633,7 +638,7 @@ export class StudyService {
       const top = tuned.reduce((a, b) => (devF1(b.run) > devF1(a.run) ? b : a))
       let weighed: WeighedEnsemble | undefined
       try {
-        weighed = this.weighEnsemble(baselineRun, top.run)
+        weighed = await this.weighEnsemble(baselineRun, top.run)
       } catch {
         // No dev predictions (no dev texts): nothing to weigh an ensemble on.
         say('ensemble not tried: the candidates have no dev predictions')
@@ -704,9 +709,9 @@ export class StudyService {
 
     // 5. Only the winner is scored on test, once.
     say(`winner: ${summary.reason}`)
-    const input = splitsOf(winner.id)
+    const input = await splitsOf(winner.id)
     const testInput: TestRunJobInput = {
-      runDir: this.runs.runDir(winner.id),
+      runDir: await this.runs.localRunDir(winner.id),
       labels: input.labels,
       test: input.test,
       batchSize: input.hyper.batchSize,
@@ -737,10 +742,10 @@ export class StudyService {
    * Weighs the baseline's and the fine-tuned model's dev probabilities: w × fine-tuned +
    * (1 − w) × baseline for w in AUTO_RECIPE.ensembleWeights (0, 0.1 … 1).
    */
-  private weighEnsemble(baseline: RunDto, tuned: RunDto): WeighedEnsemble {
+  private async weighEnsemble(baseline: RunDto, tuned: RunDto): Promise<WeighedEnsemble> {
     return weighOnDev(
-      readDevPredictions(this.runs, baseline.id),
-      readDevPredictions(this.runs, tuned.id),
+      await readDevPredictions(this.runs, baseline.id),
+      await readDevPredictions(this.runs, tuned.id),
       baseline.labels.length,
       AUTO_RECIPE.ensembleWeights,
     )

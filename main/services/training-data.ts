@@ -5,6 +5,7 @@ import { CtsError } from '../shared'
 import { splitDataset } from '../ml/train/split'
 import type { LabelledTexts } from '../ml/train/trainer'
 import type { LabelProvenanceDto } from '../../preload/contract/agreement'
+import type { RunLabelSnapshotDto } from '../../preload/contract/training'
 
 /** Project text ids travel with the texts so evaluation can point back at them. */
 export type WithIds = { ids?: number[] }
@@ -22,6 +23,8 @@ export interface TrainingData {
    * run records it); absent for texts from files.
    */
   labelProvenance?: LabelProvenanceDto | null
+  /** Where in the project's label history the texts were read (the run records it). */
+  labelSnapshot?: RunLabelSnapshotDto | null
 }
 
 export type SplitMode = 'stratified' | 'grouped' | 'explicit'

@@ -7,6 +7,7 @@ import { CtsError, DATASET_ARTIFACT, DATASET_SUMMARY_ARTIFACT, METRICS_ARTIFACT 
 import type { HandlersOf, ValidArgs } from '../../preload/contract'
 import type { RunDto, trainingArgs } from '../../preload/contract/training'
 import type { LabelProvenanceDto } from '../../preload/contract/agreement'
+import type { JobProgressOf } from '../../preload/contract/jobs'
 import { baselineRunSettings } from '../jobs/baseline-fit-job'
 import type { JobService } from '../jobs/job-service'
 import type { TrainHyper, TrainJobInput } from '../jobs/train-job'
@@ -14,6 +15,7 @@ import { BASELINE_DEFAULTS, BERT_DEFAULTS, DEFAULT_SEED } from '../ml/train/defa
 import { REFERENCE_POLICY, SEED_RECIPE, type RecipeName } from '../ml/train/recipes'
 import { datasetSummary } from '../reports/run-artifacts'
 import type { Repositories } from '../store/repositories'
+import { requireLeadHere } from './annotators-service'
 import type { AuditTrail } from './audit-service'
 import type { ModelChoiceService, ResolvedChoice } from './model-choice-service'
 import {
@@ -25,7 +27,7 @@ import {
 import { compactLabels, type LabelledRow } from './project-labelled'
 import { trainingDefaults } from './training-defaults'
 import { filesData } from './training-files'
-import { RunsService } from './runs-service'
+import { RunsService, type RunOutcome } from './runs-service'
 import {
   checkExplicitSplit,
   hasGroupIds,
@@ -132,6 +134,8 @@ export interface TrainingServiceOptions {
   labelProvenance?: LabelProvenanceSource
   /** The audit log: each run's start and outcome (issue #15 point 4); ids and counts, never text. */
   audit?: AuditTrail
+  /** Tests: the waits between attempts to record a finished run (default ~1 min in all). */
+  finishRetryDelaysMs?: readonly number[]
 }
 
 /** Reads a project's label provenance (injected so training does not depend on agreement). */
@@ -145,7 +149,7 @@ export class TrainingService {
     private readonly runs: RunsService,
     private readonly jobs: JobService,
     /** A project's texts (training from a project, the model choice); none for files only. */
-    private readonly store: Pick<Repositories, 'texts' | 'textSample'> | undefined,
+    private readonly store: Pick<Repositories, 'texts' | 'textSample' | 'annotators'> | undefined,
     private readonly options: TrainingServiceOptions,
   ) {}
 
@@ -243,6 +247,7 @@ export class TrainingService {
       }),
       seed: hyper.seed,
       labelProvenance: data.labelProvenance ?? null,
+      labelSnapshot: data.labelSnapshot ?? null,
     })
     const runDir = this.runs.runDir(runId)
     const input: TrainJobInput = {
@@ -299,6 +304,8 @@ export class TrainingService {
       )
     }
     if (crashed) await this.runs.reopen(runId)
+    // A team workspace: nothing is stored for an unfinished run, so this is the local folder.
+    await this.runs.localRunDir(runId)
     const input = JSON.parse(
       this.runs.readArtifact(runId, DATASET_ARTIFACT).toString('utf8'),
     ) as TrainJobInput
@@ -315,6 +322,12 @@ export class TrainingService {
    * Labels that came with an import have no annotations row, so that join is a LEFT one.
    */
   async startForProject(projectId: number, config: TrainingConfig): Promise<StartedRun> {
+    // B (#17.3): an annotator's session sees only its own share of the texts.
+    if (this.store)
+      await requireLeadHere(
+        this.store,
+        'starting training runs (a run learns from every annotator’s labels)',
+      )
     const p = await this.projectData(projectId, config)
     return this.start(p.data, p.config, p.resolved)
   }
@@ -326,7 +339,16 @@ export class TrainingService {
   ): Promise<{ data: TrainingData; config: TrainingConfig; resolved?: ResolvedChoice }> {
     if (!this.store)
       throw new CtsError('internal', 'Training from a project needs the workspace database.')
-    const { names, rows: all } = await this.store.texts.singleLabelled(projectId)
+    // One consistent read (one repeatable-read transaction on a team workspace) while others
+    // label: the run records the newest history id it saw, and dataHash is the hash of exactly
+    // the labels as of that id.
+    const {
+      names,
+      rows: all,
+      historyId,
+      takenAt,
+    } = await this.store.texts.labelledSnapshot(projectId)
+    const labelSnapshot = { historyId, takenAt }
     // Read with the texts: the gold labels above are what this provenance describes.
     const labelProvenance = (await this.options.labelProvenance?.(projectId)) ?? null
     // The explicit split uses each text's imported split; texts without one sit out (counted).
@@ -340,7 +362,7 @@ export class TrainingService {
     const resolved =
       config.model === DEFAULT_MODEL_ID ? await this.modelChoice().forProject(projectId) : undefined
     if (!explicit) {
-      const data = { projectId, labels, train: of(() => true), labelProvenance }
+      const data = { projectId, labels, train: of(() => true), labelProvenance, labelSnapshot }
       return { data, config, resolved }
     }
     const count = (split: string) => single.filter((r) => r.split === split).length
@@ -357,6 +379,7 @@ export class TrainingService {
       test: of((r) => r.split === 'test'),
       leftOut: all.length - single.length,
       labelProvenance,
+      labelSnapshot,
     }
     return { data, config: { ...config, split: 'explicit' }, resolved }
   }
@@ -391,35 +414,139 @@ export class TrainingService {
     }
   }
 
+  /** Stores a finished run's files in the team workspace; the error to record when that fails. */
+  private async publish(runId: number): Promise<{ code: string; message: string } | undefined> {
+    try {
+      await this.runs.publish(runId)
+      return undefined
+    } catch (e) {
+      const code = e instanceof CtsError ? e.code : 'internal'
+      const why = e instanceof CtsError ? e.message : 'an unexpected error'
+      return {
+        code,
+        message: `The model trained, but its files could not be stored in the team workspace (${why}). Train it again once the server is reachable.`,
+      }
+    }
+  }
+
   private launch(runId: number, input: TrainJobInput): StartedRun {
     const { jobId, done } = this.jobs.start('train', input, { runId })
     this.live.add(runId)
     const recorded = done.then(async (final) => {
       this.live.delete(runId)
-      if (final.status === 'success') {
-        const r = final.result
-        for (const e of r.epochs) await this.runs.addEpoch(runId, e)
-        this.runs.writeArtifact(runId, METRICS_ARTIFACT, JSON.stringify(r, null, 2))
-        await this.runs.finish(runId, {
-          status: 'success',
-          provider: r.provider,
-          trainSeconds: r.trainSeconds,
-          evalSeconds: r.evalSeconds,
-          test: r.test,
-          bestEpoch: r.bestEpoch,
-          stoppedEarly: r.stoppedEarly,
-        })
-      } else if (final.status === 'cancelled') {
-        await this.runs.finish(runId, { status: 'cancelled' })
-      } else {
-        // A crashed job keeps its checkpoints in the run folder: resume(runId) continues it.
-        await this.runs.finish(runId, { status: 'error', error: final.error ?? null })
-      }
-      const run = await this.runs.get(runId)
-      await this.options.audit?.record('train', run.projectId, trainOutcome(run))
-      return run
+      return this.recordOutcome(runId, final)
     })
+    // 'training/start' answers before the run ends and nobody awaits `done` there: failing to
+    // record the outcome must never be an unhandled rejection (it would end the backend).
+    recorded.catch(() => undefined)
     return { runId, jobId, done: recorded }
+  }
+
+  /**
+   * Records how the job ended. On a team workspace the server may be restarting just then, so
+   * the steps are retried while it cannot be reached (FINISH_RETRY_DELAYS_MS, ~1 min in all); a
+   * retry is harmless: epochs already recorded are skipped, and an outcome that a lost reply did
+   * record is kept. Still unreachable after that: `done` rejects with a message naming the run.
+   */
+  private async recordOutcome(runId: number, final: JobEnd): Promise<RunDto> {
+    const delays = this.options.finishRetryDelaysMs ?? FINISH_RETRY_DELAYS_MS
+    const written = { metrics: false }
+    try {
+      const run = await whileUnreachable(async (last) => {
+        await this.finishRun(runId, final, last, written)
+        return this.runs.get(runId)
+      }, delays)
+      await whileUnreachable(
+        async () => this.options.audit?.record('train', run.projectId, trainOutcome(run)),
+        delays,
+      )
+      return run
+    } catch (e) {
+      if (unreachable(e))
+        throw new CtsError(
+          (e as CtsError).code,
+          `Run ${runId} ended, but its outcome could not be recorded in the team workspace (${(e as CtsError).message}). It shows as running there until it is recorded: train it again with \`cts train --resume ${runId}\` (or Resume in the app) once the server is reachable.`,
+        )
+      throw e
+    }
+  }
+
+  /** One attempt at writing the outcome (`last`: the final attempt, which records any failure). */
+  private async finishRun(
+    runId: number,
+    final: JobEnd,
+    last: boolean,
+    written: { metrics: boolean },
+  ): Promise<void> {
+    let outcome: RunOutcome
+    if (final.status === 'success') {
+      const r = final.result
+      const recorded = new Set((await this.runs.get(runId)).epochs.map((e) => e.epoch))
+      for (const e of r.epochs) if (!recorded.has(e.epoch)) await this.runs.addEpoch(runId, e)
+      // Artifacts are never overwritten: written once, by the first attempt.
+      if (!written.metrics)
+        this.runs.writeArtifact(runId, METRICS_ARTIFACT, JSON.stringify(r, null, 2))
+      written.metrics = true
+      // A team workspace keeps the files before the run says success: whoever sees it can use it.
+      const unstored = await this.publish(runId)
+      // Files unstored because the server went away: the next attempt stores them.
+      if (unstored && unreachable(unstored) && !last)
+        throw new CtsError(unstored.code, unstored.message)
+      outcome = unstored
+        ? { status: 'error', error: unstored }
+        : {
+            status: 'success',
+            provider: r.provider,
+            trainSeconds: r.trainSeconds,
+            evalSeconds: r.evalSeconds,
+            test: r.test,
+            bestEpoch: r.bestEpoch,
+            stoppedEarly: r.stoppedEarly,
+          }
+    } else if (final.status === 'cancelled') {
+      outcome = { status: 'cancelled' }
+    } else {
+      // A crashed job keeps its checkpoints in the run folder: resume(runId) continues it.
+      outcome = { status: 'error', error: final.error ?? null }
+    }
+    try {
+      await this.runs.finish(runId, outcome)
+    } catch (e) {
+      // 'conflict' = no longer running: an earlier attempt recorded it and only its reply was lost.
+      if (!(e instanceof CtsError && e.code === 'conflict')) throw e
+      if ((await this.runs.get(runId)).status === 'running') throw e
+    }
+  }
+}
+
+/** How a train job ended, as JobService settles it. */
+type JobEnd = JobProgressOf<'train'>
+
+/**
+ * Waits between attempts to record a finished run while the team server cannot be reached
+ * (issue #17 point 5): a server restart takes seconds, the sum (~1 min) covers a short outage.
+ */
+const FINISH_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000]
+
+/** 'team-unreachable' / 'team-busy': the step did not happen (or may have) — try it again later. */
+function unreachable(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code
+  return code === 'team-unreachable' || code === 'team-busy'
+}
+
+/** `work` again after each delay while it fails with unreachable(); `last` on the final try. */
+async function whileUnreachable<T>(
+  work: (last: boolean) => Promise<T>,
+  delays: readonly number[],
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt >= delays.length
+    try {
+      return await work(last)
+    } catch (e) {
+      if (last || !unreachable(e)) throw e
+      await new Promise((resolve) => setTimeout(resolve, delays[attempt]))
+    }
   }
 }
 

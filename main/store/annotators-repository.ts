@@ -76,6 +76,23 @@ export interface AnnotatorsRepository {
   textHashes(projectId: number, textIds?: number[]): Promise<{ id: number; contentHash: string }[]>
   /** Every labelled text's gold label ids (ascending), by text id. */
   goldLabels(projectId: number): Promise<Map<number, number[]>>
+  /**
+   * Replaces the project's rows of text_assignments (who labels which text) by `rows`, in one
+   * transaction. On a team workspace they decide what an annotator's login can read and label.
+   */
+  replaceAssignments(projectId: number, rows: readonly AssignmentRow[]): Promise<void>
+  /**
+   * The name every label of this session is recorded under when the workspace fixes it: the login
+   * of an annotator on a team workspace. Null where a profile is chosen (a workspace on this
+   * computer; the owner and the leads of a team workspace).
+   */
+  loginIdentity(): Promise<string | null>
+}
+
+/** One text_assignments row: `annotator` labels the text. */
+export interface AssignmentRow {
+  textId: number
+  annotator: string
 }
 
 export interface AdjudicationRow {
@@ -393,6 +410,23 @@ export class SqliteAnnotatorsRepository implements AnnotatorsRepository {
       )
       .all(projectId) as { textId: number; labelId: number }[]
     return goldLabelsByText(rows)
+  }
+
+  async replaceAssignments(projectId: number, rows: readonly AssignmentRow[]): Promise<void> {
+    const insert = this.db.prepare(
+      'INSERT INTO text_assignments (text_id, project_id, annotator) VALUES (?, ?, ?)',
+    )
+    this.db
+      .transaction(() => {
+        this.db.prepare('DELETE FROM text_assignments WHERE project_id = ?').run(projectId)
+        for (const r of rows) insert.run(r.textId, projectId, r.annotator)
+      })
+      .immediate()
+  }
+
+  /** One person's workspace: whoever labels chooses a profile. */
+  async loginIdentity(): Promise<string | null> {
+    return null
   }
 }
 

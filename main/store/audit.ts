@@ -37,6 +37,8 @@ export type AuditAction =
   | 'token.revoke'
   | 'token.requests'
   | 'deid.import'
+  | 'team.member-add'
+  | 'team.member-remove'
 
 export function writeAudit(
   db: Database,

@@ -7,6 +7,7 @@ import type {
   ModelKind,
   RunDto,
   RunEpochDto,
+  RunLabelSnapshotDto,
   RunStatus,
 } from '../../preload/contract/training'
 import { writeAudit } from './audit'
@@ -23,6 +24,8 @@ export interface NewRun {
   seed: number
   /** Labels' provenance when the data was snapshotted (project runs); null or absent otherwise. */
   labelProvenance?: LabelProvenanceDto | null
+  /** Where in the project's label history the data was read (project runs); absent otherwise. */
+  labelSnapshot?: RunLabelSnapshotDto | null
 }
 
 /**
@@ -31,13 +34,16 @@ export interface NewRun {
  */
 export const LABEL_PROVENANCE_KEY = 'labelProvenance'
 
-/** config_json as stored: the training settings, with the label provenance under its key. */
+/** The key under which config_json keeps the run's label snapshot (lifted out like provenance). */
+export const LABEL_SNAPSHOT_KEY = 'labelSnapshot'
+
+/** config_json as stored: the training settings, with provenance and snapshot under their keys. */
 export function runConfigJson(run: NewRun): string {
-  return JSON.stringify(
-    run.labelProvenance
-      ? { ...run.config, [LABEL_PROVENANCE_KEY]: run.labelProvenance }
-      : run.config,
-  )
+  return JSON.stringify({
+    ...run.config,
+    ...(run.labelProvenance ? { [LABEL_PROVENANCE_KEY]: run.labelProvenance } : {}),
+    ...(run.labelSnapshot ? { [LABEL_SNAPSHOT_KEY]: run.labelSnapshot } : {}),
+  })
 }
 
 export interface RunOutcome {
@@ -264,10 +270,11 @@ export function toRunDto(r: RunRow, epochRows: readonly EpochRow[]): RunDto {
     ...(e.dev_json ? { dev: JSON.parse(e.dev_json) as EvaluationDto } : {}),
   }))
   // Runs recorded before issue #12 (and runs from files) have no provenance: null.
-  const { [LABEL_PROVENANCE_KEY]: provenance, ...config } = JSON.parse(r.config_json) as Record<
-    string,
-    unknown
-  >
+  const {
+    [LABEL_PROVENANCE_KEY]: provenance,
+    [LABEL_SNAPSHOT_KEY]: snapshot,
+    ...config
+  } = JSON.parse(r.config_json) as Record<string, unknown>
   return {
     id: r.id,
     projectId: r.project_id,
@@ -290,5 +297,7 @@ export function toRunDto(r: RunRow, epochRows: readonly EpochRow[]): RunDto {
     stoppedEarly: r.stopped_early === null ? null : r.stopped_early === 1,
     ...(r.study_id ? { studyId: r.study_id } : {}),
     labelProvenance: (provenance as LabelProvenanceDto | undefined) ?? null,
+    // Only project runs recorded since issue #17 have one (older DTOs stay exactly as they were).
+    ...(snapshot ? { labelSnapshot: snapshot as RunLabelSnapshotDto } : {}),
   }
 }

@@ -23,6 +23,16 @@ export interface LabelledRow {
   label: number
 }
 
+/** A project's single-labelled texts as of one moment of its label history. */
+export interface LabelledSnapshot {
+  names: string[]
+  rows: LabelledRow[]
+  /** The newest annotation_history id of the project the read saw (0 when none). */
+  historyId: number
+  /** When the snapshot was taken (ISO). */
+  takenAt: string
+}
+
 /** One text as an export writes it: its labels by name, in the project's label order. */
 export interface ExportedText {
   id: number
@@ -53,6 +63,11 @@ export interface TextsRepository {
   splitCounts(projectId: number): Promise<SplitCountsDto>
   /** The project's label names (in its order) and its single-labelled, not skipped texts. */
   singleLabelled(projectId: number): Promise<{ names: string[]; rows: LabelledRow[] }>
+  /**
+   * singleLabelled as one consistent read with the newest label history id it saw (what a training
+   * run records: its labels are exactly those as of that id).
+   */
+  labelledSnapshot(projectId: number): Promise<LabelledSnapshot>
   /** Up to `limit` texts with id > `afterId`, in id order (keyset pagination for exports). */
   exportPage(projectId: number, afterId: number, limit: number): Promise<ExportedText[]>
 }
@@ -164,6 +179,21 @@ export class SqliteTextsRepository implements TextsRepository {
 
   async singleLabelled(projectId: number): Promise<{ names: string[]; rows: LabelledRow[] }> {
     return singleLabelledRows(this.db, projectId)
+  }
+
+  async labelledSnapshot(projectId: number): Promise<LabelledSnapshot> {
+    // One transaction: another process writing the file cannot land between the two reads.
+    return this.db.transaction(() => {
+      const historyId = (
+        this.db
+          .prepare(
+            'SELECT COALESCE(MAX(id), 0) AS historyId FROM annotation_history WHERE project_id = ?',
+          )
+          .get(projectId) as { historyId: number }
+      ).historyId
+      const takenAt = new Date().toISOString()
+      return { ...singleLabelledRows(this.db, projectId), historyId, takenAt }
+    })()
   }
 
   async exportPage(projectId: number, afterId: number, limit: number): Promise<ExportedText[]> {

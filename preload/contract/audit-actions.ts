@@ -34,6 +34,9 @@ export const AUDIT_ACTIONS = [
   'token.revoke',
   'token.requests',
   'deid.import',
+  // Issue #17 point 3: a team member given or taken their rights (name and team role).
+  'team.member-add',
+  'team.member-remove',
 ] as const
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number]
 

@@ -11,7 +11,17 @@ export interface CtsErrorDto {
 
 /** Error codes a clinician-facing message can be keyed on. */
 export type CtsErrorCode =
-  'bad-input' | 'not-found' | 'conflict' | 'unsupported' | 'forbidden' | 'cancelled' | 'internal'
+  | 'bad-input'
+  | 'not-found'
+  | 'conflict'
+  | 'unsupported'
+  | 'forbidden'
+  | 'cancelled'
+  | 'internal'
+  /** A team workspace refused the step for the member's role (issue #17 point 3). */
+  | 'team-forbidden'
+  /** Every connection to the team server is in use on this computer; try again (issue #17 point 5). */
+  | 'team-busy'
 
 export class CtsError extends Error {
   constructor(

@@ -62,6 +62,19 @@ export interface RunDto {
    * were when the data was snapshotted; null for runs from files and for runs recorded before.
    */
   labelProvenance?: LabelProvenanceDto | null
+  /**
+   * The moment of the project's label history the run trained on: its labels are exactly those as
+   * of history entry `historyId` (dataHash is their hash); null for runs from files and older runs.
+   */
+  labelSnapshot?: RunLabelSnapshotDto | null
+}
+
+/** Where in a project's label history a run's training data was read (issue #17 point 6). */
+export interface RunLabelSnapshotDto {
+  /** The newest annotation_history id of the project the read saw (0: no label history yet). */
+  historyId: number
+  /** When the labels were read (ISO). */
+  takenAt: string
 }
 
 export const trainingConfigSchema = z

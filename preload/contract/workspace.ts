@@ -10,7 +10,22 @@ export interface WorkspaceStatusDto {
   /** Encrypted and not unlocked yet: every other call fails until 'workspace/unlock' succeeds. */
   locked: boolean
   /** A team workspace: the server, database and user it is on (never a password). */
-  team?: TeamWorkspaceDto
+  team?: TeamWorkspaceDto & {
+    /** Whether the server answers right now (issue #17 point 5); absent on a local workspace. */
+    connection?: TeamConnectionDto
+  }
+}
+
+/**
+ * The team workspace's connection (event 'workspace/connection', and in the status). While
+ * 'reconnecting', every call that needs the server fails with 'team-unreachable' and saves nothing.
+ */
+export interface TeamConnectionDto {
+  state: 'connected' | 'reconnecting'
+  /** ISO time of the last change. */
+  since: string
+  /** Why it is reconnecting, e.g. "the connection was refused"; never SQL. */
+  reason?: string
 }
 
 /** Where a team workspace lives. */

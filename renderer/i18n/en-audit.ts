@@ -78,6 +78,8 @@ export const enAudit = {
       token_revoke: 'API token revoked',
       token_requests: 'API requests',
       deid_import: 'Texts de-identified at import',
+      'team_member-add': 'Team member added',
+      'team_member-remove': 'Team member removed',
     },
     details: {
       project_create: '“{name}”, labels: {labels}',

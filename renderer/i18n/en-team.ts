@@ -1,5 +1,6 @@
-// English strings of the team workspace (issue #17): "Connect to a team workspace" and the badge
-// naming the server. zh-cn-team.ts is typed against this one.
+// English strings of the team workspace (issue #17): "Connect to a team workspace", the badge
+// naming the server, and "reconnecting" / "not saved" while the server cannot be reached.
+// zh-cn-team.ts is typed against this one.
 export const enTeam = {
   team: {
     button: 'Team workspace…',
@@ -13,7 +14,7 @@ export const enTeam = {
     serverHint: 'host:port/database, e.g. db.hospital.example:5432/labels',
     user: 'User name',
     password: 'Password',
-    passwordHint: 'Kept in this computer’s keychain, never in the workspace folder.',
+    passwordHint: "Kept in this computer's keychain, never in the workspace folder.",
     emptyOnly:
       'Only an empty workspace can be connected: the projects of a local workspace would be hidden.',
     submit: 'Connect',
@@ -22,6 +23,18 @@ export const enTeam = {
     needUser: 'Enter your user name.',
     badServer: 'Write the server as host:port/database (without a user name or password).',
     failed: 'The workspace could not be connected.',
+    // Issue #17 point 5: the server cannot be reached; nothing is queued, labels are refused.
+    reconnecting: 'Reconnecting to the team workspace…',
+    reconnectingTitle:
+      'The team workspace server {where} has not answered since {since} ({reason}). Labels are not saved until it answers again; the app keeps trying.',
+    reconnectingTitleNoReason:
+      'The team workspace server {where} has not answered since {since}. Labels are not saved until it answers again; the app keeps trying.',
+    notSaved: 'Not saved',
+    notSavedReconnecting: 'Not saved: the team workspace server cannot be reached. Reconnecting…',
+    notSavedBack:
+      'Not saved: the team workspace server could not be reached. The connection is back: press the key again to save.',
+    unreachableReconnecting: 'The team workspace server cannot be reached. Reconnecting…',
+    unreachableBack: 'The connection to the team workspace server is back: try again.',
   },
 }
 

@@ -12,6 +12,7 @@ export const en = {
     language: 'Language',
     projects: 'Projects',
     offline: 'Offline — data stays on this computer',
+    offlineShort: 'Offline',
   },
   common: {
     cancel: 'Cancel',

@@ -76,6 +76,8 @@ export const zhCNAudit: AuditMessages = {
       token_revoke: '吊销 API 令牌',
       token_requests: 'API 请求',
       deid_import: '导入时去标识化',
+      'team_member-add': '添加团队成员',
+      'team_member-remove': '移除团队成员',
     },
     details: {
       project_create: '“{name}”，标签：{labels}',

@@ -1,4 +1,5 @@
-// 团队工作区（issue #17）的中文文本：“连接到团队工作区”以及显示服务器的标记。
+// 团队工作区（issue #17）的中文文本：“连接到团队工作区”、显示服务器的标记，以及服务器无法连接时的
+// “正在重新连接”与“未保存”。
 import type { TeamMessages } from './en-team'
 
 export const zhCNTeam: TeamMessages = {
@@ -21,5 +22,15 @@ export const zhCNTeam: TeamMessages = {
     needUser: '请输入用户名。',
     badServer: '请按 主机:端口/数据库 的格式填写服务器（不含用户名和密码）。',
     failed: '无法连接工作区。',
+    reconnecting: '正在重新连接团队工作区…',
+    reconnectingTitle:
+      '团队工作区服务器 {where} 自 {since} 起没有响应（{reason}）。在服务器恢复响应之前，标注不会被保存；本应用会持续重试。',
+    reconnectingTitleNoReason:
+      '团队工作区服务器 {where} 自 {since} 起没有响应。在服务器恢复响应之前，标注不会被保存；本应用会持续重试。',
+    notSaved: '未保存',
+    notSavedReconnecting: '未保存：无法连接团队工作区服务器。正在重新连接…',
+    notSavedBack: '未保存：刚才无法连接团队工作区服务器。连接已恢复，请再按一次该键保存。',
+    unreachableReconnecting: '无法连接团队工作区服务器。正在重新连接…',
+    unreachableBack: '与团队工作区服务器的连接已恢复，请重试。',
   },
 }

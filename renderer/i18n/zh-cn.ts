@@ -12,6 +12,7 @@ export const zhCN: Messages = {
     language: '语言',
     projects: '项目',
     offline: '离线运行 — 数据不离开本机',
+    offlineShort: '离线运行',
   },
   common: {
     cancel: '取消',

@@ -3,6 +3,7 @@
 // on an error the session stays on the text. Actions run one after another, in keystroke order.
 // The queue order (sequential, uncertainty …) picks each next text; main says why it chose it.
 // Every read and write names the current annotator: their share, their own labels, their undo.
+// On a team workspace whose server cannot be reached a write fails: "not saved", never "saved".
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type {
@@ -14,7 +15,9 @@ import type {
   TextRowDto,
 } from '../../preload/contract'
 import { cts, errorMessage } from '../api'
+import { isTeamUnreachable, type UnreachableFailure } from '../components/team/team-connection'
 import { useAnnotatorsStore } from './annotators-store'
+import { useWorkspaceStore } from './workspace-store'
 
 export type SaveState = 'idle' | 'saving' | 'saved' | 'error'
 export type Note = '' | 'skipped' | 'undone' | 'redone' | 'nothingToUndo' | 'nothingToRedo'
@@ -25,6 +28,7 @@ function sameSet(a: number[], b: number[]): boolean {
 
 export const useLabellingStore = defineStore('labelling', () => {
   const annotators = useAnnotatorsStore()
+  const workspace = useWorkspaceStore()
   const project = ref<ProjectDto | null>(null)
   const trail = ref<number[]>([])
   const cursor = ref(-1)
@@ -35,6 +39,8 @@ export const useLabellingStore = defineStore('labelling', () => {
   const stats = ref<LabelStatsDto | null>(null)
   const saveState = ref<SaveState>('idle')
   const error = ref('')
+  /** The last failure was the team workspace's server being away: a write (not saved) or a read. */
+  const unreachable = ref<UnreachableFailure | null>(null)
   const note = ref<Note>('')
   const done = ref(false)
   const loading = ref(false)
@@ -46,6 +52,8 @@ export const useLabellingStore = defineStore('labelling', () => {
   let ticket = 0
   let dropUpTo = 0
   let fallbackError = 'Something went wrong. Please try again.'
+  /** True while the running action waits for a write (set, undo, redo, skip) to be committed. */
+  let writing = false
 
   const multi = computed(() => project.value?.kind === 'multilabel')
   const dirty = computed(
@@ -58,12 +66,19 @@ export const useLabellingStore = defineStore('labelling', () => {
     const mine = ++ticket
     queue = queue.then(async () => {
       if (mine <= dropUpTo) return
+      writing = false
       try {
         await action()
       } catch (e) {
-        saveState.value = 'error'
+        // A read that failed after a committed label leaves "saved" standing: it is true.
+        const lost = isTeamUnreachable(e)
+        if (!lost || writing || saveState.value !== 'saved') saveState.value = 'error'
+        unreachable.value = lost ? (writing ? 'write' : 'read') : null
+        if (lost) workspace.markUnreachable()
         error.value = errorMessage(e, fallbackError)
         dropUpTo = ticket
+      } finally {
+        writing = false
       }
     })
     return queue
@@ -121,19 +136,27 @@ export const useLabellingStore = defineStore('labelling', () => {
     }
   }
 
+  /** Awaits one write; a failure of it is a write's ("not saved"), not a read's. */
+  async function write<T>(call: () => Promise<T>): Promise<T> {
+    writing = true
+    const done = await call()
+    writing = false
+    return done
+  }
+
   async function save(labelIds: number[]): Promise<void> {
     if (!text.value) return
     saveState.value = 'saving'
     error.value = ''
-    const saved = await cts().labels.set({
-      textId: text.value.id,
-      labelIds,
-      annotator: annotators.annotator,
-    })
+    const textId = text.value.id
+    const saved = await write(() =>
+      cts().labels.set({ textId, labelIds, annotator: annotators.annotator }),
+    )
     text.value = { ...text.value, labelIds: saved.labelIds }
     selection.value = [...saved.labelIds]
-    await refreshStats()
+    // Committed by main: "saved" is true now, even if reading the counts fails next.
     saveState.value = 'saved'
+    await refreshStats()
   }
 
   /** Shows the text an undo/redo changed, wherever it is in the trail. */
@@ -168,6 +191,7 @@ export const useLabellingStore = defineStore('labelling', () => {
     done.value = false
     saveState.value = 'idle'
     error.value = ''
+    unreachable.value = null
     note.value = ''
     positions.clear()
     return enqueue(async () => {
@@ -185,6 +209,7 @@ export const useLabellingStore = defineStore('labelling', () => {
   function clearError() {
     if (saveState.value === 'error') saveState.value = 'idle'
     error.value = ''
+    unreachable.value = null
   }
 
   /** Key 1–9: single-label kinds save and move on; multi-label toggles until accepted. */
@@ -263,7 +288,8 @@ export const useLabellingStore = defineStore('labelling', () => {
     clearError()
     return enqueue(async () => {
       if (!text.value) return
-      await cts().labels.skip({ textId: text.value.id })
+      const textId = text.value.id
+      await write(() => cts().labels.skip({ textId }))
       await refreshStats()
       await goNext()
       note.value = 'skipped'
@@ -274,10 +300,10 @@ export const useLabellingStore = defineStore('labelling', () => {
     clearError()
     return enqueue(async () => {
       if (!project.value) return
-      const state = await cts().labels.undo({
-        projectId: project.value.id,
-        annotator: annotators.annotator,
-      })
+      const projectId = project.value.id
+      const state = await write(() =>
+        cts().labels.undo({ projectId, annotator: annotators.annotator }),
+      )
       if (state === null) {
         note.value = 'nothingToUndo'
         return
@@ -291,10 +317,10 @@ export const useLabellingStore = defineStore('labelling', () => {
     clearError()
     return enqueue(async () => {
       if (!project.value) return
-      const state = await cts().labels.redo({
-        projectId: project.value.id,
-        annotator: annotators.annotator,
-      })
+      const projectId = project.value.id
+      const state = await write(() =>
+        cts().labels.redo({ projectId, annotator: annotators.annotator }),
+      )
       if (state === null) {
         note.value = 'nothingToRedo'
         return
@@ -329,6 +355,7 @@ export const useLabellingStore = defineStore('labelling', () => {
     stats,
     saveState,
     error,
+    unreachable,
     note,
     done,
     loading,

@@ -2,7 +2,10 @@
 // the way `cts predict` does (fp32 or int8) and predicts the texts of a data file.
 //
 //   npx tsx test/bench/infer-ours.ts --data TEXTS.json --bundle DIR [--threads 2] [--quantize int8|none]
-//                                    [--batch-size 64]
+//                                    [--batch-size 64] [--sessions N]
+//
+// --sessions: sessions side by side (predict.ts's pool), each of --threads threads; default 1, as
+// `cts predict`.
 //
 // Prints one JSON line: seconds (texts → probabilities, after loading), texts/s, load seconds,
 // peak RSS and the predicted class of every text.
@@ -38,6 +41,15 @@ export function macroF1(truth: number[], predicted: number[], k: number): number
   return sum / k
 }
 
+/** The class of highest probability of each of `n` rows of `probs` [n × k]. */
+export function argmaxRows(probs: Float32Array, n: number, k: number): number[] {
+  return Array.from({ length: n }, (_, i) => {
+    let best = 0
+    for (let c = 1; c < k; c++) if (probs[i * k + c] > probs[i * k + best]) best = c
+    return best
+  })
+}
+
 async function main(): Promise<void> {
   const { values: a } = parseArgs({
     options: {
@@ -46,12 +58,14 @@ async function main(): Promise<void> {
       threads: { type: 'string', default: '2' },
       quantize: { type: 'string', default: 'none' },
       'batch-size': { type: 'string' },
+      sessions: { type: 'string', default: '1' },
     },
   })
   const { texts } = JSON.parse(readFileSync(a.data!, 'utf8')) as { texts: string[] }
   const loadStarted = performance.now()
   const model = await loadClassifierBundle(a.bundle!, 'cpu', {
     threads: Number(a.threads),
+    sessions: Number(a.sessions),
     quantization: a.quantize as Quantization,
   })
   const loadSeconds = (performance.now() - loadStarted) / 1000
@@ -62,17 +76,13 @@ async function main(): Promise<void> {
   )
   const seconds = (performance.now() - started) / 1000
   await model.release()
-  const k = model.labels.length
-  const predicted = texts.map((_, i) => {
-    let best = 0
-    for (let c = 1; c < k; c++) if (probs[i * k + c] > probs[i * k + best]) best = c
-    return best
-  })
+  const predicted = argmaxRows(probs, texts.length, model.labels.length)
   console.log(
     JSON.stringify({
       seconds,
       textsPerSecond: texts.length / seconds,
       loadSeconds,
+      sessions: Number(a.sessions),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       predicted,
     }),

@@ -1,27 +1,31 @@
 // serve-load.ts --before-after: the same MiniLM classifier served the way it was ("before": fp32,
-// ORT spin-waiting, 64-text session runs, the graph as emitted) and with issue #13's changes
-// ("after": int8 dynamic quantization, no spin-waiting, 8-text session runs), each in a worker
-// thread as `cts serve` runs it, loaded in turn by the same clients; prints the ratios (--steps:
-// each change alone too).
+// ORT spin-waiting, 64-text session runs, the graph as emitted, one model thread) and with issue
+// #13's changes ("after": int8 dynamic quantization, no spin-waiting, 8-text session runs, a pool
+// of model threads taking calls side by side), as `cts serve` runs it, loaded in turn by the same
+// clients; prints the ratios (--steps: each change alone too).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { copyTokenizerFiles, saveClassifierBundle } from '../../main/ml/infer/classifier-bundle'
 import { createBertAdapter } from '../../main/ml/models/bert-adapter'
-import type { Predictor, RunPredictorOptions } from '../../main/serve/predictor'
-import { loadRunPredictorInWorker } from '../../main/serve/worker-predictor'
+import type { Predictor } from '../../main/serve/predictor'
+import {
+  loadRunPredictorInWorker,
+  type WorkerPredictorOptions,
+} from '../../main/serve/worker-predictor'
 import type { Outcome } from './serve-load'
 
 const MINILM = fileURLToPath(new URL('../../resources/models/all-MiniLM-L6-v2', import.meta.url))
 
-export const BEFORE: RunPredictorOptions = {
+export const BEFORE: WorkerPredictorOptions = {
   quantize: 'none',
   spinning: true,
   batchSize: 64,
   fuse: false,
+  workers: 1,
 }
-export const AFTER: RunPredictorOptions = { quantize: 'int8', spinning: false }
+export const AFTER: WorkerPredictorOptions = { quantize: 'int8', spinning: false }
 
 interface Side {
   name: string
@@ -29,10 +33,11 @@ interface Side {
 }
 
 /** --steps: each change alone between before and after, to see what each one wins. */
-const STEPS: Record<string, RunPredictorOptions> = {
-  'fp32, no spin': { quantize: 'none', spinning: false, batchSize: 64 },
-  'int8, spin': { quantize: 'int8', spinning: true, batchSize: 64 },
-  'int8, no spin, 64-text runs': { quantize: 'int8', spinning: false, batchSize: 64 },
+const STEPS: Record<string, WorkerPredictorOptions> = {
+  'fp32, no spin': { quantize: 'none', spinning: false, batchSize: 64, workers: 1 },
+  'int8, spin': { quantize: 'int8', spinning: true, batchSize: 64, workers: 1 },
+  'int8, no spin, 64-text runs': { quantize: 'int8', spinning: false, batchSize: 64, workers: 1 },
+  'after, one model thread': { quantize: 'int8', spinning: false, workers: 1 },
   // Measured and left off by default (fuse-graph.ts).
   'after + fused attention': { quantize: 'int8', spinning: false, fuse: true },
 }
@@ -41,7 +46,7 @@ export async function beforeAfter(o: {
   bundle?: string
   steps: boolean
   /** More sides to load between before and after: name → options (serve-load.ts --sides JSON). */
-  sides?: Record<string, RunPredictorOptions>
+  sides?: Record<string, WorkerPredictorOptions>
   maxLength: number
   rounds: number
   run: (p: Predictor) => Promise<{ outcome: Outcome; stats: string }>
@@ -62,10 +67,10 @@ export async function beforeAfter(o: {
     saveClassifierBundle(dir, adapter, ['routine', 'urgent'])
   }
   console.log(
-    `Target: MiniLM classifier ${o.bundle ?? `(random head, max length ${o.maxLength})`} in a worker thread; ` +
+    `Target: MiniLM classifier ${o.bundle ?? `(random head, max length ${o.maxLength})`} in worker threads; ` +
       `before ${JSON.stringify(BEFORE)}, after ${JSON.stringify(AFTER)}`,
   )
-  const options: Record<string, RunPredictorOptions> = {
+  const options: Record<string, WorkerPredictorOptions> = {
     before: BEFORE,
     ...(o.steps ? STEPS : {}),
     ...o.sides,

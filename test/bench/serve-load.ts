@@ -8,23 +8,23 @@
 // With --run it serves that trained run in-process; with --url it loads a running `cts serve`
 // (loopback only); otherwise it uses the in-test predictor double (no model), and says so.
 // --before-after (issue #13): a MiniLM classifier (--bundle, else a fresh one with a random head at
-// --max-length) served in worker threads "before" (fp32, ORT spin-waiting on, 64-text session runs:
-// the path as it was) and "after" (int8, no spin-waiting, 8-text session runs), alternating,
-// and prints the ratios of requests/s and p50/p99; --sides '{"name": {RunPredictorOptions}}' adds
-// more sides between them (what a change wins alone).
+// --max-length) served in worker threads "before" (fp32, ORT spin-waiting on, 64-text session runs,
+// one model thread: the path as it was) and "after" (int8, no spin-waiting, 8-text session runs, a
+// pool of model threads), alternating, and prints the ratios of requests/s and p50/p99;
+// --sides '{"name": {WorkerPredictorOptions}}' adds more sides between them (what a change wins
+// alone).
 import { Agent, request } from 'node:http'
 import { parseArgs } from 'node:util'
 import { generateToken } from '../../main/serve/auth'
 import { isLoopback } from '../../main/serve/host-check'
 import { MAX_RATE_LIMIT } from '../../main/serve/limits'
 import { beforeAfter } from './serve-before-after'
-import {
-  loadRunPredictor,
-  type Predictor,
-  type RunPredictorOptions,
-} from '../../main/serve/predictor'
+import { loadRunPredictor, type Predictor } from '../../main/serve/predictor'
 import { startPredictionServer } from '../../main/serve/server'
-import { loadRunPredictorInWorker } from '../../main/serve/worker-predictor'
+import {
+  loadRunPredictorInWorker,
+  type WorkerPredictorOptions,
+} from '../../main/serve/worker-predictor'
 import { testPredictor } from '../unit/serve/test-predictor'
 
 const { values: args } = parseArgs({
@@ -193,7 +193,7 @@ async function main(): Promise<number> {
       maxLength: Number(args['max-length']),
       rounds: Number(args.rounds),
       steps: args.steps,
-      sides: args.sides ? (JSON.parse(args.sides) as Record<string, RunPredictorOptions>) : {},
+      sides: args.sides ? (JSON.parse(args.sides) as Record<string, WorkerPredictorOptions>) : {},
       run: (predictor) => inProcess(predictor, 0, true),
       report,
     })
@@ -225,7 +225,7 @@ async function main(): Promise<number> {
     predictor = await (inMain ? loadRunPredictor : loadRunPredictorInWorker)(home, runId)
     console.log(
       `Target: trained run ${runId} of ${home} (labels ${predictor.labels.join(', ')}), ` +
-        `model in ${inMain ? 'the main thread' : 'a worker thread, as cts serve runs it'}`,
+        `model in ${inMain ? 'the main thread' : 'worker threads, as cts serve runs it'}`,
     )
   } else {
     runId = 0

@@ -1,6 +1,7 @@
 // Load on a team workspace (issue #17 point 8): 20 simulated annotators label one project on a
 // local PostgreSQL through the service path (dispatch 'labels/set'), each with its own composition
-// root and connection pool, at a human pace with jitter. Prints label-persist p50/p90/p99/max,
+// root and connection pool, at a human pace with jitter. Each logs in with its own annotator role
+// (SCRAM), so row-level security checks every write as in a real team; each labels its own share. Prints label-persist p50/p90/p99/max,
 // labels/s, errors and the server's CPU, with a SQLite single user at the same pace as the peer.
 // Run: npm run bench:team-labels [-- --duration=60 --annotators=20 --texts=2000 --stress --no-fsync]
 // The annotators share ONE node process (one event loop, separate pools): 20 processes of the
@@ -15,7 +16,8 @@ import { bootWorkspace, type Backend } from '../../main/root/boot'
 import { openTeamWorkspace } from '../../main/store/pg/open-team'
 import { parseTeamUrl } from '../../main/store/team-binding'
 import type { SecretStore } from '../../main/shared/secret-store'
-import { startTestPostgres, type TestPostgres } from '../pg/pg-server'
+import { ADMIN_URL_ENV, startTestPostgres, type TestPostgres } from '../pg/pg-server'
+import { makeTeam, type Team } from '../pg/rights-fixture'
 import { tempServicesIn } from '../unit/services/fixtures'
 import { anyFile, ArrayReader, textMapping } from '../unit/services/test-reader'
 import { fmt, notes, sleep, summary } from './label-notes'
@@ -86,35 +88,50 @@ interface Client {
   backend: Backend
   projectId: number
   labelIds: number[]
-  firstText: number
+  /** The texts assigned to this annotator (the project's team settings; row-level security). */
+  share: number[]
   times: number[]
   errors: string[]
   /** text id → the label id of this annotator's last acknowledged write on it. */
   acked: Map<number, number>
 }
 
-/** A project of TEXTS notes, the loop off (no retrain jobs): its label ids and first text id. */
+async function call<T>(backend: Backend, name: string, args: unknown): Promise<T> {
+  const env = await backend.dispatch(name, args, { log: () => {} })
+  if (!env.ok) throw new Error(`${name}: ${env.error.message}`)
+  return env.value as T
+}
+
+/** Every text id `backend` sees in the project (an annotator: its assigned share). */
+async function visibleTexts(backend: Backend, projectId: number): Promise<number[]> {
+  const ids: number[] = []
+  for (let offset = 0; ; offset += 1000) {
+    const page = await call<{ rows: { id: number }[] }>(backend, 'texts/list', {
+      projectId,
+      offset,
+      limit: 1000,
+    })
+    ids.push(...page.rows.map((r) => r.id))
+    if (page.rows.length < 1000) return ids
+  }
+}
+
+/** A project of TEXTS notes shared out among `team`, the loop off (no retrain jobs). */
 async function seedProject(
   backend: Backend,
-): Promise<{ projectId: number; labelIds: number[]; firstText: number }> {
-  const call = async <T>(name: string, args: unknown): Promise<T> => {
-    const env = await backend.dispatch(name, args, { log: () => {} })
-    if (!env.ok) throw new Error(`${name}: ${env.error.message}`)
-    return env.value as T
-  }
-  const p = await call<{ id: number; labels: { id: number }[] }>('projects/create', {
+  team: string[],
+): Promise<{ projectId: number; labelIds: number[] }> {
+  const p = await call<{ id: number; labels: { id: number }[] }>(backend, 'projects/create', {
     name: 'team load',
     kind: 'multiclass',
     labels: ['chest', 'bone', 'skin'],
   })
-  await call('datasets/import', { projectId: p.id, file: anyFile, mapping: textMapping })
-  await call('loop/settings', { projectId: p.id, enabled: false })
-  const first = await call<{ rows: { id: number }[] }>('texts/list', {
-    projectId: p.id,
-    offset: 0,
-    limit: 1,
-  })
-  return { projectId: p.id, labelIds: p.labels.map((l) => l.id), firstText: first.rows[0].id }
+  await call(backend, 'datasets/import', { projectId: p.id, file: anyFile, mapping: textMapping })
+  await call(backend, 'loop/settings', { projectId: p.id, enabled: false })
+  // One annotator per text (no overlap): the assignment rows row-level security reads.
+  if (team.length > 0)
+    await call(backend, 'annotation/setSettings', { projectId: p.id, team, overlap: 0 })
+  return { projectId: p.id, labelIds: p.labels.map((l) => l.id) }
 }
 
 /** One annotator: a label on a random text every GAP_MIN–GAP_MAX ms until the deadline. */
@@ -129,7 +146,7 @@ async function label(client: Client, seed: number, deadline: number): Promise<vo
     }
     await sleep(gap)
     const args = {
-      textId: client.firstText + Math.floor(rand() * TEXTS),
+      textId: client.share[Math.floor(rand() * client.share.length)],
       labelIds: [client.labelIds[Math.floor(rand() * client.labelIds.length)]],
       annotator: client.name,
     }
@@ -151,6 +168,7 @@ console.log(`uptime at start: ${uptime()}`)
 const root = mkdtempSync(join(tmpdir(), 'cts-bench-team-labels-'))
 const server = await startTestPostgres()
 const backends: Backend[] = []
+let team: Team | undefined
 let pass = false
 try {
   if (DURABLE) {
@@ -172,9 +190,18 @@ try {
       await admin.end()
     }
   }
-  const { url, password } = parseTeamUrl(server.url)
-  const binding = { url, boundAt: new Date().toISOString() }
-  const open = async (name: string, withTexts = false) => {
+  // The lead owns the database; each annotator is a login role added by the lead (rights-fixture).
+  process.env[ADMIN_URL_ENV] = server.adminUrl
+  const shortNames = Array.from(
+    { length: ANNOTATORS },
+    (_, k) => `a${String(k + 1).padStart(2, '0')}`,
+  )
+  team = await makeTeam({
+    members: Object.fromEntries(shortNames.map((n) => [n, 'annotator' as const])),
+  })
+  const open = async (name: string, loginUrl: string, withTexts = false) => {
+    const { url, password } = parseTeamUrl(loginUrl)
+    const binding = { url, boundAt: new Date().toISOString() }
     // Each computer's own keychain, holding the one password.
     const secrets: SecretStore = {
       where: `${name}'s keychain`,
@@ -194,15 +221,27 @@ try {
     return backend
   }
 
-  // The lead's computer creates the project; each annotator's computer opens the same workspace.
-  const project = await seedProject(await open('lead', true))
+  // The lead's computer creates the project and shares it out; each annotator's computer opens the
+  // same workspace under its own login and sees its own share.
+  const logins = shortNames.map((n) => team!.members[n])
+  const project = await seedProject(
+    await open('lead', team.lead.url, true),
+    logins.map((m) => m.role),
+  )
   const clients: Client[] = []
-  for (let k = 1; k <= ANNOTATORS; k++) {
-    const name = `annotator-${String(k).padStart(2, '0')}`
-    const backend = await open(name)
+  for (const login of logins) {
+    const backend = await open(login.role, login.url)
     // The app has the workspace open before anyone labels: connect the pool first.
-    await backend.dispatch('projects/list', {}, { log: () => {} })
-    clients.push({ name, backend, ...project, times: [], errors: [], acked: new Map() })
+    const share = await visibleTexts(backend, project.projectId)
+    clients.push({
+      name: login.role,
+      backend,
+      ...project,
+      share,
+      times: [],
+      errors: [],
+      acked: new Map(),
+    })
   }
 
   // The peer: one person on the embedded SQLite workspace, same project size and pace.
@@ -211,10 +250,12 @@ try {
     sourceReader: new ArrayReader(() => notes(TEXTS)),
   })
   backends.push(solo.backend)
+  const soloProject = await seedProject(solo.backend, [])
   const sqlite: Client = {
     name: 'solo',
     backend: solo.backend,
-    ...(await seedProject(solo.backend)),
+    ...soloProject,
+    share: await visibleTexts(solo.backend, soloProject.projectId),
     times: [],
     errors: [],
     acked: new Map(),
@@ -236,12 +277,13 @@ try {
   loopDelay.disable()
 
   // Every acknowledged label is on the server: each annotator's own labels, read back by the lead.
+  const lead = backends[0]
   let checked = 0
   let missing = 0
   for (const c of clients) {
     const own = new Map<number, number[]>()
     for (let offset = 0; offset < TEXTS; offset += 1000) {
-      const env = await backends[0].dispatch(
+      const env = await lead.dispatch(
         'texts/list',
         { projectId: c.projectId, offset, limit: 1000, annotator: c.name },
         { log: () => {} },
@@ -263,7 +305,7 @@ try {
   const s = summary(sqlite.times)
   const cpuS = cpuAfter.seconds - cpuBefore.seconds
   console.log(
-    `team workspace: PostgreSQL 15 (test server, ${DURABLE ? 'fsync + synchronous_commit on' : 'fsync off'}), 1 project, ${TEXTS} bilingual texts, 3 labels, loop off`,
+    `team workspace: PostgreSQL 15 (test server, ${DURABLE ? 'fsync + synchronous_commit on' : 'fsync off'}), 1 project, ${TEXTS} bilingual texts, 3 labels, loop off; ${ANNOTATORS} annotator logins (row-level security), shares of ${Math.min(...clients.map((c) => c.share.length))}–${Math.max(...clients.map((c) => c.share.length))} texts`,
   )
   console.log(
     `clients: ${ANNOTATORS} annotators, each its own composition root (bootWorkspace) + pg pool, in ONE node process; dispatch('labels/set') on a random text, one label every ${GAP_MIN}–${GAP_MAX} ms (uniform jitter) each, ${DURATION_S} s (wall ${wallS.toFixed(1)} s)`,
@@ -293,6 +335,7 @@ try {
   )
 } finally {
   for (const b of backends) await b.shutdown().catch(() => undefined)
+  await team?.drop().catch(() => undefined)
   await server.stop()
   rmSync(root, { recursive: true, force: true })
   console.log(`uptime at end: ${uptime()}`)

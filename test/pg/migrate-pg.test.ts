@@ -112,7 +112,7 @@ describe('migratePg', () => {
       to: migrations.length,
       applied: migrations.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`),
     })
-    expect(migrations.length).toBe(10)
+    expect(migrations.length).toBe(12)
     const versions = await db.rows<{ version: number; name: string }>(
       'SELECT version, name FROM cts_schema_version ORDER BY version',
     )
@@ -123,7 +123,7 @@ describe('migratePg', () => {
     const lite = sqliteSchema()
     const pg = await pgSchema(db)
     expect(Object.keys(pg.tables).sort()).toEqual(Object.keys(lite.tables).sort())
-    expect(Object.keys(lite.tables)).toHaveLength(23)
+    expect(Object.keys(lite.tables)).toHaveLength(27)
     for (const table of Object.keys(lite.tables)) {
       expect({ table, columns: pg.tables[table] }).toEqual({ table, columns: lite.tables[table] })
     }
@@ -156,19 +156,21 @@ describe('migratePg', () => {
   })
 
   it('applies nothing to an up-to-date database', async () => {
-    expect(await migratePg(db, migrations)).toEqual({ from: 10, to: 10, applied: [] })
+    const latest = migrations.length
+    expect(await migratePg(db, migrations)).toEqual({ from: latest, to: latest, applied: [] })
   })
 
   it('refuses a database written by a newer version, with the same words as SQLite', async () => {
+    const future = migrations.length + 1
     await db.run(
-      "INSERT INTO cts_schema_version (version, name, applied_at) VALUES (11, 'future', 'now')",
+      "INSERT INTO cts_schema_version (version, name, applied_at) VALUES ($1, 'future', 'now')",
+      [future],
     )
     await expect(migratePg(db, migrations)).rejects.toMatchObject({
       code: 'unsupported',
-      message:
-        'This workspace was saved by a newer version of Clinical Text Studio (schema 11; this version knows up to 10). Update the app to open it; the workspace was not changed.',
+      message: `This workspace was saved by a newer version of Clinical Text Studio (schema ${future}; this version knows up to ${future - 1}). Update the app to open it; the workspace was not changed.`,
     })
-    await db.run('DELETE FROM cts_schema_version WHERE version = 11')
+    await db.run('DELETE FROM cts_schema_version WHERE version = $1', [future])
   })
 })
 
@@ -208,11 +210,12 @@ describe('migratePg on a failing or contended migration', () => {
     const dbs = await Promise.all([1, 2, 3].map(() => openPgDatabase(d.url, { max: 2 })))
     try {
       const outcomes = await Promise.all(dbs.map((x) => migratePg(x, migrations)))
-      expect(outcomes.map((o) => o.to)).toEqual([10, 10, 10])
+      const latest = migrations.length
+      expect(outcomes.map((o) => o.to)).toEqual([latest, latest, latest])
       const all = outcomes.flatMap((o) => o.applied).sort()
       expect(all).toEqual(migrations.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`))
       expect(await dbs[0]!.row('SELECT COUNT(*)::int AS n FROM cts_schema_version')).toEqual({
-        n: 10,
+        n: latest,
       })
     } finally {
       await Promise.all(dbs.map((x) => x.close()))

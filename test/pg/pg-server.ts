@@ -28,6 +28,12 @@ export interface TestPostgres {
   /** The temporary directory holding the data directory, socket, password file and log. */
   dir: string
   stop(): Promise<void>
+  /** Fault tests (#17 point 5): shuts the server down (-m fast), keeping its data and port. */
+  stopKeepingData(): Promise<void>
+  /** Starts it again after stopKeepingData(), on the same data directory and port. */
+  start(): Promise<void>
+  /** `pg_ctl restart -m fast`: every connection is dropped, the data stays. */
+  restart(): Promise<void>
 }
 
 const isRoot = process.getuid?.() === 0
@@ -150,16 +156,31 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       await admin.end()
     }
     let stopped = false
+    // -l: the server's output goes to the log, never to pipes this process would wait on.
+    const ctl = (args: string[]) =>
+      pgRun('pg_ctl', [...args, '-D', data, '-l', log, '-w', '-t', '60'])
     return {
       url: `postgres://postgres:${password}@127.0.0.1:${port}/cts`,
       adminUrl,
       port,
       dir,
+      async stopKeepingData() {
+        await ctl(['stop', '-m', 'fast'])
+        started = false
+      },
+      async start() {
+        await ctl(['start'])
+        started = true
+      },
+      async restart() {
+        await ctl(['restart', '-m', 'fast'])
+        started = true
+      },
       async stop() {
         if (stopped) return
         stopped = true
         try {
-          await pgRun('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w', '-t', '60'])
+          if (started) await pgRun('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w', '-t', '60'])
         } finally {
           started = false
           process.removeListener('exit', cleanup)

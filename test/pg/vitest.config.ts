@@ -27,7 +27,8 @@ export default defineConfig({
     include: ['test/pg/**/*.test.ts', ...BOTH_BACKENDS],
     // Ten client processes at once: run alone (concurrency.vitest.config.ts), so the timing-bound
     // service tests above never share the two cores with it.
-    exclude: ['test/pg/concurrency-10x1000.test.ts'],
+    // The fault tests restart and stop servers of their own: their own step (faults.vitest.config.ts).
+    exclude: ['test/pg/concurrency-10x1000.test.ts', 'test/pg/faults-*.test.ts'],
     globalSetup: ['test/pg/global-setup.ts'],
     env: { CTS_TEST_BACKEND: 'postgres' },
     environment: 'node',

@@ -1,10 +1,10 @@
 // `cts train`: train a classifier on a project or on files, in a job process, with progress on
 // stderr; --json prints one JSON object (run id, labels, epochs, test metrics, timings) on stdout.
-import { join } from 'node:path'
 import { Command } from 'commander'
 import { CtsError } from '../../shared'
 import type { JobProgressDto, TrainJobResult } from '../../../preload/contract'
 import type { EvaluationDto, RunDto, TrainingConfigInput } from '../../../preload/contract/training'
+import { runFolderOf } from '../../root/run-folder'
 import { withContext, type CliContext, type FlagMap } from '../context'
 import { numberFlag, progressPrinter } from '../flags'
 import type { CliCommand } from './command'
@@ -159,9 +159,9 @@ export function classificationReportText(title: string, e: EvaluationDto): strin
   ].join('\n')
 }
 
-/** <home>/runs/<id>: where the run's model and files are. */
+/** <home>/runs/<id> (a team workspace: its local cache): where the run's model and files are. */
 function runFolder(ctx: CliContext, runId: number): string {
-  return join(ctx.home, 'runs', String(runId))
+  return runFolderOf(ctx.home, runId)
 }
 
 /** The train job's result of a run trained in this process (timings the run row does not hold). */

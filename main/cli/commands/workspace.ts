@@ -3,18 +3,26 @@
 // `cts workspace status [--json]`: whether the workspace is encrypted, or which team server it is on.
 // `cts workspace connect postgres://user@host:port/db [--password-file F]` binds the folder to a
 // team workspace on PostgreSQL (issue #17); `cts workspace disconnect` unbinds it (data stays).
+// `cts workspace member add NAME --role annotator|lead [--password-file F]`, `member list`,
+// `member remove NAME`: a lead manages the team's logins and rights (issue #17 point 3).
 import { userInfo } from 'node:os'
 import { Command } from 'commander'
 import { CtsError } from '../../shared'
 import { encryptWorkspaceAt, isEncryptedWorkspace } from '../../root/workspace-admin'
 import {
+  addMember,
+  checkMemberName,
   connectTeamWorkspace,
   describeTarget,
   disconnectTeamWorkspace,
   isTeamWorkspace,
+  listMembers,
   readPasswordFile,
+  removeMember,
+  TEAM_ROLES,
   teamLine,
   teamStatus,
+  type TeamRole,
 } from '../../root/team-admin'
 import { workspaceHome } from '../context'
 import { passphraseOf } from '../passphrase'
@@ -149,6 +157,86 @@ const disconnectCommand = () =>
       )
     })
 
+const homeOf = (command: Command): string =>
+  workspaceHome(command.optsWithGlobals<{ home?: string }>().home)
+
+const memberAddCommand = () =>
+  new Command('add')
+    .description(
+      'give a login the rights of a lead or an annotator (with --password-file: create the login)',
+    )
+    .argument('<name>', "the member's database login: lowercase letters, digits and _")
+    .requiredOption('--role <role>', 'annotator (labels the texts assigned to them) or lead')
+    .option(
+      '--password-file <file>',
+      'create the login with the password in this file (needs CREATEROLE; else the login must exist)',
+    )
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (
+        name: string,
+        opts: { role: string; passwordFile?: string; json?: boolean },
+        command: Command,
+      ) => {
+        if (!(TEAM_ROLES as readonly string[]).includes(opts.role))
+          throw new CtsError(
+            'bad-input',
+            `--role must be ${TEAM_ROLES.join(' or ')} (got "${opts.role}").`,
+          )
+        const password =
+          opts.passwordFile !== undefined ? readPasswordFile(opts.passwordFile) : undefined
+        checkMemberName(name)
+        const added = await addMember(homeOf(command), {
+          name,
+          role: opts.role as TeamRole,
+          ...(password !== undefined ? { password } : {}),
+        })
+        if (opts.json) {
+          out(JSON.stringify(added))
+          return
+        }
+        out(
+          `${added.name} is now ${added.role === 'lead' ? 'a lead' : 'an annotator'} of the team workspace${added.loginCreated ? ' (login created; the password was sent only as its SCRAM verifier)' : ''}.`,
+        )
+      },
+    )
+
+const memberListCommand = () =>
+  new Command('list')
+    .description("list the team's members and their roles")
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }, command: Command) => {
+      const members = await listMembers(homeOf(command))
+      if (opts.json) {
+        out(JSON.stringify(members))
+        return
+      }
+      if (members.length === 0) out('No members yet (the owner of the workspace has every right).')
+      for (const m of members) out(`${m.name}\t${m.role}\tadded ${m.addedAt} by ${m.addedBy}`)
+    })
+
+const memberRemoveCommand = () =>
+  new Command('remove')
+    .description("take a member's rights away (their login stays on the server)")
+    .argument('<name>', "the member's database login")
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, opts: { json?: boolean }, command: Command) => {
+      checkMemberName(name)
+      await removeMember(homeOf(command), name)
+      out(
+        opts.json
+          ? JSON.stringify({ removed: name })
+          : `${name} is no longer a member of the team workspace; their login stays on the server (the administrator may drop it).`,
+      )
+    })
+
+const memberCommand = () =>
+  new Command('member')
+    .description("a team workspace's members: add, list, remove (run by a lead)")
+    .addCommand(memberAddCommand())
+    .addCommand(memberListCommand())
+    .addCommand(memberRemoveCommand())
+
 export const workspaceCommand: CliCommand = {
   name: 'workspace',
   register(program) {
@@ -158,7 +246,8 @@ export const workspaceCommand: CliCommand = {
         .addCommand(encryptCommand())
         .addCommand(statusCommand())
         .addCommand(connectCommand())
-        .addCommand(disconnectCommand()),
+        .addCommand(disconnectCommand())
+        .addCommand(memberCommand()),
     )
   },
 }

@@ -85,8 +85,15 @@ export interface LoadedClassifier {
 export interface LoadClassifierOptions {
   /** 'int8': weight matmuls quantized at load (quantize.ts). Default 'none' (fp32 as trained). */
   quantization?: Quantization
-  /** Intra-op threads of the session (default: every core). */
+  /** Intra-op threads of each session (default: every core). */
   threads?: number
+  /**
+   * Sessions of the model run side by side on the CPU, each taking the next batch when free
+   * (predict.ts); each holds its own copy of the model (int8 MiniLM: +130 MB peak RSS). Default 1:
+   * on a shared 2-core machine two sessions were not reliably faster (issue #13, infer-ab.ts
+   * variants int8-pool2 / int8-pool2x1: from −15 % to +25 % against one session, run to run).
+   */
+  sessions?: number
   /** ORT's spin-waiting threads (default off: on a shared or busy CPU it costs more than it saves). */
   spinning?: boolean
   /**
@@ -113,17 +120,23 @@ export async function loadClassifierBundle(
   const saved =
     opts.quantization === 'int8' ? int8ModelBytes(dir) : readArtifact(join(dir, BUNDLE_MODEL))
   const model = opts.fuse ? fuseInferenceGraph(saved).bytes : saved
-  const { session, provider } = await createSession(model, {
-    device,
-    threads: opts.threads,
-    spinning: opts.spinning ?? false,
-  })
+  const sessionOptions = { device, threads: opts.threads, spinning: opts.spinning ?? false }
+  const { session, provider } = await createSession(model, sessionOptions)
+  // The pool's other sessions: CPU only (a GPU runs one large batch at a time anyway).
+  const pool = [session]
+  try {
+    for (let i = 1; i < (provider === 'cpu' ? (opts.sessions ?? 1) : 1); i++)
+      pool.push((await createSession(model, { ...sessionOptions, device: 'cpu' })).session)
+  } catch (err) {
+    await Promise.all(pool.map((s) => s.release()))
+    throw err
+  }
   let placement: ProviderPlacement | null | undefined
   return {
     labels: meta.labels,
     predict: async (texts, batchSize = PREDICT_BATCH) => {
       const probs = await predictProbabilities(
-        session,
+        pool,
         codec,
         texts.map((t) => codec.encode(t)),
         // On a GPU large batches (loop-k-choice.ts); on the CPU the caller's, as before.
@@ -134,7 +147,9 @@ export async function loadClassifierBundle(
       return probs
     },
     placement: () => placementFields(placement, provider),
-    release: () => session.release(),
+    release: async () => {
+      await Promise.all(pool.map((s) => s.release()))
+    },
   }
 }
 

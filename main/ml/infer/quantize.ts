@@ -1,8 +1,9 @@
 // int8 dynamic quantization of an inference model we emitted: every MatMul by a constant weight
 // gets int8 weights (symmetric per output column) and activations quantized on each call — one
-// scale per tensor (com.microsoft DynamicQuantizeMatMul, bias folded in) or, for GELU's output,
-// one asymmetric scale per token (MatMulInteger) — see ActivationScaling. Matmuls of two
-// activations (attention scores, attention × values) stay float.
+// scale per tensor (com.microsoft DynamicQuantizeMatMul, bias folded in; Q, K and V of a layer as
+// one) or, for GELU's output, one asymmetric scale per token (QuantizeLinear + MatMulInteger,
+// quantize-token.ts) — see ActivationScaling. Matmuls of two activations (attention scores,
+// attention × values) stay float.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { BUNDLE_MODEL, BUNDLE_MODEL_INT8 } from '../../shared'
@@ -15,6 +16,19 @@ import {
   ONNX_DTYPE,
   type TensorProtoObj,
 } from '../graph/onnx-proto'
+import {
+  MS_DOMAIN,
+  ONNX_INT32,
+  ONNX_INT8,
+  type TokenRows,
+  bytesOf,
+  bytesOf64,
+  castTo,
+  mk,
+  rowsMatMul,
+  tokenQuantize,
+  tokenQuantizeAsym,
+} from './quantize-token'
 
 /** The quantization a model is served with. */
 export type Quantization = 'int8' | 'none'
@@ -38,12 +52,6 @@ export function saveInt8Model(dir: string): void {
   // Encrypted like model.onnx in an encrypted workspace (issue #15 point 2).
   writeArtifactAtomic(saved, bytes, artifactKeyFor(saved))
 }
-
-/** ONNX TensorProto.DataType of int8 and uint8 (onnx.proto), not among the emitter's dtypes. */
-const ONNX_INT8 = 3
-const ONNX_UINT8 = 2
-const ONNX_INT32 = 6
-const MS_DOMAIN = 'com.microsoft'
 
 export interface QuantizeStats {
   /** MatMuls replaced by DynamicQuantizeMatMul. */
@@ -99,10 +107,6 @@ export function quantizeColumns(b: FloatMatrix): { q: Int8Array; scales: Float32
     }
   }
   return { q, scales }
-}
-
-function bytesOf(a: Float32Array | Int8Array): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
 }
 
 /** Append an opset_import entry (ModelProto field 8) to encoded model bytes: protobuf merges it. */
@@ -168,10 +172,6 @@ function biasAdd(
 }
 
 /**
- * Quantize a float ONNX model (as our emitter writes it) to int8 dynamic quantization. Returns the
- * new model bytes and what changed; a model without weight matmuls comes back unchanged in effect.
- */
-/**
  * How activations are scaled to int8 on each call: 'tensor' (DynamicQuantizeMatMul: one uint8
  * scale and zero point per input tensor, the whole batch), 'token' (one symmetric scale per
  * token row, max|row| / 127, as standard ops + MatMulInteger: a few outlier tokens — in MiniLM
@@ -179,118 +179,11 @@ function biasAdd(
  * grid) or 'token-asym' (per token row [min, max] over 255 steps with its own zero point,
  * corrected exactly in int32 by zero point × the weight's column sums: GELU's output is one-sided,
  * so symmetric scaling would waste half the levels). onnxruntime has no per-row zero point or
- * per-token dynamic op, hence the standard ops around MatMulInteger.
+ * per-token dynamic op, hence the standard ops around MatMulInteger (one QuantizeLinear per axis
+ * quantizes the rows: issue #13 measured the five element-wise ops it replaced at ~13 % of the
+ * int8 model's CPU time).
  */
 export type ActivationScaling = 'tensor' | 'token' | 'token-asym'
-
-const mk = (
-  op_type: string,
-  input: string[],
-  output: string,
-  attribute?: NodeObj['attribute'],
-): NodeObj => ({
-  op_type,
-  input,
-  output: [output],
-  ...(attribute ? { attribute } : {}),
-})
-
-/** Per-token int8 of activation `x` as uint8 (+128, zero point 128) and its row scales. */
-function tokenQuantize(
-  x: string,
-  out: NodeObj[],
-  inits: TensorProtoObj[],
-  id: number,
-): { q: string; s: string } {
-  // Short names (tq0, tq1 …): on a tiny model long ones would outweigh the int8 saving.
-  const p = `tq${id}`
-  if (!inits.some((t) => t.name === 'tq.axes')) {
-    inits.push(
-      { name: 'tq.axes', dims: [1], data_type: ONNX_DTYPE.int64, raw_data: bytesOf64([-1n]) },
-      {
-        name: 'tq.inv127',
-        dims: [],
-        data_type: ONNX_DTYPE.float32,
-        raw_data: bytesOf(new Float32Array([1 / 127])),
-      },
-      {
-        name: 'tq.eps',
-        dims: [],
-        data_type: ONNX_DTYPE.float32,
-        raw_data: bytesOf(new Float32Array([1e-12])),
-      },
-      {
-        name: 'tq.128',
-        dims: [],
-        data_type: ONNX_DTYPE.float32,
-        raw_data: bytesOf(new Float32Array([128])),
-      },
-      { name: 'tq.zp', dims: [], data_type: ONNX_UINT8, raw_data: new Uint8Array([128]) },
-      { name: 'tq.wzp', dims: [], data_type: ONNX_INT8, raw_data: new Uint8Array([0]) },
-    )
-  }
-  out.push(
-    mk('Abs', [x], `${p}.abs`),
-    mk('ReduceMax', [`${p}.abs`, 'tq.axes'], `${p}.max`, [
-      { name: 'keepdims', type: ATTR_TYPE.INT, i: 1 },
-    ]),
-    mk('Mul', [`${p}.max`, 'tq.inv127'], `${p}.s0`),
-    mk('Max', [`${p}.s0`, 'tq.eps'], `${p}.s`),
-    mk('Div', [x, `${p}.s`], `${p}.div`),
-    mk('Round', [`${p}.div`], `${p}.round`),
-    mk('Add', [`${p}.round`, 'tq.128'], `${p}.shift`),
-    mk('Cast', [`${p}.shift`], `${p}.q`, [{ name: 'to', type: ATTR_TYPE.INT, i: ONNX_UINT8 }]),
-  )
-  return { q: `${p}.q`, s: `${p}.s` }
-}
-
-/**
- * Per-token asymmetric uint8 of `x`: each row's [min, max] (widened to hold 0) over 255 steps,
- * its zero point as int32 [rows, 1] for the exact correction zp · colsum(B) after MatMulInteger.
- */
-function tokenQuantizeAsym(
-  x: string,
-  out: NodeObj[],
-  inits: TensorProtoObj[],
-  id: number,
-): { q: string; s: string; zp: string } {
-  const p = `ta${id}`
-  if (!inits.some((t) => t.name === 'ta.axes')) {
-    const f = (name: string, v: number): TensorProtoObj => ({
-      name,
-      dims: [],
-      data_type: ONNX_DTYPE.float32,
-      raw_data: bytesOf(new Float32Array([v])),
-    })
-    inits.push(
-      { name: 'ta.axes', dims: [1], data_type: ONNX_DTYPE.int64, raw_data: bytesOf64([-1n]) },
-      f('ta.0', 0),
-      f('ta.255', 255),
-      f('ta.inv255', 1 / 255),
-      f('ta.eps', 1e-12),
-    )
-  }
-  const keep = [{ name: 'keepdims', type: ATTR_TYPE.INT, i: 1 }]
-  out.push(
-    mk('ReduceMin', [x, 'ta.axes'], `${p}.min0`, keep),
-    mk('ReduceMax', [x, 'ta.axes'], `${p}.max0`, keep),
-    mk('Min', [`${p}.min0`, 'ta.0'], `${p}.min`),
-    mk('Max', [`${p}.max0`, 'ta.0'], `${p}.max`),
-    mk('Sub', [`${p}.max`, `${p}.min`], `${p}.range`),
-    mk('Mul', [`${p}.range`, 'ta.inv255'], `${p}.s0`),
-    mk('Max', [`${p}.s0`, 'ta.eps'], `${p}.s`),
-    mk('Div', [`${p}.min`, `${p}.s`], `${p}.mins`),
-    mk('Neg', [`${p}.mins`], `${p}.zp0`),
-    mk('Round', [`${p}.zp0`], `${p}.zpf`),
-    mk('Div', [x, `${p}.s`], `${p}.div`),
-    mk('Round', [`${p}.div`], `${p}.round`),
-    mk('Add', [`${p}.round`, `${p}.zpf`], `${p}.shift`),
-    mk('Clip', [`${p}.shift`, 'ta.0', 'ta.255'], `${p}.clip`),
-    mk('Cast', [`${p}.clip`], `${p}.q`, [{ name: 'to', type: ATTR_TYPE.INT, i: ONNX_UINT8 }]),
-    mk('Cast', [`${p}.zpf`], `${p}.zp`, [{ name: 'to', type: ATTR_TYPE.INT, i: ONNX_INT32 }]),
-  )
-  return { q: `${p}.q`, s: `${p}.s`, zp: `${p}.zp` }
-}
 
 /**
  * The scaling of MatMul inputs that GELU produced. Measured (issue #13) on MiniLM fine-tuned on
@@ -317,10 +210,105 @@ function fromGelu(name: string, producer: Map<string, NodeObj>): boolean {
   return false
 }
 
-function bytesOf64(a: bigint[]): Uint8Array {
-  return new Uint8Array(new BigInt64Array(a).buffer)
+/** A MatMul turned into DynamicQuantizeMatMul `dq`, with its int8 weights (for merging). */
+interface TensorScaled {
+  node: NodeObj
+  dq: NodeObj
+  q: Int8Array
+  scales: Float32Array
+  rows: number
+  cols: number
+  bias?: string
 }
 
+/**
+ * Whether per-tensor MatMuls sharing one input (a layer's Q, K and V) become ONE
+ * DynamicQuantizeMatMul over their weights side by side, then a Split: the input is quantized
+ * once instead of three times and the product is one wider GEMM. Per-tensor scaling of a shared
+ * input is the same in each, and weights are per column, so results are unchanged.
+ */
+export const MERGE_SHARED_INPUT = true
+
+/**
+ * Groups of `tensorScaled` reading the same input, each merged: the node sequence that replaces
+ * the group's first MatMul (the others are dropped: their outputs come from its Split).
+ */
+function mergeSharedInput(
+  tensorScaled: TensorScaled[],
+  inits: Map<string, TensorProtoObj>,
+  newInits: TensorProtoObj[],
+): Map<NodeObj, NodeObj[]> {
+  const groups = new Map<string, TensorScaled[]>()
+  for (const t of tensorScaled) groups.set(t.dq.input[0], [...(groups.get(t.dq.input[0]) ?? []), t])
+  const out = new Map<NodeObj, NodeObj[]>()
+  for (const group of groups.values()) {
+    if (group.length < 2) continue
+    // All with a bias or none (the bias is one input of the merged node); all the same K.
+    if (new Set(group.map((t) => t.bias !== undefined)).size > 1) continue
+    if (new Set(group.map((t) => t.rows)).size > 1) continue
+    const rows = group[0].rows
+    const total = group.reduce((s, t) => s + t.cols, 0)
+    const b = new Int8Array(rows * total)
+    const scales = new Float32Array(total)
+    const bias = new Float32Array(total)
+    let at = 0
+    for (const t of group) {
+      for (let r = 0; r < rows; r++)
+        b.set(t.q.subarray(r * t.cols, (r + 1) * t.cols), r * total + at)
+      scales.set(t.scales, at)
+      if (t.bias) bias.set(floatData(inits.get(t.bias)!), at)
+      at += t.cols
+    }
+    const name = `${group[0].dq.output[0]}_m`
+    newInits.push(
+      { name: `${name}.B`, dims: [rows, total], data_type: ONNX_INT8, raw_data: bytesOf(b) },
+      {
+        name: `${name}.scale`,
+        dims: [total],
+        data_type: ONNX_DTYPE.float32,
+        raw_data: bytesOf(scales),
+      },
+      {
+        name: `${name}.zero`,
+        dims: [total],
+        data_type: ONNX_INT8,
+        raw_data: new Uint8Array(total),
+      },
+      {
+        name: `${name}.split`,
+        dims: [group.length],
+        data_type: ONNX_DTYPE.int64,
+        raw_data: bytesOf64(group.map((t) => BigInt(t.cols))),
+      },
+    )
+    const inputs = [group[0].dq.input[0], `${name}.B`, `${name}.scale`, `${name}.zero`]
+    if (group[0].bias) {
+      newInits.push({
+        name: `${name}.bias`,
+        dims: [total],
+        data_type: ONNX_DTYPE.float32,
+        raw_data: bytesOf(bias),
+      })
+      inputs.push(`${name}.bias`)
+    }
+    out.set(group[0].node, [
+      { ...group[0].dq, name: `${name}_quant`, input: inputs, output: [name] } as NodeObj,
+      {
+        op_type: 'Split',
+        input: [name, `${name}.split`],
+        output: group.map((t) => t.dq.output[0]),
+        attribute: [{ name: 'axis', type: ATTR_TYPE.INT, i: -1 }],
+      },
+    ])
+    for (const t of group.slice(1)) out.set(t.node, [])
+  }
+  return out
+}
+
+/**
+ * Quantize a float ONNX model (as our emitter writes it) to int8 dynamic quantization. Returns the
+ * new model bytes and what changed; a model without weight matmuls comes back unchanged in effect.
+ */
 export function quantizeModelInt8(
   bytes: Uint8Array,
   opts: {
@@ -331,6 +319,8 @@ export function quantizeModelInt8(
      * 'tensor' for the rest — see GELU_TOKEN_ASYM.
      */
     activations?: ActivationScaling | ((weight: string) => ActivationScaling)
+    /** One DynamicQuantizeMatMul for the per-tensor MatMuls that read the same input (default MERGE_SHARED_INPUT). */
+    mergeShared?: boolean
   } = {},
 ): { bytes: Uint8Array; stats: QuantizeStats } {
   const model = decodeModel(bytes)
@@ -349,8 +339,9 @@ export function quantizeModelInt8(
   const replaced = new Map<NodeObj, NodeObj>()
   const newInits: TensorProtoObj[] = []
   const tokenQ = new Map<string, { q: string; s: string }>()
-  const tokenQA = new Map<string, { q: string; s: string; zp: string }>()
+  const tokenQA = new Map<string, TokenRows>()
   const expanded = new Map<NodeObj, NodeObj[]>()
+  const tensorScaled: TensorScaled[] = []
   for (const node of nodes) {
     if (node.op_type !== 'MatMul') continue
     const right = constantRight(node, inits, producer)
@@ -394,28 +385,16 @@ export function quantizeModelInt8(
       const seq: NodeObj[] = []
       let t = tokenQA.get(node.input[0])
       if (!t) {
-        t = tokenQuantizeAsym(node.input[0], seq, newInits, tokenQ.size + tokenQA.size)
+        const id = tokenQ.size + tokenQA.size
+        t = tokenQuantizeAsym(node.input[0], rows, seq, newInits, id)
         tokenQA.set(node.input[0], t)
       }
-      const colsum = new Int32Array(cols)
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) colsum[c] += q[r * cols + c]
-      newInits.push({
-        name: `${base}.colsum`,
-        dims: [cols],
-        data_type: ONNX_INT32,
-        raw_data: new Uint8Array(colsum.buffer),
-      })
-      seq.push(
-        mk('MatMulInteger', [t.q, `${base}.B`], `${short}.i32`),
-        mk('Mul', [t.zp, `${base}.colsum`], `${short}.corr`),
-        mk('Sub', [`${short}.i32`, `${short}.corr`], `${short}.d`),
-        mk('Cast', [`${short}.d`], `${short}.f`, [
-          { name: 'to', type: ATTR_TYPE.INT, i: ONNX_DTYPE.float32 },
-        ]),
-        mk('Mul', [`${short}.f`, t.s], `${short}.rs`),
-        mk('Mul', [`${short}.rs`, `${base}.scale`], fused ? `${short}.y` : output),
-        ...(fused ? [mk('Add', [`${short}.y`, fused.bias], output)] : []),
-      )
+      const sums = new Int32Array(cols)
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) sums[c] += q[r * cols + c]
+      const colsum = `${base}.colsum`
+      newInits.push({ name: colsum, dims: [cols], data_type: ONNX_INT32, raw_data: bytesOf(sums) })
+      const w = { b: `${base}.B`, scale: `${base}.scale`, colsum, cols, bias: fused?.bias }
+      seq.push(...rowsMatMul(t, w, short, output, newInits))
       expanded.set(node, seq)
       stats.quantized++
       continue
@@ -429,9 +408,7 @@ export function quantizeModelInt8(
       }
       seq.push(
         mk('MatMulInteger', [t.q, `${base}.B`, 'tq.zp', 'tq.wzp'], `${short}.i32`),
-        mk('Cast', [`${short}.i32`], `${short}.f`, [
-          { name: 'to', type: ATTR_TYPE.INT, i: ONNX_DTYPE.float32 },
-        ]),
+        mk('Cast', [`${short}.i32`], `${short}.f`, castTo(ONNX_DTYPE.float32)),
         mk('Mul', [`${short}.f`, t.s], `${short}.rs`),
         mk('Mul', [`${short}.rs`, `${base}.scale`], fused ? `${short}.y` : output),
         ...(fused ? [mk('Add', [`${short}.y`, fused.bias], output)] : []),
@@ -440,16 +417,24 @@ export function quantizeModelInt8(
       stats.quantized++
       continue
     }
-    replaced.set(node, {
+    const dq = {
       name: `${node.name || node.output[0]}_quant`,
       op_type: 'DynamicQuantizeMatMul',
       domain: MS_DOMAIN,
       input: inputs,
       output: [output],
-    } as NodeObj)
+    } as NodeObj
+    replaced.set(node, dq)
+    tensorScaled.push({ node, dq, q, scales, rows, cols, bias: fused?.bias })
     stats.quantized++
   }
   if (stats.quantized === 0) return { bytes, stats }
+  if (opts.mergeShared ?? MERGE_SHARED_INPUT) {
+    for (const [node, seq] of mergeSharedInput(tensorScaled, inits, newInits)) {
+      replaced.delete(node)
+      expanded.set(node, seq)
+    }
+  }
   let kept = nodes
     .filter((n) => !removed.has(n))
     .flatMap((n) => expanded.get(n) ?? [replaced.get(n) ?? n])

@@ -1,10 +1,10 @@
 // Validates a Hugging Face model folder (config, safetensors or PyTorch weights, tokenizer, optional
 // sentence-transformers pooling) and copies one into the workspace atomically.
-import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { CtsError } from '../../shared'
+import { sha256File } from '../../shared/file-hash'
 import { parseBertConfig, type BertConfig } from './bert-config'
 import {
   locateWeights,
@@ -206,16 +206,8 @@ async function findPooling(dir: string, name: string): Promise<PoolingMode> {
   )
 }
 
-/** A file's sha256 (hex), streamed: model weights can be gigabytes. */
-export function sha256File(path: string): Promise<string> {
-  return new Promise((ok, fail) => {
-    const hash = createHash('sha256')
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', fail)
-      .on('end', () => ok(hash.digest('hex')))
-  })
-}
+// One streamed hash for the whole program (run files in a team workspace use it too).
+export { sha256File }
 
 /** The files an import keeps: the known top-level files, the weights in use, the pooling folder(s). */
 async function keptFiles(dir: string, weights: WeightsLocation): Promise<string[]> {

@@ -11,6 +11,8 @@ import { m007LabelReview } from './007-label-review'
 import { m008Annotators } from './008-annotators'
 import { m009AuditChain } from './009-audit-chain'
 import { m010ApiTokens } from './010-api-tokens'
+import { m011TeamRights } from './011-team-rights'
+import { m012RunArtifacts } from './012-run-artifacts'
 
 export const migrations: readonly Migration[] = [
   m001Workspace,
@@ -23,4 +25,6 @@ export const migrations: readonly Migration[] = [
   m008Annotators,
   m009AuditChain,
   m010ApiTokens,
+  m011TeamRights,
+  m012RunArtifacts,
 ]

@@ -9,6 +9,7 @@ import type {
   AnnotatorProfileDto,
 } from '../../../preload/contract/annotators'
 import type { LabelSetKind } from '../../../preload/contract/projects'
+import { CtsError } from '../../shared'
 import { normaliseIds } from '../annotator-labels-repo'
 import {
   annotatorRowOf,
@@ -21,11 +22,13 @@ import {
   type AdjudicationRow,
   type AnnotatorRowDto,
   type AnnotatorsRepository,
+  type AssignmentRow,
 } from '../annotators-repository'
 import { emptyResolutionCounts, type Resolution } from '../label-resolution'
 import { annotationSettings, lockText, resolveProject, resolveText } from './annotator-labels'
 import { writeAuditPg } from './audit'
 import type { PgDatabase, PgQueryable } from './pg-database'
+import { teamRoleOf } from './team-members'
 
 async function currentOf(q: PgQueryable): Promise<string | null> {
   const row = await q.row<{ value: string }>(
@@ -39,8 +42,33 @@ function adjudicationRow(q: PgQueryable, textId: number): Promise<AdjudicationRo
   return q.row<AdjudicationRow>('SELECT * FROM adjudications WHERE text_id = $1', [textId])
 }
 
+/** Refuses choosing a profile where the login is the annotator (an annotator's session). */
+function loginIsTheAnnotator(login: string): CtsError {
+  return new CtsError(
+    'unsupported',
+    `On a team workspace you label as your login, "${login}"; an annotator cannot choose another profile. Labels you make are recorded under "${login}".`,
+  )
+}
+
 export class PgAnnotatorsRepository implements AnnotatorsRepository {
+  /** The session's fixed identity, asked once per pool (its login never changes). */
+  private identity: Promise<string | null> | undefined
+
   constructor(private readonly db: PgDatabase) {}
+
+  async loginIdentity(): Promise<string | null> {
+    // A failure (the server unreachable) is not remembered: the next call asks again.
+    this.identity ??= this.askIdentity().catch((err: unknown) => {
+      this.identity = undefined
+      throw err
+    })
+    return this.identity
+  }
+
+  private async askIdentity(): Promise<string | null> {
+    if ((await teamRoleOf(this.db)) !== 'annotator') return null
+    return (await this.db.row<{ login: string }>('SELECT session_user::text AS login'))!.login
+  }
 
   async profiles(): Promise<AnnotatorProfileDto[]> {
     return this.db.rows<AnnotatorProfileDto>(
@@ -59,10 +87,12 @@ export class PgAnnotatorsRepository implements AnnotatorsRepository {
   }
 
   async current(): Promise<string | null> {
-    return currentOf(this.db)
+    return (await this.loginIdentity()) ?? currentOf(this.db)
   }
 
   async use(name: string, actor: string): Promise<void> {
+    const login = await this.loginIdentity()
+    if (login !== null) throw loginIsTheAnnotator(login)
     await this.db.tx(async (q) => {
       const created =
         (
@@ -253,4 +283,24 @@ export class PgAnnotatorsRepository implements AnnotatorsRepository {
     )
     return goldLabelsByText(rows)
   }
+
+  async replaceAssignments(projectId: number, rows: readonly AssignmentRow[]): Promise<void> {
+    await this.db.tx(async (q) => {
+      // The project row first (as setSettings and the import commit lock it): two replacements
+      // never interleave their DELETE and INSERT, which would collide on the primary key.
+      await q.run('SELECT id FROM projects WHERE id = $1 FOR NO KEY UPDATE', [projectId])
+      await q.run('DELETE FROM text_assignments WHERE project_id = $1', [projectId])
+      for (let i = 0; i < rows.length; i += ASSIGNMENT_BATCH) {
+        const batch = rows.slice(i, i + ASSIGNMENT_BATCH)
+        await q.run(
+          `INSERT INTO text_assignments (text_id, project_id, annotator)
+           SELECT t, $1, a FROM unnest($2::int[], $3::text[]) AS r(t, a)`,
+          [projectId, batch.map((r) => r.textId), batch.map((r) => r.annotator)],
+        )
+      }
+    })
+  }
 }
+
+/** Rows per INSERT … unnest: large projects stay a few statements, each of bounded size. */
+const ASSIGNMENT_BATCH = 5000

@@ -36,8 +36,10 @@ export async function writeAuditPg(
       `The audit log can only be appended in a read committed transaction (this one is ${lock?.iso ?? 'unknown'}).`,
     )
   }
+  // cts_audit_newest() (migration 011, SECURITY DEFINER): a member reads only their own entries
+  // but links to the newest entry of anyone; the member's INSERT policy checks the same link.
   const last = await q.row<{ id: number; hash: string | null }>(
-    'SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1',
+    'SELECT id, hash FROM cts_audit_newest()',
   )
   const e = linkEntry(last, {
     at: new Date().toISOString(),

@@ -121,7 +121,10 @@ export async function connectTeamWorkspace(
     fingerprint = await serverFingerprint(db)
     const repos = pgRepositories(db, dir)
     projects = (await repos.projects.list()).length
-    await repos.audit.write(options.actor, 'workspace.connect', null, {
+    // On the server the entry names the login (issue #17 point 3: a member may only append entries
+    // under their own login name), as boot's actor does on a team workspace.
+    const login = await db.row<{ who: string }>('SELECT session_user::text AS who')
+    await repos.audit.write(login?.who ?? options.actor, 'workspace.connect', null, {
       host: target.host,
       port: target.port,
       database: target.database,

@@ -11,7 +11,7 @@ import {
 } from '../imports-repository'
 import { lockText, resolveText, writeAnnotatorRow } from './annotator-labels'
 import { writeAuditPg } from './audit'
-import type { PgDatabase, PgQueryable } from './pg-database'
+import { LONG_STATEMENT_MS, type PgDatabase, type PgQueryable } from './pg-database'
 import { pgFindProject, pgInsertLabel, pgLabelsOf } from './projects-repository'
 
 /** Rows per INSERT statement (column arrays through unnest) when the stage is copied to the server. */
@@ -87,41 +87,50 @@ class PgImportStage implements ImportStage {
   private async commitTx(
     input: ImportCommit,
   ): Promise<{ importId: number; imported: number; duplicates: number } | 'changed'> {
-    return this.db.tx(async (q) => {
-      // The project's row lock serialises imports and label-set changes of one project.
-      if (!(await pgFindProject(q, input.projectId, 'no key update'))) return 'changed' as const
-      if ((await pgLabelsOf(q, input.projectId)).length !== input.expectedLabelCount)
-        return 'changed' as const
-      for (const name of input.labelsToAdd) await pgInsertLabel(q, input.projectId, name)
-      const importId = (await q.row<{ id: number }>(
-        `INSERT INTO imports (project_id, file_name, format, encoding, imported, duplicates, rejected, created_at)
+    return this.db.tx(
+      async (q) => {
+        // The project's row lock serialises imports and label-set changes of one project.
+        if (!(await pgFindProject(q, input.projectId, 'no key update'))) return 'changed' as const
+        if ((await pgLabelsOf(q, input.projectId)).length !== input.expectedLabelCount)
+          return 'changed' as const
+        for (const name of input.labelsToAdd) await pgInsertLabel(q, input.projectId, name)
+        const importId = (await q.row<{ id: number }>(
+          `INSERT INTO imports (project_id, file_name, format, encoding, imported, duplicates, rejected, created_at)
          VALUES ($1, $2, NULL, $3, 0, 0, $4, $5) RETURNING id`,
-        [input.projectId, input.fileName, input.encoding, input.rejected, new Date().toISOString()],
-      ))!.id
-      await this.copyStage(q)
-      const staged = this.rows.length
-      const imported = await commitInto(q, input.projectId, importId, input.annotator)
-      const duplicates = input.duplicates + (staged - imported)
-      await q.run('UPDATE imports SET imported = $1, duplicates = $2 WHERE id = $3', [
-        imported,
-        duplicates,
-        importId,
-      ])
-      await writeAuditPg(
-        q,
-        input.actor,
-        'import',
-        input.projectId,
-        importAuditDetails(input, { importId, imported, duplicates }),
-      )
-      if (input.deid) {
-        await writeAuditPg(q, input.actor, 'deid.import', input.projectId, {
+          [
+            input.projectId,
+            input.fileName,
+            input.encoding,
+            input.rejected,
+            new Date().toISOString(),
+          ],
+        ))!.id
+        await this.copyStage(q)
+        const staged = this.rows.length
+        const imported = await commitInto(q, input.projectId, importId, input.annotator)
+        const duplicates = input.duplicates + (staged - imported)
+        await q.run('UPDATE imports SET imported = $1, duplicates = $2 WHERE id = $3', [
+          imported,
+          duplicates,
           importId,
-          ...input.deid,
-        })
-      }
-      return { importId, imported, duplicates }
-    })
+        ])
+        await writeAuditPg(
+          q,
+          input.actor,
+          'import',
+          input.projectId,
+          importAuditDetails(input, { importId, imported, duplicates }),
+        )
+        if (input.deid) {
+          await writeAuditPg(q, input.actor, 'deid.import', input.projectId, {
+            importId,
+            ...input.deid,
+          })
+        }
+        return { importId, imported, duplicates }
+      },
+      { queryTimeoutMs: LONG_STATEMENT_MS },
+    )
   }
 
   /** Creates the temporary stage tables on the transaction's connection and fills them. */

@@ -18,7 +18,7 @@ import {
   type StoredSuggestion,
   type SuggestionDbRow,
 } from '../loop-repository'
-import { CtsError } from '../../shared'
+import { labelSnapshotTx, pgHistoryMark } from './label-snapshot'
 import type { PgDatabase, PgQueryable } from './pg-database'
 
 const SETTINGS_UPSERT = `INSERT INTO loop_settings (project_id, enabled, threshold, show_suggestions,
@@ -141,59 +141,35 @@ export class PgLoopRepository implements LoopRepository {
   }
 
   async trainingSnapshot(projectId: number): Promise<LoopTrainingSnapshot> {
-    // One snapshot: the training set, the texts to score and the history mark agree. History ids
-    // are drawn under a per-text lock only, so an id below MAX(id) can commit later. A short
-    // transaction takes a SHARE lock (it waits for every label write in flight), exports its
-    // snapshot, hands it to this one and commits: label writes wait for those few statements
-    // only, not for the reads below, and no label at or below historyId is missing from `train`.
-    // Two pooled connections at once: this one is taken first, so the short one never waits
-    // behind label writes that wait for its lock.
-    return this.db.tx(
-      async (q) => {
-        await this.db.tx(
-          async (lock) => {
-            await lock.run('LOCK TABLE annotation_history IN SHARE MODE')
-            const { id } = (await lock.row<{ id: string }>(
-              'SELECT pg_export_snapshot() AS id',
-            )) as { id: string }
-            // SET TRANSACTION SNAPSHOT takes no parameters; the server's id is hex and dashes.
-            if (!/^[0-9A-F-]+$/i.test(id))
-              throw new CtsError('internal', 'The server returned an unexpected snapshot id.')
-            await q.run(`SET TRANSACTION SNAPSHOT '${id}'`)
-          },
-          { isolation: 'repeatable read' },
+    // One snapshot: the training set, the texts to score and the history mark agree, and no label
+    // at or below historyId is missing from `train` (label-snapshot.ts says how).
+    return labelSnapshotTx(this.db, async (q) => {
+      const labelIds = (
+        await q.rows<{ id: number }>(
+          'SELECT id FROM labels WHERE project_id = $1 ORDER BY position, id',
+          [projectId],
         )
-        const labelIds = (
-          await q.rows<{ id: number }>(
-            'SELECT id FROM labels WHERE project_id = $1 ORDER BY position, id',
-            [projectId],
-          )
-        ).map((r) => r.id)
-        const train = await q.rows<LoopTrainingSnapshot['train'][number]>(
-          `SELECT t.id AS "textId", t.text AS text, MIN(al.label_id) AS "labelId"
+      ).map((r) => r.id)
+      const train = await q.rows<LoopTrainingSnapshot['train'][number]>(
+        `SELECT t.id AS "textId", t.text AS text, MIN(al.label_id) AS "labelId"
              FROM texts t JOIN annotation_labels al ON al.text_id = t.id
              LEFT JOIN annotations a ON a.text_id = t.id
             WHERE t.project_id = $1 AND COALESCE(a.skipped, 0) = 0
               AND NOT EXISTS (SELECT 1 FROM loop_audit_texts x WHERE x.text_id = t.id)
             GROUP BY t.id HAVING COUNT(*) = 1 ORDER BY t.id`,
-          [projectId],
-        )
-        const score = await q.rows<LoopTrainingSnapshot['score'][number]>(
-          `SELECT t.id AS "textId", t.text AS text FROM texts t
+        [projectId],
+      )
+      const score = await q.rows<LoopTrainingSnapshot['score'][number]>(
+        `SELECT t.id AS "textId", t.text AS text FROM texts t
             WHERE t.project_id = $1
               AND (NOT EXISTS (SELECT 1 FROM annotation_labels al WHERE al.text_id = t.id)
                    OR EXISTS (SELECT 1 FROM loop_audit_texts x WHERE x.text_id = t.id))
             ORDER BY t.id`,
-          [projectId],
-        )
-        const { historyId } = (await q.row<{ historyId: number }>(
-          'SELECT COALESCE(MAX(id), 0) AS "historyId" FROM annotation_history WHERE project_id = $1',
-          [projectId],
-        )) as { historyId: number }
-        return { labelIds, train, score, historyId }
-      },
-      { isolation: 'repeatable read' },
-    )
+        [projectId],
+      )
+      const historyId = await pgHistoryMark(q, projectId)
+      return { labelIds, train, score, historyId }
+    })
   }
 
   async newLabelsSince(projectId: number, historyId: number): Promise<number> {

@@ -10,7 +10,7 @@ import {
 } from '../migrate'
 import { CtsError } from '../../shared'
 import { sqliteDdlToPg } from './ddl'
-import type { PgDatabase, PgQueryable } from './pg-database'
+import { LONG_STATEMENT_MS, type PgDatabase, type PgQueryable } from './pg-database'
 
 // Several clients may open a new team workspace at once: each migration step takes this
 // transaction-scoped lock, then re-reads the version, so exactly one of them applies it.
@@ -61,19 +61,22 @@ export async function migratePg(
     const sql = pgSqlOf(m)
     let before = m.version - 1
     try {
-      const did = await db.tx(async (q) => {
-        await q.run('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
-        await ensureVersionTable(q)
-        before = await pgSchemaVersion(q)
-        if (before > latest) throw newerSchemaError(before, latest)
-        if (before >= m.version) return false // another client applied it meanwhile
-        await q.run(sql)
-        await q.run(
-          'INSERT INTO cts_schema_version (version, name, applied_at) VALUES ($1, $2, $3)',
-          [m.version, m.name, new Date().toISOString()],
-        )
-        return true
-      })
+      const did = await db.tx(
+        async (q) => {
+          await q.run('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
+          await ensureVersionTable(q)
+          before = await pgSchemaVersion(q)
+          if (before > latest) throw newerSchemaError(before, latest)
+          if (before >= m.version) return false // another client applied it meanwhile
+          await q.run(sql)
+          await q.run(
+            'INSERT INTO cts_schema_version (version, name, applied_at) VALUES ($1, $2, $3)',
+            [m.version, m.name, new Date().toISOString()],
+          )
+          return true
+        },
+        { queryTimeoutMs: LONG_STATEMENT_MS },
+      )
       if (did) applied.push(migrationLabel(m))
     } catch (err) {
       // A newer schema, an unreachable server or a refused login are not this step's failure.

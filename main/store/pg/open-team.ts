@@ -1,6 +1,6 @@
 // Opens a team workspace: a folder bound to a PostgreSQL server (team.json). The repositories are
 // the PostgreSQL ones; run artifacts stay under the folder. openAnyWorkspace picks team or local.
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { CtsError } from '../../shared'
 import type { SecretStore } from '../../shared/secret-store'
 import type { Repositories } from '../repositories'
@@ -11,7 +11,8 @@ import {
   type TeamBinding,
   type TeamTarget,
 } from '../team-binding'
-import { openWorkspace, RUNS_DIR, type OpenWorkspaceOptions, type Workspace } from '../workspace'
+import { teamRunsDirOf } from '../run-artifacts'
+import { openWorkspace, type OpenWorkspaceOptions, type Workspace } from '../workspace'
 import { FileSecretStore, findTeamPassword, redact, type PasswordSource } from './credentials'
 import type { Migration, MigrationOutcome } from '../migrate'
 import { migrations as knownMigrations } from '../migrations/index'
@@ -24,7 +25,7 @@ import { pgRepositories } from './repositories'
 export interface TeamWorkspace {
   kind: 'team'
   home: string
-  /** <home>/runs: run artifacts stay on this computer (issue #17 point 6 decides more). */
+  /** <home>/team-runs-<server key>: this computer's copy of run files (the database keeps finished runs', #17). */
   runsDir: string
   /** Encryption is the SQLite file's; a team server protects its data itself (TLS, roles). */
   encrypted: false
@@ -60,6 +61,8 @@ function bindQueries(db: PgDatabase): Omit<PgDatabase, 'close'> {
     row: db.row.bind(db),
     run: db.run.bind(db),
     tx: db.tx.bind(db),
+    // The connection state travels with it (#17 point 5: the root publishes its changes).
+    ...(db.connection ? { connection: db.connection } : {}),
   }
 }
 
@@ -172,7 +175,8 @@ export async function openTeamWorkspace(
       migration,
       kind: 'team',
       home: dir,
-      runsDir: join(dir, RUNS_DIR),
+      // Keyed by the server: never the local workspace's runs/, nor another server's run ids.
+      runsDir: teamRunsDirOf(dir, binding),
       encrypted: false,
       repos: pgRepositories(db, dir),
       team: { ...target, url: parseTeamUrl(binding.url).url },

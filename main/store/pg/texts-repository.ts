@@ -9,6 +9,7 @@ import {
   type ExportedText,
   type LabelCountRow,
   type LabelledRow,
+  type LabelledSnapshot,
   type TextsRepository,
 } from '../texts-repository'
 import {
@@ -20,12 +21,33 @@ import {
   type TextFilter,
   type TextRow,
 } from '../texts-repo'
+import { labelSnapshotTx, pgHistoryMark } from './label-snapshot'
 import type { PgDatabase, PgQueryable } from './pg-database'
 import { pgTextCount } from './projects-repository'
 
 /** Lower-cases ASCII letters only, as SQLite's LIKE compares (é and É stay different). */
 function asciiLower(s: string): string {
   return s.replace(/[A-Z]/g, (c) => c.toLowerCase())
+}
+
+/** The project's label names and single-labelled, not skipped texts, in the caller's snapshot. */
+async function singleLabelledIn(
+  q: PgQueryable,
+  projectId: number,
+): Promise<{ names: string[]; rows: LabelledRow[] }> {
+  const labelRows = await q.rows<{ id: number; name: string }>(
+    'SELECT id, name FROM labels WHERE project_id = $1 ORDER BY position',
+    [projectId],
+  )
+  const rows = await q.rows<LabelCountRow>(
+    `SELECT t.id AS id, t.text AS text, t.group_id AS grp, t.split AS split,
+            MIN(al.label_id) AS label, COUNT(*)::int AS n
+       FROM texts t JOIN annotation_labels al ON al.text_id = t.id
+       LEFT JOIN annotations a ON a.text_id = t.id
+      WHERE t.project_id = $1 AND COALESCE(a.skipped, 0) = 0 GROUP BY t.id ORDER BY t.id`,
+    [projectId],
+  )
+  return toSingleLabelled(labelRows, rows)
 }
 
 /** Collects parameters and answers their $n placeholders. */
@@ -225,24 +247,16 @@ export class PgTextsRepository implements TextsRepository {
 
   async singleLabelled(projectId: number): Promise<{ names: string[]; rows: LabelledRow[] }> {
     // One snapshot for both reads, so the label positions match the rows.
-    return this.db.tx(
-      async (q) => {
-        const labelRows = await q.rows<{ id: number; name: string }>(
-          'SELECT id, name FROM labels WHERE project_id = $1 ORDER BY position',
-          [projectId],
-        )
-        const rows = await q.rows<LabelCountRow>(
-          `SELECT t.id AS id, t.text AS text, t.group_id AS grp, t.split AS split,
-                  MIN(al.label_id) AS label, COUNT(*)::int AS n
-             FROM texts t JOIN annotation_labels al ON al.text_id = t.id
-             LEFT JOIN annotations a ON a.text_id = t.id
-            WHERE t.project_id = $1 AND COALESCE(a.skipped, 0) = 0 GROUP BY t.id ORDER BY t.id`,
-          [projectId],
-        )
-        return toSingleLabelled(labelRows, rows)
-      },
-      { isolation: 'repeatable read' },
-    )
+    return this.db.tx((q) => singleLabelledIn(q, projectId), { isolation: 'repeatable read' })
+  }
+
+  async labelledSnapshot(projectId: number): Promise<LabelledSnapshot> {
+    // No label write with a smaller history id can commit after this read (label-snapshot.ts).
+    return labelSnapshotTx(this.db, async (q) => {
+      const historyId = await pgHistoryMark(q, projectId)
+      const takenAt = new Date().toISOString()
+      return { ...(await singleLabelledIn(q, projectId)), historyId, takenAt }
+    })
   }
 
   async exportPage(projectId: number, afterId: number, limit: number): Promise<ExportedText[]> {

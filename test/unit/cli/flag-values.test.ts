@@ -321,6 +321,16 @@ beforeAll(async () => {
       ['workspace', 'connect', 'postgres://clin@127.0.0.1:1/team', '--password-file', home],
       /--password-file: .* is not a regular file; give a file that holds the password/,
     ],
+    // A (issue #17 point 3): `cts workspace member add NAME --role R [--password-file F]`, checked
+    // before any server is reached.
+    'workspace member add --role': [
+      ['workspace', 'member', 'add', 'ann_li', '--role', 'boss'],
+      /--role must be lead or annotator \(got "boss"\)/,
+    ],
+    'workspace member add --password-file': [
+      ['workspace', 'member', 'add', 'ann_li', '--role', 'annotator', '--password-file', home],
+      /--password-file: .* is not a regular file; give a file that holds the password/,
+    ],
     // H7 (issue #15 point 3): `cts import --deid-*`, `cts deid preview`.
     'import --deid-mrn': [
       ['import', CSV, '--project', 'Notes', '--deid-mrn', 'MRN(\\d+'],
@@ -361,7 +371,7 @@ beforeAll(async () => {
     // H4 (issue #15 point 4): `cts audit list`.
     'audit list --action': [
       ['audit', 'list', '--action', 'train,label.eat'],
-      /--action must be project\.create, .* or deid\.import \(got "label\.eat"\)/,
+      /--action must be project\.create, .*, deid\.import, team\.member-add or team\.member-remove \(got "label\.eat"\)/,
     ],
     'audit list --actor': [
       ['audit', 'list', '--actor', ''],

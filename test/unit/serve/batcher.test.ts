@@ -9,6 +9,27 @@ const texts = (n: number, prefix: string) => Array.from({ length: n }, (_, i) =>
 /** P(疾病) of the test double for a text of n characters. */
 const disease = (n: number) => n / (n + 10)
 
+/** The test double as a pool of 2 model threads; `running` counts its calls under way. */
+function pairOf(p: Predictor) {
+  const pool = {
+    running: 0,
+    /** Calls under way when each call started, in call order. */
+    runningAtStart: [] as number[],
+    labels: p.labels,
+    concurrency: 2,
+    async predict(t: string[]) {
+      pool.runningAtStart.push(pool.running++)
+      try {
+        return await p.predict(t)
+      } finally {
+        pool.running--
+      }
+    },
+    release: p.release,
+  }
+  return pool
+}
+
 describe('PredictionBatcher', () => {
   it('sends the first request at once and merges the waiting ones up to the limit', async () => {
     const p = testPredictor({ delayMs: 20 })
@@ -22,6 +43,39 @@ describe('PredictionBatcher', () => {
       rows.forEach((row, j) => expect(row[1]).toBeCloseTo(disease(i + String(j).length), 12))
     })
     expect(b.snapshot()).toEqual({ calls: 4, requests: 6, texts: 32, maxRequestsPerCall: 2 })
+  })
+
+  it('with a pool of 2, starts a second call only once a session run of texts waits', async () => {
+    const p = testPredictor({ delayMs: 30 })
+    const pool = pairOf(p)
+    const b = new PredictionBatcher(pool, { maxBatchTexts: 20, maxQueuedTexts: 100 })
+    const all = Promise.all([
+      b.predict(['a']), // nothing under way: at once
+      b.predict(texts(3, 'b')), // 3 < 8 waiting: waits
+      b.predict(texts(5, 'c')), // 8 waiting: a second call at once, b and c together
+      b.predict(texts(2, 'd')), // 2 < 8: waits until no call is under way
+    ])
+    expect(p.calls).toEqual([1, 8])
+    const rows = await all
+    expect(p.calls).toEqual([1, 8, 2])
+    expect(pool.runningAtStart).toEqual([0, 1, 0])
+    expect(rows.map((r) => r.length)).toEqual([1, 3, 5, 2])
+    expect(rows[2][4][1]).toBeCloseTo(disease(2), 12)
+    expect(b.snapshot()).toEqual({ calls: 3, requests: 4, texts: 11, maxRequestsPerCall: 2 })
+  })
+
+  it('never runs more calls at once than the pool has threads', async () => {
+    const p = testPredictor({ delayMs: 20 })
+    const pool = pairOf(p)
+    const b = new PredictionBatcher(pool, {
+      maxBatchTexts: 8,
+      maxQueuedTexts: 100,
+      minExtraCallTexts: 1,
+    })
+    await Promise.all(Array.from({ length: 6 }, (_, i) => b.predict(texts(8, `${i}`))))
+    expect(p.calls).toEqual([8, 8, 8, 8, 8, 8])
+    // Two at once at times, never three.
+    expect(Math.max(...pool.runningAtStart)).toBe(1)
   })
 
   it('refuses new requests with QueueFullError while the queue is full', async () => {

@@ -204,6 +204,24 @@ describe('run predictors', () => {
     expect(crashes).toEqual([])
   })
 
+  it('gives the same probabilities from a pool of model threads as from one, calls side by side', async () => {
+    const one = await loadRunPredictorInWorker(home, 1, undefined, { workers: 1 })
+    const crashes: Error[] = []
+    const pool = await loadRunPredictorInWorker(home, 1, (e) => crashes.push(e), { workers: 2 })
+    expect([one.concurrency, pool.concurrency, pool.labels]).toEqual([
+      undefined,
+      2,
+      ['健康', '疾病'],
+    ])
+    const alone = await one.predict(TEXTS)
+    const together = await Promise.all([pool.predict(TEXTS), pool.predict(TEXTS.slice(1))])
+    expect(together).toEqual([alone, alone.slice(1)])
+    await one.release()
+    await pool.release()
+    await expect(pool.predict(TEXTS)).rejects.toThrow('The model thread has stopped.')
+    expect(crashes).toEqual([])
+  })
+
   it('rejects an unknown or unfinished run with the same message in both', async () => {
     const message = 'Run 42 does not exist in this workspace.'
     await expect(loadRunPredictor(home, 42)).rejects.toMatchObject({ code: 'not-found', message })
@@ -211,6 +229,10 @@ describe('run predictors', () => {
       code: 'not-found',
       message,
     })
+    // A pool whose threads cannot load says the same once (and leaves no thread behind).
+    await expect(
+      loadRunPredictorInWorker(home, 42, undefined, { workers: 2 }),
+    ).rejects.toMatchObject({ code: 'not-found', message })
     const ws = openWorkspace(home)
     const running = await new RunsService(ws.repos, ws.runsDir).create({
       modelKind: 'baseline',

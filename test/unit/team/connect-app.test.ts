@@ -40,7 +40,14 @@ describe('the app connects to a team workspace', () => {
       expect(status).toEqual({
         encrypted: false,
         locked: false,
-        team: { host: '127.0.0.1', port: server.port, database, user },
+        team: {
+          host: '127.0.0.1',
+          port: server.port,
+          database,
+          user,
+          // #17 point 5: the server answers right now.
+          connection: { state: 'connected', since: expect.any(String) },
+        },
       })
       expect([...secrets.map]).toEqual([[`${user}@127.0.0.1:${server.port}/${database}`, SENTINEL]])
       valueOf(await harness.invoke('projects/create', { name: '团队 Team', kind: 'binary' }))

@@ -54,7 +54,12 @@ describe("'workspace/connect'", () => {
       const connected = await backend.dispatch('workspace/connect', { url, password: SENTINEL })
       expect(connected).toEqual({
         ok: true,
-        value: { encrypted: false, locked: false, team: target },
+        value: {
+          encrypted: false,
+          locked: false,
+          // #17 point 5: the server answers right now.
+          team: { ...target, connection: { state: 'connected', since: expect.any(String) } },
+        },
       })
       expect([...secrets.map]).toEqual([
         [`${target.user}@127.0.0.1:${server.port}/${target.database}`, SENTINEL],

@@ -6,6 +6,8 @@ import { ADMIN_URL_ENV, startTestPostgres } from '../../pg/pg-server'
 
 export interface TeamServer {
   port: number
+  /** The superuser's URL (database "postgres"). */
+  adminUrl: string
   /** Runs one statement as the superuser (roles, databases, foreign tables for the tests). */
   admin(sql: string, database?: string): Promise<void>
   /** A new login role with `password` and an empty database it owns. */
@@ -31,6 +33,7 @@ export async function startTeamServer(): Promise<TeamServer> {
   }
   return {
     port: Number(new URL(adminUrl).port),
+    adminUrl,
     admin,
     async newTeamDatabase(password) {
       const suffix = randomBytes(4).toString('hex')

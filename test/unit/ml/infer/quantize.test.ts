@@ -1,6 +1,7 @@
 // int8 dynamic quantization (main/ml/infer/quantize.ts): weight matmuls become
-// DynamicQuantizeMatMul (GELU outputs: per-token MatMulInteger), attention matmuls stay float,
-// onnxruntime loads the result, its probabilities and logits stay close to fp32, the file shrinks.
+// DynamicQuantizeMatMul (GELU outputs: per-token MatMulInteger; Q, K, V merged into one),
+// attention matmuls stay float, onnxruntime loads the result, its probabilities and logits stay
+// close to fp32 (merging changes none of them), the file shrinks.
 import { fileURLToPath } from 'node:url'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
@@ -63,8 +64,10 @@ describe('quantizeModelInt8', () => {
     // 1 layer: Q, K, V, attention output, intermediate, output (6) + pooler + classifier.
     expect(stats).toEqual({ quantized: 8, biasFused: 8, keptFloat: 2 })
     const ops = decodeModel(bytes).graph.node.map((n) => n.op_type)
-    // The FFN down-projection reads GELU's output: per-token scaled, through MatMulInteger.
-    expect(ops.filter((o) => o === 'DynamicQuantizeMatMul')).toHaveLength(7)
+    // The FFN down-projection reads GELU's output: per-token scaled, through MatMulInteger; Q, K
+    // and V read one input: one DynamicQuantizeMatMul and a Split (8 − 1 − 2 = 5).
+    expect(ops.filter((o) => o === 'DynamicQuantizeMatMul')).toHaveLength(5)
+    expect(ops.filter((o) => o === 'Split')).toHaveLength(1)
     expect(ops.filter((o) => o === 'MatMulInteger')).toHaveLength(1)
     expect(ops.filter((o) => o === 'MatMul')).toHaveLength(2)
     // Per-tensor int8 shrinks even this 8 kB model; the per-token nodes add a fixed few hundred
@@ -92,6 +95,24 @@ describe('quantizeModelInt8', () => {
   }, 60_000)
 })
 
+describe('merging the matmuls that share an input', () => {
+  it('gives exactly the probabilities and logits of separate Q, K and V matmuls', async () => {
+    const adapter = await createBertAdapter(MINILM, { numClasses: 3, maxLength: 32, initSeed: 4 })
+    const fp32 = inferenceModelBytes(adapter)
+    const merged = quantizeModelInt8(fp32)
+    const separate = quantizeModelInt8(fp32, { mergeShared: false })
+    expect(merged.stats).toEqual(separate.stats)
+    const ops = (b: Uint8Array) => decodeModel(b).graph.node.map((n) => n.op_type)
+    expect(ops(merged.bytes).filter((o) => o === 'Split')).toHaveLength(6)
+    expect(ops(separate.bytes).filter((o) => o === 'Split')).toHaveLength(0)
+    for (const output of ['probs', 'logits']) {
+      const a = await probsOf(separate.bytes, adapter, output)
+      const b = await probsOf(merged.bytes, adapter, output)
+      expect(Array.from(b)).toEqual(Array.from(a))
+    }
+  }, 60_000)
+})
+
 describe('activation scaling', () => {
   // MiniLM with a seeded random head (logits of about ±1), 4 bilingual texts. Measured max |Δlogit|
   // against fp32: tensor 0.066, token 0.030, token-asym 0.019 (mean 0.024 / 0.014 / 0.006).
@@ -110,8 +131,10 @@ describe('activation scaling', () => {
       expect(stats.quantized).toBe(37)
       const ops = decodeModel(bytes).graph.node.map((n) => n.op_type)
       expect(ops.filter((o) => o === 'MatMulInteger')).toHaveLength(integerMatMuls[scaling])
+      // Per-tensor Q, K and V of each of the 6 layers share one DynamicQuantizeMatMul.
+      const merged = integerMatMuls[scaling] === 37 ? 0 : 6 * 2
       expect(ops.filter((o) => o === 'DynamicQuantizeMatMul')).toHaveLength(
-        37 - integerMatMuls[scaling],
+        37 - integerMatMuls[scaling] - merged,
       )
       const got = await probsOf(bytes, adapter, 'logits')
       const d = Array.from(got, (g, i) => Math.abs(g - ref[i]))
