@@ -66,13 +66,6 @@ function bindQueries(db: PgDatabase): Omit<PgDatabase, 'close'> {
   }
 }
 
-function withPassword(url: string, password: string | undefined): string {
-  if (password === undefined) return url
-  const u = new URL(url)
-  u.password = encodeURIComponent(password)
-  return u.toString()
-}
-
 /** Connects to the server of `binding` (the password from `secrets` or the pgpass file). */
 export async function connectTeamDatabase(
   binding: Pick<TeamBinding, 'url'>,
@@ -86,9 +79,8 @@ export async function connectTeamDatabase(
   const password = options.password ?? found?.password
   const release = allowTeamServer(target, options.announce)
   try {
-    // node-postgres lets a connection string override its `password` option (with undefined), so
-    // the password travels inside the URL handed to the driver, and only there.
-    const opened = await openPgDatabase(withPassword(url, password))
+    // openPgDatabase puts the password into the driver's URL (node-postgres lets the URL win).
+    const opened = await openPgDatabase(url, password === undefined ? {} : { password })
     const db: PgDatabase = {
       ...bindQueries(opened),
       close: async () => {
