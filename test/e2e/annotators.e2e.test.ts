@@ -157,7 +157,10 @@ async function expectFiguresMatch(page: Page, r: AgreementDto, locale: 'en' | 'z
     f3(overall.alpha.estimate),
   ])
   expect(await page.locator('[data-testid=per-label]').count()).toBe(0)
-  expect(await page.locator('[data-testid=disagreement-row]').count()).toBe(r.disagreements)
+  // The rows come from a later call than the figures (agreement-store refresh): wait for them.
+  await expect
+    .poll(() => page.locator('[data-testid=disagreement-row]').count())
+    .toBe(r.disagreements)
 }
 
 for (const locale of ['en', 'zh-CN'] as const) {

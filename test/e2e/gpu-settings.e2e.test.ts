@@ -210,8 +210,11 @@ describe('Settings → NVIDIA GPU', () => {
       expect(await text('[data-testid=gpu-removed]')).toBe(
         'The GPU pack was removed: training and prediction run on the CPU.',
       )
-      expect(await text('[data-testid=gpu-pack]')).toBe('Not installed · cuda13-ort1.30.0')
-      expect(await page.locator('[data-testid=gpu-remove]').count()).toBe(0)
+      // The status is re-read after "removed" shows (gpu-store remove): wait for it.
+      await expect
+        .poll(() => text('[data-testid=gpu-pack]'))
+        .toBe('Not installed · cuda13-ort1.30.0')
+      await expect.poll(() => page.locator('[data-testid=gpu-remove]').count()).toBe(0)
     } finally {
       delete process.env.CTS_GPU_PACK_LOCK
     }
