@@ -1,6 +1,6 @@
 // Lowers IR tensors to an ONNX GraphProto (only what the outputs need: dead branches are never
 // emitted) and encodes the ModelProto. Frozen params become initializers, trainable ones inputs.
-import { type AttrValue, type DType, type Dim, Tensor, nameOf } from './ir'
+import { type AttrValue, type ConstantData, type DType, type Dim, Tensor, nameOf } from './ir'
 import { type OpType, opDef } from './op-defs/registry'
 import {
   ATTR_TYPE,
@@ -121,7 +121,7 @@ export function lowerGraph(opts: LowerOptions): GraphProtoObj {
     return names.get(opts.substitute?.get(root) ?? root)!
   }
 
-  function addConstant(t: Tensor, data: Float32Array | BigInt64Array | Uint8Array): string {
+  function addConstant(t: Tensor, data: ConstantData): string {
     const small = data.length <= 16
     const key = small
       ? `${t.dtype}|${t.shape.join(',')}|${Array.from(data as ArrayLike<number | bigint>).join(',')}`
@@ -220,7 +220,7 @@ export function tensorProto(
   name: string,
   dims: number[],
   dtype: DType,
-  data: Float32Array | BigInt64Array | Uint8Array,
+  data: ConstantData,
 ): TensorProtoObj {
   const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   return { name, dims, data_type: ONNX_DTYPE[dtype], raw_data: raw }

@@ -2,7 +2,9 @@
 // each produced by an input, a weight, a constant or one op node (an OpType of op-defs/registry.ts).
 import { type OpType, opDef } from './op-defs/registry'
 
-export type DType = 'float32' | 'int64' | 'bool'
+export type DType = 'float32' | 'int64' | 'int32' | 'bool'
+/** A constant's values as stored (little-endian raw data of its TensorProto). */
+export type ConstantData = Float32Array | BigInt64Array | Int32Array | Uint8Array
 /** A dimension: a number, or a symbolic name ('batch', 'seq') fixed only when the graph runs. */
 export type Dim = number | string
 
@@ -12,7 +14,7 @@ export type Attrs = Record<string, AttrValue>
 export type Source =
   | { kind: 'input'; name: string }
   | { kind: 'param'; name: string; init: Float32Array }
-  | { kind: 'constant'; data: Float32Array | BigInt64Array | Uint8Array }
+  | { kind: 'constant'; data: ConstantData }
   | { kind: 'op'; op: OpType; inputs: Tensor[]; attrs: Attrs }
 
 /** A value in a Graph. Immutable; create with Graph methods or the op functions. */
@@ -75,10 +77,15 @@ export class Graph {
     if (values.length !== numel(shape)) {
       throw new Error(`constant: ${values.length} values for shape [${shape.join(', ')}]`)
     }
-    let data: Float32Array | BigInt64Array | Uint8Array
+    let data: ConstantData
     if (dt === 'float32') data = Float32Array.from(values as ArrayLike<number>, Number)
     else if (dt === 'int64')
       data = BigInt64Array.from(values as ArrayLike<number | bigint>, (v) => BigInt(v))
+    // int32 constants wrap mod 2^32 like the int32 arithmetic they feed (dropout's hash).
+    else if (dt === 'int32')
+      data = Int32Array.from(values as ArrayLike<number | bigint>, (v) =>
+        Number(BigInt.asIntN(32, BigInt(v))),
+      )
     else data = Uint8Array.from(values as ArrayLike<number>, (v) => (Number(v) ? 1 : 0))
     return this.make(dt, shape, { kind: 'constant', data })
   }

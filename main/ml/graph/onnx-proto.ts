@@ -88,7 +88,7 @@ const root = protobuf.parse(ONNX_SUBSET, { keepCase: true }).root
 const ModelType = root.lookupType('onnx.ModelProto')
 
 /** ONNX TensorProto.DataType codes for the dtypes we use. */
-export const ONNX_DTYPE = { float32: 1, int64: 7, bool: 9 } as const
+export const ONNX_DTYPE = { float32: 1, int32: 6, int64: 7, bool: 9 } as const
 /** ONNX AttributeProto.AttributeType codes. */
 export const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, GRAPH: 5, INTS: 7 } as const
 

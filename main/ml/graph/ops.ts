@@ -179,9 +179,9 @@ export function zerosLike(x: Tensor): Tensor {
   return expand(scalar(x, 0), shape)
 }
 
-/** int64 [start, limit) with step 1; `len` is the length as known when building. */
+/** [start, limit) with step 1, of start's integer dtype; `len` is the length as known when building. */
 export function range(start: Tensor, limit: Tensor, len: Dim): Tensor {
-  return start.graph.op('Range', [start, limit, scalar(start, 1, 'int64')], {}, [len])
+  return start.graph.op('Range', [start, limit, scalar(start, 1)], {}, [len])
 }
 
 export function scatterElementsAdd(

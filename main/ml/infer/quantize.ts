@@ -81,8 +81,19 @@ function floatData(t: TensorProtoObj): Float32Array {
 }
 
 /**
- * Symmetric int8 per column of B [K × N] (MatMul's right-hand side): scale = max|column| / 127,
- * zero point 0, values rounded and clamped to [-127, 127] (−128 unused keeps the range symmetric).
+ * The largest weight level: weights are int8 in [-63, 63] (7 bits), not [-127, 127]. Why: on x86
+ * CPUs without VNNI (AVX2 only — many clinicians' laptops, AMD Zen 1–3) onnxruntime's u8 × s8
+ * kernels add pairs of products in int16 with saturation (vpmaddubsw), and 255 · 127 · 2 overflows
+ * it (an AMD EPYC: a unit test's product off by 0.40, MiniLM logits off fp32 by 0.050 against
+ * 0.030 on a VNNI machine). With 63, 255 · 63 · 2 = 32,130 fits, so every CPU computes the same
+ * exact integer products and a model predicts alike wherever it is exported to (onnxruntime's
+ * "reduce_range").
+ */
+export const WEIGHT_MAX = 63
+
+/**
+ * Symmetric int8 per column of B [K × N] (MatMul's right-hand side): scale = max|column| /
+ * WEIGHT_MAX, zero point 0, values rounded and clamped to [-WEIGHT_MAX, WEIGHT_MAX].
  * A `transposed` B is read from W [N × K] as stored (our linear layers), without a transposed copy.
  */
 export function quantizeColumns(b: FloatMatrix): { q: Int8Array; scales: Float32Array } {
@@ -98,12 +109,12 @@ export function quantizeColumns(b: FloatMatrix): { q: Int8Array; scales: Float32
     }
   }
   // An all-zero column keeps scale 1 (any scale represents it exactly; 0 would divide by zero).
-  for (let c = 0; c < cols; c++) scales[c] = scales[c] > 0 ? scales[c] / 127 : 1
+  for (let c = 0; c < cols; c++) scales[c] = scales[c] > 0 ? scales[c] / WEIGHT_MAX : 1
   const q = new Int8Array(rows * cols)
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const v = Math.round(data[at(r, c)] / scales[c])
-      q[r * cols + c] = v > 127 ? 127 : v < -127 ? -127 : v
+      q[r * cols + c] = v > WEIGHT_MAX ? WEIGHT_MAX : v < -WEIGHT_MAX ? -WEIGHT_MAX : v
     }
   }
   return { q, scales }

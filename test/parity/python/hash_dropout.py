@@ -2,9 +2,10 @@
 
 Reference only. Mirrors `dropout` in main/ml/graph/nn.ts: an element of a dropout site is kept when
 
-  h1 = A * i + (S * seed + C * site)      (i: the element's row-major index, all int64 mod 2^64)
-  h3 = (h1 * h1 + R + site) ** 2
-  h3 > (floor(p * 2^32) << 32) - 2^63     (signed)
+  a = S1 seed + C1 site,  c = 2 (S2 seed + C2 site) + 1,  b = S3 seed + C3 site + R
+  h2 = (A i + a) * (2A i + c) + b      (i: the element's row-major index; all int32 mod 2^32)
+  h3 = h2 * h2
+  h3 > floor(p * 2^32) - 2^31          (signed)
 
 and kept elements are scaled by 1 / (1 - p). `site` numbers the graph's dropout calls from 1 in
 the order the forward pass makes them; a BERT forward makes them in the same order as ours
@@ -12,7 +13,8 @@ the order the forward pass makes them; a BERT forward makes them in the same ord
 
 `shared_dropout(seed)` is a context manager that swaps torch.nn.functional.dropout — which
 nn.Dropout and transformers' eager attention both call — for these masks while one forward pass
-runs, counting sites as it goes. Integer overflow in torch's int64 multiply wraps as ONNX's does.
+runs, counting sites as it goes. The arithmetic is done in int64 and cut to 32 bits after every
+product, which is exactly int32's wrapping arithmetic in ONNX.
 """
 
 import contextlib
@@ -21,18 +23,13 @@ import sys
 
 import torch
 
+M = (1 << 32) - 1
 
-def _wrap(v):
-    """A Python int reduced to the signed int64 it is mod 2^64."""
-    v &= (1 << 64) - 1
-    return v - (1 << 64) if v >= 1 << 63 else v
-
-
-# Odd 64-bit constants (golden ratio, splitmix64's multipliers), as signed int64 — as in nn.ts.
-A = _wrap(0x9E3779B97F4A7C15)
-S = _wrap(0xBF58476D1CE4E5B9)
-C = _wrap(0x94D049BB133111EB)
-R = _wrap(0x632BE59BD9B4E019)
+# Odd 32-bit constants (golden ratio; murmur3's and xxhash's multipliers) — as in nn.ts.
+A = 0x9E3779B9
+S1, S2, S3 = 0x85EBCA6B, 0x27D4EB2F, 0x7FEB352D
+C1, C2, C3 = 0xC2B2AE35, 0x165667B1, 0x846CA68B
+R = 0x632BE59B
 
 
 def keep_mask(shape, p, seed, site):
@@ -40,11 +37,26 @@ def keep_mask(shape, p, seed, site):
     count = 1
     for d in shape:
         count *= d
-    h1 = torch.arange(count, dtype=torch.int64) * A + _wrap(seed * S + site * C)
-    h2 = h1 * h1 + _wrap(R + site)
-    h3 = h2 * h2
-    threshold = (int(p * 2**32) << 32) - (1 << 63)
-    return (h3 > threshold).reshape(shape)
+    seed &= M
+    a = (S1 * seed + C1 * site) & M
+    c = (2 * (S2 * seed + C2 * site) + 1) & M
+    b = (S3 * seed + C3 * site + R) & M
+    i = torch.arange(count, dtype=torch.int64)
+    h1 = (i * A + a) & M
+    u = (i * ((2 * A) & M) + c) & M
+    # Products of two values below 2^32 overflow int64: split one factor into 16-bit halves.
+    h2 = (_mul32(h1, u) + b) & M
+    h3 = _mul32(h2, h2)
+    signed = torch.where(h3 >= 1 << 31, h3 - (1 << 32), h3)
+    threshold = int(p * 2**32) - (1 << 31)
+    return (signed > threshold).reshape(shape)
+
+
+def _mul32(x, y):
+    """x * y mod 2^32 for int64 tensors holding values in [0, 2^32)."""
+    lo = y & 0xFFFF
+    hi = y >> 16
+    return ((x * lo) + (((x * hi) & 0xFFFF) << 16)) & M
 
 
 @contextlib.contextmanager

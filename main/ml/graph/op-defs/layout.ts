@@ -157,7 +157,7 @@ export const LAYOUT_OPS = {
     notDifferentiable: NO_GRAD_SHAPE,
   },
   Range: {
-    shape: (_inputs, _attrs, given) => ({ dtype: 'int64', shape: givenShape('range', given) }),
+    shape: ([start], _attrs, given) => ({ dtype: start.dtype, shape: givenShape('range', given) }),
     notDifferentiable: NO_GRAD_SHAPE,
   },
   Pad: {

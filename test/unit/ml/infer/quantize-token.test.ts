@@ -14,6 +14,7 @@ import {
   rowsMatMul,
   tokenQuantizeAsym,
 } from '../../../../main/ml/infer/quantize-token'
+import { WEIGHT_MAX } from '../../../../main/ml/infer/quantize'
 
 const K = 8
 const N = 4
@@ -74,7 +75,11 @@ describe('tokenQuantizeAsym + rowsMatMul', () => {
     // Row 3: min 0, max 2.55 → each value k·s + s/2 lands on a half step.
     const s3 = Math.max(f(f(2.55) * f(1 / 255)), f(1e-12))
     for (let k = 0; k < K; k++) x[3 * K + k] = k === 0 ? 2.55 : f((2 * k + 1) * 0.5 * s3)
-    const b = Int8Array.from({ length: K * N }, () => Math.round(254 * rnd()) - 127)
+    // Weights as the product makes them (±WEIGHT_MAX): wider ones can saturate on AVX2 CPUs.
+    const b = Int8Array.from(
+      { length: K * N },
+      () => Math.round(2 * WEIGHT_MAX * rnd()) - WEIGHT_MAX,
+    )
     const scale = Float32Array.from({ length: N }, () => f(0.001 + 0.01 * rnd()))
     const bias = Float32Array.from({ length: N }, () => f(rnd() - 0.5))
     const want = reference(x, b, scale, bias)

@@ -10,6 +10,7 @@ import { inferenceModelBytes } from '../../../../main/ml/infer/classifier-bundle
 import { predictProbabilities } from '../../../../main/ml/infer/predict'
 import {
   type ActivationScaling,
+  WEIGHT_MAX,
   quantizeColumns,
   quantizeModelInt8,
 } from '../../../../main/ml/infer/quantize'
@@ -43,15 +44,28 @@ async function probsOf(
 }
 
 describe('quantizeColumns', () => {
-  it('scales each column by its largest magnitude / 127 and rounds symmetrically', () => {
+  it('scales each column by its largest magnitude / 63 and rounds symmetrically', () => {
     // B [2 × 3]: columns (1, -0.5), (0, 0), (0.254, 0.1)
     const { q, scales } = quantizeColumns({
       rows: 2,
       cols: 3,
       data: new Float32Array([1, 0, 0.254, -0.5, 0, 0.1]),
     })
-    expect(Array.from(scales)).toEqual([Math.fround(1 / 127), 1, Math.fround(0.254 / 127)])
-    expect(Array.from(q)).toEqual([127, 0, 127, -64, 0, 50])
+    expect(WEIGHT_MAX).toBe(63)
+    expect(Array.from(scales)).toEqual([Math.fround(1 / 63), 1, Math.fround(0.254 / 63)])
+    expect(Array.from(q)).toEqual([63, 0, 63, -31, 0, 25])
+  })
+
+  it('keeps two u8 × weight products within int16, where AVX2 kernels add them with saturation', () => {
+    // vpmaddubsw (x86 without VNNI) sums pairs of u8 · s8 in int16 and saturates: the weight range
+    // must keep 2 · 255 · max|w| ≤ 32,767 so that every CPU computes exact products.
+    const { q } = quantizeColumns({
+      rows: 4,
+      cols: 2,
+      data: new Float32Array([3, -0.001, -3, 0.002, 2.9999, -0.002, -1.5, 0.0005]),
+    })
+    expect(Math.max(...Array.from(q, Math.abs))).toBe(WEIGHT_MAX)
+    expect(2 * 255 * WEIGHT_MAX).toBeLessThanOrEqual(32_767)
   })
 })
 
@@ -115,7 +129,11 @@ describe('merging the matmuls that share an input', () => {
 
 describe('activation scaling', () => {
   // MiniLM with a seeded random head (logits of about ±1), 4 bilingual texts. Measured max |Δlogit|
-  // against fp32: tensor 0.066, token 0.030, token-asym 0.019 (mean 0.024 / 0.014 / 0.006).
+  // against fp32 with 7-bit weights (WEIGHT_MAX; the integer products are exact on every CPU, so
+  // these hold on AVX2 and VNNI machines alike): tensor 0.054, default 0.037, token 0.027,
+  // token-asym 0.031 (mean 0.022 / 0.017 / 0.012 / 0.013). With 8-bit weights token-asym was the
+  // closest (mean 0.006); with 7-bit ones the weights' rounding dominates and token and
+  // token-asym are even here, so only "per token beats per tensor" is asserted.
   const TOLERANCE = { tensor: 0.1, default: 0.1, token: 0.04, 'token-asym': 0.04 }
   it('keeps every logit within its stated tolerance of fp32, per-token closer than per-tensor', async () => {
     const adapter = await createBertAdapter(MINILM, { numClasses: 3, maxLength: 32, initSeed: 4 })
@@ -142,7 +160,7 @@ describe('activation scaling', () => {
       meanError[scaling] = d.reduce((x, y) => x + y, 0) / d.length
       expect(maxError[scaling]).toBeLessThan(TOLERANCE[scaling])
     }
-    expect(meanError['token-asym']).toBeLessThan(meanError.token)
+    expect(meanError['token-asym']).toBeLessThan(meanError.tensor)
     expect(meanError.token).toBeLessThan(meanError.tensor)
     expect(meanError.default).toBeLessThan(meanError.tensor)
   }, 120_000)
