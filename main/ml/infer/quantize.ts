@@ -36,12 +36,28 @@ export const QUANTIZATIONS: readonly Quantization[] = ['int8', 'none']
 
 /**
  * The int8 model of a run folder: its saved file (BUNDLE_MODEL_INT8, written by the train job's
- * check), else quantized now from model.onnx (a few seconds and ~250 MB more at peak).
+ * check), else quantized now from model.onnx (a few seconds and ~250 MB more at peak). A file saved
+ * before weights were 7-bit (levels beyond WEIGHT_MAX, which saturate on CPUs without VNNI) is
+ * quantized again from model.onnx rather than used.
  */
 export function int8ModelBytes(dir: string): Uint8Array {
   const saved = join(dir, BUNDLE_MODEL_INT8)
-  if (existsSync(saved)) return readArtifact(saved)
+  if (existsSync(saved)) {
+    const bytes = readArtifact(saved)
+    if (weightsWithinRange(bytes)) return bytes
+  }
   return quantizeModelInt8(readArtifact(join(dir, BUNDLE_MODEL))).bytes
+}
+
+/** Whether every int8 initializer of an ONNX model lies in [-WEIGHT_MAX, WEIGHT_MAX]. */
+export function weightsWithinRange(model: Uint8Array): boolean {
+  for (const t of decodeModel(model).graph.initializer ?? []) {
+    if (t.data_type !== ONNX_INT8 || !t.raw_data) continue
+    const raw = t.raw_data
+    const levels = new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength)
+    for (const v of levels) if (v > WEIGHT_MAX || v < -WEIGHT_MAX) return false
+  }
+  return true
 }
 
 /** Quantize the run folder's model.onnx into model.int8.onnx (atomically; once). */

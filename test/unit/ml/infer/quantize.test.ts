@@ -2,18 +2,25 @@
 // DynamicQuantizeMatMul (GELU outputs: per-token MatMulInteger; Q, K, V merged into one),
 // attention matmuls stay float, onnxruntime loads the result, its probabilities and logits stay
 // close to fp32 (merging changes none of them), the file shrinks.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
-import { decodeModel } from '../../../../main/ml/graph'
+import { decodeModel, encodeModel } from '../../../../main/ml/graph'
 import { inferenceModelBytes } from '../../../../main/ml/infer/classifier-bundle'
 import { predictProbabilities } from '../../../../main/ml/infer/predict'
 import {
   type ActivationScaling,
   WEIGHT_MAX,
+  int8ModelBytes,
   quantizeColumns,
   quantizeModelInt8,
+  weightsWithinRange,
 } from '../../../../main/ml/infer/quantize'
+import { ONNX_INT8 } from '../../../../main/ml/infer/quantize-token'
+import { BUNDLE_MODEL, BUNDLE_MODEL_INT8 } from '../../../../main/shared'
 import { createBertAdapter } from '../../../../main/ml/models/bert-adapter'
 import { writeTinyBertFolder } from './bundles'
 
@@ -66,6 +73,33 @@ describe('quantizeColumns', () => {
     })
     expect(Math.max(...Array.from(q, Math.abs))).toBe(WEIGHT_MAX)
     expect(2 * 255 * WEIGHT_MAX).toBeLessThanOrEqual(32_767)
+  })
+})
+
+describe('int8ModelBytes', () => {
+  it('uses a saved int8 model of 7-bit weights as it is and quantizes an 8-bit one again', async () => {
+    const tiny = writeTinyBertFolder('cls', 2, 5)
+    const adapter = await createBertAdapter(tiny, { numClasses: 2, maxLength: 16, head: 'cls' })
+    const fp32 = inferenceModelBytes(adapter)
+    const fresh = quantizeModelInt8(fp32).bytes
+    const run = mkdtempSync(join(tmpdir(), 'cts-int8-run-'))
+    try {
+      writeFileSync(join(run, BUNDLE_MODEL), fp32)
+      // A saved file as the train job writes it now: returned byte for byte.
+      writeFileSync(join(run, BUNDLE_MODEL_INT8), fresh)
+      expect(weightsWithinRange(fresh)).toBe(true)
+      expect(Buffer.from(int8ModelBytes(run)).equals(Buffer.from(fresh))).toBe(true)
+      // A file saved with 8-bit weights (one level at 127): quantized again from model.onnx.
+      const legacy = decodeModel(fresh.slice())
+      const weight = legacy.graph.initializer!.find((t) => t.data_type === ONNX_INT8)!
+      weight.raw_data![0] = 127
+      const legacyBytes = encodeModel(legacy.graph, 18)
+      expect(weightsWithinRange(legacyBytes)).toBe(false)
+      writeFileSync(join(run, BUNDLE_MODEL_INT8), legacyBytes)
+      expect(Buffer.from(int8ModelBytes(run)).equals(Buffer.from(fresh))).toBe(true)
+    } finally {
+      rmSync(run, { recursive: true, force: true })
+    }
   })
 })
 
