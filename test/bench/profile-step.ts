@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { createBertAdapter } from '../../main/ml/models/bert-adapter'
+import { RowSparseTable } from '../../main/ml/train/row-sparse-state'
 import { buildTrainStep } from '../../main/ml/train/train-step'
 
 const batch = Number(process.env.BATCH ?? 16)
@@ -23,6 +24,8 @@ const { model, io } = buildTrainStep({
   trainable: g.trainable,
   decayMask: g.decayMask,
   clipNorm: 1,
+  // As the trainer runs it (graph-step-runner.ts); DENSE=1 feeds the whole word-embedding table.
+  sparseRows: !process.env.DENSE,
 })
 const dir = process.env.OUT ?? mkdtempSync(join(tmpdir(), 'cts-profile-'))
 const session = await ort.InferenceSession.create(model, {
@@ -46,6 +49,17 @@ feeds.labels = new ort.Tensor(
 feeds.class_weights = new ort.Tensor('float32', Float32Array.of(1, 1), [2])
 g.trainable.forEach((p, i) => {
   const init = (p.source as { init: Float32Array }).init
+  const rows = io.params[i].rows
+  if (rows) {
+    const table = new RowSparseTable(io.params[i], init, true)
+    const ids = feeds[rows.ids]
+    feeds[rows.local] = new ort.Tensor('int64', table.localIds(ids.data as BigInt64Array), ids.dims)
+    const f = table.feeds()
+    feeds[io.params[i].input] = new ort.Tensor('float32', f.p, f.dims)
+    feeds[io.params[i].m] = new ort.Tensor('float32', f.m, f.dims)
+    feeds[io.params[i].v] = new ort.Tensor('float32', f.v, f.dims)
+    return
+  }
   const shape = io.params[i].shape
   feeds[io.params[i].input] = new ort.Tensor('float32', init, shape)
   feeds[io.params[i].m] = new ort.Tensor('float32', new Float32Array(init.length), shape)

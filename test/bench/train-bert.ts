@@ -5,7 +5,7 @@
 //                                    [--max-length 128] [--head mean|cls] [--batch-size 16]
 //                                    [--skip-torch] [--torch-padding both|longest|max_length]
 //                                    [--shared-streams] [--model DIR] [--split FILE] [--patience N]
-//                                    [--out FILE] [--short [--short-words 22]]
+//                                    [--out FILE] [--short [--short-words 22]] [--whole-tables]
 //
 // Prints one JSON line per engine and seed, then the two speed ratios issue #3 asks for, samples/s
 // and peak RSS of each side: ours vs the recipe's loop padded to max length (the seed app), and
@@ -28,6 +28,8 @@
 // (22: symptom-length, about 40 tokens) at the same max length, so dynamic padding matters; the
 // ratio lines then say so and the mean token count is printed. PyTorch with dynamic padding is the
 // binding peer there.
+// --whole-tables: ours feeds the word-embedding table whole at every step, as before row-sparse
+// tables (graph-step-runner.ts `sparseRows`), for a before/after of that change.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -60,6 +62,7 @@ const { values: a } = parseArgs({
     'batch-size': { type: 'string', default: String(BERT_DEFAULTS.batchSize) },
     head: { type: 'string', default: 'mean' },
     'skip-torch': { type: 'boolean', default: false },
+    'whole-tables': { type: 'boolean', default: false },
     /** Which PyTorch peers to run: both (the speed ratios) or one (an accuracy run saves hours). */
     'torch-padding': { type: 'string', default: 'both' },
     'shared-streams': { type: 'boolean', default: false },
@@ -181,7 +184,7 @@ async function ours(
     seed,
     classWeights: false,
     createRunner: async (q) => {
-      const runner = await createGraphStepRunner(q, 'cpu')
+      const runner = await createGraphStepRunner(q, 'cpu', { sparseRows: !a['whole-tables'] })
       return replay ? recording(runner, replay) : runner
     },
   })

@@ -43,6 +43,11 @@ export interface LowerOptions extends EmitOptions {
   prefix?: string
   /** Declared inputs that are not IR tensors (the Loop's iteration count and condition). */
   leadingInputs?: ValueInfoObj[]
+  /**
+   * Declared shapes that differ from the IR's, for inputs and outputs: a table fed only some of its
+   * rows (train-step.ts) is declared with a symbolic row count, its IR shape stays the full one.
+   */
+  declaredShapes?: Map<Tensor, readonly Dim[]>
   /** Extra outputs produced by `extraNodes` (declared before the IR outputs). */
   leadingOutputs?: ValueInfoObj[]
   extraNodes?: NodeObj[]
@@ -155,6 +160,7 @@ export function lowerGraph(opts: LowerOptions): GraphProtoObj {
     return name
   }
 
+  const declaredShape = (t: Tensor) => opts.declaredShapes?.get(t) ?? t.shape
   const outputs: ValueInfoObj[] = [...(opts.leadingOutputs ?? [])]
   for (const o of opts.outputs) {
     const src = visit(o.tensor)
@@ -166,11 +172,11 @@ export function lowerGraph(opts: LowerOptions): GraphProtoObj {
         output: [o.name],
       })
     }
-    outputs.push(valueInfo(o.name, o.tensor.dtype, o.tensor.shape))
+    outputs.push(valueInfo(o.name, o.tensor.dtype, declaredShape(o.tensor)))
   }
   const inputs = [
     ...(opts.leadingInputs ?? []),
-    ...[...declared].map((t) => valueInfo(names.get(t)!, t.dtype, t.shape)),
+    ...[...declared].map((t) => valueInfo(names.get(t)!, t.dtype, declaredShape(t))),
   ]
   const seen = new Set<string>()
   for (const v of [...inputs, ...outputs]) {

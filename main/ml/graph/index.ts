@@ -3,6 +3,7 @@ export { type DType, type Dim, Graph, Tensor, numel, nameOf } from './ir'
 export * from './ops'
 export * from './nn'
 export { grad, topoOrder } from './autodiff'
+export { gatherRowsGrad } from './op-defs/gather-grad'
 export { OPS, type OpType, opDef } from './op-defs/registry'
 export type { OpDef, ShapeRule, Vjp, OnnxSpec } from './op-defs/op-def'
 export {

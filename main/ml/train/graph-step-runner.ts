@@ -13,6 +13,7 @@ import type { CheckpointTensor } from './checkpoint'
 import type { RunnerRequest } from './trainer'
 import type { StepRunner } from './step-runner'
 import { buildTrainStep, type TrainStepIO } from './train-step'
+import { RowSparseTable } from './row-sparse-state'
 import { chooseLoopK, MEASURED_STEPS, measuresLoopK, type LoopKChoice } from './loop-k-choice'
 
 export interface GraphStepRunner extends StepRunner {
@@ -48,6 +49,12 @@ export interface GraphStepRunnerOptions {
    * thread takes the core its partner needs whenever another process runs.
    */
   spinning?: boolean
+  /**
+   * Feed large embedding tables with only the rows batches have read (row-sparse-state.ts;
+   * default on). Off, the whole table crosses to onnxruntime and back at every call: MiniLM's
+   * word embeddings are 11.7 M of its 22.7 M weights, each with two AdamW moments.
+   */
+  sparseRows?: boolean
   /** Where sessions come from (default: the process-wide one); tests pass a fake provider. */
   sessions?: Pick<SessionProvider, 'create'>
   /** Milliseconds clock timing the first steps on CUDA (default performance.now). */
@@ -72,6 +79,7 @@ export async function createGraphStepRunner(
     decayMask: g.decayMask,
     clipNorm: req.clipNorm,
     stepsPerCall,
+    sparseRows: o.sparseRows ?? true,
   })
   const session = (model: Uint8Array) =>
     (o.sessions ? o.sessions.create.bind(o.sessions) : createSession)(model, {
@@ -98,13 +106,33 @@ export async function createGraphStepRunner(
   const values = new Map<string, Float32Array>()
   const m = new Map<string, Float32Array>()
   const v = new Map<string, Float32Array>()
+  const tables = new Map<string, RowSparseTable>()
   g.trainable.forEach((p, i) => {
-    const name = io.params[i].name
+    const pio = io.params[i]
     // No copy: state arrays are only ever replaced (by run outputs or load), never written.
-    values.set(name, (p.source as { init: Float32Array }).init)
-    m.set(name, new Float32Array(values.get(name)!.length))
-    v.set(name, new Float32Array(values.get(name)!.length))
+    const init = (p.source as { init: Float32Array }).init
+    if (pio.rows) {
+      tables.set(pio.name, new RowSparseTable(pio, init, g.decayMask[i]))
+      return
+    }
+    values.set(pio.name, init)
+    m.set(pio.name, new Float32Array(init.length))
+    v.set(pio.name, new Float32Array(init.length))
   })
+  /** A step's feeds plus each row-sparse table's local row positions (activating new rows). */
+  const withLocalIds = (feeds: Record<string, ort.Tensor>): Record<string, ort.Tensor> => {
+    if (!tables.size) return feeds
+    const out = { ...feeds }
+    for (const t of tables.values()) {
+      const ids = feeds[t.io.rows!.ids]
+      out[t.io.rows!.local] = new ort.Tensor(
+        'int64',
+        t.localIds(ids.data as BigInt64Array),
+        ids.dims,
+      )
+    }
+    return out
+  }
   let steps = 0
   // Read once per session, after its first run (profiling stops then).
   const placements = new Map<SessionHandle, ProviderPlacement | null>()
@@ -115,17 +143,27 @@ export async function createGraphStepRunner(
     h: SessionHandle,
     sio: TrainStepIO,
     feeds: Record<string, ort.Tensor>,
-    lr: ort.Tensor,
-    count: number,
+    lrs: number[],
   ): Promise<number[]> {
     const all: Record<string, ort.Tensor> = { ...feeds }
     for (const p of sio.params) {
+      const table = tables.get(p.name)
+      if (table) {
+        const f = table.feeds()
+        all[p.input] = new ort.Tensor('float32', f.p, f.dims)
+        all[p.m] = new ort.Tensor('float32', f.m, f.dims)
+        all[p.v] = new ort.Tensor('float32', f.v, f.dims)
+        continue
+      }
       all[p.input] = new ort.Tensor('float32', values.get(p.name)!, p.shape)
       all[p.m] = new ort.Tensor('float32', m.get(p.name)!, p.shape)
       all[p.v] = new ort.Tensor('float32', v.get(p.name)!, p.shape)
     }
     all[sio.step] = new ort.Tensor('float32', Float32Array.of(steps + 1), [])
-    all[sio.lr] = lr
+    all[sio.lr] =
+      sio.stepsPerCall > 1
+        ? new ort.Tensor('float32', Float32Array.from(lrs), [lrs.length])
+        : new ort.Tensor('float32', Float32Array.of(lrs[0]), [])
     all[sio.weightDecay] = wd
     const out = await h.session.run(all)
     if (!placements.has(h)) placements.set(h, readPlacement(h.session))
@@ -133,11 +171,16 @@ export async function createGraphStepRunner(
     // A poisoned step must not reach the weights: keep the previous state (all K steps).
     if (!losses.every(Number.isFinite)) return losses
     for (const p of sio.params) {
-      values.set(p.name, out[p.output].data as Float32Array)
-      m.set(p.name, out[p.mOut].data as Float32Array)
-      v.set(p.name, out[p.vOut].data as Float32Array)
+      const [pOut, mOut, vOut] = [p.output, p.mOut, p.vOut].map((n) => out[n].data as Float32Array)
+      const table = tables.get(p.name)
+      if (table) table.update(pOut, mOut, vOut, lrs, req.weightDecay)
+      else {
+        values.set(p.name, pOut)
+        m.set(p.name, mOut)
+        v.set(p.name, vOut)
+      }
     }
-    steps += count
+    steps += lrs.length
     return losses
   }
 
@@ -180,12 +223,12 @@ export async function createGraphStepRunner(
       return steps
     },
     async step(feeds, learningRate) {
-      const lr = new ort.Tensor('float32', Float32Array.of(learningRate), [])
       const started = clock()
-      const [loss] = await call(handle, io, feeds, lr, 1)
+      const all = withLocalIds(feeds)
+      const [loss] = await call(handle, io, all, [learningRate])
       if (measure && !loopK) {
         timed.push((clock() - started) / 1000)
-        if (timed.length >= MEASURED_STEPS) await chooseK(feeds)
+        if (timed.length >= MEASURED_STEPS) await chooseK(all)
       }
       return { loss }
     },
@@ -193,33 +236,44 @@ export async function createGraphStepRunner(
       if (!loop || batches.length !== k || learningRates.length !== k) {
         throw new Error(`stepMany: this runner takes exactly ${k} batches per call`)
       }
-      const feeds = stackFeeds(batches, loop.io)
-      const lr = new ort.Tensor('float32', Float32Array.from(learningRates), [k])
-      return { losses: await call(loop.handle, loop.io, feeds, lr, k) }
+      const feeds = stackFeeds(batches.map(withLocalIds), loop.io)
+      return { losses: await call(loop.handle, loop.io, feeds, learningRates) }
     },
-    weights: () => new Map(values),
+    weights: () => {
+      const all = new Map(values)
+      for (const [name, t] of tables) all.set(name, t.values())
+      return all
+    },
     state() {
       const s: Record<string, CheckpointTensor> = {}
       for (const p of io.params) {
-        s[p.name] = { dims: p.shape, data: values.get(p.name)! }
-        s[`m/${p.name}`] = { dims: p.shape, data: m.get(p.name)! }
-        s[`v/${p.name}`] = { dims: p.shape, data: v.get(p.name)! }
+        const table = tables.get(p.name)
+        const moments = table?.moments()
+        s[p.name] = { dims: p.shape, data: table?.values() ?? values.get(p.name)! }
+        s[`m/${p.name}`] = { dims: p.shape, data: moments?.m ?? m.get(p.name)! }
+        s[`v/${p.name}`] = { dims: p.shape, data: moments?.v ?? v.get(p.name)! }
       }
       s['#steps'] = { dims: [1], data: Float32Array.of(steps) }
       return s
     },
     load(state) {
+      // Check every tensor before changing anything: a mismatch leaves the runner as it was.
+      const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1)
       for (const p of io.params) {
-        for (const [map, key] of [
-          [values, p.name],
-          [m, `m/${p.name}`],
-          [v, `v/${p.name}`],
-        ] as const) {
-          const t = state[key]
-          if (!t || t.data.length !== values.get(p.name)!.length) {
+        for (const key of [p.name, `m/${p.name}`, `v/${p.name}`]) {
+          if (state[key]?.data.length !== size(p.shape)) {
             throw new Error(`the checkpoint does not match this model (${key})`)
           }
-          map.set(p.name, t.data)
+        }
+      }
+      for (const p of io.params) {
+        const [pv, mv, vv] = [p.name, `m/${p.name}`, `v/${p.name}`].map((key) => state[key].data)
+        const table = tables.get(p.name)
+        if (table) table.load(pv, mv, vv)
+        else {
+          values.set(p.name, pv)
+          m.set(p.name, mv)
+          v.set(p.name, vv)
         }
       }
       steps = state['#steps']?.data[0] ?? 0

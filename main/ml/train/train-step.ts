@@ -8,6 +8,7 @@ import {
   add,
   cast,
   gather,
+  gatherRowsGrad,
   grad,
   lowerGraph,
   nameOf,
@@ -16,6 +17,7 @@ import {
 } from '../graph'
 import { encodeModel, type GraphProtoObj, type NodeObj } from '../graph/onnx-proto'
 import { ADAMW_DEFAULTS, adamwUpdate, globalNorm } from './adamw-graph'
+import { sparseTables, type SparseTable } from './row-sparse-graph'
 
 export interface TrainStepOptions {
   /** Per-step inputs (ids, mask, labels, dropout seed …); for K > 1 fed stacked along a new K axis. */
@@ -35,6 +37,11 @@ export interface TrainStepOptions {
   clipNorm?: number
   /** > 1: K steps inside one ONNX Loop; batch inputs and lr get a leading K axis. */
   stepsPerCall?: number
+  /**
+   * Feed large embedding tables with only the rows a call reads (row-sparse-graph.ts decides
+   * which tables qualify); default off. Each such param's IO gets `rows` (see ParamIO).
+   */
+  sparseRows?: boolean
   opset?: number
 }
 
@@ -51,6 +58,12 @@ export interface ParamIO {
   output: string
   mOut: string
   vOut: string
+  /**
+   * A row-sparse table (TrainStepOptions.sparseRows): value, moments and their outputs hold only
+   * the rows fed, declared [dim, ...shape[1:]]; batch input `local` holds the batch's ids (input
+   * `ids`) rewritten as positions in those rows. `shape` stays the full table's.
+   */
+  rows?: { dim: string; ids: string; local: string }
 }
 
 /**
@@ -78,11 +91,11 @@ export interface TrainStepIO {
   logits?: string
 }
 
-export function trainStepIO(opts: TrainStepOptions): TrainStepIO {
+export function trainStepIO(opts: TrainStepOptions, sparse: SparseFeed[] = []): TrainStepIO {
   const k = opts.stepsPerCall ?? 1
   return {
     stepsPerCall: k,
-    batchInputs: opts.inputs.map((t) => ({
+    batchInputs: [...opts.inputs, ...sparse.map((x) => x.local)].map((t) => ({
       name: nameOf(t),
       dtype: t.dtype,
       shape: k > 1 ? [k, ...t.shape] : [...t.shape],
@@ -94,7 +107,11 @@ export function trainStepIO(opts: TrainStepOptions): TrainStepIO {
     })),
     params: opts.trainable.map((p) => {
       const name = nameOf(p)
+      const table = sparse.find((x) => x.param === p)
       return {
+        ...(table && {
+          rows: { dim: `rows/${name}`, ids: nameOf(table.ids), local: nameOf(table.local) },
+        }),
         name,
         shape: p.shape as number[],
         input: name,
@@ -114,10 +131,26 @@ export function trainStepIO(opts: TrainStepOptions): TrainStepIO {
   }
 }
 
+/** A row-sparse table with the batch input of its local row positions. */
+type SparseFeed = SparseTable & { local: Tensor }
+
+function sparseFeeds(opts: TrainStepOptions): SparseFeed[] {
+  if (!opts.sparseRows) return []
+  const roots = opts.logits ? [opts.loss, opts.logits] : [opts.loss]
+  return sparseTables(roots, opts.trainable, opts.inputs).map((t) => ({
+    ...t,
+    local: t.ids.graph.input(`rows/${nameOf(t.param)}`, 'int64', [...t.ids.shape]),
+  }))
+}
+
 interface StepTensors {
   m: Tensor[]
   v: Tensor[]
   outputs: { name: string; tensor: Tensor }[]
+  /** The fed-rows shapes of row-sparse tables, their moments and outputs (LowerOptions). */
+  declaredShapes: Map<Tensor, Dim[]>
+  /** Each row-sparse Gather replaced by one reading the fed rows at the local positions. */
+  substitute: Map<Tensor, Tensor>
 }
 
 /** The IR of one step: grads, clipping, AdamW; lr, t and weight decay given as tensors. */
@@ -128,9 +161,23 @@ function stepGraph(
   t: Tensor,
   wd: Tensor,
   names: (n: string) => string,
+  sparse: SparseFeed[],
 ): StepTensors {
   const g = opts.loss.graph
-  const grads = grad(opts.loss, opts.trainable)
+  const gathers = sparse.flatMap((x) => x.gathers)
+  const all = grad(opts.loss, [...opts.trainable, ...gathers])
+  const grads = all.slice(0, opts.trainable.length)
+  const substitute = new Map<Tensor, Tensor>()
+  const declaredShapes = new Map<Tensor, Dim[]>()
+  for (const x of sparse) {
+    // The table's gradient, summed over its reads, scattered at the local positions into zeros of
+    // the fed rows' shape (the full table's gradient is never built).
+    const parts = x.gathers.map((r) => {
+      substitute.set(r, gather(x.param, x.local, 0))
+      return gatherRowsGrad(all[opts.trainable.length + gathers.indexOf(r)], x.param, x.local)
+    })
+    grads[opts.trainable.indexOf(x.param)] = parts.reduce((a, b) => add(a, b))
+  }
   const clipped = globalNorm(grads, opts.clipNorm ?? ADAMW_DEFAULTS.clipNorm)
   const m: Tensor[] = []
   const v: Tensor[] = []
@@ -148,6 +195,7 @@ function stepGraph(
     const pio = io.params[i]
     const mi = g.input(pio.m, 'float32', p.shape as number[])
     const vi = g.input(pio.v, 'float32', p.shape as number[])
+    const fed = pio.rows && [pio.rows.dim, ...p.shape.slice(1)]
     m.push(mi)
     v.push(vi)
     const r = adamwUpdate(p, grads[i], clipped.squared[i], mi, vi, {
@@ -158,6 +206,7 @@ function stepGraph(
     upd.push({ name: names(pio.output), tensor: r.p })
     newM.push({ name: names(pio.mOut), tensor: r.m })
     newV.push({ name: names(pio.vOut), tensor: r.v })
+    if (fed) for (const t of [p, mi, vi, r.p, r.m, r.v]) declaredShapes.set(t, fed)
   })
   const outputs = [
     ...upd,
@@ -167,7 +216,7 @@ function stepGraph(
     { name: names(io.gradNorm), tensor: clipped.norm },
   ]
   if (opts.logits) outputs.push({ name: names('logits'), tensor: opts.logits })
-  return { m, v, outputs }
+  return { m, v, outputs, declaredShapes, substitute }
 }
 
 /** Build the train-step model (ModelProto bytes) and the names of its inputs and outputs. */
@@ -176,7 +225,8 @@ export function buildTrainStep(opts: TrainStepOptions): { model: Uint8Array; io:
     throw new Error('buildTrainStep: decayMask needs one entry per trainable param')
   }
   const opset = opts.opset ?? DEFAULT_OPSET
-  const io = trainStepIO(opts)
+  const sparse = sparseFeeds(opts)
+  const io = trainStepIO(opts, sparse)
   const g = opts.loss.graph
   const k = io.stepsPerCall
   const shared = opts.sharedInputs ?? []
@@ -184,16 +234,29 @@ export function buildTrainStep(opts: TrainStepOptions): { model: Uint8Array; io:
     const lr = g.input(io.lr, 'float32', [])
     const t = g.input(io.step, 'float32', [])
     const wd = g.input(io.weightDecay, 'float32', [])
-    const st = stepGraph(opts, io, lr, t, wd, (n) => n)
+    const st = stepGraph(opts, io, lr, t, wd, (n) => n, sparse)
+    const locals = sparse.map((x) => x.local)
     const graph = lowerGraph({
       name: 'train_step',
       opset,
-      inputs: [...opts.inputs, ...shared, ...opts.trainable, ...st.m, ...st.v, t, lr, wd],
+      inputs: [
+        ...opts.inputs,
+        ...locals,
+        ...shared,
+        ...opts.trainable,
+        ...st.m,
+        ...st.v,
+        t,
+        lr,
+        wd,
+      ],
       outputs: st.outputs,
+      declaredShapes: st.declaredShapes,
+      substitute: st.substitute,
     })
     return { model: encodeModel(graph, opset), io }
   }
-  return { model: encodeModel(loopGraph(opts, io, k, opset), opset), io }
+  return { model: encodeModel(loopGraph(opts, io, k, opset, sparse), opset), io }
 }
 
 const BODY = 'body/'
@@ -204,6 +267,7 @@ function loopGraph(
   io: TrainStepIO,
   k: number,
   opset: number,
+  sparse: SparseFeed[],
 ): GraphProtoObj {
   const g = opts.loss.graph
   // Values the body reads from the outer graph by name.
@@ -211,13 +275,17 @@ function loopGraph(
   const lrAll = g.input(io.lr, 'float32', [k])
   const step0 = g.input(io.step, 'float32', [])
   const wd = g.input(io.weightDecay, 'float32', [])
-  const stacked = opts.inputs.map((x, i) =>
+  const perStep = [...opts.inputs, ...sparse.map((x) => x.local)]
+  const stacked = perStep.map((x, i) =>
     g.input(io.batchInputs[i].name, x.dtype, io.batchInputs[i].shape),
   )
-  const substitute = new Map(opts.inputs.map((x, i) => [x, gather(stacked[i], iter, 0)]))
   const t = add(step0, cast(iter, 'float32'))
   const lr = gather(lrAll, iter, 0)
-  const st = stepGraph(opts, io, lr, t, wd, (n) => BODY + n)
+  const st = stepGraph(opts, io, lr, t, wd, (n) => BODY + n, sparse)
+  const substitute = new Map([
+    ...st.substitute,
+    ...perStep.map((x, i): [Tensor, Tensor] => [x, gather(stacked[i], iter, 0)]),
+  ])
   const outerScope = new Map<Tensor, string>([
     [iter, `${BODY}iter`],
     [lrAll, io.lr],
@@ -234,6 +302,7 @@ function loopGraph(
     outputs: st.outputs,
     outerScope,
     substitute,
+    declaredShapes: st.declaredShapes,
     leadingInputs: [valueInfo(`${BODY}iter`, 'int64', []), valueInfo(`${BODY}cond`, 'bool', [])],
     leadingOutputs: [valueInfo(`${BODY}cond_out`, 'bool', [])],
     extraNodes: [
@@ -277,7 +346,9 @@ function loopGraph(
     })
   }
   const paramInfo = (name: (p: ParamIO) => string) =>
-    io.params.map((p) => valueInfo(name(p), 'float32', p.shape))
+    io.params.map((p) =>
+      valueInfo(name(p), 'float32', p.rows ? [p.rows.dim, ...p.shape.slice(1)] : p.shape),
+    )
   return {
     name: 'train_steps',
     node: nodes,

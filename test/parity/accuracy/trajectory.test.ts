@@ -8,19 +8,17 @@ import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import * as ort from 'onnxruntime-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { emitOnnx } from '../../../main/ml/graph'
+import { emitOnnx, nameOf } from '../../../main/ml/graph'
 import { buildBertClassifier } from '../../../main/ml/models/bert'
 import { loadTokenizer } from '../../../main/ml/tokenize/load-tokenizer'
 import { Rng } from '../../../main/ml/train/rng'
 import { stepDropoutSeed } from '../../../main/ml/train/step-seed'
 import { linearScheduleFactor, warmupSteps } from '../../../main/ml/train/schedule'
-import { buildTrainStep } from '../../../main/ml/train/train-step'
+import { createGraphStepRunner } from '../../../main/ml/train/graph-step-runner'
 import {
   MINILM_DIR,
   ROOT,
   batchFeeds,
-  carryAdamState,
-  initialAdamState,
   loadCheckpoint,
   refPython,
   type RefBatch,
@@ -114,30 +112,26 @@ describe('fine-tuning trajectory matches PyTorch + transformers', () => {
   async function ours(training: boolean): Promise<{ losses: number[]; devLogits: number[][] }> {
     const { config, weights } = await loadCheckpoint(MINILM_DIR, headPath)
     const m = buildBertClassifier(config, weights, { numLabels: 2, head: 'mean', training })
-    const { model, io } = buildTrainStep({
-      inputs: [...m.batchInputs, m.labels, m.classWeights, m.dropoutSeed],
-      loss: m.loss,
-      trainable: m.trainable,
-      decayMask: m.decayMask,
-      ...ADAMW,
-    })
-    const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 2 })
-    const state = initialAdamState(m, io)
-    const scalar = (x: number) => new ort.Tensor('float32', Float32Array.of(x), [])
+    // The product's runner: word embeddings fed row by row (row-sparse-state.ts), the rest whole.
+    const runner = await createGraphStepRunner(
+      { graph: m, weightDecay: ADAMW.weightDecay, clipNorm: ADAMW.clipNorm },
+      'cpu',
+      { threads: 2 },
+    )
     const losses: number[] = []
-    for (const [i, s] of steps.entries()) {
-      const out = await session.run({
+    for (const s of steps) {
+      const feeds = {
         ...batchFeeds(s.batch, 2),
         dropout_seed: new ort.Tensor('int64', BigInt64Array.of(BigInt(s.dropoutSeed)), []),
-        ...state,
-        [io.step]: scalar(i + 1),
-        [io.lr]: scalar(s.lr),
-        [io.weightDecay]: scalar(ADAMW.weightDecay),
-      })
-      losses.push((out[io.loss].data as Float32Array)[0])
-      carryAdamState(state, io, out)
+      }
+      losses.push((await runner.step(feeds, s.lr)).loss)
     }
-    await session.release()
+    const trained = runner.weights()
+    await runner.release()
+    const state: Record<string, ort.Tensor> = {}
+    for (const p of m.trainable) {
+      state[nameOf(p)] = new ort.Tensor('float32', trained.get(nameOf(p))!, p.shape as number[])
+    }
     const evalBytes = emitOnnx({
       inputs: m.batchInputs,
       outputs: [{ name: 'logits', tensor: m.evalLogits }],

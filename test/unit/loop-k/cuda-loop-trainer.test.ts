@@ -14,7 +14,7 @@ import {
 } from '../../../main/ml/train/graph-step-runner'
 import { MEASURED_STEPS } from '../../../main/ml/train/loop-k-choice'
 import { trainClassifier, type TrainerOptions } from '../../../main/ml/train/trainer'
-import { config, data } from '../ml/train/k-step-fixture'
+import { config, fixtureTraining } from '../ml/train/k-step-fixture'
 
 interface Made {
   loop: boolean
@@ -48,25 +48,8 @@ function options(
   createRunner: TrainerOptions<BaselineEncoded>['createRunner'],
   losses: number[],
 ): TrainerOptions<BaselineEncoded> {
-  return {
-    adapter: createBaselineAdapter(config, 8),
-    train: data,
-    epochs: 2,
-    batchSize: 3,
-    learningRate: 0.05,
-    warmupRatio: 0.1,
-    weightDecay: 0.01,
-    clipNorm: 5,
-    patience: 10,
-    seed: 7,
-    classWeights: true,
-    // The baseline's default K (8) on the CPU; on CUDA the runner measures its own.
-    stepsPerCall: 8,
-    createRunner,
-    onProgress: (p) => {
-      if (p.phase === 'training') losses.push(p.loss!)
-    },
-  }
+  // The baseline's default K (8) on the CPU; on CUDA the runner measures its own.
+  return { ...fixtureTraining(createRunner, losses), epochs: 2, stepsPerCall: 8 }
 }
 
 describe('CUDA training: K from the measured step time', () => {

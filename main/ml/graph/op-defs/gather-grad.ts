@@ -50,6 +50,14 @@ function scatterAddRows(zeros: Tensor, idx: Tensor, g: Tensor): Tensor {
   return scatterElementsAdd(zeros, expand(rowIdx, shapeOf(flatG)), flatG, 0)
 }
 
+/**
+ * Gather's gradient along axis 0 into zeros of the table's run-time shape, for a table fed with
+ * only the rows a batch uses (train-step.ts: row-sparse embeddings), whose IR shape is the full one.
+ */
+export function gatherRowsGrad(g: Tensor, table: Tensor, idx: Tensor): Tensor {
+  return scatterAddRows(expand(scalar(table, 0), shapeOf(table)), idx, g)
+}
+
 /** Gather's gradient: a scatter-add into zeros (see scatterAddRows). */
 export function gatherGrad(g: Tensor, x: Tensor, idx: Tensor, axis: number): Tensor {
   const r = idx.rank

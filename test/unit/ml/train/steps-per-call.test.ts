@@ -5,37 +5,20 @@ import { createBaselineAdapter } from '../../../../main/ml/models/baseline-adapt
 import { createGraphStepRunner } from '../../../../main/ml/train/graph-step-runner'
 import { trainClassifier, type TrainerOptions } from '../../../../main/ml/train/trainer'
 import type { BaselineEncoded } from '../../../../main/ml/models/baseline-adapter'
-import { config, data } from './k-step-fixture'
+import { config, data, fixtureTraining } from './k-step-fixture'
 
 let loopCalls = 0
 
 function options(stepsPerCall: number, losses: number[]): TrainerOptions<BaselineEncoded> {
-  return {
-    // lengthMultiple 8: batches pad to different lengths, so a K-call pads to its longest.
-    adapter: createBaselineAdapter(config, 8),
-    train: data,
-    epochs: 3,
-    batchSize: 3,
-    learningRate: 0.05,
-    warmupRatio: 0.1,
-    weightDecay: 0.01,
-    clipNorm: 5,
-    patience: 10,
-    seed: 7,
-    classWeights: true,
-    createRunner: async (req) => {
-      const r = await createGraphStepRunner(req, 'cpu', { threads: 1, stepsPerCall })
-      const many = r.stepMany!.bind(r)
-      r.stepMany = (batches, lrs) => {
-        loopCalls++
-        return many(batches, lrs)
-      }
-      return r
-    },
-    onProgress: (p) => {
-      if (p.phase === 'training') losses.push(p.loss!)
-    },
-  }
+  return fixtureTraining(async (req) => {
+    const r = await createGraphStepRunner(req, 'cpu', { threads: 1, stepsPerCall })
+    const many = r.stepMany!.bind(r)
+    r.stepMany = (batches, lrs) => {
+      loopCalls++
+      return many(batches, lrs)
+    }
+    return r
+  }, losses)
 }
 
 describe('trainClassifier with K steps per call', () => {
