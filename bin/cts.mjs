@@ -3,6 +3,8 @@
 import { register } from 'tsx/esm/api'
 
 register()
+// Registered after tsx, so it runs first: installed packages' .mjs files skip tsx's transform.
+await import('../main/shared/package-source-install.mjs')
 // First, before any command module loads: no connection leaves this computer (main/shared).
 await import('../main/shared/egress-guard-install.ts')
 // Second: onnxruntime-node's binding comes from the NVIDIA GPU pack when that pack is whole.

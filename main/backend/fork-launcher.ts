@@ -3,10 +3,11 @@
 import { fork } from 'node:child_process'
 import { dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { tsxExecArgv } from '../shared/tsx-exec-argv'
 import type { BackendLauncher, BackendProcessLike } from './backend-client'
 
 export interface ForkBackendOptions {
-  /** Node flags for the child; defaults to ['--import', 'tsx'] for a .ts entry. */
+  /** Node flags for the child; defaults to tsxExecArgv() for a .ts entry. */
   execArgv?: string[]
   env?: NodeJS.ProcessEnv
 }
@@ -14,7 +15,7 @@ export interface ForkBackendOptions {
 export function forkBackend(entry: string, options: ForkBackendOptions = {}): BackendLauncher {
   return () => {
     const child = fork(entry, [], {
-      execArgv: options.execArgv ?? (entry.endsWith('.ts') ? ['--import', 'tsx'] : []),
+      execArgv: options.execArgv ?? (entry.endsWith('.ts') ? tsxExecArgv() : []),
       env: options.env ?? process.env,
       // stdout may be a CLI's JSON channel: stray prints go to stderr.
       stdio: ['ignore', 2, 2, 'ipc'],

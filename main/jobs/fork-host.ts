@@ -3,12 +3,13 @@
 import { fork } from 'node:child_process'
 import { dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { tsxExecArgv } from '../shared/tsx-exec-argv'
 import type { ChildToHost, HostToChild, JobHost, JobProcess } from './job-protocol'
 
 export interface ForkHostOptions {
   /** The child's entry module (a .ts file runs through tsx). */
   entry: string
-  /** Node flags for the child; defaults to ['--import', 'tsx'] for a .ts entry. */
+  /** Node flags for the child; defaults to tsxExecArgv() for a .ts entry. */
   execArgv?: string[]
   env?: NodeJS.ProcessEnv
 }
@@ -18,7 +19,7 @@ export class ForkHost implements JobHost {
 
   spawn(): JobProcess {
     const execArgv =
-      this.options.execArgv ?? (this.options.entry.endsWith('.ts') ? ['--import', 'tsx'] : [])
+      this.options.execArgv ?? (this.options.entry.endsWith('.ts') ? tsxExecArgv() : [])
     // stdout is the CLI's JSON channel, so a job's stray prints go to stderr instead.
     const child = fork(this.options.entry, [], {
       execArgv,

@@ -6,6 +6,7 @@ import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { CtsError } from '../shared'
+import { PACKAGE_SOURCE_INSTALL } from '../shared/tsx-exec-argv'
 import type { Predictor, RunPredictorOptions } from './predictor'
 
 export interface WorkerInit {
@@ -22,7 +23,7 @@ export type FromWorker =
   | { type: 'rows'; id: number; rows: number[][] }
   | { type: 'error'; id: number; name: string }
 
-/** The worker entry next to this module; a .ts entry is loaded through tsx, as the CLI is. */
+/** The worker entry next to this module; a .ts entry is loaded through tsx, as the CLI is (tsx-exec-argv.ts). */
 function startWorker(init: WorkerInit): Worker {
   const entry = new URL(
     `./predictor-worker${extname(fileURLToPath(import.meta.url))}`,
@@ -30,7 +31,8 @@ function startWorker(init: WorkerInit): Worker {
   )
   if (entry.pathname.endsWith('.js')) return new Worker(entry, { workerData: init })
   const tsx = import.meta.resolve('tsx/esm/api')
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}) })`
+  const hooks = JSON.stringify(PACKAGE_SOURCE_INSTALL)
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${hooks}) }).then(() => import(${JSON.stringify(entry.href)}))`
   return new Worker(boot, { eval: true, workerData: init })
 }
 
