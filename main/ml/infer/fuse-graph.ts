@@ -13,10 +13,7 @@ import {
   type TensorProtoObj,
 } from '../graph/onnx-proto'
 import { withOpsetImport } from './quantize'
-
-const MS_DOMAIN = 'com.microsoft'
-/** ONNX TensorProto.DataType of int32 (onnx.proto), MultiHeadAttention's key_padding_mask type. */
-const ONNX_INT32 = 6
+import { MS_DOMAIN } from './quantize-token'
 
 export interface FuseStats {
   /** Attention cores replaced by MultiHeadAttention. */
@@ -222,7 +219,8 @@ export function fuseInferenceGraph(bytes: Uint8Array): { bytes: Uint8Array; stat
         op_type: 'Cast',
         input: [m.mask],
         output: [`${m.mask}_int32`],
-        attribute: [intAttr('to', ONNX_INT32)],
+        // int32: MultiHeadAttention's key_padding_mask type.
+        attribute: [intAttr('to', ONNX_DTYPE.int32)],
       }
       maskCasts.set(m.mask, cast)
     }

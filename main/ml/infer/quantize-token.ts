@@ -3,10 +3,9 @@
 // serves badly (GELU's output: one-sided, with outliers).
 import { ATTR_TYPE, type NodeObj, ONNX_DTYPE, type TensorProtoObj } from '../graph/onnx-proto'
 
-/** ONNX TensorProto.DataType of int8, uint8 and int32 (onnx.proto), not among the emitter's dtypes. */
+/** ONNX TensorProto.DataType of int8 and uint8 (onnx.proto), not among the emitter's dtypes. */
 export const ONNX_INT8 = 3
 export const ONNX_UINT8 = 2
-export const ONNX_INT32 = 6
 export const MS_DOMAIN = 'com.microsoft'
 
 export function bytesOf(a: Float32Array | Int8Array | Int32Array): Uint8Array {
@@ -137,7 +136,7 @@ export function tokenQuantizeAsym(
     mk('QuantizeLinear', [`${p}.x`, `${p}.s1`, `${p}.zpq`], `${p}.q`, [
       { name: 'axis', type: ATTR_TYPE.INT, i: 0 },
     ]),
-    mk('Cast', [`${p}.zpf`], `${p}.zpi`, castTo(ONNX_INT32)),
+    mk('Cast', [`${p}.zpf`], `${p}.zpi`, castTo(ONNX_DTYPE.int32)),
     mk('Unsqueeze', [`${p}.zpi`, 'ta.axes'], `${p}.zp`),
     mk('Unsqueeze', [`${p}.s1`, 'ta.axes'], `${p}.s`),
   )

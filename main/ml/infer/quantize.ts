@@ -18,7 +18,6 @@ import {
 } from '../graph/onnx-proto'
 import {
   MS_DOMAIN,
-  ONNX_INT32,
   ONNX_INT8,
   type TokenRows,
   bytesOf,
@@ -419,7 +418,12 @@ export function quantizeModelInt8(
       const sums = new Int32Array(cols)
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) sums[c] += q[r * cols + c]
       const colsum = `${base}.colsum`
-      newInits.push({ name: colsum, dims: [cols], data_type: ONNX_INT32, raw_data: bytesOf(sums) })
+      newInits.push({
+        name: colsum,
+        dims: [cols],
+        data_type: ONNX_DTYPE.int32,
+        raw_data: bytesOf(sums),
+      })
       const w = { b: `${base}.B`, scale: `${base}.scale`, colsum, cols, bias: fused?.bias }
       seq.push(...rowsMatMul(t, w, short, output, newInits))
       expanded.set(node, seq)

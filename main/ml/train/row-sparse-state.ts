@@ -126,7 +126,6 @@ export class RowSparseTable {
   load(p: Float32Array, m: Float32Array, v: Float32Array): void {
     const w = this.width
     this.slot.fill(-1)
-    this.order = []
     this.base = p
     this.scale = 1
     const active: number[] = []

@@ -131,6 +131,11 @@ export function trainStepIO(opts: TrainStepOptions, sparse: SparseFeed[] = []): 
   }
 }
 
+/** The shape a param is fed and returned in: a row-sparse table's only the rows fed. */
+function fedShape(p: ParamIO): Dim[] {
+  return p.rows ? [p.rows.dim, ...p.shape.slice(1)] : p.shape
+}
+
 /** A row-sparse table with the batch input of its local row positions. */
 type SparseFeed = SparseTable & { local: Tensor }
 
@@ -167,6 +172,7 @@ function stepGraph(
   const gathers = sparse.flatMap((x) => x.gathers)
   const all = grad(opts.loss, [...opts.trainable, ...gathers])
   const grads = all.slice(0, opts.trainable.length)
+  const gatherGrads = new Map(gathers.map((r, i) => [r, all[opts.trainable.length + i]]))
   const substitute = new Map<Tensor, Tensor>()
   const declaredShapes = new Map<Tensor, Dim[]>()
   for (const x of sparse) {
@@ -174,7 +180,7 @@ function stepGraph(
     // the fed rows' shape (the full table's gradient is never built).
     const parts = x.gathers.map((r) => {
       substitute.set(r, gather(x.param, x.local, 0))
-      return gatherRowsGrad(all[opts.trainable.length + gathers.indexOf(r)], x.param, x.local)
+      return gatherRowsGrad(gatherGrads.get(r)!, x.param, x.local)
     })
     grads[opts.trainable.indexOf(x.param)] = parts.reduce((a, b) => add(a, b))
   }
@@ -195,7 +201,6 @@ function stepGraph(
     const pio = io.params[i]
     const mi = g.input(pio.m, 'float32', p.shape as number[])
     const vi = g.input(pio.v, 'float32', p.shape as number[])
-    const fed = pio.rows && [pio.rows.dim, ...p.shape.slice(1)]
     m.push(mi)
     v.push(vi)
     const r = adamwUpdate(p, grads[i], clipped.squared[i], mi, vi, {
@@ -206,7 +211,7 @@ function stepGraph(
     upd.push({ name: names(pio.output), tensor: r.p })
     newM.push({ name: names(pio.mOut), tensor: r.m })
     newV.push({ name: names(pio.vOut), tensor: r.v })
-    if (fed) for (const t of [p, mi, vi, r.p, r.m, r.v]) declaredShapes.set(t, fed)
+    if (pio.rows) for (const t of [p, mi, vi, r.p, r.m, r.v]) declaredShapes.set(t, fedShape(pio))
   })
   const outputs = [
     ...upd,
@@ -346,9 +351,7 @@ function loopGraph(
     })
   }
   const paramInfo = (name: (p: ParamIO) => string) =>
-    io.params.map((p) =>
-      valueInfo(name(p), 'float32', p.rows ? [p.rows.dim, ...p.shape.slice(1)] : p.shape),
-    )
+    io.params.map((p) => valueInfo(name(p), 'float32', fedShape(p)))
   return {
     name: 'train_steps',
     node: nodes,

@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest'
 import { encodeModel } from '../../../../main/ml/graph'
 import { ONNX_DTYPE, type NodeObj, type TensorProtoObj } from '../../../../main/ml/graph/onnx-proto'
 import {
-  ONNX_INT32,
   ONNX_INT8,
   ONNX_UINT8,
   bytesOf,
@@ -87,7 +86,7 @@ describe('tokenQuantizeAsym + rowsMatMul', () => {
     const inits: TensorProtoObj[] = [
       { name: 'B', dims: [K, N], data_type: ONNX_INT8, raw_data: bytesOf(b) },
       { name: 'scale', dims: [N], data_type: ONNX_DTYPE.float32, raw_data: bytesOf(scale) },
-      { name: 'colsum', dims: [N], data_type: ONNX_INT32, raw_data: bytesOf(want.colsum) },
+      { name: 'colsum', dims: [N], data_type: ONNX_DTYPE.int32, raw_data: bytesOf(want.colsum) },
       { name: 'bias', dims: [N], data_type: ONNX_DTYPE.float32, raw_data: bytesOf(bias) },
     ]
     const nodes: NodeObj[] = []
