@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { tsxExecArgv } from '../../../main/shared/tsx-exec-argv'
 
 const { values } = parseArgs({
   options: {
@@ -28,5 +29,7 @@ const protocol = [
   ...(values.seed === undefined ? [] : ['--seed', values.seed]), // default: the app's seed, 42
   ...(values['shared-streams'] ? ['--shared-streams'] : []),
 ]
-const r = spawnSync(process.execPath, ['--import', 'tsx', bench, ...protocol], { stdio: 'inherit' })
+// As `npm run bench:train` runs it (installed packages kept out of tsx's transform), so the peak
+// RSS it prints compares with bench:train's.
+const r = spawnSync(process.execPath, [...tsxExecArgv(), bench, ...protocol], { stdio: 'inherit' })
 process.exit(r.status ?? 1)
