@@ -20,7 +20,7 @@ import * as ort from 'onnxruntime-node'
 import { encodeModel } from '../../main/ml/graph'
 import { type NodeObj, ONNX_DTYPE, type TensorProtoObj } from '../../main/ml/graph/onnx-proto'
 import { withOpsetImport } from '../../main/ml/infer/quantize'
-import { bytesOf, MS_DOMAIN, ONNX_INT8 } from '../../main/ml/infer/quantize-token'
+import { bytesOf, bytesOf64, MS_DOMAIN, ONNX_INT8 } from '../../main/ml/infer/quantize-token'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const { values: a } = parseArgs({
@@ -89,14 +89,32 @@ const floats = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.si
 function productModel(s: Shape, kind: 'fp32' | 'int8'): Uint8Array {
   const [m, k, n] = dims(s)
   const aShape = [...lead(s), m, k]
+  // Only one element of the product leaves the session: onnxruntime-node copies every output into
+  // a fresh JS buffer, which for a whole [M × N] product costs more than the product itself.
+  const ones = [...lead(s), m, n].map(() => 1)
+  const corners: TensorProtoObj[] = [
+    {
+      name: 'starts',
+      data_type: ONNX_DTYPE.int64,
+      dims: [ones.length],
+      raw_data: bytesOf64(ones.map(() => 0n)),
+    },
+    {
+      name: 'ends',
+      data_type: ONNX_DTYPE.int64,
+      dims: [ones.length],
+      raw_data: bytesOf64(ones.map(() => 1n)),
+    },
+  ] as TensorProtoObj[]
+  const corner: NodeObj = { op_type: 'Slice', input: ['p', 'starts', 'ends'], output: ['y'] }
   if (kind === 'fp32')
     return encodeModel(
       {
         name: 'product',
-        node: [{ op_type: 'MatMul', input: ['a', 'b'], output: ['y'] }],
-        initializer: [],
+        node: [{ op_type: 'MatMul', input: ['a', 'b'], output: ['p'] }, corner],
+        initializer: corners,
         input: [value('a', ONNX_DTYPE.float32, aShape), value('b', ONNX_DTYPE.float32, [k, n])],
-        output: [value('y', ONNX_DTYPE.float32, [...lead(s), m, n])],
+        output: [value('y', ONNX_DTYPE.float32, ones)],
       },
       17,
     )
@@ -112,15 +130,17 @@ function productModel(s: Shape, kind: 'fp32' | 'int8'): Uint8Array {
           op_type: 'DynamicQuantizeMatMul',
           domain: MS_DOMAIN,
           input: ['a', 'w', 'scale'],
-          output: ['y'],
+          output: ['p'],
         } as NodeObj,
+        corner,
       ],
       initializer: [
+        ...corners,
         init('w', ONNX_INT8, [k, n], w),
         init('scale', ONNX_DTYPE.float32, [n], new Float32Array(n).fill(0.01)),
       ],
       input: [value('a', ONNX_DTYPE.float32, aShape)],
-      output: [value('y', ONNX_DTYPE.float32, [...lead(s), m, n])],
+      output: [value('y', ONNX_DTYPE.float32, ones)],
     },
     17,
   )
