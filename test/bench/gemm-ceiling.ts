@@ -17,7 +17,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as ort from 'onnxruntime-node'
-import { encodeModel } from '../../main/ml/graph'
+import { encodeModel, valueInfo } from '../../main/ml/graph'
+import { percentile } from '../../main/ml/eval/bootstrap'
 import { type NodeObj, ONNX_DTYPE, type TensorProtoObj } from '../../main/ml/graph/onnx-proto'
 import { withOpsetImport } from '../../main/ml/infer/quantize'
 import { bytesOf, bytesOf64, MS_DOMAIN, ONNX_INT8 } from '../../main/ml/infer/quantize-token'
@@ -77,12 +78,6 @@ const attentionGrads: Shape[] = [
 const stepProducts = [...linear, ...linear.flatMap(linearGrads), ...attention, ...attentionGrads]
 const unique = [...new Map([...linear, ...stepProducts].map((s) => [s.join('x'), s])).values()]
 
-const value = (name: string, elem: number, shape: number[]) => ({
-  name,
-  type: {
-    tensor_type: { elem_type: elem, shape: { dim: shape.map((d) => ({ dim_value: d })) } },
-  },
-})
 const floats = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.5)
 
 /** A one-node model: MatMul of two inputs (as in a training step, weights fed), or int8. */
@@ -113,8 +108,8 @@ function productModel(s: Shape, kind: 'fp32' | 'int8'): Uint8Array {
         name: 'product',
         node: [{ op_type: 'MatMul', input: ['a', 'b'], output: ['p'] }, corner],
         initializer: corners,
-        input: [value('a', ONNX_DTYPE.float32, aShape), value('b', ONNX_DTYPE.float32, [k, n])],
-        output: [value('y', ONNX_DTYPE.float32, ones)],
+        input: [valueInfo('a', 'float32', aShape), valueInfo('b', 'float32', [k, n])],
+        output: [valueInfo('y', 'float32', ones)],
       },
       17,
     )
@@ -139,8 +134,8 @@ function productModel(s: Shape, kind: 'fp32' | 'int8'): Uint8Array {
         init('w', ONNX_INT8, [k, n], w),
         init('scale', ONNX_DTYPE.float32, [n], new Float32Array(n).fill(0.01)),
       ],
-      input: [value('a', ONNX_DTYPE.float32, aShape)],
-      output: [value('y', ONNX_DTYPE.float32, ones)],
+      input: [valueInfo('a', 'float32', aShape)],
+      output: [valueInfo('y', 'float32', ones)],
     },
     17,
   )
@@ -171,7 +166,10 @@ async function timeProduct(s: Shape, kind: 'fp32' | 'int8'): Promise<number> {
     if (i >= 2) times.push(performance.now() - t)
   }
   await session.release()
-  return times.sort((x, y) => x - y)[Math.floor(times.length / 2)]
+  return percentile(
+    times.sort((x, y) => x - y),
+    50,
+  )
 }
 
 const ours = new Map<string, { fp32: number; int8?: number }>()
