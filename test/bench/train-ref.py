@@ -203,6 +203,7 @@ def main():
             else:
                 bad_epochs += 1
         epochs.append(result)
+        print(json.dumps(result), file=sys.stderr, flush=True)  # progress: a run can take hours
         if args.patience is not None and bad_epochs >= args.patience:
             break
     streams = 'replaying our batches, learning rates and dropout masks' if replay else f'padding {args.padding}'

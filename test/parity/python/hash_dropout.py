@@ -13,8 +13,12 @@ the order the forward pass makes them; a BERT forward makes them in the same ord
 
 `shared_dropout(seed)` is a context manager that swaps torch.nn.functional.dropout — which
 nn.Dropout and transformers' eager attention both call — for these masks while one forward pass
-runs, counting sites as it goes. The arithmetic is done in int64 and cut to 32 bits after every
-product, which is exactly int32's wrapping arithmetic in ONNX.
+runs, counting sites as it goes. The arithmetic is torch's int32, which wraps mod 2^32 as ONNX's int32
+does in our graph (test/parity/dropout-masks.test.ts checks the masks element for element against
+the graph). As in the graph, A i and 2A i are computed once per element count and reused by every
+site: an earlier version hashed in int64 (emulating 32-bit products with 16-bit halves), which
+cost 1.5 s per attention-probability site at 16 x 256 tokens on a 2-core CPU, ~9 s per replayed
+step of `parity:accuracy -- --shared-streams`, most of its time.
 """
 
 import contextlib
@@ -41,22 +45,33 @@ def keep_mask(shape, p, seed, site):
     a = (S1 * seed + C1 * site) & M
     c = (2 * (S2 * seed + C2 * site) + 1) & M
     b = (S3 * seed + C3 * site + R) & M
-    i = torch.arange(count, dtype=torch.int64)
-    h1 = (i * A + a) & M
-    u = (i * ((2 * A) & M) + c) & M
-    # Products of two values below 2^32 overflow int64: split one factor into 16-bit halves.
-    h2 = (_mul32(h1, u) + b) & M
-    h3 = _mul32(h2, h2)
-    signed = torch.where(h3 >= 1 << 31, h3 - (1 << 32), h3)
-    threshold = int(p * 2**32) - (1 << 31)
-    return (signed > threshold).reshape(shape)
+    ai, a2i = _scaled_index(count)
+    h = ai + _int32(a)
+    h.mul_(a2i + _int32(c))
+    h.add_(_int32(b))
+    h.mul_(h)
+    return (h > int(p * 2**32) - (1 << 31)).reshape(shape)
 
 
-def _mul32(x, y):
-    """x * y mod 2^32 for int64 tensors holding values in [0, 2^32)."""
-    lo = y & 0xFFFF
-    hi = y >> 16
-    return ((x * lo) + (((x * hi) & 0xFFFF) << 16)) & M
+_scaled = {}
+
+
+def _scaled_index(count):
+    """A i and 2A i (int32, wrapped) for i < count: shared by every site with that many elements."""
+    if count not in _scaled:
+        if count >= 1 << 31:
+            raise ValueError(f'dropout site of {count} elements: indices exceed int32')
+        if len(_scaled) >= 4:  # a pass has 3 sizes (hidden, attention, head); lengths vary by step
+            del _scaled[next(iter(_scaled))]
+        i = torch.arange(count, dtype=torch.int32)
+        _scaled[count] = (i * _int32(A), i * _int32((2 * A) & M))
+    return _scaled[count]
+
+
+def _int32(v):
+    """The signed int32 whose bits are v mod 2^32."""
+    v &= M
+    return v - (1 << 32) if v >= 1 << 31 else v
 
 
 @contextlib.contextmanager
