@@ -120,6 +120,37 @@ describe('trainClassifier (baseline)', () => {
     ])
   })
 
+  it('without dev data returns and checkpoints the last epoch, also after a resume', async () => {
+    const head = (w: Map<string, Float32Array>) => [...w.get('baseline.classifier.weight')!]
+    const full = await trainClassifier(options({ dev: undefined, checkpointDir: tmp() }))
+    expect(full.bestEpoch).toBe(4)
+    const dir = tmp()
+    const controller = new AbortController()
+    await expect(
+      trainClassifier(
+        options({
+          dev: undefined,
+          checkpointDir: dir,
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.phase === 'training' && p.epoch === 3) controller.abort()
+          },
+        }),
+      ),
+    ).rejects.toThrow(TrainingCancelledError)
+    // best.ckpt holds epoch 2 now (as last.ckpt); the resumed run must not hand it back after
+    // epochs 3 and 4.
+    const saved = (file: string) => [
+      ...loadCheckpoint(join(dir, file))!.tensors['baseline.classifier.weight'].data,
+    ]
+    expect(saved('best.ckpt')).toEqual(saved('last.ckpt'))
+    expect(saved('best.ckpt')).not.toEqual(head(full.weights))
+    const resumed = await trainClassifier(options({ dev: undefined, checkpointDir: dir }))
+    expect(resumed.resumedEpochs).toBe(2)
+    expect(head(resumed.weights)).toEqual(head(full.weights))
+    expect(saved('best.ckpt')).toEqual(head(full.weights))
+  })
+
   it('stops on a non-finite loss without saving the bad weights', async () => {
     const dir = tmp()
     await expect(
