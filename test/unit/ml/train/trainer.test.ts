@@ -67,6 +67,27 @@ function options(
   }
 }
 
+/** A run cancelled as epoch 3 starts: its checkpoint folder (last.ckpt holds epoch 2). */
+async function interruptedAtEpoch3(
+  over: Partial<TrainerOptions<BaselineEncoded>> = {},
+): Promise<string> {
+  const dir = tmp()
+  const controller = new AbortController()
+  await expect(
+    trainClassifier(
+      options({
+        ...over,
+        checkpointDir: dir,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'training' && p.epoch === 3) controller.abort()
+        },
+      }),
+    ),
+  ).rejects.toThrow(TrainingCancelledError)
+  return dir
+}
+
 describe('baseline features', () => {
   it('uses word uni/bi-grams for English and character 1–3-grams for Chinese', () => {
     expect(baselineNgrams('Chest pain', 'cjk')).toEqual(['w:chest', 'w:pain', 'b:chest pain'])
@@ -98,19 +119,7 @@ describe('trainClassifier (baseline)', () => {
 
   it('resumes from its checkpoint after an interruption and ends exactly as an uninterrupted run', async () => {
     const full = await trainClassifier(options())
-    const dir = tmp()
-    const controller = new AbortController()
-    await expect(
-      trainClassifier(
-        options({
-          checkpointDir: dir,
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (p.phase === 'training' && p.epoch === 3) controller.abort()
-          },
-        }),
-      ),
-    ).rejects.toThrow(TrainingCancelledError)
+    const dir = await interruptedAtEpoch3()
     expect(loadCheckpoint<{ epoch: number }>(join(dir, 'last.ckpt'))!.state.epoch).toBe(2)
     const resumed = await trainClassifier(options({ checkpointDir: dir }))
     expect(resumed.resumedEpochs).toBe(2)
@@ -124,20 +133,7 @@ describe('trainClassifier (baseline)', () => {
     const head = (w: Map<string, Float32Array>) => [...w.get('baseline.classifier.weight')!]
     const full = await trainClassifier(options({ dev: undefined, checkpointDir: tmp() }))
     expect(full.bestEpoch).toBe(4)
-    const dir = tmp()
-    const controller = new AbortController()
-    await expect(
-      trainClassifier(
-        options({
-          dev: undefined,
-          checkpointDir: dir,
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (p.phase === 'training' && p.epoch === 3) controller.abort()
-          },
-        }),
-      ),
-    ).rejects.toThrow(TrainingCancelledError)
+    const dir = await interruptedAtEpoch3({ dev: undefined })
     // best.ckpt holds epoch 2 now (as last.ckpt); the resumed run must not hand it back after
     // epochs 3 and 4.
     const saved = (file: string) => [
